@@ -1,0 +1,13 @@
+//! sea-orm entities of the lgsp-hub registries. Database models only: the GraphQL types live in the hub crate.
+
+pub mod agency;
+pub mod indicator;
+pub mod information_system;
+pub mod national_database;
+pub mod national_database_link;
+pub mod plan;
+pub mod project;
+pub mod project_budget;
+pub mod province;
+pub mod reported_figure;
+pub mod search_entry;

@@ -1,0 +1,35 @@
+//! A funded project or task of a plan; amounts as printed and, where the unit is printed, in VND.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "projects")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub key: String,
+    #[sea_orm(column_name = "ref")]
+    pub reference: Option<String>,
+    pub name: String,
+    pub name_folded: String,
+    pub lead_agency_id: Option<String>,
+    pub province_code: String,
+    pub plan_id: String,
+    pub year_start: Option<i32>,
+    pub year_end: Option<i32>,
+    pub funding_source: Option<String>,
+    pub funding_printed: Option<String>,
+    pub status: Option<String>,
+    pub total_printed: Option<String>,
+    pub total_vnd: Option<i64>,
+    pub unit: Option<String>,
+    pub unit_line: Option<i32>,
+    pub source_file: Option<String>,
+    pub source_line: Option<i32>,
+    pub source_line_end: Option<i32>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

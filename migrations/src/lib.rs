@@ -1,0 +1,19 @@
+//! Migrations of the lgsp-hub database: the source of truth for the schema, on SQLite and PostgreSQL alike.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261128_000001_registries;
+mod m20261128_000002_search;
+
+/// Runs every migration of the hub in order.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261128_000001_registries::Migration),
+            Box::new(m20261128_000002_search::Migration),
+        ]
+    }
+}

@@ -1,0 +1,108 @@
+//! The application: `App::build(config)` connects, migrates, seeds an empty database and binds the listener;
+//! `App::run` serves until the shutdown future resolves, then drains in-flight requests. Tests use the same path.
+
+use std::{future::Future, net::SocketAddr, sync::Arc};
+
+use sea_orm::DatabaseConnection;
+use tokio::net::TcpListener;
+
+use crate::{config::Config, db, graphql, http, seed};
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("database: {0}")]
+    Database(#[from] sea_orm::DbErr),
+    #[error("seed: {0}")]
+    Seed(#[from] seed::SeedError),
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+    #[error("server: {0}")]
+    Serve(#[from] std::io::Error),
+}
+
+pub struct App {
+    listener: TcpListener,
+    state: http::AppState,
+    body_limit: usize,
+}
+
+impl App {
+    /// Prepares a ready-to-serve hub: database migrated and seeded, listener bound.
+    pub async fn build(config: &Config) -> Result<App, AppError> {
+        let (db, sql) = db::connect(&config.database_url, config.db_max_connections).await?;
+        db::migrate(&db).await?;
+        if seed::seed_if_empty(&db).await? {
+            tracing::info!("seeded the registries from the plans");
+        }
+        let listener = TcpListener::bind(config.listen)
+            .await
+            .map_err(|source| AppError::Bind {
+                addr: config.listen,
+                source,
+            })?;
+        let schema = graphql::build_schema(Some(db.clone()), config.max_page_size);
+        let sdl: Arc<str> = schema.sdl().into();
+        Ok(App {
+            listener,
+            state: http::AppState {
+                schema,
+                db,
+                sql,
+                sdl,
+            },
+            body_limit: config.body_limit_bytes,
+        })
+    }
+
+    pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
+        self.listener.local_addr()
+    }
+
+    pub fn db(&self) -> &DatabaseConnection {
+        &self.state.db
+    }
+
+    /// Serves until `shutdown` resolves, then lets in-flight requests finish.
+    pub async fn run(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> Result<(), AppError> {
+        let router = http::router(self.state, self.body_limit);
+        axum::serve(self.listener, router)
+            .with_graceful_shutdown(shutdown)
+            .await?;
+        Ok(())
+    }
+}
+
+/// Resolves on SIGINT or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(err) = tokio::signal::ctrl_c().await {
+            tracing::warn!(error = %err, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(err) => {
+                tracing::warn!(error = %err, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down: draining in-flight requests");
+}

@@ -1,0 +1,204 @@
+//! Configuration: command-line flags override `LGSP_*` environment variables, which override an optional TOML file
+//! (`--config`), which overrides the defaults below. Unknown keys in the file are errors; values are validated once,
+//! at start.
+
+use std::{net::SocketAddr, path::PathBuf};
+
+use serde::Deserialize;
+
+/// Default listen address: loopback only, so a fresh `cargo run` exposes nothing to the network.
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
+/// Default database: a SQLite file under `./data/`, created on first run.
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/lgsp-hub.sqlite?mode=rwc";
+/// Largest page a connection field serves.
+pub const DEFAULT_MAX_PAGE_SIZE: usize = 100;
+/// Largest request body, in bytes.
+pub const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
+
+/// The optional TOML file. Every field may also come from a flag or the environment.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileConfig {
+    /// Address to listen on, e.g. `127.0.0.1:8080`.
+    pub listen: Option<String>,
+    /// Database URL: `sqlite://path?mode=rwc` or `postgres://user@host/db`.
+    pub database_url: Option<String>,
+    /// Largest `first`/`last` a connection accepts.
+    pub max_page_size: Option<usize>,
+    /// Largest request body in bytes.
+    pub body_limit_bytes: Option<usize>,
+    /// Size of the database connection pool.
+    pub db_max_connections: Option<u32>,
+}
+
+/// Values given on the command line or in the environment (clap merges those two).
+#[derive(Debug, Default, Clone)]
+pub struct Overrides {
+    pub config_file: Option<PathBuf>,
+    pub listen: Option<String>,
+    pub database_url: Option<String>,
+    pub max_page_size: Option<usize>,
+    pub body_limit_bytes: Option<usize>,
+    pub db_max_connections: Option<u32>,
+}
+
+/// The validated configuration of one hub process.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub listen: SocketAddr,
+    pub database_url: String,
+    pub max_page_size: usize,
+    pub body_limit_bytes: usize,
+    pub db_max_connections: u32,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read config file {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("invalid config file {path}: {source}")]
+    Parse {
+        path: PathBuf,
+        source: toml::de::Error,
+    },
+    #[error("invalid {key}: {message}")]
+    Invalid { key: &'static str, message: String },
+}
+
+impl Config {
+    /// Layers overrides over the file over the defaults, and validates the result.
+    pub fn load(overrides: Overrides) -> Result<Self, ConfigError> {
+        let file = match &overrides.config_file {
+            Some(path) => {
+                let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+                    path: path.clone(),
+                    source,
+                })?;
+                toml::from_str(&text).map_err(|source| ConfigError::Parse {
+                    path: path.clone(),
+                    source,
+                })?
+            }
+            None => FileConfig::default(),
+        };
+        let listen = overrides
+            .listen
+            .or(file.listen)
+            .unwrap_or_else(|| DEFAULT_LISTEN.to_owned());
+        let listen = listen.parse().map_err(|_| ConfigError::Invalid {
+            key: "listen",
+            message: format!("`{listen}` is not an address like 127.0.0.1:8080"),
+        })?;
+        let database_url = overrides
+            .database_url
+            .or(file.database_url)
+            .unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned());
+        if !(database_url.starts_with("sqlite:") || database_url.starts_with("postgres")) {
+            return Err(ConfigError::Invalid {
+                key: "database_url",
+                message: "expected a sqlite: or postgres:// URL".into(),
+            });
+        }
+        let max_page_size = overrides
+            .max_page_size
+            .or(file.max_page_size)
+            .unwrap_or(DEFAULT_MAX_PAGE_SIZE);
+        if max_page_size == 0 {
+            return Err(ConfigError::Invalid {
+                key: "max_page_size",
+                message: "must be at least 1".into(),
+            });
+        }
+        Ok(Config {
+            listen,
+            database_url,
+            max_page_size,
+            body_limit_bytes: overrides
+                .body_limit_bytes
+                .or(file.body_limit_bytes)
+                .unwrap_or(DEFAULT_BODY_LIMIT),
+            db_max_connections: overrides
+                .db_max_connections
+                .or(file.db_max_connections)
+                .unwrap_or(16)
+                .max(1),
+        })
+    }
+
+    /// The database URL with any password replaced, for logs.
+    pub fn database_url_redacted(&self) -> String {
+        redact_url(&self.database_url)
+    }
+}
+
+fn redact_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    match rest.split_once('@') {
+        Some((userinfo, host)) => match userinfo.split_once(':') {
+            Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
+            None => url.to_owned(),
+        },
+        None => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flags_override_file_and_defaults() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("hub.toml");
+        std::fs::write(&path, "listen = \"127.0.0.1:9000\"\nmax_page_size = 50\n").expect("write");
+        let config = Config::load(Overrides {
+            config_file: Some(path),
+            max_page_size: Some(20),
+            ..Default::default()
+        })
+        .expect("valid");
+        assert_eq!(config.listen.port(), 9000);
+        assert_eq!(config.max_page_size, 20);
+        assert_eq!(config.database_url, DEFAULT_DATABASE_URL);
+    }
+
+    #[test]
+    fn unknown_keys_are_errors() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("hub.toml");
+        std::fs::write(&path, "listne = \"127.0.0.1:9000\"\n").expect("write");
+        let err = Config::load(Overrides {
+            config_file: Some(path),
+            ..Default::default()
+        })
+        .expect_err("unknown key");
+        assert!(err.to_string().contains("listne"), "{err}");
+    }
+
+    #[test]
+    fn bad_listen_is_an_error() {
+        let err = Config::load(Overrides {
+            listen: Some("nowhere".into()),
+            ..Default::default()
+        })
+        .expect_err("invalid");
+        assert!(matches!(err, ConfigError::Invalid { key: "listen", .. }));
+    }
+
+    #[test]
+    fn passwords_are_redacted() {
+        assert_eq!(
+            redact_url("postgres://hub:secret@db/hub"),
+            "postgres://hub:***@db/hub"
+        );
+        assert_eq!(
+            redact_url("sqlite://data/x.sqlite"),
+            "sqlite://data/x.sqlite"
+        );
+    }
+}

@@ -1,0 +1,78 @@
+//! The hub's error type and its one mapping to GraphQL errors with stable `extensions.code` values.
+//!
+//! Internal causes (database errors) are logged once here, with a correlation id, and never returned to the client.
+
+use async_graphql::ErrorExtensions;
+
+/// Stable `extensions.code` values of the GraphQL API.
+pub mod code {
+    pub const BAD_USER_INPUT: &str = "BAD_USER_INPUT";
+    pub const NOT_FOUND: &str = "NOT_FOUND";
+    pub const INTERNAL: &str = "INTERNAL_SERVER_ERROR";
+    pub const VALIDATION_FAILED: &str = "GRAPHQL_VALIDATION_FAILED";
+    pub const PARSE_FAILED: &str = "GRAPHQL_PARSE_FAILED";
+    /// The HTTP request itself is malformed (not JSON, missing `query`, wrong media type).
+    pub const BAD_REQUEST: &str = "BAD_REQUEST";
+}
+
+/// Errors of the service and store layers.
+///
+/// Deliberately not `Display`: async-graphql converts any `Display` error with `?`, which would drop the code. Without
+/// it, the only way to a GraphQL error is the mapping below.
+#[derive(Debug)]
+pub enum Error {
+    /// The input is malformed; `field` names the argument or input field at fault.
+    BadInput { field: String, message: String },
+    /// The requested object does not exist.
+    NotFound { what: String },
+    /// A database failure; the cause is logged, not shown.
+    Database(sea_orm::DbErr),
+}
+
+impl From<sea_orm::DbErr> for Error {
+    fn from(err: sea_orm::DbErr) -> Self {
+        Error::Database(err)
+    }
+}
+
+impl Error {
+    pub fn bad_input(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Error::BadInput {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+
+    pub fn not_found(what: impl Into<String>) -> Self {
+        Error::NotFound { what: what.into() }
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl From<Error> for async_graphql::Error {
+    fn from(err: Error) -> Self {
+        match err {
+            Error::BadInput { field, message } => {
+                async_graphql::Error::new(message).extend_with(|_, e| {
+                    e.set("code", code::BAD_USER_INPUT);
+                    e.set("field", field.clone());
+                })
+            }
+            Error::NotFound { what } => async_graphql::Error::new(format!("{what} not found"))
+                .extend_with(|_, e| e.set("code", code::NOT_FOUND)),
+            Error::Database(cause) => {
+                let incident = next_incident_id();
+                tracing::error!(incident, error = %cause, "database error");
+                async_graphql::Error::new(format!("internal error (incident {incident})"))
+                    .extend_with(|_, e| e.set("code", code::INTERNAL))
+            }
+        }
+    }
+}
+
+fn next_incident_id() -> u64 {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static NEXT: AtomicU64 = AtomicU64::new(1);
+    NEXT.fetch_add(1, Ordering::Relaxed)
+}

@@ -1,0 +1,401 @@
+//! The root query: thin resolvers that read arguments, call the store, and wrap the rows.
+
+use async_graphql::{
+    connection::{Connection, Edge},
+    Context, Interface, Object, OutputType, SimpleObject, ID,
+};
+
+use super::{
+    enums::{AgencySort, InformationSystemSort, MatchRank, ProjectSort, SearchKind},
+    ids::{parse_global_id, parse_province_code, AgencyCode, NodeKind},
+    inputs::*,
+    loaders::*,
+    state,
+    types::*,
+};
+use crate::{
+    error::Error,
+    store::{
+        self, batch,
+        catalog::{ProjectSort as StoreProjectSort, SystemSort},
+        page::{Page, PageArgs},
+        search::MatchRank as StoreRank,
+    },
+};
+
+type Res<T> = async_graphql::Result<T>;
+
+/// Extra fields on every connection.
+#[derive(SimpleObject)]
+pub struct ConnectionFields {
+    /// Rows matching the filter, across all pages.
+    pub total_count: i64,
+}
+
+pub type Conn<T> = Connection<String, T, ConnectionFields>;
+
+fn connection<M, T: OutputType>(page: Page<M>, wrap: impl Fn(M) -> T) -> Conn<T> {
+    let mut conn = Connection::with_additional_fields(
+        page.has_previous_page,
+        page.has_next_page,
+        ConnectionFields {
+            total_count: page.total_count as i64,
+        },
+    );
+    conn.edges.extend(
+        page.rows
+            .into_iter()
+            .map(|(cursor, m)| Edge::new(cursor, wrap(m))),
+    );
+    conn
+}
+
+fn page_args(
+    first: Option<i32>,
+    after: Option<String>,
+    last: Option<i32>,
+    before: Option<String>,
+) -> PageArgs {
+    PageArgs {
+        first,
+        after,
+        last,
+        before,
+    }
+}
+
+/// An object with a global id.
+#[derive(Interface)]
+#[graphql(field(name = "id", ty = "ID"))]
+pub enum Node {
+    Province(Province),
+    Plan(Plan),
+    Agency(Agency),
+    InformationSystem(InformationSystem),
+    Project(Project),
+    NationalDatabase(NationalDatabase),
+    Indicator(Indicator),
+}
+
+/// One search result.
+#[derive(SimpleObject)]
+pub struct SearchHit {
+    pub kind: SearchKind,
+    /// The title as stored (NFC).
+    pub title: String,
+    pub rank: MatchRank,
+    pub node: Option<Node>,
+}
+
+/// Loads the node a kind and key name; `None` when it does not exist.
+async fn load_node(ctx: &Context<'_>, kind: NodeKind, key: String) -> Res<Option<Node>> {
+    let loader = &state(ctx)?.loader;
+    Ok(match kind {
+        NodeKind::Province => loader
+            .load_one(ProvinceKey(key))
+            .await?
+            .map(|m| Node::Province(Province(m))),
+        NodeKind::Plan => loader
+            .load_one(PlanKey(key))
+            .await?
+            .map(|m| Node::Plan(Plan(m))),
+        NodeKind::Agency => loader
+            .load_one(AgencyKey(key))
+            .await?
+            .map(|m| Node::Agency(Agency(m))),
+        NodeKind::InformationSystem => loader
+            .load_one(SystemCode(key))
+            .await?
+            .map(|m| Node::InformationSystem(InformationSystem(m))),
+        NodeKind::Project => loader
+            .load_one(ProjectKey(key))
+            .await?
+            .map(|m| Node::Project(Project(m))),
+        NodeKind::NationalDatabase => loader
+            .load_one(DatabaseKey(key))
+            .await?
+            .map(|m| Node::NationalDatabase(NationalDatabase(m))),
+        NodeKind::Indicator => loader
+            .load_one(IndicatorKey(key))
+            .await?
+            .map(|m| Node::Indicator(Indicator(m))),
+    })
+}
+
+fn search_kind_to_node(kind: SearchKind) -> NodeKind {
+    match kind {
+        SearchKind::Province => NodeKind::Province,
+        SearchKind::Plan => NodeKind::Plan,
+        SearchKind::Agency => NodeKind::Agency,
+        SearchKind::InformationSystem => NodeKind::InformationSystem,
+        SearchKind::Project => NodeKind::Project,
+        SearchKind::NationalDatabase => NodeKind::NationalDatabase,
+        SearchKind::Indicator => NodeKind::Indicator,
+    }
+}
+
+#[derive(Default)]
+pub struct CatalogQuery;
+
+#[Object]
+impl CatalogQuery {
+    /// All provinces (there are few).
+    async fn provinces(&self, ctx: &Context<'_>) -> Res<Vec<Province>> {
+        let rows = batch::all_provinces(&state(ctx)?.db).await?;
+        Ok(rows.into_iter().map(Province).collect())
+    }
+
+    /// A province by its administrative code (2 digits).
+    async fn province(&self, ctx: &Context<'_>, code: String) -> Res<Province> {
+        let code = parse_province_code("code", &code)?;
+        state(ctx)?
+            .loader
+            .load_one(ProvinceKey(code.clone()))
+            .await?
+            .map(Province)
+            .ok_or_else(|| Error::not_found(format!("province {code}")).into())
+    }
+
+    /// Agencies, by name.
+    #[allow(clippy::too_many_arguments)]
+    async fn agencies(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<AgencyFilterInput>,
+        #[graphql(default)] order_by: AgencySort,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Res<Conn<Agency>> {
+        let st = state(ctx)?;
+        let filter = filter.unwrap_or_default().into_store()?;
+        let page = store::catalog::agencies(
+            &st.db,
+            &filter,
+            order_by == AgencySort::NameDesc,
+            &page_args(first, after, last, before),
+            st.max_page_size,
+        )
+        .await?;
+        Ok(connection(page, Agency))
+    }
+
+    /// An agency by its electronic code (QĐ 20/2020/QĐ-TTg) or by the hub's key; give exactly one.
+    async fn agency(
+        &self,
+        ctx: &Context<'_>,
+        code: Option<String>,
+        key: Option<String>,
+    ) -> Res<Agency> {
+        let st = state(ctx)?;
+        let found = match (code, key) {
+            (Some(code), None) => {
+                let code = AgencyCode::parse("code", &code)?;
+                batch::agency_by_code(&st.db, code.as_str()).await?
+            }
+            (None, Some(key)) => st.loader.load_one(AgencyKey(key)).await?,
+            _ => {
+                return Err(Error::bad_input("code", "give exactly one of `code` and `key`").into())
+            }
+        };
+        found
+            .map(Agency)
+            .ok_or_else(|| Error::not_found("agency").into())
+    }
+
+    /// Information systems.
+    #[allow(clippy::too_many_arguments)]
+    async fn information_systems(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<InformationSystemFilter>,
+        #[graphql(default)] order_by: InformationSystemSort,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Res<Conn<InformationSystem>> {
+        let st = state(ctx)?;
+        let filter = filter.unwrap_or_default().into_store()?;
+        let sort = match order_by {
+            InformationSystemSort::NameAsc => SystemSort::NameAsc,
+            InformationSystemSort::NameDesc => SystemSort::NameDesc,
+            InformationSystemSort::SecurityLevelAsc => SystemSort::SecurityLevelAsc,
+            InformationSystemSort::SecurityLevelDesc => SystemSort::SecurityLevelDesc,
+        };
+        let page = store::catalog::information_systems(
+            &st.db,
+            &filter,
+            sort,
+            &page_args(first, after, last, before),
+            st.max_page_size,
+        )
+        .await?;
+        Ok(connection(page, InformationSystem))
+    }
+
+    /// An information system by its global id or its code; give exactly one.
+    async fn information_system(
+        &self,
+        ctx: &Context<'_>,
+        id: Option<ID>,
+        code: Option<String>,
+    ) -> Res<InformationSystem> {
+        let code = match (id, code) {
+            (Some(id), None) => match parse_global_id("id", &id)? {
+                (NodeKind::InformationSystem, key) => key,
+                _ => {
+                    return Err(
+                        Error::bad_input("id", "`id` is not an information system's id").into(),
+                    )
+                }
+            },
+            (None, Some(code)) => code,
+            _ => return Err(Error::bad_input("id", "give exactly one of `id` and `code`").into()),
+        };
+        state(ctx)?
+            .loader
+            .load_one(SystemCode(code))
+            .await?
+            .map(InformationSystem)
+            .ok_or_else(|| Error::not_found("information system").into())
+    }
+
+    /// Projects and budgeted tasks of the plans.
+    #[allow(clippy::too_many_arguments)]
+    async fn projects(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<ProjectFilterInput>,
+        #[graphql(default)] order_by: ProjectSort,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Res<Conn<Project>> {
+        let st = state(ctx)?;
+        let filter = filter.unwrap_or_default().into_store()?;
+        let sort = match order_by {
+            ProjectSort::DocumentOrder => StoreProjectSort::DocumentOrder,
+            ProjectSort::NameAsc => StoreProjectSort::NameAsc,
+            ProjectSort::TotalAsc => StoreProjectSort::TotalAsc,
+            ProjectSort::TotalDesc => StoreProjectSort::TotalDesc,
+        };
+        let page = store::catalog::projects(
+            &st.db,
+            &filter,
+            sort,
+            &page_args(first, after, last, before),
+            st.max_page_size,
+        )
+        .await?;
+        Ok(connection(page, Project))
+    }
+
+    /// National databases and national systems, by name.
+    async fn national_databases(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<NationalDatabaseFilterInput>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Res<Conn<NationalDatabase>> {
+        let st = state(ctx)?;
+        let filter = filter.unwrap_or_default().into_store()?;
+        let page = store::catalog::national_databases(
+            &st.db,
+            &filter,
+            &page_args(first, after, last, before),
+            st.max_page_size,
+        )
+        .await?;
+        Ok(connection(page, NationalDatabase))
+    }
+
+    /// Plan targets (chỉ tiêu), in document order.
+    async fn indicators(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<IndicatorFilterInput>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Res<Conn<Indicator>> {
+        let st = state(ctx)?;
+        let filter = filter.unwrap_or_default().into_store()?;
+        let page = store::catalog::indicators(
+            &st.db,
+            &filter,
+            &page_args(first, after, last, before),
+            st.max_page_size,
+        )
+        .await?;
+        Ok(connection(page, Indicator))
+    }
+
+    /// The source plans.
+    async fn plans(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<PlanFilterInput>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Res<Conn<Plan>> {
+        let st = state(ctx)?;
+        let province = filter.unwrap_or_default().province()?;
+        let page = store::catalog::plans(
+            &st.db,
+            province.as_deref(),
+            &page_args(first, after, last, before),
+            st.max_page_size,
+        )
+        .await?;
+        Ok(connection(page, Plan))
+    }
+
+    /// Any object by its global id.
+    async fn node(&self, ctx: &Context<'_>, id: ID) -> Res<Node> {
+        let (kind, key) = parse_global_id("id", &id)?;
+        load_node(ctx, kind, key)
+            .await?
+            .ok_or_else(|| Error::not_found(kind.as_str()).into())
+    }
+
+    /// Ranked search across all registries: exact matches, then prefix, then substring; with or without diacritics
+    /// and in any case (`ha tinh`, `HA TINH` and `Hà Tĩnh` all find Hà Tĩnh).
+    async fn search(
+        &self,
+        ctx: &Context<'_>,
+        text: String,
+        #[graphql(default = 20)] first: i32,
+    ) -> Res<Vec<SearchHit>> {
+        let st = state(ctx)?;
+        let first = usize::try_from(first).unwrap_or(0);
+        let hits = store::search::search(&st.db, &text, first).await?;
+        let mut out = Vec::with_capacity(hits.len());
+        for hit in hits {
+            let Some(kind) = SearchKind::from_db(&hit.entry.kind) else {
+                continue;
+            };
+            let node =
+                load_node(ctx, search_kind_to_node(kind), hit.entry.node_key.clone()).await?;
+            out.push(SearchHit {
+                kind,
+                title: hit.entry.title,
+                rank: match hit.rank {
+                    StoreRank::Exact => MatchRank::Exact,
+                    StoreRank::Prefix => MatchRank::Prefix,
+                    StoreRank::Substring => MatchRank::Substring,
+                },
+                node,
+            });
+        }
+        Ok(out)
+    }
+}

@@ -1,0 +1,310 @@
+//! `POST /graphql` and `GET /graphql` per the GraphQL-over-HTTP specification.
+//!
+//! - Media types: `application/graphql-response+json` when the client accepts it, else `application/json` (also
+//!   when no `Accept` is sent); anything else is `406`.
+//! - `POST` needs `Content-Type: application/json` (`415` otherwise); a body that is not JSON, or parameters of the
+//!   wrong type, are `400`.
+//! - `GET` runs queries only: a mutation over `GET` is `405` with `Allow: POST`.
+//! - With `application/graphql-response+json`, a request error (the document does not parse or validate, no data)
+//!   is `400`; with `application/json`, every well-formed request gets `200`, as the spec's legacy rules say.
+//! - Every error carries `extensions.code`; codes the resolvers set are kept, the others are filled in here.
+
+use std::collections::HashMap;
+
+use async_graphql::{
+    parser::{parse_query, types::OperationType},
+    Variables,
+};
+use axum::{
+    body::Bytes,
+    extract::{Query, State},
+    http::{header, HeaderMap, HeaderValue, StatusCode},
+    response::{IntoResponse, Response},
+};
+use serde_json::{json, Map, Value};
+
+use super::AppState;
+use crate::error::code;
+
+const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
+const JSON: &str = "application/json";
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum MediaType {
+    GraphqlResponse,
+    Json,
+}
+
+impl MediaType {
+    fn content_type(self) -> HeaderValue {
+        HeaderValue::from_static(match self {
+            MediaType::GraphqlResponse => "application/graphql-response+json; charset=utf-8",
+            MediaType::Json => "application/json; charset=utf-8",
+        })
+    }
+}
+
+fn negotiate(headers: &HeaderMap) -> Result<MediaType, Response> {
+    let accept: Vec<String> = headers
+        .get_all(header::ACCEPT)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(|part| {
+            part.split(';')
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .to_ascii_lowercase()
+        })
+        .filter(|s| !s.is_empty())
+        .collect();
+    if accept.is_empty() {
+        return Ok(MediaType::Json);
+    }
+    if accept.iter().any(|a| a == GRAPHQL_RESPONSE_JSON) {
+        return Ok(MediaType::GraphqlResponse);
+    }
+    if accept
+        .iter()
+        .any(|a| a == JSON || a == "*/*" || a == "application/*")
+    {
+        return Ok(MediaType::Json);
+    }
+    Err(plain_error(
+        StatusCode::NOT_ACCEPTABLE,
+        MediaType::Json,
+        "accept application/graphql-response+json or application/json",
+    ))
+}
+
+/// A request-level error response: `{ "errors": [...] }` without `data`.
+fn plain_error(status: StatusCode, media: MediaType, message: &str) -> Response {
+    let body =
+        json!({ "errors": [{ "message": message, "extensions": { "code": code::BAD_REQUEST } }] });
+    (
+        status,
+        [(header::CONTENT_TYPE, media.content_type())],
+        body.to_string(),
+    )
+        .into_response()
+}
+
+/// The parameters of a GraphQL-over-HTTP request.
+struct Params {
+    query: String,
+    operation_name: Option<String>,
+    variables: Option<Map<String, Value>>,
+}
+
+fn params_from_json(mut body: Map<String, Value>) -> Result<Params, &'static str> {
+    let query = match body.remove("query") {
+        Some(Value::String(q)) => q,
+        Some(_) => return Err("`query` must be a string"),
+        None => return Err("`query` is required"),
+    };
+    let operation_name = match body.remove("operationName") {
+        Some(Value::String(n)) => Some(n),
+        Some(Value::Null) | None => None,
+        Some(_) => return Err("`operationName` must be a string or null"),
+    };
+    let variables = match body.remove("variables") {
+        Some(Value::Object(v)) => Some(v),
+        Some(Value::Null) | None => None,
+        Some(_) => return Err("`variables` must be an object or null"),
+    };
+    match body.remove("extensions") {
+        Some(Value::Object(_)) | Some(Value::Null) | None => {}
+        Some(_) => return Err("`extensions` must be an object or null"),
+    }
+    Ok(Params {
+        query,
+        operation_name,
+        variables,
+    })
+}
+
+pub async fn post(State(app): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    let media = match negotiate(&headers) {
+        Ok(m) => m,
+        Err(r) => return r,
+    };
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| {
+            v.split(';')
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .to_ascii_lowercase()
+        });
+    if content_type.as_deref() != Some(JSON) {
+        return plain_error(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            media,
+            "POST /graphql takes Content-Type: application/json",
+        );
+    }
+    let body: Value = match serde_json::from_slice(&body) {
+        Ok(v) => v,
+        Err(_) => {
+            return plain_error(
+                StatusCode::BAD_REQUEST,
+                media,
+                "the request body is not valid JSON",
+            )
+        }
+    };
+    let Value::Object(body) = body else {
+        return plain_error(
+            StatusCode::BAD_REQUEST,
+            media,
+            "the request body must be a JSON object",
+        );
+    };
+    match params_from_json(body) {
+        Ok(params) => execute(&app, params, media, false).await,
+        Err(message) => plain_error(StatusCode::BAD_REQUEST, media, message),
+    }
+}
+
+pub async fn get(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    query: Result<Query<HashMap<String, String>>, axum::extract::rejection::QueryRejection>,
+) -> Response {
+    let media = match negotiate(&headers) {
+        Ok(m) => m,
+        Err(r) => return r,
+    };
+    let Ok(Query(mut q)) = query else {
+        return plain_error(StatusCode::BAD_REQUEST, media, "malformed query string");
+    };
+    let Some(document) = q.remove("query") else {
+        return plain_error(StatusCode::BAD_REQUEST, media, "`query` is required");
+    };
+    let variables = match q.remove("variables") {
+        None => None,
+        Some(v) => match serde_json::from_str::<Value>(&v) {
+            Ok(Value::Object(map)) => Some(map),
+            Ok(Value::Null) => None,
+            _ => {
+                return plain_error(
+                    StatusCode::BAD_REQUEST,
+                    media,
+                    "`variables` must be a JSON object",
+                )
+            }
+        },
+    };
+    if let Some(ext) = q.remove("extensions") {
+        if !matches!(
+            serde_json::from_str::<Value>(&ext),
+            Ok(Value::Object(_)) | Ok(Value::Null)
+        ) {
+            return plain_error(
+                StatusCode::BAD_REQUEST,
+                media,
+                "`extensions` must be a JSON object",
+            );
+        }
+    }
+    let params = Params {
+        query: document,
+        operation_name: q.remove("operationName").filter(|n| !n.is_empty()),
+        variables,
+    };
+    execute(&app, params, media, true).await
+}
+
+async fn execute(app: &AppState, params: Params, media: MediaType, is_get: bool) -> Response {
+    let parsed = parse_query(&params.query);
+    if let Ok(doc) = &parsed {
+        let operation = match &params.operation_name {
+            Some(name) => doc
+                .operations
+                .iter()
+                .find(|(n, _)| n.map(|n| n.as_str()) == Some(name.as_str())),
+            None => doc.operations.iter().next(),
+        };
+        if is_get && operation.is_some_and(|(_, op)| op.node.ty != OperationType::Query) {
+            let mut resp = plain_error(
+                StatusCode::METHOD_NOT_ALLOWED,
+                media,
+                "GET runs queries only; send mutations with POST",
+            );
+            resp.headers_mut()
+                .insert(header::ALLOW, HeaderValue::from_static("POST"));
+            return resp;
+        }
+    }
+    let mut request = async_graphql::Request::new(params.query);
+    if let Some(name) = params.operation_name {
+        request = request.operation_name(name);
+    }
+    if let Some(vars) = params.variables {
+        request = request.variables(Variables::from_json(Value::Object(vars)));
+    }
+    let response = app.schema.execute(request).await;
+    // A request error: the operation never ran, so there is no data (parse, validation, variable coercion).
+    let request_error = response.data == async_graphql::Value::Null
+        && !response.errors.is_empty()
+        && response.errors.iter().all(|e| e.path.is_empty());
+    let parse_failed = parsed.is_err();
+    let mut body = match serde_json::to_value(&response) {
+        Ok(Value::Object(map)) => map,
+        _ => Map::new(),
+    };
+    if request_error {
+        body.remove("data");
+    }
+    if let Some(Value::Array(errors)) = body.get_mut("errors") {
+        for error in errors.iter_mut() {
+            fill_code(error, request_error, parse_failed);
+        }
+    }
+    let status = if request_error && media == MediaType::GraphqlResponse {
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::OK
+    };
+    (
+        status,
+        [(header::CONTENT_TYPE, media.content_type())],
+        Value::Object(body).to_string(),
+    )
+        .into_response()
+}
+
+/// Gives an error without `extensions.code` the code that fits where it arose.
+fn fill_code(error: &mut Value, request_error: bool, parse_failed: bool) {
+    let Value::Object(error) = error else { return };
+    let message = error
+        .get("message")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned();
+    let extensions = error
+        .entry("extensions")
+        .or_insert_with(|| Value::Object(Map::new()));
+    let Value::Object(extensions) = extensions else {
+        return;
+    };
+    if extensions.contains_key("code") {
+        return;
+    }
+    let input_error = message.contains("Invalid value")
+        || message.contains("Failed to parse")
+        || message.contains("variable");
+    let code = if parse_failed {
+        code::PARSE_FAILED
+    } else if input_error {
+        code::BAD_USER_INPUT
+    } else if request_error {
+        code::VALIDATION_FAILED
+    } else {
+        code::INTERNAL
+    };
+    extensions.insert("code".into(), Value::String(code.into()));
+}

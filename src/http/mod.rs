@@ -1,0 +1,104 @@
+//! The HTTP face: routes, middleware (request ids, a tracing span per request, body limit), and small endpoints.
+
+mod graphql;
+
+use std::sync::Arc;
+
+use async_graphql::http::GraphiQLSource;
+use axum::{
+    extract::{DefaultBodyLimit, State},
+    http::{header, HeaderName, StatusCode},
+    response::{Html, IntoResponse, Response},
+    routing::get,
+    Router,
+};
+use sea_orm::DatabaseConnection;
+use tower_http::{
+    request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
+    trace::TraceLayer,
+};
+
+use crate::{db::SqlStats, graphql::HubSchema};
+
+/// Cheap handles shared by every request.
+#[derive(Clone)]
+pub struct AppState {
+    pub schema: HubSchema,
+    pub db: DatabaseConnection,
+    pub sql: Arc<SqlStats>,
+    pub sdl: Arc<str>,
+}
+
+const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+pub fn router(state: AppState, body_limit: usize) -> Router {
+    Router::new()
+        .route("/", get(graphiql))
+        .route("/graphql", get(graphql::get).post(graphql::post))
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .route("/schema.graphql", get(schema_sdl))
+        .route("/metrics", get(metrics))
+        .with_state(state)
+        .layer(DefaultBodyLimit::max(body_limit))
+        .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+        .layer(
+            TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
+                let request_id = req
+                    .headers()
+                    .get(REQUEST_ID)
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or_default();
+                tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id)
+            }),
+        )
+        .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+}
+
+async fn graphiql() -> Html<String> {
+    Html(
+        GraphiQLSource::build()
+            .endpoint("/graphql")
+            .title("lgsp-hub")
+            .finish(),
+    )
+}
+
+/// The process is up.
+async fn healthz() -> &'static str {
+    "ok"
+}
+
+/// The database answers.
+async fn readyz(State(app): State<AppState>) -> Response {
+    match app.db.ping().await {
+        Ok(()) => (StatusCode::OK, "ready").into_response(),
+        Err(err) => {
+            tracing::warn!(error = %err, "readiness check failed");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response()
+        }
+    }
+}
+
+async fn schema_sdl(State(app): State<AppState>) -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        app.sdl.to_string(),
+    )
+        .into_response()
+}
+
+/// Prometheus text format.
+async fn metrics(State(app): State<AppState>) -> Response {
+    let body = format!(
+        "# HELP lgsp_sql_statements_total SQL statements run by the hub.\n\
+         # TYPE lgsp_sql_statements_total counter\n\
+         lgsp_sql_statements_total {}\n\
+         # HELP lgsp_sql_statements_failed_total SQL statements that failed.\n\
+         # TYPE lgsp_sql_statements_failed_total counter\n\
+         lgsp_sql_statements_failed_total {}\n",
+        app.sql.statements(),
+        app.sql.failed()
+    );
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], body).into_response()
+}

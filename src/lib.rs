@@ -1,0 +1,18 @@
+//! lgsp-hub: an open provincial integration and data-sharing platform (LGSP) with a GraphQL face.
+//!
+//! Layers, top to bottom: [`http`] (routes, GraphQL-over-HTTP) → [`graphql`] (schema, thin resolvers, loaders) →
+//! [`store`] (queries) → `entities`/`migrations`. [`seed`] loads the registries from the provincial plans.
+#![forbid(unsafe_code)]
+
+pub mod app;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod graphql;
+pub mod http;
+pub mod seed;
+pub mod store;
+pub mod text;
+
+pub use app::{App, AppError};
+pub use config::Config;

@@ -1,0 +1,366 @@
+//! Writes a parsed [`SeedSet`] into the database, in one transaction.
+
+use entities::{
+    agency, indicator, information_system, national_database, national_database_link, plan,
+    project, project_budget, province, reported_figure, search_entry,
+};
+use sea_orm::{
+    ActiveValue::{NotSet, Set},
+    ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, TransactionTrait,
+};
+
+use super::{
+    model::PlanFile,
+    number::{amount_to_vnd, parse_number, MoneyUnit},
+    SeedError, SeedSet,
+};
+use crate::text::{clean, fold};
+
+/// Seeds an empty database from the embedded seed files. Returns whether it seeded.
+#[tracing::instrument(skip_all)]
+pub async fn seed_if_empty(db: &DatabaseConnection) -> Result<bool, SeedError> {
+    if province::Entity::find().count(db).await? > 0 {
+        return Ok(false);
+    }
+    let set = SeedSet::embedded()?;
+    seed_all(db, &set).await?;
+    Ok(true)
+}
+
+/// Inserts every row of `set`; all or nothing.
+pub async fn seed_all(db: &DatabaseConnection, set: &SeedSet) -> Result<(), SeedError> {
+    let txn = db.begin().await?;
+    let mut search = SearchRows::default();
+
+    for p in &set.provinces.province {
+        search.add("PROVINCE", &p.code, &p.name);
+        province::Entity::insert(province::ActiveModel {
+            code: Set(p.code.clone()),
+            slug: Set(p.slug.clone()),
+            name: Set(clean(&p.name)),
+            name_folded: Set(fold(&p.name)),
+            committee_name: Set(clean(&p.committee_name)),
+            agency_code: Set(p.agency_code.clone()),
+            agency_code_note: Set(p.agency_code_note.clone()),
+            merged_into_code: Set(p.merged_into_code.clone()),
+            merged_into_name: Set(p.merged_into_name.as_deref().map(clean)),
+            merger_resolution: Set(p.merger_resolution.clone()),
+            merger_effective: Set(p.merger_effective.clone()),
+            merger_note: Set(p.merger_note.as_deref().map(clean)),
+        })
+        .exec(&txn)
+        .await?;
+        // The provincial People's Committee is the owner (chủ quản) of provincial systems: an agency of its own.
+        let key = format!("{}-ubnd-tinh", p.slug);
+        search.add("AGENCY", &key, &p.committee_name);
+        agency::Entity::insert(agency::ActiveModel {
+            id: Set(key),
+            code: Set(p.agency_code.clone()),
+            name: Set(clean(&p.committee_name)),
+            name_folded: Set(fold(&p.committee_name)),
+            kind: Set("ubnd_tinh".into()),
+            province_code: Set(p.code.clone()),
+            parent_id: Set(None),
+            source_file: Set(None),
+            source_line: Set(None),
+            source_line_end: Set(None),
+        })
+        .exec(&txn)
+        .await?;
+    }
+
+    for d in &set.national_databases.national_database {
+        insert_national_database(&txn, d, None, &mut search).await?;
+    }
+    for plan_file in &set.plans {
+        seed_plan(&txn, plan_file, &mut search).await?;
+    }
+    search.flush(&txn).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+async fn insert_national_database(
+    txn: &impl ConnectionTrait,
+    d: &super::model::NationalDatabaseRow,
+    source_file: Option<&str>,
+    search: &mut SearchRows,
+) -> Result<(), SeedError> {
+    search.add("NATIONAL_DATABASE", &d.key, &d.name);
+    national_database::Entity::insert(national_database::ActiveModel {
+        id: Set(d.key.clone()),
+        name: Set(clean(&d.name)),
+        name_folded: Set(fold(&d.name)),
+        owner: Set(d.owner.as_deref().map(clean)),
+        owner_note: Set(d.owner_note.clone()),
+        kind: Set(d.kind.clone().unwrap_or_else(|| "database".into())),
+        source_file: Set(source_file.map(str::to_owned)),
+        source_line: Set(d.line),
+        source_line_end: Set(d.line_end.or(d.line)),
+    })
+    .exec(txn)
+    .await?;
+    Ok(())
+}
+
+async fn seed_plan(
+    txn: &impl ConnectionTrait,
+    f: &PlanFile,
+    search: &mut SearchRows,
+) -> Result<(), SeedError> {
+    let file = Some(f.source_file.clone());
+    let src = |line: i32, end: Option<i32>| {
+        (
+            Set(file.clone()),
+            Set(Some(line)),
+            Set(Some(end.unwrap_or(line))),
+        )
+    };
+    let plan_id = f.plan.key.clone();
+    let province_code = f.province.clone();
+
+    let (source_file, source_line, source_line_end) = src(f.plan.line, f.plan.line_end);
+    search.add("PLAN", &plan_id, &f.plan.title);
+    plan::Entity::insert(plan::ActiveModel {
+        id: Set(plan_id.clone()),
+        province_code: Set(province_code.clone()),
+        number: Set(f.plan.number.clone()),
+        issued_on: Set(f.plan.date.clone()),
+        title: Set(clean(&f.plan.title)),
+        title_folded: Set(fold(&f.plan.title)),
+        period_start: Set(f.plan.period_start),
+        period_end: Set(f.plan.period_end),
+        source_file,
+        source_line,
+        source_line_end,
+    })
+    .exec(txn)
+    .await?;
+
+    for d in &f.national_database {
+        insert_national_database(txn, d, Some(&f.source_file), search).await?;
+    }
+
+    for a in &f.agency {
+        let (source_file, source_line, source_line_end) = src(a.line, a.line_end);
+        search.add("AGENCY", &a.key, &a.name);
+        agency::Entity::insert(agency::ActiveModel {
+            id: Set(a.key.clone()),
+            code: Set(a.code.clone()),
+            name: Set(clean(&a.name)),
+            name_folded: Set(fold(&a.name)),
+            kind: Set(a.kind.clone()),
+            province_code: Set(province_code.clone()),
+            parent_id: Set(a.parent.clone()),
+            source_file,
+            source_line,
+            source_line_end,
+        })
+        .exec(txn)
+        .await?;
+    }
+
+    let links: Vec<_> = f
+        .connection
+        .iter()
+        .map(|c| {
+            let (source_file, source_line, source_line_end) = src(c.line, c.line_end);
+            national_database_link::ActiveModel {
+                id: NotSet,
+                national_database_id: Set(c.national_database.clone()),
+                province_code: Set(province_code.clone()),
+                plan_id: Set(plan_id.clone()),
+                status: Set(c.status.clone()),
+                quote: Set(clean(&c.quote)),
+                source_file,
+                source_line,
+                source_line_end,
+            }
+        })
+        .collect();
+    insert_chunked(txn, links).await?;
+
+    let systems: Vec<_> = f
+        .information_system
+        .iter()
+        .map(|s| {
+            search.add("INFORMATION_SYSTEM", &s.key, &s.name);
+            let (source_file, source_line, source_line_end) = src(s.line, s.line_end);
+            information_system::ActiveModel {
+                id: NotSet,
+                code: Set(s.key.clone()),
+                name: Set(clean(&s.name)),
+                name_folded: Set(fold(&s.name)),
+                agency_id: Set(s.owner.clone()),
+                province_code: Set(province_code.clone()),
+                description: Set(s.description.as_deref().map(clean)),
+                security_level: Set(s.security_level),
+                approval_state: Set(s.approval_state.clone()),
+                decision_number: Set(s.decision_number.clone()),
+                decision_date: Set(s.decision_date.clone()),
+                connects_lgsp: Set(s.connects_lgsp),
+                processes_personal_data: Set(s.processes_personal_data),
+                version: Set(1),
+                source_file,
+                source_line,
+                source_line_end,
+            }
+        })
+        .collect();
+    insert_chunked(txn, systems).await?;
+
+    for p in &f.project {
+        let format = p.number_format.unwrap_or(f.number_format);
+        let vnd = |printed: &str| p.unit.and_then(|unit| amount_to_vnd(printed, format, unit));
+        let total_vnd = match &p.total {
+            Some(t) => match p.unit {
+                Some(_) => Some(vnd(t).ok_or_else(|| {
+                    super::invalid(
+                        &f.source_file,
+                        format!("{}: total `{t}` is not a number", p.key),
+                    )
+                })?),
+                None => None,
+            },
+            None => None,
+        };
+        search.add("PROJECT", &p.key, &p.name);
+        let (source_file, source_line, source_line_end) = src(p.line, p.line_end);
+        let inserted = project::Entity::insert(project::ActiveModel {
+            id: NotSet,
+            key: Set(p.key.clone()),
+            reference: Set(p.reference.clone()),
+            name: Set(clean(&p.name)),
+            name_folded: Set(fold(&p.name)),
+            lead_agency_id: Set(p.lead_agency.clone()),
+            province_code: Set(province_code.clone()),
+            plan_id: Set(plan_id.clone()),
+            year_start: Set(p.year_start),
+            year_end: Set(p.year_end.or(p.year_start)),
+            funding_source: Set(p.funding_source.clone()),
+            funding_printed: Set(p.funding_printed.as_deref().map(clean)),
+            status: Set(p.status.clone()),
+            total_printed: Set(p.total.clone()),
+            total_vnd: Set(total_vnd),
+            unit: Set(p.unit.map(MoneyUnit::as_str).map(str::to_owned)),
+            unit_line: Set(p.unit_line),
+            source_file,
+            source_line,
+            source_line_end,
+        })
+        .exec(txn)
+        .await?;
+        let mut budgets = Vec::with_capacity(p.budget.len());
+        for b in &p.budget {
+            let amount_vnd = match p.unit {
+                Some(_) => Some(vnd(&b.amount).ok_or_else(|| {
+                    super::invalid(
+                        &f.source_file,
+                        format!("{}: amount `{}` is not a number", p.key, b.amount),
+                    )
+                })?),
+                None => None,
+            };
+            budgets.push(project_budget::ActiveModel {
+                id: NotSet,
+                project_id: Set(inserted.last_insert_id),
+                year: Set(b.year),
+                amount_printed: Set(b.amount.clone()),
+                amount_vnd: Set(amount_vnd),
+                funding_source: Set(b.funding_source.clone()),
+                source_line: Set(Some(b.line)),
+            });
+        }
+        insert_chunked(txn, budgets).await?;
+    }
+
+    let indicators: Vec<_> = f
+        .indicator
+        .iter()
+        .map(|i| {
+            search.add("INDICATOR", &i.key, &i.name);
+            let (source_file, source_line, source_line_end) = src(i.line, i.line_end);
+            let format = i.number_format.unwrap_or(f.number_format);
+            indicator::ActiveModel {
+                id: NotSet,
+                key: Set(i.key.clone()),
+                plan_id: Set(plan_id.clone()),
+                province_code: Set(province_code.clone()),
+                name: Set(clean(&i.name)),
+                name_folded: Set(fold(&i.name)),
+                value_printed: Set(i.value.clone()),
+                value: Set(parse_number(&i.value, format).map(|d| d.to_f64())),
+                unit: Set(i.unit.clone()),
+                year: Set(i.year),
+                source_file,
+                source_line,
+                source_line_end,
+            }
+        })
+        .collect();
+    insert_chunked(txn, indicators).await?;
+
+    let figures: Vec<_> = f
+        .reported_figure
+        .iter()
+        .map(|r| {
+            let (source_file, source_line, source_line_end) = src(r.line, r.line_end);
+            let format = r.number_format.unwrap_or(f.number_format);
+            reported_figure::ActiveModel {
+                id: NotSet,
+                key: Set(r.key.clone()),
+                plan_id: Set(plan_id.clone()),
+                province_code: Set(province_code.clone()),
+                label: Set(clean(&r.label)),
+                metric: Set(r.metric.clone()),
+                value_printed: Set(r.value.clone()),
+                value: Set(parse_number(&r.value, format).map(|d| d.to_f64())),
+                unit: Set(r.unit.clone()),
+                quote: Set(r.quote.as_deref().map(clean)),
+                source_file,
+                source_line,
+                source_line_end,
+            }
+        })
+        .collect();
+    insert_chunked(txn, figures).await?;
+    Ok(())
+}
+
+/// Inserts rows in chunks that stay under SQLite's bound-parameter limit.
+pub(crate) async fn insert_chunked<A>(
+    txn: &impl ConnectionTrait,
+    rows: Vec<A>,
+) -> Result<(), sea_orm::DbErr>
+where
+    A: sea_orm::ActiveModelTrait + Send,
+{
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let chunk: Vec<A> = rows.by_ref().take(500).collect();
+        <A::Entity as EntityTrait>::insert_many(chunk)
+            .exec_without_returning(txn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Search index rows collected while seeding, written at the end.
+#[derive(Default)]
+pub(crate) struct SearchRows(Vec<search_entry::ActiveModel>);
+
+impl SearchRows {
+    pub(crate) fn add(&mut self, kind: &str, key: &str, title: &str) {
+        self.0.push(search_entry::ActiveModel {
+            id: NotSet,
+            kind: Set(kind.to_owned()),
+            node_key: Set(key.to_owned()),
+            title: Set(clean(title)),
+            folded: Set(fold(title)),
+        });
+    }
+
+    pub(crate) async fn flush(&mut self, txn: &impl ConnectionTrait) -> Result<(), sea_orm::DbErr> {
+        insert_chunked(txn, std::mem::take(&mut self.0)).await
+    }
+}

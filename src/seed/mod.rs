@@ -1,0 +1,242 @@
+//! Seed data: the registries as the five provincial plans print them.
+//!
+//! The seed files (`data/seed/*.toml`) are compiled into the binary, so a fresh `cargo run` seeds itself without the
+//! repository at hand. Loading validates every cross-reference (agency keys, national database keys, enums) and
+//! parses every printed amount with its document's number convention; any error aborts the whole seed.
+
+mod insert;
+pub mod model;
+pub mod number;
+pub mod synthetic;
+
+use std::collections::{HashMap, HashSet};
+
+pub use insert::{seed_all, seed_if_empty};
+use model::{NationalDatabasesFile, PlanFile, ProvincesFile};
+
+/// The seed files compiled into the binary: (name, text).
+pub const EMBEDDED: [(&str, &str); 6] = [
+    (
+        "provinces.toml",
+        include_str!("../../data/seed/provinces.toml"),
+    ),
+    (
+        "national_databases.toml",
+        include_str!("../../data/seed/national_databases.toml"),
+    ),
+    (
+        "kien-giang.toml",
+        include_str!("../../data/seed/kien-giang.toml"),
+    ),
+    (
+        "vinh-long.toml",
+        include_str!("../../data/seed/vinh-long.toml"),
+    ),
+    (
+        "tien-giang.toml",
+        include_str!("../../data/seed/tien-giang.toml"),
+    ),
+    //QN ("quang-ngai.toml", include_str!("../../data/seed/quang-ngai.toml")),
+    ("ha-tinh.toml", include_str!("../../data/seed/ha-tinh.toml")),
+];
+
+/// Funding sources (nguồn vốn) a project row may name.
+pub const FUNDING_SOURCES: [&str; 7] = [
+    "ngan_sach_trung_uong",
+    "ngan_sach_tinh",
+    "ngan_sach_huyen",
+    "su_nghiep",
+    "dau_tu_cong",
+    "xa_hoi_hoa",
+    "khac",
+];
+
+/// Agency kinds.
+pub const AGENCY_KINDS: [&str; 7] = [
+    "ubnd_tinh",
+    "so",
+    "ban_nganh",
+    "ubnd_huyen",
+    "don_vi_su_nghiep",
+    "trung_uong",
+    "khac",
+];
+
+/// Approval states of a security level (ND 85/2016 workflow).
+pub const APPROVAL_STATES: [&str; 5] = ["proposed", "appraised", "approved", "rejected", "retired"];
+
+/// Metrics the API can recompute from the seeded rows, to compare with what a plan states.
+pub const METRICS: [&str; 4] = [
+    "project_budget_total",
+    "project_count",
+    "national_database_count",
+    "information_system_count",
+];
+
+#[derive(Debug, thiserror::Error)]
+pub enum SeedError {
+    #[error("seed file {file}: {message}")]
+    Invalid { file: String, message: String },
+    #[error("database error while seeding: {0}")]
+    Database(#[from] sea_orm::DbErr),
+}
+
+fn invalid(file: &str, message: impl Into<String>) -> SeedError {
+    SeedError::Invalid {
+        file: file.to_owned(),
+        message: message.into(),
+    }
+}
+
+/// All seed files, parsed and cross-checked.
+#[derive(Debug)]
+pub struct SeedSet {
+    pub provinces: ProvincesFile,
+    pub national_databases: NationalDatabasesFile,
+    pub plans: Vec<PlanFile>,
+}
+
+impl SeedSet {
+    /// Parses the seed files compiled into the binary.
+    pub fn embedded() -> Result<Self, SeedError> {
+        Self::parse(&EMBEDDED)
+    }
+
+    /// Parses and validates a set of seed files given as (name, text).
+    pub fn parse(files: &[(&str, &str)]) -> Result<Self, SeedError> {
+        let mut provinces = None;
+        let mut national_databases = None;
+        let mut plans = Vec::new();
+        for (name, text) in files {
+            let de_err = |e: toml::de::Error| invalid(name, e.to_string());
+            match *name {
+                "provinces.toml" => provinces = Some(toml::from_str(text).map_err(de_err)?),
+                "national_databases.toml" => {
+                    national_databases = Some(toml::from_str(text).map_err(de_err)?)
+                }
+                _ => plans.push(toml::from_str::<PlanFile>(text).map_err(de_err)?),
+            }
+        }
+        let set = SeedSet {
+            provinces: provinces.ok_or_else(|| invalid("provinces.toml", "missing"))?,
+            national_databases: national_databases
+                .ok_or_else(|| invalid("national_databases.toml", "missing"))?,
+            plans,
+        };
+        set.validate()?;
+        Ok(set)
+    }
+
+    fn validate(&self) -> Result<(), SeedError> {
+        let provinces: HashMap<&str, &str> = self
+            .provinces
+            .province
+            .iter()
+            .map(|p| (p.code.as_str(), p.slug.as_str()))
+            .collect();
+        let mut databases: HashSet<&str> = self
+            .national_databases
+            .national_database
+            .iter()
+            .map(|d| d.key.as_str())
+            .collect();
+        for plan in &self.plans {
+            for db in &plan.national_database {
+                if !databases.insert(db.key.as_str()) {
+                    return Err(invalid(
+                        &plan.source_file,
+                        format!("national database {} defined twice", db.key),
+                    ));
+                }
+            }
+        }
+        let mut agencies: HashSet<String> = self
+            .provinces
+            .province
+            .iter()
+            .map(|p| format!("{}-ubnd-tinh", p.slug))
+            .collect();
+        for plan in &self.plans {
+            for agency in &plan.agency {
+                if !agencies.insert(agency.key.clone()) {
+                    return Err(invalid(
+                        &plan.source_file,
+                        format!("agency {} defined twice", agency.key),
+                    ));
+                }
+            }
+        }
+        for plan in &self.plans {
+            let file = plan.source_file.as_str();
+            if !provinces.contains_key(plan.province.as_str()) {
+                return Err(invalid(file, format!("unknown province {}", plan.province)));
+            }
+            let known_agency = |key: &Option<String>, what: &str| match key {
+                Some(k) if !agencies.contains(k) => {
+                    Err(invalid(file, format!("{what}: unknown agency {k}")))
+                }
+                _ => Ok(()),
+            };
+            for a in &plan.agency {
+                if !AGENCY_KINDS.contains(&a.kind.as_str()) {
+                    return Err(invalid(
+                        file,
+                        format!("agency {}: unknown kind {}", a.key, a.kind),
+                    ));
+                }
+                known_agency(&a.parent, &a.key)?;
+            }
+            for c in &plan.connection {
+                if !databases.contains(c.national_database.as_str()) {
+                    return Err(invalid(
+                        file,
+                        format!("unknown national database {}", c.national_database),
+                    ));
+                }
+                if !["connected", "planned"].contains(&c.status.as_str()) {
+                    return Err(invalid(file, format!("connection status {}", c.status)));
+                }
+            }
+            for s in &plan.information_system {
+                known_agency(&s.owner, &s.key)?;
+                if let Some(level) = s.security_level {
+                    if !(1..=5).contains(&level) {
+                        return Err(invalid(file, format!("{}: security level {level}", s.key)));
+                    }
+                }
+                if let Some(state) = &s.approval_state {
+                    if !APPROVAL_STATES.contains(&state.as_str()) {
+                        return Err(invalid(file, format!("{}: approval state {state}", s.key)));
+                    }
+                }
+            }
+            for p in &plan.project {
+                known_agency(&p.lead_agency, &p.key)?;
+                let funds = std::iter::once(&p.funding_source)
+                    .chain(p.budget.iter().map(|b| &b.funding_source));
+                for f in funds.flatten() {
+                    if !FUNDING_SOURCES.contains(&f.as_str()) {
+                        return Err(invalid(file, format!("{}: funding source {f}", p.key)));
+                    }
+                }
+            }
+            for f in &plan.reported_figure {
+                if let Some(m) = &f.metric {
+                    if !METRICS.contains(&m.as_str()) {
+                        return Err(invalid(file, format!("{}: metric {m}", f.key)));
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The slug (key prefix) of a province code.
+    pub fn province_slug(&self, code: &str) -> Option<&str> {
+        self.provinces
+            .province
+            .iter()
+            .find(|p| p.code == code)
+            .map(|p| p.slug.as_str())
+    }
+}

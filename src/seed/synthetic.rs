@@ -1,0 +1,141 @@
+//! A synthetic catalog of information systems with realistic Vietnamese names, for benchmarks and for tests that need
+//! more rows than the plans print. Deterministic (a fixed-seed PRNG), and every row's code starts with `syn-` so it can
+//! never be mistaken for seed data.
+
+use entities::{agency, information_system};
+use sea_orm::{
+    ActiveValue::NotSet, ActiveValue::Set, DatabaseConnection, EntityTrait, QueryOrder,
+    TransactionTrait,
+};
+
+use super::insert::{insert_chunked, SearchRows};
+use crate::text::{clean, fold};
+
+const KINDS: [&str; 12] = [
+    "Hệ thống thông tin",
+    "Cơ sở dữ liệu",
+    "Phần mềm quản lý",
+    "Cổng thông tin điện tử",
+    "Hệ thống một cửa điện tử",
+    "Nền tảng số",
+    "Hệ thống giám sát",
+    "Kho dữ liệu",
+    "Phần mềm quản lý văn bản",
+    "Hệ thống báo cáo",
+    "Ứng dụng di động",
+    "Hệ thống họp trực tuyến",
+];
+const SUBJECTS: [&str; 16] = [
+    "đất đai",
+    "hộ tịch",
+    "y tế",
+    "giáo dục và đào tạo",
+    "nông nghiệp",
+    "giao thông vận tải",
+    "tài nguyên và môi trường",
+    "lao động, thương binh và xã hội",
+    "văn hóa, thể thao và du lịch",
+    "khoa học và công nghệ",
+    "tư pháp",
+    "thuế",
+    "xây dựng",
+    "công thương",
+    "nội vụ",
+    "thủy sản",
+];
+const PLACES: [&str; 12] = [
+    "tỉnh Hà Tĩnh",
+    "tỉnh Quảng Ngãi",
+    "tỉnh Tiền Giang",
+    "tỉnh Vĩnh Long",
+    "tỉnh Kiên Giang",
+    "huyện Kỳ Anh",
+    "thành phố Mỹ Tho",
+    "huyện Phú Quốc",
+    "thị xã Bình Minh",
+    "huyện Đức Phổ",
+    "xã Đồng Tâm",
+    "phường Trần Phú",
+];
+const STATES: [&str; 5] = ["proposed", "appraised", "approved", "approved", "rejected"];
+
+/// SplitMix64: small, fast, deterministic.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[(self.next() % items.len() as u64) as usize]
+    }
+}
+
+/// Inserts `count` synthetic systems owned by the seeded agencies. Returns how many were inserted.
+#[tracing::instrument(skip(db))]
+pub async fn generate_systems(
+    db: &DatabaseConnection,
+    count: u64,
+    seed: u64,
+) -> Result<u64, sea_orm::DbErr> {
+    let agencies = agency::Entity::find()
+        .order_by_asc(agency::Column::Id)
+        .all(db)
+        .await?;
+    if agencies.is_empty() {
+        return Err(sea_orm::DbErr::Custom(
+            "seed the registries before generating systems".into(),
+        ));
+    }
+    let mut rng = Rng(seed);
+    let mut inserted = 0;
+    const BATCH: u64 = 5_000;
+    while inserted < count {
+        let n = BATCH.min(count - inserted);
+        let txn = db.begin().await?;
+        let mut search = SearchRows::default();
+        let mut rows = Vec::with_capacity(n as usize);
+        for i in inserted..inserted + n {
+            let owner = rng.pick(&agencies);
+            let name = clean(&format!(
+                "{} {} {} số {}",
+                rng.pick(&KINDS),
+                rng.pick(&SUBJECTS),
+                rng.pick(&PLACES),
+                i + 1
+            ));
+            let code = format!("syn-{seed}-{}", i + 1);
+            search.add("INFORMATION_SYSTEM", &code, &name);
+            let level = (rng.next() % 5) as i16 + 1;
+            rows.push(information_system::ActiveModel {
+                id: NotSet,
+                code: Set(code),
+                name_folded: Set(fold(&name)),
+                name: Set(name),
+                agency_id: Set(Some(owner.id.clone())),
+                province_code: Set(owner.province_code.clone()),
+                description: Set(None),
+                security_level: Set(Some(level)),
+                approval_state: Set(Some((*rng.pick(&STATES)).to_owned())),
+                decision_number: Set(None),
+                decision_date: Set(None),
+                connects_lgsp: Set(Some(rng.next() % 2 == 0)),
+                processes_personal_data: Set(Some(level >= 2)),
+                version: Set(1),
+                source_file: Set(None),
+                source_line: Set(None),
+                source_line_end: Set(None),
+            });
+        }
+        insert_chunked(&txn, rows).await?;
+        search.flush(&txn).await?;
+        txn.commit().await?;
+        inserted += n;
+    }
+    Ok(inserted)
+}

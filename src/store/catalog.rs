@@ -1,0 +1,358 @@
+//! Filtered, sorted, keyset-paginated lists of the registries.
+
+use entities::{
+    agency, indicator, information_system, national_database, national_database_link, plan, project,
+};
+use sea_orm::{
+    sea_query::{Expr, ExprTrait, Query},
+    ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter,
+};
+
+use super::{
+    coalesce, col,
+    page::{fetch_page, KeyValue, Page, PageArgs, SortSpec},
+};
+use crate::{
+    error::Result,
+    text::{escape_like, fold},
+};
+
+/// `folded LIKE '%needle%'` on a folded column, for `nameContains` filters.
+fn folded_contains(column: impl ColumnTrait, text: &str) -> Condition {
+    let pattern = format!("%{}%", escape_like(&fold(text)));
+    Condition::all()
+        .add(Expr::expr(col(column)).like(sea_orm::sea_query::LikeExpr::new(pattern).escape('\\')))
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct SystemFilter {
+    pub security_levels: Option<Vec<i16>>,
+    pub province_code: Option<String>,
+    pub agency_id: Option<String>,
+    pub approval_states: Option<Vec<String>>,
+    pub connects_lgsp: Option<bool>,
+    pub processes_personal_data: Option<bool>,
+    pub name_contains: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SystemSort {
+    NameAsc,
+    NameDesc,
+    SecurityLevelAsc,
+    SecurityLevelDesc,
+}
+
+fn system_sort(sort: SystemSort) -> SortSpec<information_system::Entity> {
+    use information_system::Column as C;
+    let by_name = |name, descending| SortSpec {
+        name,
+        key: col(C::Name),
+        id: col(C::Id),
+        descending,
+        key_of: |m: &information_system::Model| KeyValue::Text(m.name.clone()),
+        id_of: |m: &information_system::Model| KeyValue::Int(m.id),
+    };
+    let by_level = |name, descending| SortSpec {
+        name,
+        key: coalesce("information_systems", "security_level", 0),
+        id: col(C::Id),
+        descending,
+        key_of: |m: &information_system::Model| KeyValue::Int(m.security_level.unwrap_or(0).into()),
+        id_of: |m: &information_system::Model| KeyValue::Int(m.id),
+    };
+    match sort {
+        SystemSort::NameAsc => by_name("NAME_ASC", false),
+        SystemSort::NameDesc => by_name("NAME_DESC", true),
+        SystemSort::SecurityLevelAsc => by_level("SECURITY_LEVEL_ASC", false),
+        SystemSort::SecurityLevelDesc => by_level("SECURITY_LEVEL_DESC", true),
+    }
+}
+
+pub async fn information_systems(
+    db: &DatabaseConnection,
+    filter: &SystemFilter,
+    sort: SystemSort,
+    args: &PageArgs,
+    max: usize,
+) -> Result<Page<information_system::Model>> {
+    use information_system::Column as C;
+    let mut cond = Condition::all();
+    if let Some(levels) = &filter.security_levels {
+        cond = cond.add(C::SecurityLevel.is_in(levels.clone()));
+    }
+    if let Some(p) = &filter.province_code {
+        cond = cond.add(C::ProvinceCode.eq(p.clone()));
+    }
+    if let Some(a) = &filter.agency_id {
+        cond = cond.add(C::AgencyId.eq(a.clone()));
+    }
+    if let Some(states) = &filter.approval_states {
+        cond = cond.add(C::ApprovalState.is_in(states.clone()));
+    }
+    if let Some(b) = filter.connects_lgsp {
+        cond = cond.add(C::ConnectsLgsp.eq(b));
+    }
+    if let Some(b) = filter.processes_personal_data {
+        cond = cond.add(C::ProcessesPersonalData.eq(b));
+    }
+    if let Some(t) = &filter.name_contains {
+        cond = cond.add(folded_contains(C::NameFolded, t));
+    }
+    let select = information_system::Entity::find().filter(cond);
+    fetch_page(db, select, &system_sort(sort), args, max).await
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct ProjectFilter {
+    pub province_code: Option<String>,
+    pub plan_id: Option<String>,
+    pub lead_agency_id: Option<String>,
+    pub year: Option<i32>,
+    pub funding_sources: Option<Vec<String>>,
+    pub min_total_vnd: Option<i64>,
+    pub max_total_vnd: Option<i64>,
+    pub name_contains: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProjectSort {
+    DocumentOrder,
+    NameAsc,
+    TotalAsc,
+    TotalDesc,
+}
+
+fn project_sort(sort: ProjectSort) -> SortSpec<project::Entity> {
+    use project::Column as C;
+    let by_total = |name, descending| SortSpec {
+        name,
+        key: coalesce("projects", "total_vnd", -1),
+        id: col(C::Id),
+        descending,
+        key_of: |m: &project::Model| KeyValue::Int(m.total_vnd.unwrap_or(-1)),
+        id_of: |m: &project::Model| KeyValue::Int(m.id),
+    };
+    match sort {
+        ProjectSort::DocumentOrder => SortSpec {
+            name: "DOCUMENT_ORDER",
+            key: col(C::Id),
+            id: col(C::Id),
+            descending: false,
+            key_of: |m| KeyValue::Int(m.id),
+            id_of: |m| KeyValue::Int(m.id),
+        },
+        ProjectSort::NameAsc => SortSpec {
+            name: "NAME_ASC",
+            key: col(C::Name),
+            id: col(C::Id),
+            descending: false,
+            key_of: |m| KeyValue::Text(m.name.clone()),
+            id_of: |m| KeyValue::Int(m.id),
+        },
+        ProjectSort::TotalAsc => by_total("TOTAL_ASC", false),
+        ProjectSort::TotalDesc => by_total("TOTAL_DESC", true),
+    }
+}
+
+pub async fn projects(
+    db: &DatabaseConnection,
+    filter: &ProjectFilter,
+    sort: ProjectSort,
+    args: &PageArgs,
+    max: usize,
+) -> Result<Page<project::Model>> {
+    use project::Column as C;
+    let mut cond = Condition::all();
+    if let Some(p) = &filter.province_code {
+        cond = cond.add(C::ProvinceCode.eq(p.clone()));
+    }
+    if let Some(p) = &filter.plan_id {
+        cond = cond.add(C::PlanId.eq(p.clone()));
+    }
+    if let Some(a) = &filter.lead_agency_id {
+        cond = cond.add(C::LeadAgencyId.eq(a.clone()));
+    }
+    if let Some(y) = filter.year {
+        cond = cond.add(C::YearStart.lte(y)).add(C::YearEnd.gte(y));
+    }
+    if let Some(f) = &filter.funding_sources {
+        // A project matches a funding source named on the project or on any of its budget lines.
+        let in_budget = Query::select()
+            .column(entities::project_budget::Column::ProjectId)
+            .from(entities::project_budget::Entity)
+            .and_where(entities::project_budget::Column::FundingSource.is_in(f.clone()))
+            .to_owned();
+        cond = cond.add(
+            Condition::any()
+                .add(C::FundingSource.is_in(f.clone()))
+                .add(C::Id.in_subquery(in_budget)),
+        );
+    }
+    if let Some(min) = filter.min_total_vnd {
+        cond = cond.add(C::TotalVnd.gte(min));
+    }
+    if let Some(max_total) = filter.max_total_vnd {
+        cond = cond.add(C::TotalVnd.lte(max_total));
+    }
+    if let Some(t) = &filter.name_contains {
+        cond = cond.add(folded_contains(C::NameFolded, t));
+    }
+    let select = project::Entity::find().filter(cond);
+    fetch_page(db, select, &project_sort(sort), args, max).await
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct AgencyFilter {
+    pub province_code: Option<String>,
+    pub kinds: Option<Vec<String>>,
+    pub parent_id: Option<String>,
+    pub name_contains: Option<String>,
+}
+
+pub async fn agencies(
+    db: &DatabaseConnection,
+    filter: &AgencyFilter,
+    descending: bool,
+    args: &PageArgs,
+    max: usize,
+) -> Result<Page<agency::Model>> {
+    use agency::Column as C;
+    let mut cond = Condition::all();
+    if let Some(p) = &filter.province_code {
+        cond = cond.add(C::ProvinceCode.eq(p.clone()));
+    }
+    if let Some(k) = &filter.kinds {
+        cond = cond.add(C::Kind.is_in(k.clone()));
+    }
+    if let Some(p) = &filter.parent_id {
+        cond = cond.add(C::ParentId.eq(p.clone()));
+    }
+    if let Some(t) = &filter.name_contains {
+        cond = cond.add(folded_contains(C::NameFolded, t));
+    }
+    let sort = SortSpec {
+        name: if descending { "NAME_DESC" } else { "NAME_ASC" },
+        key: col(C::Name),
+        id: col(C::Id),
+        descending,
+        key_of: |m: &agency::Model| KeyValue::Text(m.name.clone()),
+        id_of: |m: &agency::Model| KeyValue::Text(m.id.clone()),
+    };
+    fetch_page(db, agency::Entity::find().filter(cond), &sort, args, max).await
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct NationalDatabaseFilter {
+    pub kind: Option<String>,
+    /// Only databases linked to this province...
+    pub province_code: Option<String>,
+    /// ...with this link status (`connected` / `planned`).
+    pub status: Option<String>,
+    pub name_contains: Option<String>,
+}
+
+pub async fn national_databases(
+    db: &DatabaseConnection,
+    filter: &NationalDatabaseFilter,
+    args: &PageArgs,
+    max: usize,
+) -> Result<Page<national_database::Model>> {
+    use national_database::Column as C;
+    let mut cond = Condition::all();
+    if let Some(k) = &filter.kind {
+        cond = cond.add(C::Kind.eq(k.clone()));
+    }
+    if filter.province_code.is_some() || filter.status.is_some() {
+        let mut links = Query::select();
+        links
+            .column(national_database_link::Column::NationalDatabaseId)
+            .from(national_database_link::Entity);
+        if let Some(p) = &filter.province_code {
+            links.and_where(national_database_link::Column::ProvinceCode.eq(p.clone()));
+        }
+        if let Some(s) = &filter.status {
+            links.and_where(national_database_link::Column::Status.eq(s.clone()));
+        }
+        cond = cond.add(C::Id.in_subquery(links.to_owned()));
+    }
+    if let Some(t) = &filter.name_contains {
+        cond = cond.add(folded_contains(C::NameFolded, t));
+    }
+    let sort = SortSpec {
+        name: "NAME_ASC",
+        key: col(C::Name),
+        id: col(C::Id),
+        descending: false,
+        key_of: |m: &national_database::Model| KeyValue::Text(m.name.clone()),
+        id_of: |m: &national_database::Model| KeyValue::Text(m.id.clone()),
+    };
+    fetch_page(
+        db,
+        national_database::Entity::find().filter(cond),
+        &sort,
+        args,
+        max,
+    )
+    .await
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct IndicatorFilter {
+    pub province_code: Option<String>,
+    pub plan_id: Option<String>,
+    pub year: Option<i32>,
+    pub name_contains: Option<String>,
+}
+
+pub async fn indicators(
+    db: &DatabaseConnection,
+    filter: &IndicatorFilter,
+    args: &PageArgs,
+    max: usize,
+) -> Result<Page<indicator::Model>> {
+    use indicator::Column as C;
+    let mut cond = Condition::all();
+    if let Some(p) = &filter.province_code {
+        cond = cond.add(C::ProvinceCode.eq(p.clone()));
+    }
+    if let Some(p) = &filter.plan_id {
+        cond = cond.add(C::PlanId.eq(p.clone()));
+    }
+    if let Some(y) = filter.year {
+        cond = cond.add(C::Year.eq(y));
+    }
+    if let Some(t) = &filter.name_contains {
+        cond = cond.add(folded_contains(C::NameFolded, t));
+    }
+    let sort = SortSpec {
+        name: "DOCUMENT_ORDER",
+        key: col(C::Id),
+        id: col(C::Id),
+        descending: false,
+        key_of: |m: &indicator::Model| KeyValue::Int(m.id),
+        id_of: |m: &indicator::Model| KeyValue::Int(m.id),
+    };
+    fetch_page(db, indicator::Entity::find().filter(cond), &sort, args, max).await
+}
+
+pub async fn plans(
+    db: &DatabaseConnection,
+    province_code: Option<&str>,
+    args: &PageArgs,
+    max: usize,
+) -> Result<Page<plan::Model>> {
+    let mut select = plan::Entity::find();
+    if let Some(p) = province_code {
+        select = select.filter(plan::Column::ProvinceCode.eq(p));
+    }
+    let sort = SortSpec {
+        name: "ID_ASC",
+        key: col(plan::Column::Id),
+        id: col(plan::Column::Id),
+        descending: false,
+        key_of: |m: &plan::Model| KeyValue::Text(m.id.clone()),
+        id_of: |m: &plan::Model| KeyValue::Text(m.id.clone()),
+    };
+    fetch_page(db, select, &sort, args, max).await
+}

@@ -1,0 +1,21 @@
+//! Queries over the registries. No SQL lives in resolvers: they call these functions, which return entity models.
+
+pub mod batch;
+pub mod catalog;
+pub mod page;
+pub mod search;
+
+use sea_orm::{
+    sea_query::{Expr, SimpleExpr},
+    ColumnTrait, IntoSimpleExpr,
+};
+
+/// A column as a (table-qualified) expression, for sort keys.
+pub(crate) fn col(c: impl ColumnTrait) -> SimpleExpr {
+    c.into_simple_expr()
+}
+
+/// `COALESCE(table.column, fallback)`: sort keys must not be NULL, or keyset comparisons would skip rows.
+pub(crate) fn coalesce(table: &str, column: &str, fallback: i64) -> SimpleExpr {
+    Expr::cust(format!("COALESCE(\"{table}\".\"{column}\", {fallback})"))
+}
