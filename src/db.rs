@@ -65,6 +65,7 @@ pub async fn connect(
     let counter = stats.clone();
     db.set_metric_callback(move |info| {
         counter.statements.fetch_add(1, Ordering::Relaxed);
+        tracing::trace!(target: "lgsp_hub::sql", elapsed_us = info.elapsed.as_micros() as u64, failed = info.failed, sql = %info.statement.sql);
         if info.failed {
             counter.failed.fetch_add(1, Ordering::Relaxed);
         }

@@ -14,6 +14,7 @@ pub fn check(figure: reported_figure::Model, totals: &PlanTotalsRow) -> Option<D
             let computed = match figure.unit.as_deref() {
                 Some("million_vnd") => million(vnd),
                 Some("billion_vnd") => million(vnd) / 1000.0,
+                Some("đồng") | Some("vnd") => vnd as f64,
                 _ => return None,
             };
             (

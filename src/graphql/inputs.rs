@@ -112,9 +112,7 @@ pub struct ProjectFilterInput {
 fn million_to_vnd(field: &str, m: Option<f64>) -> Result<Option<i64>> {
     match m {
         None => Ok(None),
-        Some(v) if v.is_finite() && v >= 0.0 && v < 9.0e12 => {
-            Ok(Some((v * 1_000_000.0).round() as i64))
-        }
+        Some(v) if (0.0..9.0e12).contains(&v) => Ok(Some((v * 1_000_000.0).round() as i64)),
         Some(_) => Err(Error::bad_input(
             field,
             format!("`{field}` must be a non-negative amount"),

@@ -9,19 +9,36 @@ pub mod query;
 pub mod types;
 
 use async_graphql::{
-    dataloader::DataLoader, Context, EmptyMutation, EmptySubscription, MergedObject, Schema,
+    dataloader::{DataLoader, HashMapCache},
+    Context, EmptyMutation, EmptySubscription, MergedObject, Schema,
 };
 use sea_orm::DatabaseConnection;
 
 /// What resolvers need: cheap handles only.
 pub struct GqlState {
     pub db: DatabaseConnection,
-    pub loader: DataLoader<loaders::Catalog>,
     pub max_page_size: usize,
+}
+
+/// The per-request loader. Its cache lets a connection resolver prefetch the nested objects of a whole page in one
+/// statement per level (see `query::prefetch`), so the count of statements does not depend on batching windows.
+pub type RequestLoader = DataLoader<loaders::Catalog, HashMapCache>;
+
+/// A fresh loader for one request.
+pub fn request_loader(db: &DatabaseConnection) -> RequestLoader {
+    DataLoader::with_cache(
+        loaders::Catalog { db: db.clone() },
+        tokio::spawn,
+        HashMapCache::default(),
+    )
 }
 
 pub(crate) fn state<'a>(ctx: &Context<'a>) -> async_graphql::Result<&'a GqlState> {
     ctx.data::<GqlState>()
+}
+
+pub(crate) fn loader<'a>(ctx: &Context<'a>) -> async_graphql::Result<&'a RequestLoader> {
+    ctx.data::<RequestLoader>()
 }
 
 /// The root query, merged from the domain modules.
@@ -40,12 +57,7 @@ pub fn build_schema(db: Option<DatabaseConnection>, max_page_size: usize) -> Hub
         .limit_depth(MAX_DEPTH)
         .limit_complexity(MAX_COMPLEXITY);
     if let Some(db) = db {
-        let loader = DataLoader::new(loaders::Catalog { db: db.clone() }, tokio::spawn);
-        builder = builder.data(GqlState {
-            db,
-            loader,
-            max_page_size,
-        });
+        builder = builder.data(GqlState { db, max_page_size });
     }
     builder.finish()
 }

@@ -9,6 +9,7 @@ use super::{
     enums::{AgencySort, InformationSystemSort, MatchRank, ProjectSort, SearchKind},
     ids::{parse_global_id, parse_province_code, AgencyCode, NodeKind},
     inputs::*,
+    loader,
     loaders::*,
     state,
     types::*,
@@ -64,6 +65,125 @@ fn page_args(
     }
 }
 
+/// Which nested fields a connection's selection asks for, under `edges { node }` or `nodes`.
+struct Wants<'a>(Vec<async_graphql::Lookahead<'a>>);
+
+impl<'a> Wants<'a> {
+    fn of(ctx: &'a Context<'a>) -> Self {
+        let look = ctx.look_ahead();
+        Wants(vec![look.field("edges").field("node"), look.field("nodes")])
+    }
+
+    fn has(&self, path: &[&str]) -> bool {
+        self.0.iter().any(|l| {
+            let Some((first, rest)) = path.split_first() else {
+                return false;
+            };
+            rest.iter().fold(l.field(first), |l, f| l.field(f)).exists()
+        })
+    }
+}
+
+/// Loads the agencies and provinces a page of systems will ask for, one statement per level, into the request's
+/// loader cache: the nested resolvers then read the cache, so the statement count is fixed whatever the page size.
+async fn prefetch_systems(
+    ctx: &Context<'_>,
+    page: &[(String, entities::information_system::Model)],
+) -> Res<()> {
+    let rows = page.iter().map(|(_, m)| m);
+    let wants = Wants::of(ctx);
+    let loader = loader(ctx)?;
+    let mut provinces: Vec<ProvinceKey> = Vec::new();
+    if wants.has(&["agency"]) {
+        let keys = rows
+            .clone()
+            .filter_map(|r| r.agency_id.clone().map(AgencyKey));
+        let agencies = loader.load_many(keys).await?;
+        if wants.has(&["agency", "province"]) {
+            provinces.extend(
+                agencies
+                    .values()
+                    .map(|a| ProvinceKey(a.province_code.clone())),
+            );
+        }
+    }
+    if wants.has(&["province"]) {
+        provinces.extend(rows.clone().map(|r| ProvinceKey(r.province_code.clone())));
+    }
+    if !provinces.is_empty() {
+        loader.load_many(provinces).await?;
+    }
+    Ok(())
+}
+
+/// As [`prefetch_systems`], for a page of projects.
+async fn prefetch_projects(
+    ctx: &Context<'_>,
+    page: &[(String, entities::project::Model)],
+) -> Res<()> {
+    let rows = page.iter().map(|(_, m)| m);
+    let wants = Wants::of(ctx);
+    let loader = loader(ctx)?;
+    let mut provinces: Vec<ProvinceKey> = Vec::new();
+    if wants.has(&["leadAgency"]) {
+        let keys = rows
+            .clone()
+            .filter_map(|r| r.lead_agency_id.clone().map(AgencyKey));
+        let agencies = loader.load_many(keys).await?;
+        if wants.has(&["leadAgency", "province"]) {
+            provinces.extend(
+                agencies
+                    .values()
+                    .map(|a| ProvinceKey(a.province_code.clone())),
+            );
+        }
+    }
+    if wants.has(&["province"]) {
+        provinces.extend(rows.clone().map(|r| ProvinceKey(r.province_code.clone())));
+    }
+    if !provinces.is_empty() {
+        loader.load_many(provinces).await?;
+    }
+    if wants.has(&["plan"]) {
+        loader
+            .load_many(rows.clone().map(|r| PlanKey(r.plan_id.clone())))
+            .await?;
+    }
+    if wants.has(&["budget"])
+        || wants.has(&["budgetSumMillionVnd"])
+        || wants.has(&["totalMatchesBudget"])
+    {
+        loader
+            .load_many(rows.clone().map(|r| BudgetOfProject(r.id)))
+            .await?;
+    }
+    Ok(())
+}
+
+/// As [`prefetch_systems`], for a page of agencies.
+async fn prefetch_agencies(
+    ctx: &Context<'_>,
+    page: &[(String, entities::agency::Model)],
+) -> Res<()> {
+    let rows = page.iter().map(|(_, m)| m);
+    let wants = Wants::of(ctx);
+    let loader = loader(ctx)?;
+    if wants.has(&["province"]) {
+        loader
+            .load_many(rows.clone().map(|r| ProvinceKey(r.province_code.clone())))
+            .await?;
+    }
+    if wants.has(&["parent"]) {
+        loader
+            .load_many(
+                rows.clone()
+                    .filter_map(|r| r.parent_id.clone().map(AgencyKey)),
+            )
+            .await?;
+    }
+    Ok(())
+}
+
 /// An object with a global id.
 #[derive(Interface)]
 #[graphql(field(name = "id", ty = "ID"))]
@@ -89,7 +209,7 @@ pub struct SearchHit {
 
 /// Loads the node a kind and key name; `None` when it does not exist.
 async fn load_node(ctx: &Context<'_>, kind: NodeKind, key: String) -> Res<Option<Node>> {
-    let loader = &state(ctx)?.loader;
+    let loader = &loader(ctx)?;
     Ok(match kind {
         NodeKind::Province => loader
             .load_one(ProvinceKey(key))
@@ -148,8 +268,7 @@ impl CatalogQuery {
     /// A province by its administrative code (2 digits).
     async fn province(&self, ctx: &Context<'_>, code: String) -> Res<Province> {
         let code = parse_province_code("code", &code)?;
-        state(ctx)?
-            .loader
+        loader(ctx)?
             .load_one(ProvinceKey(code.clone()))
             .await?
             .map(Province)
@@ -178,6 +297,7 @@ impl CatalogQuery {
             st.max_page_size,
         )
         .await?;
+        prefetch_agencies(ctx, &page.rows).await?;
         Ok(connection(page, Agency))
     }
 
@@ -194,7 +314,7 @@ impl CatalogQuery {
                 let code = AgencyCode::parse("code", &code)?;
                 batch::agency_by_code(&st.db, code.as_str()).await?
             }
-            (None, Some(key)) => st.loader.load_one(AgencyKey(key)).await?,
+            (None, Some(key)) => loader(ctx)?.load_one(AgencyKey(key)).await?,
             _ => {
                 return Err(Error::bad_input("code", "give exactly one of `code` and `key`").into())
             }
@@ -232,6 +352,7 @@ impl CatalogQuery {
             st.max_page_size,
         )
         .await?;
+        prefetch_systems(ctx, &page.rows).await?;
         Ok(connection(page, InformationSystem))
     }
 
@@ -254,8 +375,7 @@ impl CatalogQuery {
             (None, Some(code)) => code,
             _ => return Err(Error::bad_input("id", "give exactly one of `id` and `code`").into()),
         };
-        state(ctx)?
-            .loader
+        loader(ctx)?
             .load_one(SystemCode(code))
             .await?
             .map(InformationSystem)
@@ -290,6 +410,7 @@ impl CatalogQuery {
             st.max_page_size,
         )
         .await?;
+        prefetch_projects(ctx, &page.rows).await?;
         Ok(connection(page, Project))
     }
 

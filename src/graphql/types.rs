@@ -12,8 +12,8 @@ use super::{
         AgencyKind, ApprovalState, ConnectionStatus, FundingSource, MoneyUnit, NationalDatabaseKind,
     },
     ids::{global_id, NodeKind},
+    loader,
     loaders::*,
-    state,
 };
 use crate::error::Error;
 
@@ -132,7 +132,7 @@ impl Province {
     /// The People's Committee as an agency.
     async fn committee(&self, ctx: &Context<'_>) -> Res<Option<Agency>> {
         let key = AgencyKey(format!("{}-ubnd-tinh", self.0.slug));
-        Ok(state(ctx)?.loader.load_one(key).await?.map(Agency))
+        Ok(loader(ctx)?.load_one(key).await?.map(Agency))
     }
     /// The committee's electronic code where it is known (QĐ 20/2020/QĐ-TTg).
     async fn agency_code(&self) -> Option<&str> {
@@ -159,7 +159,7 @@ impl Province {
         #[graphql(default = 20)] first: i32,
     ) -> Res<Vec<Agency>> {
         let key = TopAgencies(TopInProvince(self.0.code.clone(), preview_size(first)?));
-        let rows = state(ctx)?.loader.load_one(key).await?.unwrap_or_default();
+        let rows = loader(ctx)?.load_one(key).await?.unwrap_or_default();
         Ok(rows.into_iter().map(Agency).collect())
     }
     async fn agency_count(&self, ctx: &Context<'_>) -> Res<i64> {
@@ -172,7 +172,7 @@ impl Province {
         #[graphql(default = 20)] first: i32,
     ) -> Res<Vec<InformationSystem>> {
         let key = TopSystems(TopInProvince(self.0.code.clone(), preview_size(first)?));
-        let rows = state(ctx)?.loader.load_one(key).await?.unwrap_or_default();
+        let rows = loader(ctx)?.load_one(key).await?.unwrap_or_default();
         Ok(rows.into_iter().map(InformationSystem).collect())
     }
     async fn information_system_count(&self, ctx: &Context<'_>) -> Res<i64> {
@@ -185,7 +185,7 @@ impl Province {
         #[graphql(default = 20)] first: i32,
     ) -> Res<Vec<Project>> {
         let key = TopProjects(TopInProvince(self.0.code.clone(), preview_size(first)?));
-        let rows = state(ctx)?.loader.load_one(key).await?.unwrap_or_default();
+        let rows = loader(ctx)?.load_one(key).await?.unwrap_or_default();
         Ok(rows.into_iter().map(Project).collect())
     }
     async fn project_count(&self, ctx: &Context<'_>) -> Res<i64> {
@@ -194,13 +194,13 @@ impl Province {
     /// National databases and systems this province's LGSP is connected to or plans to connect to.
     async fn national_database_links(&self, ctx: &Context<'_>) -> Res<Vec<NationalDatabaseLink>> {
         let key = LinksOfProvince(self.0.code.clone());
-        let rows = state(ctx)?.loader.load_one(key).await?.unwrap_or_default();
+        let rows = loader(ctx)?.load_one(key).await?.unwrap_or_default();
         Ok(rows.into_iter().map(NationalDatabaseLink).collect())
     }
     /// Information systems by security level (cấp độ, Nghị định 85/2016/NĐ-CP).
     async fn systems_by_security_level(&self, ctx: &Context<'_>) -> Res<Vec<SecurityLevelCount>> {
         let key = SystemLevelsOfProvince(self.0.code.clone());
-        let rows = state(ctx)?.loader.load_one(key).await?.unwrap_or_default();
+        let rows = loader(ctx)?.load_one(key).await?.unwrap_or_default();
         Ok(rows
             .into_iter()
             .map(|r: LevelRow| SecurityLevelCount {
@@ -212,7 +212,7 @@ impl Province {
     /// Project budget lines by year and funding source.
     async fn project_budget(&self, ctx: &Context<'_>) -> Res<Vec<BudgetBucket>> {
         let key = BudgetOfProvince(self.0.code.clone());
-        let rows = state(ctx)?.loader.load_one(key).await?.unwrap_or_default();
+        let rows = loader(ctx)?.load_one(key).await?.unwrap_or_default();
         Ok(rows
             .into_iter()
             .map(|r: BudgetRow| BudgetBucket {
@@ -229,7 +229,7 @@ impl Province {
 impl Province {
     async fn count(&self, ctx: &Context<'_>, list: ProvinceList) -> Res<i64> {
         let key = CountInProvince(list, self.0.code.clone());
-        Ok(state(ctx)?.loader.load_one(key).await?.unwrap_or(0))
+        Ok(loader(ctx)?.load_one(key).await?.unwrap_or(0))
     }
 }
 
@@ -285,24 +285,21 @@ impl Plan {
     }
     async fn province(&self, ctx: &Context<'_>) -> Res<Option<Province>> {
         let key = ProvinceKey(self.0.province_code.clone());
-        Ok(state(ctx)?.loader.load_one(key).await?.map(Province))
+        Ok(loader(ctx)?.load_one(key).await?.map(Province))
     }
     /// Aggregates the plan states (counts, totals), as printed.
     async fn reported_figures(&self, ctx: &Context<'_>) -> Res<Vec<ReportedFigure>> {
         let key = FiguresOfPlan(self.0.id.clone());
-        let rows = state(ctx)?.loader.load_one(key).await?.unwrap_or_default();
+        let rows = loader(ctx)?.load_one(key).await?.unwrap_or_default();
         Ok(rows.into_iter().map(ReportedFigure).collect())
     }
     /// Stated figures that disagree with the rows seeded from this plan.
     async fn discrepancies(&self, ctx: &Context<'_>) -> Res<Vec<Discrepancy>> {
-        let st = state(ctx)?;
-        let figures = st
-            .loader
+        let figures = loader(ctx)?
             .load_one(FiguresOfPlan(self.0.id.clone()))
             .await?
             .unwrap_or_default();
-        let totals = st
-            .loader
+        let totals = loader(ctx)?
             .load_one(PlanTotals(self.0.id.clone()))
             .await?
             .unwrap_or_default();
@@ -339,14 +336,13 @@ impl Agency {
     }
     async fn province(&self, ctx: &Context<'_>) -> Res<Option<Province>> {
         let key = ProvinceKey(self.0.province_code.clone());
-        Ok(state(ctx)?.loader.load_one(key).await?.map(Province))
+        Ok(loader(ctx)?.load_one(key).await?.map(Province))
     }
     async fn parent(&self, ctx: &Context<'_>) -> Res<Option<Agency>> {
         let Some(parent) = &self.0.parent_id else {
             return Ok(None);
         };
-        Ok(state(ctx)?
-            .loader
+        Ok(loader(ctx)?
             .load_one(AgencyKey(parent.clone()))
             .await?
             .map(Agency))
@@ -410,15 +406,14 @@ impl InformationSystem {
         let Some(id) = &self.0.agency_id else {
             return Ok(None);
         };
-        Ok(state(ctx)?
-            .loader
+        Ok(loader(ctx)?
             .load_one(AgencyKey(id.clone()))
             .await?
             .map(Agency))
     }
     async fn province(&self, ctx: &Context<'_>) -> Res<Option<Province>> {
         let key = ProvinceKey(self.0.province_code.clone());
-        Ok(state(ctx)?.loader.load_one(key).await?.map(Province))
+        Ok(loader(ctx)?.load_one(key).await?.map(Province))
     }
     async fn source(&self) -> Option<Source> {
         source(
@@ -480,19 +475,17 @@ impl Project {
         let Some(id) = &self.0.lead_agency_id else {
             return Ok(None);
         };
-        Ok(state(ctx)?
-            .loader
+        Ok(loader(ctx)?
             .load_one(AgencyKey(id.clone()))
             .await?
             .map(Agency))
     }
     async fn province(&self, ctx: &Context<'_>) -> Res<Option<Province>> {
         let key = ProvinceKey(self.0.province_code.clone());
-        Ok(state(ctx)?.loader.load_one(key).await?.map(Province))
+        Ok(loader(ctx)?.load_one(key).await?.map(Province))
     }
     async fn plan(&self, ctx: &Context<'_>) -> Res<Option<Plan>> {
-        Ok(state(ctx)?
-            .loader
+        Ok(loader(ctx)?
             .load_one(PlanKey(self.0.plan_id.clone()))
             .await?
             .map(Plan))
@@ -524,8 +517,7 @@ impl Project {
     }
     /// The printed amounts per year and funding source.
     async fn budget(&self, ctx: &Context<'_>) -> Res<Vec<BudgetLine>> {
-        let rows = state(ctx)?
-            .loader
+        let rows = loader(ctx)?
             .load_one(BudgetOfProject(self.0.id))
             .await?
             .unwrap_or_default();
@@ -539,8 +531,7 @@ impl Project {
     }
     /// Sum of the budget lines in million VND (null when there are none or their unit is not printed).
     async fn budget_sum_million_vnd(&self, ctx: &Context<'_>) -> Res<Option<f64>> {
-        let rows = state(ctx)?
-            .loader
+        let rows = loader(ctx)?
             .load_one(BudgetOfProject(self.0.id))
             .await?
             .unwrap_or_default();
@@ -549,8 +540,7 @@ impl Project {
     /// Whether the printed total equals the sum of the printed lines; null when either is missing. A `false` is a slip
     /// in the plan, kept as printed.
     async fn total_matches_budget(&self, ctx: &Context<'_>) -> Res<Option<bool>> {
-        let rows = state(ctx)?
-            .loader
+        let rows = loader(ctx)?
             .load_one(BudgetOfProject(self.0.id))
             .await?
             .unwrap_or_default();
@@ -607,8 +597,7 @@ impl NationalDatabase {
         ctx: &Context<'_>,
         status: Option<ConnectionStatus>,
     ) -> Res<Vec<NationalDatabaseLink>> {
-        let rows = state(ctx)?
-            .loader
+        let rows = loader(ctx)?
             .load_one(LinksOfDatabase(self.0.id.clone()))
             .await?
             .unwrap_or_default();
@@ -624,9 +613,7 @@ impl NationalDatabase {
         ctx: &Context<'_>,
         status: Option<ConnectionStatus>,
     ) -> Res<Vec<Province>> {
-        let st = state(ctx)?;
-        let rows = st
-            .loader
+        let rows = loader(ctx)?
             .load_one(LinksOfDatabase(self.0.id.clone()))
             .await?
             .unwrap_or_default();
@@ -637,7 +624,7 @@ impl NationalDatabase {
             .collect();
         codes.sort_by(|a, b| a.0.cmp(&b.0));
         codes.dedup();
-        let found = st.loader.load_many(codes.clone()).await?;
+        let found = loader(ctx)?.load_many(codes.clone()).await?;
         Ok(codes
             .into_iter()
             .filter_map(|c| found.get(&c).cloned().map(Province))
@@ -667,19 +654,14 @@ impl NationalDatabaseLink {
     }
     async fn national_database(&self, ctx: &Context<'_>) -> Res<Option<NationalDatabase>> {
         let key = DatabaseKey(self.0.national_database_id.clone());
-        Ok(state(ctx)?
-            .loader
-            .load_one(key)
-            .await?
-            .map(NationalDatabase))
+        Ok(loader(ctx)?.load_one(key).await?.map(NationalDatabase))
     }
     async fn province(&self, ctx: &Context<'_>) -> Res<Option<Province>> {
         let key = ProvinceKey(self.0.province_code.clone());
-        Ok(state(ctx)?.loader.load_one(key).await?.map(Province))
+        Ok(loader(ctx)?.load_one(key).await?.map(Province))
     }
     async fn plan(&self, ctx: &Context<'_>) -> Res<Option<Plan>> {
-        Ok(state(ctx)?
-            .loader
+        Ok(loader(ctx)?
             .load_one(PlanKey(self.0.plan_id.clone()))
             .await?
             .map(Plan))
@@ -726,11 +708,10 @@ impl Indicator {
     }
     async fn province(&self, ctx: &Context<'_>) -> Res<Option<Province>> {
         let key = ProvinceKey(self.0.province_code.clone());
-        Ok(state(ctx)?.loader.load_one(key).await?.map(Province))
+        Ok(loader(ctx)?.load_one(key).await?.map(Province))
     }
     async fn plan(&self, ctx: &Context<'_>) -> Res<Option<Plan>> {
-        Ok(state(ctx)?
-            .loader
+        Ok(loader(ctx)?
             .load_one(PlanKey(self.0.plan_id.clone()))
             .await?
             .map(Plan))

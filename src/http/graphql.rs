@@ -44,7 +44,8 @@ impl MediaType {
     }
 }
 
-fn negotiate(headers: &HeaderMap) -> Result<MediaType, Response> {
+/// The response media type for the request's `Accept`; `None` when nothing acceptable is offered.
+fn negotiate(headers: &HeaderMap) -> Option<MediaType> {
     let accept: Vec<String> = headers
         .get_all(header::ACCEPT)
         .iter()
@@ -60,22 +61,26 @@ fn negotiate(headers: &HeaderMap) -> Result<MediaType, Response> {
         .filter(|s| !s.is_empty())
         .collect();
     if accept.is_empty() {
-        return Ok(MediaType::Json);
+        return Some(MediaType::Json);
     }
     if accept.iter().any(|a| a == GRAPHQL_RESPONSE_JSON) {
-        return Ok(MediaType::GraphqlResponse);
+        return Some(MediaType::GraphqlResponse);
     }
     if accept
         .iter()
         .any(|a| a == JSON || a == "*/*" || a == "application/*")
     {
-        return Ok(MediaType::Json);
+        return Some(MediaType::Json);
     }
-    Err(plain_error(
+    None
+}
+
+fn not_acceptable() -> Response {
+    plain_error(
         StatusCode::NOT_ACCEPTABLE,
         MediaType::Json,
         "accept application/graphql-response+json or application/json",
-    ))
+    )
 }
 
 /// A request-level error response: `{ "errors": [...] }` without `data`.
@@ -125,9 +130,8 @@ fn params_from_json(mut body: Map<String, Value>) -> Result<Params, &'static str
 }
 
 pub async fn post(State(app): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
-    let media = match negotiate(&headers) {
-        Ok(m) => m,
-        Err(r) => return r,
+    let Some(media) = negotiate(&headers) else {
+        return not_acceptable();
     };
     let content_type = headers
         .get(header::CONTENT_TYPE)
@@ -174,9 +178,8 @@ pub async fn get(
     headers: HeaderMap,
     query: Result<Query<HashMap<String, String>>, axum::extract::rejection::QueryRejection>,
 ) -> Response {
-    let media = match negotiate(&headers) {
-        Ok(m) => m,
-        Err(r) => return r,
+    let Some(media) = negotiate(&headers) else {
+        return not_acceptable();
     };
     let Ok(Query(mut q)) = query else {
         return plain_error(StatusCode::BAD_REQUEST, media, "malformed query string");
@@ -239,7 +242,8 @@ async fn execute(app: &AppState, params: Params, media: MediaType, is_get: bool)
             return resp;
         }
     }
-    let mut request = async_graphql::Request::new(params.query);
+    let mut request =
+        async_graphql::Request::new(params.query).data(crate::graphql::request_loader(&app.db));
     if let Some(name) = params.operation_name {
         request = request.operation_name(name);
     }

@@ -124,7 +124,7 @@ pub async fn generate_systems(
                 approval_state: Set(Some((*rng.pick(&STATES)).to_owned())),
                 decision_number: Set(None),
                 decision_date: Set(None),
-                connects_lgsp: Set(Some(rng.next() % 2 == 0)),
+                connects_lgsp: Set(Some(rng.next().is_multiple_of(2))),
                 processes_personal_data: Set(Some(level >= 2)),
                 version: Set(1),
                 source_file: Set(None),

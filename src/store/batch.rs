@@ -301,11 +301,12 @@ pub async fn plan_totals(db: &DatabaseConnection, ids: &[String]) -> Result<Vec<
     let ph = placeholders(backend, ids.len(), 0);
     let ph2 = placeholders(backend, ids.len(), ids.len());
     let sql = format!(
-        "SELECT plan_id, SUM(projects) AS projects, CAST(SUM(total_vnd) AS BIGINT) AS total_vnd, SUM(databases) AS databases FROM ( \
-           SELECT plan_id, COUNT(*) AS projects, SUM(total_vnd) AS total_vnd, 0 AS databases FROM projects \
+        "SELECT plan_id, CAST(SUM(projects) AS BIGINT) AS projects, CAST(SUM(total_vnd) AS BIGINT) AS total_vnd, \
+                CAST(SUM(databases) AS BIGINT) AS databases FROM ( \
+           SELECT plan_id, COUNT(*) AS projects, SUM(total_vnd) AS total_vnd, CAST(0 AS BIGINT) AS databases FROM projects \
              WHERE plan_id IN ({ph}) GROUP BY plan_id \
            UNION ALL \
-           SELECT plan_id, 0, NULL, COUNT(DISTINCT national_database_id) FROM national_database_links \
+           SELECT plan_id, CAST(0 AS BIGINT), CAST(NULL AS BIGINT), COUNT(DISTINCT national_database_id) FROM national_database_links \
              WHERE plan_id IN ({ph2}) GROUP BY plan_id \
          ) t GROUP BY plan_id"
     );

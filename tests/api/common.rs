@@ -1,0 +1,230 @@
+//! Test harness: a real hub on a random port over a fresh database (a temp SQLite file, or a fresh PostgreSQL
+//! database when `LGSP_TEST_DATABASE_URL` is set), talked to over HTTP.
+
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use lgsp_hub::{config::Overrides, App, Config};
+use sea_orm::{ConnectionTrait, Database};
+use serde_json::{json, Value};
+use tokio::sync::oneshot;
+
+static NEXT_DB: AtomicU32 = AtomicU32::new(0);
+
+enum TestDb {
+    Sqlite(#[allow(dead_code)] tempfile::TempDir),
+    Postgres { admin_url: String, name: String },
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let TestDb::Postgres { admin_url, name } = self {
+            let (admin_url, name) = (admin_url.clone(), name.clone());
+            // Drop runs outside any runtime we may block; use a thread with its own small runtime.
+            let _ = std::thread::spawn(move || {
+                let rt = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build();
+                if let Ok(rt) = rt {
+                    rt.block_on(async {
+                        if let Ok(admin) = Database::connect(&admin_url).await {
+                            let _ = admin
+                                .execute_unprepared(&format!(
+                                    "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
+                                ))
+                                .await;
+                        }
+                    });
+                }
+            })
+            .join();
+        }
+    }
+}
+
+async fn fresh_database() -> (String, TestDb) {
+    match std::env::var("LGSP_TEST_DATABASE_URL") {
+        Ok(admin_url) if !admin_url.is_empty() => {
+            let name = format!(
+                "lgsp_test_{}_{}",
+                std::process::id(),
+                NEXT_DB.fetch_add(1, Ordering::Relaxed)
+            );
+            let admin = Database::connect(&admin_url)
+                .await
+                .expect("connect to LGSP_TEST_DATABASE_URL");
+            admin
+                .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\""))
+                .await
+                .expect("drop stale test database");
+            admin
+                .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+                .await
+                .expect("create test database");
+            let base = admin_url
+                .rsplit_once('/')
+                .map(|(b, _)| b)
+                .expect("database URL with a path");
+            (
+                format!("{base}/{name}"),
+                TestDb::Postgres { admin_url, name },
+            )
+        }
+        _ => {
+            let dir = tempfile::tempdir().expect("temp dir");
+            let url = format!(
+                "sqlite://{}?mode=rwc",
+                dir.path().join("hub.sqlite").display()
+            );
+            (url, TestDb::Sqlite(dir))
+        }
+    }
+}
+
+pub struct TestHub {
+    pub base: String,
+    pub client: reqwest::Client,
+    shutdown: Option<oneshot::Sender<()>>,
+    server: Option<tokio::task::JoinHandle<()>>,
+    _db: TestDb,
+}
+
+impl TestHub {
+    /// A hub over the seeded registries.
+    pub async fn start() -> TestHub {
+        Self::start_with_synthetic(0).await
+    }
+
+    /// A hub over the seeded registries plus `n` synthetic information systems.
+    pub async fn start_with_synthetic(n: u64) -> TestHub {
+        let (url, db) = fresh_database().await;
+        let config = Config::load(Overrides {
+            listen: Some("127.0.0.1:0".into()),
+            database_url: Some(url),
+            db_max_connections: Some(4),
+            ..Default::default()
+        })
+        .expect("test config");
+        let app = App::build(&config).await.expect("hub builds");
+        if n > 0 {
+            lgsp_hub::seed::synthetic::generate_systems(app.db(), n, 7)
+                .await
+                .expect("synthetic systems");
+        }
+        let addr = app.local_addr().expect("bound");
+        let (tx, rx) = oneshot::channel();
+        let server = tokio::spawn(async move {
+            app.run(async {
+                let _ = rx.await;
+            })
+            .await
+            .expect("hub runs");
+        });
+        TestHub {
+            base: format!("http://{addr}"),
+            client: reqwest::Client::new(),
+            shutdown: Some(tx),
+            server: Some(server),
+            _db: db,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// POSTs a GraphQL request and returns the JSON body (any status).
+    pub async fn post(&self, query: &str, variables: Value) -> (u16, Value) {
+        let resp = self
+            .client
+            .post(self.url("/graphql"))
+            .json(&json!({ "query": query, "variables": variables }))
+            .send()
+            .await
+            .expect("request");
+        let status = resp.status().as_u16();
+        (status, resp.json().await.expect("JSON body"))
+    }
+
+    /// Runs a query that must succeed; returns `data`.
+    pub async fn data(&self, query: &str, variables: Value) -> Value {
+        let (status, body) = self.post(query, variables).await;
+        assert_eq!(status, 200, "{body}");
+        assert!(body.get("errors").is_none(), "unexpected errors: {body}");
+        body["data"].clone()
+    }
+
+    /// Runs a query that must fail; returns the first error's `extensions.code`, and checks nothing internal leaks.
+    pub async fn error_code(&self, query: &str, variables: Value) -> String {
+        let (_, body) = self.post(query, variables).await;
+        let errors = body["errors"]
+            .as_array()
+            .unwrap_or_else(|| panic!("expected errors: {body}"));
+        let text = body.to_string().to_lowercase();
+        for leak in ["select ", "sqlx", "sqlite", "postgres", "panicked", "stack"] {
+            assert!(!text.contains(leak), "error leaks `{leak}`: {body}");
+        }
+        errors[0]["extensions"]["code"]
+            .as_str()
+            .unwrap_or_else(|| panic!("error without code: {body}"))
+            .to_owned()
+    }
+
+    /// The hub's SQL statement counter, from `/metrics`.
+    pub async fn sql_statements(&self) -> u64 {
+        let text = self
+            .client
+            .get(self.url("/metrics"))
+            .send()
+            .await
+            .expect("metrics")
+            .text()
+            .await
+            .expect("metrics body");
+        text.lines()
+            .find_map(|l| l.strip_prefix("lgsp_sql_statements_total "))
+            .and_then(|v| v.trim().parse().ok())
+            .expect("lgsp_sql_statements_total in /metrics")
+    }
+}
+
+impl Drop for TestHub {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(server) = self.server.take() {
+            server.abort();
+        }
+    }
+}
+
+/// Follows `pageInfo` through a whole connection; returns every node.
+pub async fn collect_all(
+    hub: &TestHub,
+    field: &str,
+    args: &str,
+    selection: &str,
+    page: usize,
+) -> Vec<Value> {
+    let mut nodes = Vec::new();
+    let mut after: Option<String> = None;
+    loop {
+        let query = format!(
+            "query($after: String) {{ {field}({args} first: {page}, after: $after) {{ \
+               totalCount pageInfo {{ hasNextPage endCursor }} edges {{ cursor node {{ {selection} }} }} }} }}"
+        );
+        let data = hub.data(&query, json!({ "after": after })).await;
+        let conn = &data[field];
+        for edge in conn["edges"].as_array().expect("edges") {
+            nodes.push(edge["node"].clone());
+        }
+        if !conn["pageInfo"]["hasNextPage"]
+            .as_bool()
+            .expect("hasNextPage")
+        {
+            return nodes;
+        }
+        after = conn["pageInfo"]["endCursor"].as_str().map(str::to_owned);
+        assert!(after.is_some(), "hasNextPage without endCursor");
+    }
+}

@@ -1,0 +1,12 @@
+//! Integration tests: the real hub on a random port, over HTTP, on a fresh database per test
+//! (SQLite by default; PostgreSQL when `LGSP_TEST_DATABASE_URL` is set).
+
+mod catalog;
+mod common;
+mod errors;
+mod filters;
+mod http_spec;
+mod pagination;
+mod search;
+mod seed_faithfulness;
+mod sql_budget;
