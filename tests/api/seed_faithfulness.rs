@@ -1,5 +1,6 @@
 //! Every seeded name, quote and printed amount, read back through the API, is found on the line of the seed plan
-//! that the row cites. The plans live in `../shared/seeds/` (override with `LGSP_SEEDS_DIR`).
+//! that the row cites. The plans are vendored in `data/plans/` (override with `LGSP_SEEDS_DIR`); when the project's
+//! shared `../shared/seeds/` is present, the vendored copies must be byte-identical to it.
 
 use std::{collections::HashMap, path::PathBuf};
 
@@ -202,4 +203,26 @@ async fn every_seeded_value_is_on_its_cited_line() {
             }
         }
     }
+}
+
+#[test]
+fn vendored_plans_match_the_shared_seeds() {
+    let shared = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/seeds"));
+    let Ok(entries) = std::fs::read_dir(&shared) else {
+        // Outside the project's workspace there is no shared folder to compare with.
+        return;
+    };
+    let vendored = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/data/plans"));
+    let mut compared = 0;
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        if !name.to_string_lossy().ends_with(".txt") {
+            continue;
+        }
+        let ours = std::fs::read(vendored.join(&name)).unwrap_or_else(|_| panic!("{name:?} missing from data/plans"));
+        let theirs = std::fs::read(entry.path()).expect("shared seed readable");
+        assert!(ours == theirs, "data/plans/{name:?} differs from shared/seeds");
+        compared += 1;
+    }
+    assert_eq!(compared, 5);
 }
