@@ -2,11 +2,11 @@
 
 use async_graphql::InputObject;
 
-use super::{
-    enums::{AgencyKind, ApprovalState, ConnectionStatus, FundingSource, NationalDatabaseKind},
-    ids::parse_province_code,
+use super::enums::{
+    AgencyKind, ApprovalState, ConnectionStatus, FundingSource, NationalDatabaseKind,
 };
 use crate::{
+    codes::parse_province_code,
     error::{Error, Result},
     store::catalog::{
         AgencyFilter, IndicatorFilter, NationalDatabaseFilter, ProjectFilter, SystemFilter,

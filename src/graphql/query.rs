@@ -7,7 +7,7 @@ use async_graphql::{
 
 use super::{
     enums::{AgencySort, InformationSystemSort, MatchRank, ProjectSort, SearchKind},
-    ids::{parse_global_id, parse_province_code, AgencyCode, NodeKind},
+    ids::{parse_global_id, NodeKind},
     inputs::*,
     loader,
     loaders::*,
@@ -15,6 +15,7 @@ use super::{
     types::*,
 };
 use crate::{
+    codes::{parse_province_code, AgencyCode},
     error::Error,
     store::{
         self, batch,

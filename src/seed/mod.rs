@@ -128,6 +128,19 @@ impl SeedSet {
     }
 
     fn validate(&self) -> Result<(), SeedError> {
+        for p in &self.provinces.province {
+            crate::codes::parse_province_code("code", &p.code).map_err(|_| {
+                invalid(
+                    "provinces.toml",
+                    format!("malformed province code {}", p.code),
+                )
+            })?;
+            if let Some(code) = &p.agency_code {
+                crate::codes::AgencyCode::parse("agency_code", code).map_err(|_| {
+                    invalid("provinces.toml", format!("malformed agency code {code}"))
+                })?;
+            }
+        }
         let provinces: HashMap<&str, &str> = self
             .provinces
             .province
@@ -178,6 +191,11 @@ impl SeedSet {
                 _ => Ok(()),
             };
             for a in &plan.agency {
+                if let Some(code) = &a.code {
+                    crate::codes::AgencyCode::parse("code", code).map_err(|_| {
+                        invalid(file, format!("agency {}: malformed code {code}", a.key))
+                    })?;
+                }
                 if !AGENCY_KINDS.contains(&a.kind.as_str()) {
                     return Err(invalid(
                         file,
@@ -238,5 +256,45 @@ impl SeedSet {
             .iter()
             .find(|p| p.code == code)
             .map(|p| p.slug.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn embedded_seed_files_parse_and_cross_check() {
+        let set = SeedSet::embedded().expect("embedded seed is valid");
+        assert_eq!(set.provinces.province.len(), 5);
+        assert_eq!(set.plans.len(), EMBEDDED.len() - 2);
+        assert_eq!(set.province_slug("42"), Some("ht"));
+    }
+
+    fn with_plan(plan: &str) -> Result<SeedSet, SeedError> {
+        let mut files: Vec<(&str, &str)> = EMBEDDED[..2].to_vec();
+        files.push(("test.toml", plan));
+        SeedSet::parse(&files)
+    }
+
+    const PLAN_HEAD: &str = "source_file = \"x.txt\"\nprovince = \"42\"\n[plan]\nkey = \"ht-x\"\ntitle = \"T\"\nline = 1\n";
+
+    #[test]
+    fn typos_and_dangling_references_are_rejected() {
+        assert!(with_plan(PLAN_HEAD).is_ok());
+        let unknown_key = format!("{PLAN_HEAD}[[agency]]\nkey = \"ht-a\"\nname = \"A\"\nkind = \"so\"\nline = 1\ncolour = 1\n");
+        assert!(with_plan(&unknown_key).is_err());
+        let bad_kind = format!(
+            "{PLAN_HEAD}[[agency]]\nkey = \"ht-a\"\nname = \"A\"\nkind = \"bo\"\nline = 1\n"
+        );
+        assert!(with_plan(&bad_kind).is_err());
+        let dangling = format!("{PLAN_HEAD}[[project]]\nkey = \"ht-p\"\nname = \"P\"\nlead_agency = \"ht-none\"\nline = 1\n");
+        assert!(with_plan(&dangling).is_err());
+        let bad_db = format!("{PLAN_HEAD}[[connection]]\nnational_database = \"nope\"\nstatus = \"connected\"\nquote = \"q\"\nline = 1\n");
+        assert!(with_plan(&bad_db).is_err());
+        let bad_code = format!("{PLAN_HEAD}[[agency]]\nkey = \"ht-a\"\nname = \"A\"\nkind = \"so\"\ncode = \"H27\"\nline = 1\n");
+        assert!(with_plan(&bad_code).is_err());
+        let bad_level = format!("{PLAN_HEAD}[[information_system]]\nkey = \"ht-s\"\nname = \"S\"\nsecurity_level = 6\nline = 1\n");
+        assert!(with_plan(&bad_level).is_err());
     }
 }

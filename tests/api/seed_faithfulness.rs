@@ -219,9 +219,13 @@ fn vendored_plans_match_the_shared_seeds() {
         if !name.to_string_lossy().ends_with(".txt") {
             continue;
         }
-        let ours = std::fs::read(vendored.join(&name)).unwrap_or_else(|_| panic!("{name:?} missing from data/plans"));
+        let ours = std::fs::read(vendored.join(&name))
+            .unwrap_or_else(|_| panic!("{name:?} missing from data/plans"));
         let theirs = std::fs::read(entry.path()).expect("shared seed readable");
-        assert!(ours == theirs, "data/plans/{name:?} differs from shared/seeds");
+        assert!(
+            ours == theirs,
+            "data/plans/{name:?} differs from shared/seeds"
+        );
         compared += 1;
     }
     assert_eq!(compared, 5);
