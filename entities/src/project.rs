@@ -22,6 +22,8 @@ pub struct Model {
     pub status: Option<String>,
     pub total_printed: Option<String>,
     pub total_vnd: Option<i64>,
+    /// The printed total as a number, in the table's own (possibly unprinted) unit.
+    pub total_number: Option<f64>,
     pub unit: Option<String>,
     pub unit_line: Option<i32>,
     pub source_file: Option<String>,

@@ -12,6 +12,8 @@ pub struct Model {
     pub province_code: String,
     pub label: String,
     pub metric: Option<String>,
+    /// Key prefix of the projects a figure totals or counts (a section of an appendix); none = the whole plan.
+    pub scope: Option<String>,
     pub value_printed: String,
     pub value: Option<f64>,
     pub unit: Option<String>,

@@ -171,6 +171,7 @@ impl MigrationTrait for Migration {
                         .col(string_null("status"))
                         .col(string_null("total_printed"))
                         .col(big_integer_null("total_vnd"))
+                        .col(double_null("total_number"))
                         .col(string_null("unit"))
                         .col(integer_null("unit_line")),
                 )
@@ -287,6 +288,7 @@ impl MigrationTrait for Migration {
                         .col(string("province_code"))
                         .col(text("label"))
                         .col(string_null("metric"))
+                        .col(string_null("scope"))
                         .col(string("value_printed"))
                         .col(double_null("value"))
                         .col(string_null("unit"))

@@ -1,43 +1,73 @@
-//! Compares what a plan states (a reported figure with a metric) with what its rows add up to.
+//! Compares what a plan states (a reported figure with a metric) with what the rows seeded from it add up to.
 
-use entities::reported_figure;
+use std::collections::HashSet;
 
-use super::types::{million, Discrepancy, ReportedFigure};
-use crate::store::batch::PlanTotalsRow;
+use entities::{national_database_link, project, reported_figure};
 
-/// A discrepancy when `figure` has a metric the rows can recompute and the two disagree.
-pub fn check(figure: reported_figure::Model, totals: &PlanTotalsRow) -> Option<Discrepancy> {
-    let stated = figure.value?;
-    let (computed, what) = match figure.metric.as_deref()? {
-        "project_budget_total" => {
-            let vnd = totals.total_vnd?;
-            let computed = match figure.unit.as_deref() {
-                Some("million_vnd") => million(vnd),
-                Some("billion_vnd") => million(vnd) / 1000.0,
-                Some("đồng") | Some("vnd") => vnd as f64,
-                _ => return None,
-            };
-            (
-                computed,
-                "the sum of the project totals seeded from this plan",
-            )
-        }
-        "project_count" => (
-            totals.projects as f64,
-            "the number of projects seeded from this plan",
-        ),
-        "national_database_count" => (
-            totals.databases as f64,
-            "the number of national databases this plan names as connected or planned",
-        ),
-        _ => return None,
-    };
-    // Amounts are exact in VND; compare at a tenth of a VND-million's millionth to absorb float formatting only.
-    if (computed - stated).abs() < 1e-6 {
+use super::types::{Discrepancy, ReportedFigure};
+
+/// VND per unit of a money unit as the seed files spell it.
+fn vnd_per_unit(unit: &str) -> Option<f64> {
+    match unit {
+        "million_vnd" => Some(1e6),
+        "billion_vnd" => Some(1e9),
+        "đồng" | "vnd" => Some(1.0),
+        _ => None,
+    }
+}
+
+/// The sum of the scoped projects' totals in the figure's unit. When every total has a printed money unit the sum
+/// converts through VND; otherwise the figure and the rows are read as the same table, in its own (perhaps unprinted)
+/// unit, and the printed numbers are added as they stand.
+fn budget_total(figure: &reported_figure::Model, projects: &[&project::Model]) -> Option<f64> {
+    if projects.is_empty() {
         return None;
     }
+    let per_unit = figure.unit.as_deref().and_then(vnd_per_unit);
+    let vnd: Option<i64> = projects.iter().map(|p| p.total_vnd).sum();
+    match (per_unit, vnd) {
+        (Some(per_unit), Some(vnd)) => Some(vnd as f64 / per_unit),
+        (None, _) => projects.iter().map(|p| p.total_number).sum(),
+        (Some(_), None) => None,
+    }
+}
+
+/// A discrepancy when `figure` names a metric the rows can recompute and the two disagree.
+pub fn check(
+    figure: reported_figure::Model,
+    projects: &[project::Model],
+    links: &[national_database_link::Model],
+) -> Option<Discrepancy> {
+    let stated = figure.value?;
+    let scoped: Vec<&project::Model> = projects
+        .iter()
+        .filter(|p| figure.scope.as_deref().is_none_or(|s| p.key.starts_with(s)))
+        .collect();
+    let (computed, what) = match figure.metric.as_deref()? {
+        "project_budget_total" => (
+            budget_total(&figure, &scoped)?,
+            "the sum of the listed rows' totals",
+        ),
+        "project_count" => (scoped.len() as f64, "the number of listed rows"),
+        "national_database_count" => {
+            let distinct: HashSet<&str> = links
+                .iter()
+                .map(|l| l.national_database_id.as_str())
+                .collect();
+            (
+                distinct.len() as f64,
+                "the number of national databases the plan names as connected or planned",
+            )
+        }
+        _ => return None,
+    };
+    // Sums of decimal amounts in floating point: compare at well below the smallest printed unit.
+    if (computed - stated).abs() < 1e-6 * stated.abs().max(1.0) {
+        return None;
+    }
+    let computed = (computed * 1000.0).round() / 1000.0;
     let explanation = format!(
-        "the plan states {} ({}), but {what} is {computed}",
+        "the plan states {} for \"{}\", but {what} is {computed}",
         figure.value_printed, figure.label
     );
     Some(Discrepancy {

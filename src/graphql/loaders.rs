@@ -12,7 +12,7 @@ use entities::{
 };
 use sea_orm::DatabaseConnection;
 
-use crate::store::batch::{self, group_by, BudgetBucketRow, LevelCountRow, PlanTotalsRow};
+use crate::store::batch::{self, group_by, BudgetBucketRow, LevelCountRow};
 
 /// The batch loader over the catalog.
 pub struct Catalog {
@@ -103,6 +103,18 @@ grouped!(
     |m| m.plan_id.clone()
 );
 grouped!(
+    ProjectsOfPlan,
+    project::Model,
+    batch::projects_by_plan,
+    |m| m.plan_id.clone()
+);
+grouped!(
+    LinksOfPlan,
+    national_database_link::Model,
+    batch::links_by_plan,
+    |m| m.plan_id.clone()
+);
+grouped!(
     SystemLevelsOfProvince,
     LevelCountRow,
     batch::levels_per_province,
@@ -126,23 +138,6 @@ impl Loader<BudgetOfProject> for Catalog {
         let ids: Vec<i64> = keys.iter().map(|k| k.0).collect();
         let rows = batch::budgets_by_project(&self.db, &ids).await?;
         Ok(group_by(rows, |m| BudgetOfProject(m.project_id)))
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct PlanTotals(pub String);
-
-impl Loader<PlanTotals> for Catalog {
-    type Value = PlanTotalsRow;
-    type Error = async_graphql::Error;
-
-    async fn load(&self, keys: &[PlanTotals]) -> LoadResult<PlanTotals, PlanTotalsRow> {
-        let ids: Vec<String> = keys.iter().map(|k| k.0.clone()).collect();
-        let rows = batch::plan_totals(&self.db, &ids).await?;
-        Ok(rows
-            .into_iter()
-            .map(|r| (PlanTotals(r.plan_id.clone()), r))
-            .collect())
     }
 }
 

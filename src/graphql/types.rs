@@ -299,13 +299,17 @@ impl Plan {
             .load_one(FiguresOfPlan(self.0.id.clone()))
             .await?
             .unwrap_or_default();
-        let totals = loader(ctx)?
-            .load_one(PlanTotals(self.0.id.clone()))
+        let projects = loader(ctx)?
+            .load_one(ProjectsOfPlan(self.0.id.clone()))
+            .await?
+            .unwrap_or_default();
+        let links = loader(ctx)?
+            .load_one(LinksOfPlan(self.0.id.clone()))
             .await?
             .unwrap_or_default();
         Ok(figures
             .into_iter()
-            .filter_map(|f| super::discrepancy::check(f, &totals))
+            .filter_map(|f| super::discrepancy::check(f, &projects, &links))
             .collect())
     }
 }
@@ -740,6 +744,10 @@ impl ReportedFigure {
     /// What the API recomputes it from, when it can (`project_budget_total`, `project_count`, ...).
     async fn metric(&self) -> Option<&str> {
         self.0.metric.as_deref()
+    }
+    /// Key prefix of the projects the figure covers (a section of an appendix); null = the whole plan.
+    async fn scope(&self) -> Option<&str> {
+        self.0.scope.as_deref()
     }
     async fn value_printed(&self) -> &str {
         &self.0.value_printed

@@ -242,6 +242,11 @@ async fn seed_plan(
             status: Set(p.status.clone()),
             total_printed: Set(p.total.clone()),
             total_vnd: Set(total_vnd),
+            total_number: Set(p
+                .total
+                .as_deref()
+                .and_then(|t| parse_number(t, format))
+                .map(|d| d.to_f64())),
             unit: Set(p.unit.map(MoneyUnit::as_str).map(str::to_owned)),
             unit_line: Set(p.unit_line),
             source_file,
@@ -313,6 +318,7 @@ async fn seed_plan(
                 province_code: Set(province_code.clone()),
                 label: Set(clean(&r.label)),
                 metric: Set(r.metric.clone()),
+                scope: Set(r.scope.clone()),
                 value_printed: Set(r.value.clone()),
                 value: Set(parse_number(&r.value, format).map(|d| d.to_f64())),
                 unit: Set(r.unit.clone()),

@@ -173,6 +173,7 @@ pub struct FigureRow {
     pub key: String,
     pub label: String,
     pub metric: Option<String>,
+    pub scope: Option<String>,
     pub value: String,
     pub unit: Option<String>,
     pub quote: Option<String>,

@@ -133,6 +133,28 @@ pub async fn budgets_by_project(
         .await?)
 }
 
+pub async fn projects_by_plan(
+    db: &DatabaseConnection,
+    ids: &[String],
+) -> Result<Vec<project::Model>> {
+    Ok(project::Entity::find()
+        .filter(project::Column::PlanId.is_in(ids.to_vec()))
+        .order_by_asc(project::Column::Id)
+        .all(db)
+        .await?)
+}
+
+pub async fn links_by_plan(
+    db: &DatabaseConnection,
+    ids: &[String],
+) -> Result<Vec<national_database_link::Model>> {
+    Ok(national_database_link::Entity::find()
+        .filter(national_database_link::Column::PlanId.is_in(ids.to_vec()))
+        .order_by_asc(national_database_link::Column::Id)
+        .all(db)
+        .await?)
+}
+
 pub async fn figures_by_plan(
     db: &DatabaseConnection,
     ids: &[String],
@@ -282,37 +304,6 @@ pub async fn budget_per_province(
     let values = codes.iter().map(|c| c.clone().into());
     Ok(
         BudgetBucketRow::find_by_statement(Statement::from_sql_and_values(backend, sql, values))
-            .all(db)
-            .await?,
-    )
-}
-
-#[derive(Debug, Clone, Default, FromQueryResult)]
-pub struct PlanTotalsRow {
-    pub plan_id: String,
-    pub projects: i64,
-    pub total_vnd: Option<i64>,
-    pub databases: i64,
-}
-
-/// Per plan: number of projects, sum of their printed totals in VND, distinct national databases linked.
-pub async fn plan_totals(db: &DatabaseConnection, ids: &[String]) -> Result<Vec<PlanTotalsRow>> {
-    let backend = db.get_database_backend();
-    let ph = placeholders(backend, ids.len(), 0);
-    let ph2 = placeholders(backend, ids.len(), ids.len());
-    let sql = format!(
-        "SELECT plan_id, CAST(SUM(projects) AS BIGINT) AS projects, CAST(SUM(total_vnd) AS BIGINT) AS total_vnd, \
-                CAST(SUM(databases) AS BIGINT) AS databases FROM ( \
-           SELECT plan_id, COUNT(*) AS projects, SUM(total_vnd) AS total_vnd, CAST(0 AS BIGINT) AS databases FROM projects \
-             WHERE plan_id IN ({ph}) GROUP BY plan_id \
-           UNION ALL \
-           SELECT plan_id, CAST(0 AS BIGINT), CAST(NULL AS BIGINT), COUNT(DISTINCT national_database_id) FROM national_database_links \
-             WHERE plan_id IN ({ph2}) GROUP BY plan_id \
-         ) t GROUP BY plan_id"
-    );
-    let values = ids.iter().chain(ids.iter()).map(|c| c.clone().into());
-    Ok(
-        PlanTotalsRow::find_by_statement(Statement::from_sql_and_values(backend, sql, values))
             .all(db)
             .await?,
     )

@@ -298,3 +298,49 @@ async fn plans_expose_stated_figures_and_discrepancies() {
         }
     }
 }
+
+#[tokio::test]
+async fn printed_slips_are_shown_not_corrected() {
+    let hub = TestHub::start().await;
+    let data = hub
+        .data(
+            "{ plans(first: 10) { edges { node { key discrepancies { stated computed figure { key valuePrinted scope source { file line } } } } } } }",
+            json!({}),
+        )
+        .await;
+    let all: Vec<(String, f64, f64, String)> = data["plans"]["edges"]
+        .as_array()
+        .expect("plans")
+        .iter()
+        .flat_map(|p| {
+            p["node"]["discrepancies"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default()
+        })
+        .map(|d| {
+            (
+                d["figure"]["key"].as_str().unwrap_or_default().to_owned(),
+                d["stated"].as_f64().unwrap_or_default(),
+                d["computed"].as_f64().unwrap_or_default(),
+                d["figure"]["valuePrinted"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_owned(),
+            )
+        })
+        .collect();
+    let find = |key: &str| {
+        all.iter()
+            .find(|d| d.0 == key)
+            .unwrap_or_else(|| panic!("{key} missing: {all:?}"))
+    };
+    // Tiền Giang, appendix A.I (002, line 379): subtotal printed 42.342, its six rows add up to 42.341.
+    let tg = find("tg-f-a-i-chuyen-tiep-2023");
+    assert_eq!((tg.1, tg.2, tg.3.as_str()), (42342.0, 42341.0, "42.342"));
+    // Vĩnh Long, Phụ lục 3, Huyện Mang Thít: printed 8,624 (million VND), rows add up to 8,625.
+    let vl = find("vl-f-p3-nhom-5");
+    assert_eq!((vl.1, vl.2), (8624.0, 8625.0));
+    // Kiên Giang's appendix adds up: no discrepancy for its grand total.
+    assert!(all.iter().all(|d| d.0 != "kg-f-budget-total"), "{all:?}");
+}
