@@ -85,66 +85,63 @@ impl<'a> Wants<'a> {
     }
 }
 
-/// Loads the agencies and provinces a page of systems will ask for, one statement per level, into the request's
-/// loader cache: the nested resolvers then read the cache, so the statement count is fixed whatever the page size.
+/// Loads, into the request's loader cache, the owning agencies of a page (under `agency_field`), their provinces when
+/// the selection asks for them, and the rows' own provinces: one statement per level. The nested resolvers then read
+/// the cache, so the statement count of a page is fixed whatever its size.
+async fn prefetch_agencies_and_provinces(
+    ctx: &Context<'_>,
+    wants: &Wants<'_>,
+    agency_field: &str,
+    agencies: Vec<AgencyKey>,
+    provinces: Vec<ProvinceKey>,
+) -> Res<()> {
+    let loader = loader(ctx)?;
+    let mut province_keys: Vec<ProvinceKey> = Vec::new();
+    if wants.has(&[agency_field]) {
+        let found = loader.load_many(agencies).await?;
+        if wants.has(&[agency_field, "province"]) {
+            province_keys.extend(found.values().map(|a| ProvinceKey(a.province_code.clone())));
+        }
+    }
+    if wants.has(&["province"]) {
+        province_keys.extend(provinces);
+    }
+    if !province_keys.is_empty() {
+        loader.load_many(province_keys).await?;
+    }
+    Ok(())
+}
+
 async fn prefetch_systems(
     ctx: &Context<'_>,
     page: &[(String, entities::information_system::Model)],
 ) -> Res<()> {
     let rows = page.iter().map(|(_, m)| m);
     let wants = Wants::of(ctx);
-    let loader = loader(ctx)?;
-    let mut provinces: Vec<ProvinceKey> = Vec::new();
-    if wants.has(&["agency"]) {
-        let keys = rows
-            .clone()
-            .filter_map(|r| r.agency_id.clone().map(AgencyKey));
-        let agencies = loader.load_many(keys).await?;
-        if wants.has(&["agency", "province"]) {
-            provinces.extend(
-                agencies
-                    .values()
-                    .map(|a| ProvinceKey(a.province_code.clone())),
-            );
-        }
-    }
-    if wants.has(&["province"]) {
-        provinces.extend(rows.clone().map(|r| ProvinceKey(r.province_code.clone())));
-    }
-    if !provinces.is_empty() {
-        loader.load_many(provinces).await?;
-    }
-    Ok(())
+    let agencies = rows
+        .clone()
+        .filter_map(|r| r.agency_id.clone().map(AgencyKey))
+        .collect();
+    let provinces = rows.map(|r| ProvinceKey(r.province_code.clone())).collect();
+    prefetch_agencies_and_provinces(ctx, &wants, "agency", agencies, provinces).await
 }
 
-/// As [`prefetch_systems`], for a page of projects.
 async fn prefetch_projects(
     ctx: &Context<'_>,
     page: &[(String, entities::project::Model)],
 ) -> Res<()> {
     let rows = page.iter().map(|(_, m)| m);
     let wants = Wants::of(ctx);
+    let agencies = rows
+        .clone()
+        .filter_map(|r| r.lead_agency_id.clone().map(AgencyKey))
+        .collect();
+    let provinces = rows
+        .clone()
+        .map(|r| ProvinceKey(r.province_code.clone()))
+        .collect();
+    prefetch_agencies_and_provinces(ctx, &wants, "leadAgency", agencies, provinces).await?;
     let loader = loader(ctx)?;
-    let mut provinces: Vec<ProvinceKey> = Vec::new();
-    if wants.has(&["leadAgency"]) {
-        let keys = rows
-            .clone()
-            .filter_map(|r| r.lead_agency_id.clone().map(AgencyKey));
-        let agencies = loader.load_many(keys).await?;
-        if wants.has(&["leadAgency", "province"]) {
-            provinces.extend(
-                agencies
-                    .values()
-                    .map(|a| ProvinceKey(a.province_code.clone())),
-            );
-        }
-    }
-    if wants.has(&["province"]) {
-        provinces.extend(rows.clone().map(|r| ProvinceKey(r.province_code.clone())));
-    }
-    if !provinces.is_empty() {
-        loader.load_many(provinces).await?;
-    }
     if wants.has(&["plan"]) {
         loader
             .load_many(rows.clone().map(|r| PlanKey(r.plan_id.clone())))
@@ -161,7 +158,7 @@ async fn prefetch_projects(
     Ok(())
 }
 
-/// As [`prefetch_systems`], for a page of agencies.
+/// Provinces and parents of a page of agencies, as [`prefetch_agencies_and_provinces`] does for systems.
 async fn prefetch_agencies(
     ctx: &Context<'_>,
     page: &[(String, entities::agency::Model)],

@@ -66,7 +66,11 @@ pub const AGENCY_KINDS: [&str; 7] = [
 pub const APPROVAL_STATES: [&str; 5] = ["proposed", "appraised", "approved", "rejected", "retired"];
 
 /// Metrics the API can recompute from the seeded rows, to compare with what a plan states.
-pub const METRICS: [&str; 3] = ["project_budget_total", "project_count", "national_database_count"];
+pub const METRICS: [&str; 3] = [
+    "project_budget_total",
+    "project_count",
+    "national_database_count",
+];
 
 #[derive(Debug, thiserror::Error)]
 pub enum SeedError {
