@@ -6,7 +6,11 @@ use std::{future::Future, net::SocketAddr, sync::Arc};
 use sea_orm::DatabaseConnection;
 use tokio::net::TcpListener;
 
-use crate::{config::Config, db, graphql, http, seed};
+use crate::{
+    config::Config,
+    db, graphql, http, seed,
+    store::{cache::ReadCache, Store},
+};
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
@@ -43,15 +47,22 @@ impl App {
                 addr: config.listen,
                 source,
             })?;
-        let schema = graphql::build_schema(Some(db.clone()), config.max_page_size);
+        let store = Store {
+            db: db.clone(),
+            cache: Arc::new(ReadCache::new(config.cache_ttl)),
+            max_page_size: config.max_page_size,
+        };
+        let schema = graphql::build_schema(Some(store.clone()));
         let sdl: Arc<str> = schema.sdl().into();
         Ok(App {
             listener,
             state: http::AppState {
                 schema,
+                store,
                 db,
                 sql,
                 sdl,
+                documents: http::document_cache(),
             },
             body_limit: config.body_limit_bytes,
         })

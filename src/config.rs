@@ -12,6 +12,8 @@ pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/lgsp-hub.sqlite?mode=rwc";
 /// Largest page a connection field serves.
 pub const DEFAULT_MAX_PAGE_SIZE: usize = 100;
+/// How long `totalCount`s and reference rows are cached, in milliseconds.
+pub const DEFAULT_CACHE_TTL_MS: u64 = 1000;
 /// Largest request body, in bytes.
 pub const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
 
@@ -29,6 +31,8 @@ pub struct FileConfig {
     pub body_limit_bytes: Option<usize>,
     /// Size of the database connection pool.
     pub db_max_connections: Option<u32>,
+    /// How long (ms) `totalCount`s and reference rows are cached; 0 turns the cache off.
+    pub cache_ttl_ms: Option<u64>,
 }
 
 /// Values given on the command line or in the environment (clap merges those two).
@@ -40,6 +44,7 @@ pub struct Overrides {
     pub max_page_size: Option<usize>,
     pub body_limit_bytes: Option<usize>,
     pub db_max_connections: Option<u32>,
+    pub cache_ttl_ms: Option<u64>,
 }
 
 /// The validated configuration of one hub process.
@@ -50,6 +55,7 @@ pub struct Config {
     pub max_page_size: usize,
     pub body_limit_bytes: usize,
     pub db_max_connections: u32,
+    pub cache_ttl: std::time::Duration,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -125,6 +131,12 @@ impl Config {
                 .or(file.db_max_connections)
                 .unwrap_or(16)
                 .max(1),
+            cache_ttl: std::time::Duration::from_millis(
+                overrides
+                    .cache_ttl_ms
+                    .or(file.cache_ttl_ms)
+                    .unwrap_or(DEFAULT_CACHE_TTL_MS),
+            ),
         })
     }
 

@@ -32,6 +32,9 @@ struct Cli {
     /// Largest request body in bytes [default: 1048576].
     #[arg(long, global = true, env = "LGSP_BODY_LIMIT_BYTES")]
     body_limit_bytes: Option<usize>,
+    /// How long (ms) totalCounts and reference rows are cached; 0 turns the cache off [default: 1000].
+    #[arg(long, global = true, env = "LGSP_CACHE_TTL_MS")]
+    cache_ttl_ms: Option<u64>,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -54,6 +57,11 @@ enum Command {
     /// Print the GraphQL schema (SDL).
     Schema,
 }
+
+/// mimalloc: the request path allocates many small, short-lived objects, and glibc's allocator spent a third of the
+/// CPU of the nested-query benchmark (see bench/RESULTS.md).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -82,6 +90,7 @@ async fn run(cli: Cli) -> Result<(), String> {
         max_page_size: cli.max_page_size,
         body_limit_bytes: cli.body_limit_bytes,
         db_max_connections: cli.db_max_connections,
+        cache_ttl_ms: cli.cache_ttl_ms,
     })
     .map_err(|e| e.to_string())?;
 

@@ -12,12 +12,12 @@ use async_graphql::{
     dataloader::{DataLoader, HashMapCache},
     Context, EmptyMutation, EmptySubscription, MergedObject, Schema,
 };
-use sea_orm::DatabaseConnection;
+
+use crate::store::Store;
 
 /// What resolvers need: cheap handles only.
 pub struct GqlState {
-    pub db: DatabaseConnection,
-    pub max_page_size: usize,
+    pub store: Store,
 }
 
 /// The per-request loader. Its cache lets a connection resolver prefetch the nested objects of a whole page in one
@@ -25,9 +25,12 @@ pub struct GqlState {
 pub type RequestLoader = DataLoader<loaders::Catalog, HashMapCache>;
 
 /// A fresh loader for one request.
-pub fn request_loader(db: &DatabaseConnection) -> RequestLoader {
+pub fn request_loader(store: &Store) -> RequestLoader {
     DataLoader::with_cache(
-        loaders::Catalog { db: db.clone() },
+        loaders::Catalog {
+            db: store.db.clone(),
+            cache: store.cache.clone(),
+        },
         tokio::spawn,
         HashMapCache::default(),
     )
@@ -51,18 +54,18 @@ pub type HubSchema = Schema<Query, EmptyMutation, EmptySubscription>;
 const MAX_DEPTH: usize = 16;
 const MAX_COMPLEXITY: usize = 20_000;
 
-/// Builds the schema over `db`.
-pub fn build_schema(db: Option<DatabaseConnection>, max_page_size: usize) -> HubSchema {
+/// Builds the schema over `store` (none: for printing the SDL).
+pub fn build_schema(store: Option<Store>) -> HubSchema {
     let mut builder = Schema::build(Query::default(), EmptyMutation, EmptySubscription)
         .limit_depth(MAX_DEPTH)
         .limit_complexity(MAX_COMPLEXITY);
-    if let Some(db) = db {
-        builder = builder.data(GqlState { db, max_page_size });
+    if let Some(store) = store {
+        builder = builder.data(GqlState { store });
     }
     builder.finish()
 }
 
 /// The schema's SDL, as served on `/schema.graphql` and committed as `schema.graphql`.
 pub fn sdl() -> String {
-    build_schema(None, crate::config::DEFAULT_MAX_PAGE_SIZE).sdl()
+    build_schema(None).sdl()
 }

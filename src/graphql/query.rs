@@ -10,6 +10,7 @@ use super::{
     ids::{parse_global_id, NodeKind},
     inputs::*,
     loader,
+    loaders::Catalog,
     loaders::*,
     state,
     types::*,
@@ -85,6 +86,49 @@ impl<'a> Wants<'a> {
     }
 }
 
+/// Loads `keys` at once, without the loader's batching window, and feeds the request's loader cache, so that the
+/// nested resolvers that ask for them one by one answer from the cache at once.
+async fn prefetch_many<K, V>(
+    loader: &super::RequestLoader,
+    keys: impl IntoIterator<Item = K>,
+) -> Res<std::collections::HashMap<K, V>>
+where
+    K: Send + Sync + std::hash::Hash + Eq + Clone + 'static,
+    V: Send + Sync + Clone + 'static,
+    Catalog: async_graphql::dataloader::Loader<K, Value = V, Error = async_graphql::Error>,
+{
+    use async_graphql::dataloader::Loader;
+    let mut keys: Vec<K> = keys.into_iter().collect();
+    let mut seen = std::collections::HashSet::with_capacity(keys.len());
+    keys.retain(|k| seen.insert(k.clone()));
+    if keys.is_empty() {
+        return Ok(Default::default());
+    }
+    let found = loader.loader().load(&keys).await?;
+    loader.feed_many(found.clone()).await;
+    Ok(found)
+}
+
+/// As [`prefetch_many`], for loaders of lists: a key with no rows is cached as an empty list, not asked again.
+async fn prefetch_lists<K, V>(
+    loader: &super::RequestLoader,
+    keys: impl IntoIterator<Item = K>,
+) -> Res<()>
+where
+    K: Send + Sync + std::hash::Hash + Eq + Clone + 'static,
+    V: Send + Sync + Clone + 'static,
+    Catalog: async_graphql::dataloader::Loader<K, Value = Vec<V>, Error = async_graphql::Error>,
+{
+    let keys: Vec<K> = keys.into_iter().collect();
+    let found = prefetch_many(loader, keys.iter().cloned()).await?;
+    let empty = keys
+        .into_iter()
+        .filter(|k| !found.contains_key(k))
+        .map(|k| (k, Vec::new()));
+    loader.feed_many(empty).await;
+    Ok(())
+}
+
 /// Loads, into the request's loader cache, the owning agencies of a page (under `agency_field`), their provinces when
 /// the selection asks for them, and the rows' own provinces: one statement per level. The nested resolvers then read
 /// the cache, so the statement count of a page is fixed whatever its size.
@@ -98,7 +142,7 @@ async fn prefetch_agencies_and_provinces(
     let loader = loader(ctx)?;
     let mut province_keys: Vec<ProvinceKey> = Vec::new();
     if wants.has(&[agency_field]) {
-        let found = loader.load_many(agencies).await?;
+        let found = prefetch_many(loader, agencies).await?;
         if wants.has(&[agency_field, "province"]) {
             province_keys.extend(found.values().map(|a| ProvinceKey(a.province_code.clone())));
         }
@@ -107,7 +151,7 @@ async fn prefetch_agencies_and_provinces(
         province_keys.extend(provinces);
     }
     if !province_keys.is_empty() {
-        loader.load_many(province_keys).await?;
+        prefetch_many(loader, province_keys).await?;
     }
     Ok(())
 }
@@ -143,17 +187,13 @@ async fn prefetch_projects(
     prefetch_agencies_and_provinces(ctx, &wants, "leadAgency", agencies, provinces).await?;
     let loader = loader(ctx)?;
     if wants.has(&["plan"]) {
-        loader
-            .load_many(rows.clone().map(|r| PlanKey(r.plan_id.clone())))
-            .await?;
+        prefetch_many(loader, rows.clone().map(|r| PlanKey(r.plan_id.clone()))).await?;
     }
     if wants.has(&["budget"])
         || wants.has(&["budgetSumMillionVnd"])
         || wants.has(&["totalMatchesBudget"])
     {
-        loader
-            .load_many(rows.clone().map(|r| BudgetOfProject(r.id)))
-            .await?;
+        prefetch_lists(loader, rows.clone().map(|r| BudgetOfProject(r.id))).await?;
     }
     Ok(())
 }
@@ -167,17 +207,19 @@ async fn prefetch_agencies(
     let wants = Wants::of(ctx);
     let loader = loader(ctx)?;
     if wants.has(&["province"]) {
-        loader
-            .load_many(rows.clone().map(|r| ProvinceKey(r.province_code.clone())))
-            .await?;
+        prefetch_many(
+            loader,
+            rows.clone().map(|r| ProvinceKey(r.province_code.clone())),
+        )
+        .await?;
     }
     if wants.has(&["parent"]) {
-        loader
-            .load_many(
-                rows.clone()
-                    .filter_map(|r| r.parent_id.clone().map(AgencyKey)),
-            )
-            .await?;
+        prefetch_many(
+            loader,
+            rows.clone()
+                .filter_map(|r| r.parent_id.clone().map(AgencyKey)),
+        )
+        .await?;
     }
     Ok(())
 }
@@ -259,7 +301,7 @@ pub struct CatalogQuery;
 impl CatalogQuery {
     /// All provinces (there are few).
     async fn provinces(&self, ctx: &Context<'_>) -> Res<Vec<Province>> {
-        let rows = batch::all_provinces(&state(ctx)?.db).await?;
+        let rows = batch::all_provinces(&state(ctx)?.store.db).await?;
         Ok(rows.into_iter().map(Province).collect())
     }
 
@@ -288,11 +330,10 @@ impl CatalogQuery {
         let st = state(ctx)?;
         let filter = filter.unwrap_or_default().into_store()?;
         let page = store::catalog::agencies(
-            &st.db,
+            &st.store,
             &filter,
             order_by == AgencySort::NameDesc,
             &page_args(first, after, last, before),
-            st.max_page_size,
         )
         .await?;
         prefetch_agencies(ctx, &page.rows).await?;
@@ -310,7 +351,7 @@ impl CatalogQuery {
         let found = match (code, key) {
             (Some(code), None) => {
                 let code = AgencyCode::parse("code", &code)?;
-                batch::agency_by_code(&st.db, code.as_str()).await?
+                batch::agency_by_code(&st.store.db, code.as_str()).await?
             }
             (None, Some(key)) => loader(ctx)?.load_one(AgencyKey(key)).await?,
             _ => {
@@ -343,11 +384,10 @@ impl CatalogQuery {
             InformationSystemSort::SecurityLevelDesc => SystemSort::SecurityLevelDesc,
         };
         let page = store::catalog::information_systems(
-            &st.db,
+            &st.store,
             &filter,
             sort,
             &page_args(first, after, last, before),
-            st.max_page_size,
         )
         .await?;
         prefetch_systems(ctx, &page.rows).await?;
@@ -401,11 +441,10 @@ impl CatalogQuery {
             ProjectSort::TotalDesc => StoreProjectSort::TotalDesc,
         };
         let page = store::catalog::projects(
-            &st.db,
+            &st.store,
             &filter,
             sort,
             &page_args(first, after, last, before),
-            st.max_page_size,
         )
         .await?;
         prefetch_projects(ctx, &page.rows).await?;
@@ -425,10 +464,9 @@ impl CatalogQuery {
         let st = state(ctx)?;
         let filter = filter.unwrap_or_default().into_store()?;
         let page = store::catalog::national_databases(
-            &st.db,
+            &st.store,
             &filter,
             &page_args(first, after, last, before),
-            st.max_page_size,
         )
         .await?;
         Ok(connection(page, NationalDatabase))
@@ -446,13 +484,9 @@ impl CatalogQuery {
     ) -> Res<Conn<Indicator>> {
         let st = state(ctx)?;
         let filter = filter.unwrap_or_default().into_store()?;
-        let page = store::catalog::indicators(
-            &st.db,
-            &filter,
-            &page_args(first, after, last, before),
-            st.max_page_size,
-        )
-        .await?;
+        let page =
+            store::catalog::indicators(&st.store, &filter, &page_args(first, after, last, before))
+                .await?;
         Ok(connection(page, Indicator))
     }
 
@@ -469,10 +503,9 @@ impl CatalogQuery {
         let st = state(ctx)?;
         let province = filter.unwrap_or_default().province()?;
         let page = store::catalog::plans(
-            &st.db,
+            &st.store,
             province.as_deref(),
             &page_args(first, after, last, before),
-            st.max_page_size,
         )
         .await?;
         Ok(connection(page, Plan))
@@ -496,7 +529,7 @@ impl CatalogQuery {
     ) -> Res<Vec<SearchHit>> {
         let st = state(ctx)?;
         let first = usize::try_from(first).unwrap_or(0);
-        let hits = store::search::search(&st.db, &text, first).await?;
+        let hits = store::search::search(&st.store.db, &text, first).await?;
         let mut out = Vec::with_capacity(hits.len());
         for hit in hits {
             let Some(kind) = SearchKind::from_db(&hit.entry.kind) else {

@@ -11,8 +11,13 @@
 
 use std::collections::HashMap;
 
+use std::sync::Arc;
+
 use async_graphql::{
-    parser::{parse_query, types::OperationType},
+    parser::{
+        parse_query,
+        types::{ExecutableDocument, OperationType},
+    },
     Variables,
 };
 use axum::{
@@ -221,9 +226,20 @@ pub async fn get(
     execute(&app, params, media, true).await
 }
 
+/// Parses a document, through the cache of recently seen documents: apps send the same few queries over and over,
+/// and parsing is a good part of a small request's cost.
+fn parse_cached(app: &AppState, query: &str) -> Option<ExecutableDocument> {
+    if let Some(doc) = app.documents.get(query) {
+        return Some(doc);
+    }
+    let doc = parse_query(query).ok()?;
+    app.documents.put(Arc::from(query), doc.clone());
+    Some(doc)
+}
+
 async fn execute(app: &AppState, params: Params, media: MediaType, is_get: bool) -> Response {
-    let parsed = parse_query(&params.query);
-    if let Ok(doc) = &parsed {
+    let parsed = parse_cached(app, &params.query);
+    if let Some(doc) = &parsed {
         let operation = match &params.operation_name {
             Some(name) => doc
                 .operations
@@ -243,7 +259,10 @@ async fn execute(app: &AppState, params: Params, media: MediaType, is_get: bool)
         }
     }
     let mut request =
-        async_graphql::Request::new(params.query).data(crate::graphql::request_loader(&app.db));
+        async_graphql::Request::new(params.query).data(crate::graphql::request_loader(&app.store));
+    if let Some(doc) = parsed.clone() {
+        request.set_parsed_query(doc);
+    }
     if let Some(name) = params.operation_name {
         request = request.operation_name(name);
     }
@@ -255,7 +274,7 @@ async fn execute(app: &AppState, params: Params, media: MediaType, is_get: bool)
     let request_error = response.data == async_graphql::Value::Null
         && !response.errors.is_empty()
         && response.errors.iter().all(|e| e.path.is_empty());
-    let parse_failed = parsed.is_err();
+    let parse_failed = parsed.is_none();
     let mut body = match serde_json::to_value(&response) {
         Ok(Value::Object(map)) => map,
         _ => Map::new(),

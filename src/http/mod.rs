@@ -18,15 +18,27 @@ use tower_http::{
     trace::TraceLayer,
 };
 
-use crate::{db::SqlStats, graphql::HubSchema};
+use crate::{
+    db::SqlStats,
+    graphql::HubSchema,
+    store::{cache::TtlMap, Store},
+};
 
 /// Cheap handles shared by every request.
 #[derive(Clone)]
 pub struct AppState {
     pub schema: HubSchema,
+    pub store: Store,
     pub db: DatabaseConnection,
     pub sql: Arc<SqlStats>,
     pub sdl: Arc<str>,
+    /// Recently parsed GraphQL documents, by their text.
+    pub documents: Arc<TtlMap<Arc<str>, async_graphql::parser::types::ExecutableDocument>>,
+}
+
+/// How many parsed documents the hub keeps, and for how long.
+pub fn document_cache() -> Arc<TtlMap<Arc<str>, async_graphql::parser::types::ExecutableDocument>> {
+    Arc::new(TtlMap::new(std::time::Duration::from_secs(3600), 512))
 }
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");

@@ -5,12 +5,13 @@ use entities::{
 };
 use sea_orm::{
     sea_query::{Expr, ExprTrait, Query},
-    ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter,
+    ColumnTrait, Condition, EntityTrait, QueryFilter,
 };
 
 use super::{
     coalesce, col,
     page::{fetch_page, KeyValue, Page, PageArgs, SortSpec},
+    Store,
 };
 use crate::{
     error::Result,
@@ -70,11 +71,10 @@ fn system_sort(sort: SystemSort) -> SortSpec<information_system::Entity> {
 }
 
 pub async fn information_systems(
-    db: &DatabaseConnection,
+    store: &Store,
     filter: &SystemFilter,
     sort: SystemSort,
     args: &PageArgs,
-    max: usize,
 ) -> Result<Page<information_system::Model>> {
     use information_system::Column as C;
     let mut cond = Condition::all();
@@ -100,7 +100,7 @@ pub async fn information_systems(
         cond = cond.add(folded_contains(C::NameFolded, t));
     }
     let select = information_system::Entity::find().filter(cond);
-    fetch_page(db, select, &system_sort(sort), args, max).await
+    fetch_page(store, select, &system_sort(sort), args).await
 }
 
 #[derive(Debug, Default, Clone)]
@@ -156,11 +156,10 @@ fn project_sort(sort: ProjectSort) -> SortSpec<project::Entity> {
 }
 
 pub async fn projects(
-    db: &DatabaseConnection,
+    store: &Store,
     filter: &ProjectFilter,
     sort: ProjectSort,
     args: &PageArgs,
-    max: usize,
 ) -> Result<Page<project::Model>> {
     use project::Column as C;
     let mut cond = Condition::all();
@@ -199,7 +198,7 @@ pub async fn projects(
         cond = cond.add(folded_contains(C::NameFolded, t));
     }
     let select = project::Entity::find().filter(cond);
-    fetch_page(db, select, &project_sort(sort), args, max).await
+    fetch_page(store, select, &project_sort(sort), args).await
 }
 
 #[derive(Debug, Default, Clone)]
@@ -211,11 +210,10 @@ pub struct AgencyFilter {
 }
 
 pub async fn agencies(
-    db: &DatabaseConnection,
+    store: &Store,
     filter: &AgencyFilter,
     descending: bool,
     args: &PageArgs,
-    max: usize,
 ) -> Result<Page<agency::Model>> {
     use agency::Column as C;
     let mut cond = Condition::all();
@@ -239,7 +237,7 @@ pub async fn agencies(
         key_of: |m: &agency::Model| KeyValue::Text(m.name.clone()),
         id_of: |m: &agency::Model| KeyValue::Text(m.id.clone()),
     };
-    fetch_page(db, agency::Entity::find().filter(cond), &sort, args, max).await
+    fetch_page(store, agency::Entity::find().filter(cond), &sort, args).await
 }
 
 #[derive(Debug, Default, Clone)]
@@ -253,10 +251,9 @@ pub struct NationalDatabaseFilter {
 }
 
 pub async fn national_databases(
-    db: &DatabaseConnection,
+    store: &Store,
     filter: &NationalDatabaseFilter,
     args: &PageArgs,
-    max: usize,
 ) -> Result<Page<national_database::Model>> {
     use national_database::Column as C;
     let mut cond = Condition::all();
@@ -288,11 +285,10 @@ pub async fn national_databases(
         id_of: |m: &national_database::Model| KeyValue::Text(m.id.clone()),
     };
     fetch_page(
-        db,
+        store,
         national_database::Entity::find().filter(cond),
         &sort,
         args,
-        max,
     )
     .await
 }
@@ -306,10 +302,9 @@ pub struct IndicatorFilter {
 }
 
 pub async fn indicators(
-    db: &DatabaseConnection,
+    store: &Store,
     filter: &IndicatorFilter,
     args: &PageArgs,
-    max: usize,
 ) -> Result<Page<indicator::Model>> {
     use indicator::Column as C;
     let mut cond = Condition::all();
@@ -333,14 +328,13 @@ pub async fn indicators(
         key_of: |m: &indicator::Model| KeyValue::Int(m.id),
         id_of: |m: &indicator::Model| KeyValue::Int(m.id),
     };
-    fetch_page(db, indicator::Entity::find().filter(cond), &sort, args, max).await
+    fetch_page(store, indicator::Entity::find().filter(cond), &sort, args).await
 }
 
 pub async fn plans(
-    db: &DatabaseConnection,
+    store: &Store,
     province_code: Option<&str>,
     args: &PageArgs,
-    max: usize,
 ) -> Result<Page<plan::Model>> {
     let mut select = plan::Entity::find();
     if let Some(p) = province_code {
@@ -354,5 +348,5 @@ pub async fn plans(
         key_of: |m: &plan::Model| KeyValue::Text(m.id.clone()),
         id_of: |m: &plan::Model| KeyValue::Text(m.id.clone()),
     };
-    fetch_page(db, select, &sort, args, max).await
+    fetch_page(store, select, &sort, args).await
 }

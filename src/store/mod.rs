@@ -1,14 +1,25 @@
 //! Queries over the registries. No SQL lives in resolvers: they call these functions, which return entity models.
 
 pub mod batch;
+pub mod cache;
 pub mod catalog;
 pub mod page;
 pub mod search;
 
+use std::sync::Arc;
+
 use sea_orm::{
     sea_query::{Expr, SimpleExpr},
-    ColumnTrait, IntoSimpleExpr,
+    ColumnTrait, DatabaseConnection, IntoSimpleExpr,
 };
+
+/// The store's handles: the pool, the read cache, and the page-size limit.
+#[derive(Clone)]
+pub struct Store {
+    pub db: DatabaseConnection,
+    pub cache: Arc<cache::ReadCache>,
+    pub max_page_size: usize,
+}
 
 /// A column as a (table-qualified) expression, for sort keys.
 pub(crate) fn col(c: impl ColumnTrait) -> SimpleExpr {

@@ -10,8 +10,8 @@ use std::hash::{Hash, Hasher};
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
 use sea_orm::{
     sea_query::{Expr, ExprTrait, SimpleExpr},
-    Condition, ConnectionTrait, EntityTrait, Order, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, Select,
+    Condition, EntityTrait, Order, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    QueryTrait, Select,
 };
 use serde::{Deserialize, Serialize};
 
@@ -136,19 +136,38 @@ fn page_size(field: &str, n: Option<i32>, max: usize) -> Result<Option<usize>> {
     }
 }
 
+/// The row count of `select`, through the read cache (keyed by the statement's SQL with its values).
+async fn count<E: EntityTrait>(store: &super::Store, select: &Select<E>) -> Result<u64>
+where
+    E::Model: Sync,
+{
+    let counts = &store.cache.counts;
+    let key = counts
+        .enabled()
+        .then(|| select.build(store.db.get_database_backend()).to_string());
+    if let Some(hit) = key.as_ref().and_then(|k| counts.get(k)) {
+        return Ok(hit);
+    }
+    let n = select.clone().count(&store.db).await?;
+    if let Some(k) = key {
+        counts.put(k, n);
+    }
+    Ok(n)
+}
+
 /// Reads one page of `select` in `sort` order, with the total count of `select`.
-pub async fn fetch_page<E, C>(
-    db: &C,
+pub async fn fetch_page<E>(
+    store: &super::Store,
     select: Select<E>,
     sort: &SortSpec<E>,
     args: &PageArgs,
-    max_page_size: usize,
 ) -> Result<Page<E::Model>>
 where
     E: EntityTrait,
     E::Model: Sync,
-    C: ConnectionTrait,
 {
+    let db = &store.db;
+    let max_page_size = store.max_page_size;
     let first = page_size("first", args.first, max_page_size)?;
     let last = page_size("last", args.last, max_page_size)?;
     if first.is_some() && last.is_some() {
@@ -179,7 +198,7 @@ where
         .map(|c| decode_cursor(cursor_field, c, sort.name))
         .transpose()?;
 
-    let total_count = select.clone().count(db).await?;
+    let total_count = count(store, &select).await?;
 
     // Reading backward walks the order in reverse from the cursor, then flips the rows back.
     let descending = sort.descending != backward;

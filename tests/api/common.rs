@@ -96,11 +96,17 @@ impl TestHub {
 
     /// A hub over the seeded registries plus `n` synthetic information systems.
     pub async fn start_with_synthetic(n: u64) -> TestHub {
+        Self::start_with(n, None).await
+    }
+
+    /// As `start_with_synthetic`, with the read cache's TTL set (0 turns it off).
+    pub async fn start_with(n: u64, cache_ttl_ms: Option<u64>) -> TestHub {
         let (url, db) = fresh_database().await;
         let config = Config::load(Overrides {
             listen: Some("127.0.0.1:0".into()),
             database_url: Some(url),
             db_max_connections: Some(4),
+            cache_ttl_ms,
             ..Default::default()
         })
         .expect("test config");

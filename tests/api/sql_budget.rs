@@ -25,12 +25,20 @@ async fn statements_for(hub: &TestHub, page: usize) -> u64 {
 
 #[tokio::test]
 async fn a_nested_page_of_100_costs_at_most_four_statements() {
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter("lgsp_hub::sql=trace")
-        .try_init();
-    let hub = TestHub::start_with_synthetic(250).await;
+    // Without the read cache every level is one statement: page, count, agencies, provinces.
+    let hub = TestHub::start_with(250, Some(0)).await;
     let small = statements_for(&hub, 5).await;
     let large = statements_for(&hub, 100).await;
     assert!(large <= 4, "a page of 100 ran {large} statements");
     assert_eq!(small, large, "statement count grows with the page size");
+}
+
+#[tokio::test]
+async fn the_read_cache_serves_counts_and_reference_rows() {
+    let hub = TestHub::start_with(250, Some(60_000)).await;
+    let cold = statements_for(&hub, 100).await;
+    assert!(cold <= 4, "cold page ran {cold} statements");
+    // Warm: the count, the agencies and the provinces come from the cache; only the page itself is read.
+    let warm = statements_for(&hub, 100).await;
+    assert_eq!(warm, 1, "warm page ran {warm} statements");
 }
