@@ -20,7 +20,7 @@ struct Cli {
     /// Database URL [default: sqlite://data/lgsp-hub.sqlite?mode=rwc]; PostgreSQL: postgres://user@host/db.
     #[arg(long, global = true, env = "LGSP_DATABASE_URL")]
     database_url: Option<String>,
-    /// Size of the database connection pool [default: 16].
+    /// Size of the database connection pool [default: 2 × CPU cores].
     #[arg(long, global = true, env = "LGSP_DB_MAX_CONNECTIONS")]
     db_max_connections: Option<u32>,
     /// Address to listen on [default: 127.0.0.1:8080].

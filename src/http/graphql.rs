@@ -275,6 +275,11 @@ async fn execute(app: &AppState, params: Params, media: MediaType, is_get: bool)
         && !response.errors.is_empty()
         && response.errors.iter().all(|e| e.path.is_empty());
     let parse_failed = parsed.is_none();
+    if response.errors.is_empty() {
+        // The common case needs no rewriting: serialize straight to bytes.
+        let body = serde_json::to_vec(&response).unwrap_or_default();
+        return ([(header::CONTENT_TYPE, media.content_type())], body).into_response();
+    }
     let mut body = match serde_json::to_value(&response) {
         Ok(Value::Object(map)) => map,
         _ => Map::new(),
