@@ -238,13 +238,29 @@ pub enum Node {
 }
 
 /// One search result.
-#[derive(SimpleObject)]
 pub struct SearchHit {
-    pub kind: SearchKind,
+    kind: SearchKind,
+    title: String,
+    rank: MatchRank,
+    key: String,
+}
+
+#[Object]
+impl SearchHit {
+    async fn kind(&self) -> SearchKind {
+        self.kind
+    }
     /// The title as stored (NFC).
-    pub title: String,
-    pub rank: MatchRank,
-    pub node: Option<Node>,
+    async fn title(&self) -> &str {
+        &self.title
+    }
+    async fn rank(&self) -> MatchRank {
+        self.rank
+    }
+    /// The object found; the hits of a page load together, one statement per kind.
+    async fn node(&self, ctx: &Context<'_>) -> Res<Option<Node>> {
+        load_node(ctx, search_kind_to_node(self.kind), self.key.clone()).await
+    }
 }
 
 /// Loads the node a kind and key name; `None` when it does not exist.
@@ -535,9 +551,8 @@ impl CatalogQuery {
             let Some(kind) = SearchKind::from_db(&hit.entry.kind) else {
                 continue;
             };
-            let node =
-                load_node(ctx, search_kind_to_node(kind), hit.entry.node_key.clone()).await?;
             out.push(SearchHit {
+                key: hit.entry.node_key,
                 kind,
                 title: hit.entry.title,
                 rank: match hit.rank {
@@ -545,7 +560,6 @@ impl CatalogQuery {
                     StoreRank::Prefix => MatchRank::Prefix,
                     StoreRank::Substring => MatchRank::Substring,
                 },
-                node,
             });
         }
         Ok(out)

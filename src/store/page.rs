@@ -204,25 +204,27 @@ where
     let descending = sort.descending != backward;
     let mut query = select;
     if let Some(c) = cursor {
-        let key = sea_orm::Value::from(c.k);
-        let id = sea_orm::Value::from(c.i);
-        let (beyond_key, beyond_id) = if descending {
+        let key = Expr::val(sea_orm::Value::from(c.k));
+        let id = Expr::val(sea_orm::Value::from(c.i));
+        // `key >= v AND (key > v OR id > i)`: the same rows as `(key, id) > (v, i)`, written so that both SQLite and
+        // PostgreSQL start an index range at `v` instead of scanning from the first row.
+        let (from, beyond_key, beyond_id) = if descending {
             (
-                sort.key.clone().lt(Expr::val(key.clone())),
-                sort.id.clone().lt(Expr::val(id)),
+                sort.key.clone().lte(key.clone()),
+                sort.key.clone().lt(key),
+                sort.id.clone().lt(id),
             )
         } else {
             (
-                sort.key.clone().gt(Expr::val(key.clone())),
-                sort.id.clone().gt(Expr::val(id)),
+                sort.key.clone().gte(key.clone()),
+                sort.key.clone().gt(key),
+                sort.id.clone().gt(id),
             )
         };
         query = query.filter(
-            Condition::any().add(beyond_key).add(
-                Condition::all()
-                    .add(sort.key.clone().eq(Expr::val(key)))
-                    .add(beyond_id),
-            ),
+            Condition::all()
+                .add(from)
+                .add(Condition::any().add(beyond_key).add(beyond_id)),
         );
     }
     let order = if descending { Order::Desc } else { Order::Asc };

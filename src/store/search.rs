@@ -83,9 +83,10 @@ pub async fn search(db: &DatabaseConnection, text: &str, first: usize) -> Result
         // SQLite's trigram index answers LIKE only from its own table; PostgreSQL's pg_trgm index serves the column.
         let trigram_able = folded.chars().count() >= 3 && !folded.contains(['%', '_', '\\']);
         if db.get_database_backend() == DbBackend::Sqlite && trigram_able {
+            // The limit inside the subquery lets the trigram index stop at the first `want` matches.
             query = query.filter(Expr::cust_with_values(
-                "\"search_entries\".\"id\" IN (SELECT rowid FROM search_trigrams WHERE folded LIKE ?)",
-                [format!("%{folded}%")],
+                "\"search_entries\".\"id\" IN (SELECT rowid FROM search_trigrams WHERE folded LIKE ? ORDER BY rowid LIMIT ?)",
+                [sea_orm::Value::from(format!("%{folded}%")), sea_orm::Value::from(want as i64)],
             ));
         } else {
             query = query.filter(
