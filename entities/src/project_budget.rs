@@ -12,6 +12,8 @@ pub struct Model {
     pub amount_printed: String,
     pub amount_vnd: Option<i64>,
     pub funding_source: Option<String>,
+    /// The funding column as printed (e.g. "Ngân sách huyện - CTX").
+    pub funding_printed: Option<String>,
     pub source_line: Option<i32>,
 }
 

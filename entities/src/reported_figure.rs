@@ -14,6 +14,8 @@ pub struct Model {
     pub metric: Option<String>,
     /// Key prefix of the projects a figure totals or counts (a section of an appendix); none = the whole plan.
     pub scope: Option<String>,
+    /// For a column total: the budget lines' printed funding column it sums.
+    pub funding_printed: Option<String>,
     pub value_printed: String,
     pub value: Option<f64>,
     pub unit: Option<String>,

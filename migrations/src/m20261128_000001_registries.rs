@@ -199,6 +199,7 @@ impl MigrationTrait for Migration {
                     .col(string("amount_printed"))
                     .col(big_integer_null("amount_vnd"))
                     .col(string_null("funding_source"))
+                    .col(string_null("funding_printed"))
                     .col(integer_null("source_line"))
                     .to_owned(),
             )
@@ -289,6 +290,7 @@ impl MigrationTrait for Migration {
                         .col(text("label"))
                         .col(string_null("metric"))
                         .col(string_null("scope"))
+                        .col(string_null("funding_printed"))
                         .col(string("value_printed"))
                         .col(double_null("value"))
                         .col(string_null("unit"))

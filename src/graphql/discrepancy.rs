@@ -2,7 +2,7 @@
 
 use std::collections::HashSet;
 
-use entities::{national_database_link, project, reported_figure};
+use entities::{national_database_link, project, project_budget, reported_figure};
 
 use super::types::{Discrepancy, ReportedFigure};
 
@@ -33,9 +33,28 @@ fn budget_total(figure: &reported_figure::Model, projects: &[&project::Model]) -
 }
 
 /// A discrepancy when `figure` names a metric the rows can recompute and the two disagree.
+/// The sum of the scoped budget lines (of one printed funding column, when the figure names one) in the figure's unit.
+fn lines_total(
+    figure: &reported_figure::Model,
+    lines: &[(&String, &project_budget::Model)],
+) -> Option<f64> {
+    let per_unit = vnd_per_unit(figure.unit.as_deref()?)?;
+    let vnd: Option<i64> = lines
+        .iter()
+        .filter(|(_, l)| {
+            figure.funding_printed.is_none() || l.funding_printed == figure.funding_printed
+        })
+        .map(|(_, l)| l.amount_vnd)
+        .sum();
+    Some(vnd? as f64 / per_unit)
+}
+
+/// A discrepancy when `figure` names a metric the rows can recompute and the two disagree. `lines` are the plan's
+/// budget lines with the key of their project.
 pub fn check(
     figure: reported_figure::Model,
     projects: &[project::Model],
+    lines: &[(String, project_budget::Model)],
     links: &[national_database_link::Model],
 ) -> Option<Discrepancy> {
     let stated = figure.value?;
@@ -43,7 +62,17 @@ pub fn check(
         .iter()
         .filter(|p| figure.scope.as_deref().is_none_or(|s| p.key.starts_with(s)))
         .collect();
+    let in_scope = |key: &str| figure.scope.as_deref().is_none_or(|s| key.starts_with(s));
+    let scoped_lines: Vec<(&String, &project_budget::Model)> = lines
+        .iter()
+        .filter(|(k, _)| in_scope(k))
+        .map(|(k, l)| (k, l))
+        .collect();
     let (computed, what) = match figure.metric.as_deref()? {
+        "budget_lines_total" => (
+            lines_total(&figure, &scoped_lines)?,
+            "the sum of the listed budget lines",
+        ),
         "project_budget_total" => (
             budget_total(&figure, &scoped)?,
             "the sum of the listed rows' totals",

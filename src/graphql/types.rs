@@ -307,9 +307,22 @@ impl Plan {
             .load_one(LinksOfPlan(self.0.id.clone()))
             .await?
             .unwrap_or_default();
+        let lines = loader(ctx)?
+            .load_many(projects.iter().map(|p| BudgetOfProject(p.id)))
+            .await?;
+        let lines: Vec<(String, project_budget::Model)> = projects
+            .iter()
+            .flat_map(|p| {
+                lines
+                    .get(&BudgetOfProject(p.id))
+                    .into_iter()
+                    .flatten()
+                    .map(|l| (p.key.clone(), l.clone()))
+            })
+            .collect();
         Ok(figures
             .into_iter()
-            .filter_map(|f| super::discrepancy::check(f, &projects, &links))
+            .filter_map(|f| super::discrepancy::check(f, &projects, &lines, &links))
             .collect())
     }
 }
@@ -748,6 +761,10 @@ impl ReportedFigure {
     /// Key prefix of the projects the figure covers (a section of an appendix); null = the whole plan.
     async fn scope(&self) -> Option<&str> {
         self.0.scope.as_deref()
+    }
+    /// For a column total: the printed funding column of the budget lines it sums.
+    async fn funding_printed(&self) -> Option<&str> {
+        self.0.funding_printed.as_deref()
     }
     async fn value_printed(&self) -> &str {
         &self.0.value_printed

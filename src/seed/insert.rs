@@ -273,6 +273,7 @@ async fn seed_plan(
                 amount_printed: Set(b.amount.clone()),
                 amount_vnd: Set(amount_vnd),
                 funding_source: Set(b.funding_source.clone()),
+                funding_printed: Set(b.funding_printed.as_deref().map(clean)),
                 source_line: Set(Some(b.line)),
             });
         }
@@ -319,6 +320,7 @@ async fn seed_plan(
                 label: Set(clean(&r.label)),
                 metric: Set(r.metric.clone()),
                 scope: Set(r.scope.clone()),
+                funding_printed: Set(r.funding_printed.as_deref().map(clean)),
                 value_printed: Set(r.value.clone()),
                 value: Set(parse_number(&r.value, format).map(|d| d.to_f64())),
                 unit: Set(r.unit.clone()),

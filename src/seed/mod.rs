@@ -15,7 +15,7 @@ pub use insert::{seed_all, seed_if_empty};
 use model::{NationalDatabasesFile, PlanFile, ProvincesFile};
 
 /// The seed files compiled into the binary: (name, text).
-pub const EMBEDDED: [(&str, &str); 6] = [
+pub const EMBEDDED: [(&str, &str); 7] = [
     (
         "provinces.toml",
         include_str!("../../data/seed/provinces.toml"),
@@ -36,7 +36,10 @@ pub const EMBEDDED: [(&str, &str); 6] = [
         "tien-giang.toml",
         include_str!("../../data/seed/tien-giang.toml"),
     ),
-    //QN ("quang-ngai.toml", include_str!("../../data/seed/quang-ngai.toml")),
+    (
+        "quang-ngai.toml",
+        include_str!("../../data/seed/quang-ngai.toml"),
+    ),
     ("ha-tinh.toml", include_str!("../../data/seed/ha-tinh.toml")),
 ];
 
@@ -66,8 +69,9 @@ pub const AGENCY_KINDS: [&str; 7] = [
 pub const APPROVAL_STATES: [&str; 5] = ["proposed", "appraised", "approved", "rejected", "retired"];
 
 /// Metrics the API can recompute from the seeded rows, to compare with what a plan states.
-pub const METRICS: [&str; 3] = [
+pub const METRICS: [&str; 4] = [
     "project_budget_total",
+    "budget_lines_total",
     "project_count",
     "national_database_count",
 ];

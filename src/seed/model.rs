@@ -150,6 +150,7 @@ pub struct BudgetRow {
     pub year: Option<i32>,
     pub amount: String,
     pub funding_source: Option<String>,
+    pub funding_printed: Option<String>,
     pub line: i32,
     pub line_end: Option<i32>,
 }
@@ -174,6 +175,7 @@ pub struct FigureRow {
     pub label: String,
     pub metric: Option<String>,
     pub scope: Option<String>,
+    pub funding_printed: Option<String>,
     pub value: String,
     pub unit: Option<String>,
     pub quote: Option<String>,

@@ -341,6 +341,12 @@ async fn printed_slips_are_shown_not_corrected() {
     // Vĩnh Long, Phụ lục 3, Huyện Mang Thít: printed 8,624 (million VND), rows add up to 8,625.
     let vl = find("vl-f-p3-nhom-5");
     assert_eq!((vl.1, vl.2), (8624.0, 8625.0));
+    // Quảng Ngãi, Phụ lục 2 (003, line 658): "Tổng: 256.785,7" while its four columns and all rows add up to 224.826.
+    let qn = find("qn-f-p2-tong");
+    assert_eq!(
+        (qn.1, qn.2, qn.3.as_str()),
+        (256785.7, 224826.0, "256.785,7")
+    );
     // Kiên Giang's appendix adds up: no discrepancy for its grand total.
     assert!(all.iter().all(|d| d.0 != "kg-f-budget-total"), "{all:?}");
 }

@@ -1,0 +1,134 @@
+#!/usr/bin/env python3
+"""Regenerates data/seed/quang-ngai.toml from data/plans/003 (Quảng Ngãi, KH 219/KH-UBND).
+
+Phụ lục 2 is a flattened pipe table whose empty cells became line breaks; rebuilding its rows by hand is error-prone,
+so this script does it (see the header comment it writes). Run: python3 data/seed/tools/quang_ngai.py"""
+import re, unicodedata
+import sys, os
+SRC=os.path.join(os.path.dirname(os.path.abspath(__file__)), '../../plans/003_af336672ac5d0df3.txt')
+lines=open(SRC,encoding='utf-8').read().split('\n')
+L=lambda n: lines[n-1]
+def norm(s): return re.sub(r'\s+',' ',unicodedata.normalize('NFC',s)).strip()
+def q(s): return '"'+s.replace('\\','\\\\').replace('"','\\"')+'"'
+out=[]
+w=out.append
+w('# Quảng Ngãi, Kế hoạch 219/KH-UBND (20/12/2023): chuyển đổi số năm 2024. Source: 003_af336672ac5d0df3.txt.')
+w('# Phụ lục 2 rows were rebuilt from the flattened pipe table: a line break followed by "|" is an empty cell, so the')
+w('# cells of a row are its lines joined and split on "|": CTX and ĐTPT of "Ngân sách tỉnh, TW", then of "Ngân sách huyện",')
+w('# then the lead units. Unit line 406 "ĐVT: Triệu đồng". Year 2024 per line 261 ("Kế hoạch năm 2024").')
+w('source_file = "003_af336672ac5d0df3.txt"\nprovince = "51"\nnumber_format = "vi"\n')
+w('[plan]\nkey = "qn-kh-2024"\nnumber = "219/KH-UBND"\ndate = "2023-12-20"\ntitle = "KẾ HOẠCH CHUYỂN ĐỔI SỐ TỈNH QUẢNG NGÃI NĂM 2024"\nperiod_start = 2024\nperiod_end = 2024\nline = 56\nline_end = 57\n')
+# agencies: single-valued lead cells
+agencies={}
+def agency_key(name):
+    base=unicodedata.normalize('NFD',name).lower().replace('đ','d')
+    base=''.join(c for c in base if unicodedata.category(c)!='Mn')
+    base=re.sub(r'[^a-z0-9]+','-',base).strip('-')
+    return 'qn-'+base
+def kind_of(name):
+    if name.startswith('Sở'): return 'so'
+    if name.startswith(('Ban','VP','Văn phòng','Công an','Thanh tra','BCH','Đài','Tỉnh đoàn')): return 'ban_nganh'
+    return 'khac'
+projects=[]; figures=[]
+# Phụ lục 2: lines 410..658
+row_re=re.compile(r'^(\d+(?:\.\d+)?) \| ')
+start=410; end=659
+rows=[]
+i=start
+while i<end:
+    m=row_re.match(L(i))
+    if m or L(i).startswith('| Tổng:'):
+        j=i+1
+        while j<end and not row_re.match(L(j)) and not L(j).startswith('| Tổng:'): j+=1
+        rows.append((i,j-1))
+        i=j
+    else: i+=1
+SOURCES=[('su_nghiep','Ngân sách tỉnh, TW - CTX'),('dau_tu_cong','Ngân sách tỉnh, TW - ĐTPT'),('su_nghiep','Ngân sách huyện - CTX'),('dau_tu_cong','Ngân sách huyện - ĐTPT')]
+for (a,b) in rows:
+    text=''.join(lines[a-1:b])
+    cells=[c.strip() for c in text.split('|')]
+    if cells and cells[-1]=='': cells=cells[:-1]
+    if L(a).startswith('| Tổng:'):
+        # | Tổng: 256.785,7 | 70.276 | 144.415 | 10.135 | - |
+        tot=cells[1].replace('Tổng:','').strip()
+        figures.append(dict(key='qn-f-p2-tong', label='Tổng, Phụ lục 2 (khái toán nhu cầu kinh phí)', metric='budget_lines_total', scope='qn-p2-', value=tot, unit='million_vnd', line=a, quote='Tổng: '+tot))
+        for (src,label),v in zip(SOURCES,cells[2:6]):
+            if v and v!='-':
+                figures.append(dict(key='qn-f-p2-tong-'+('tinh' if 'tỉnh' in label else 'huyen')+'-'+('ctx' if 'CTX' in label else 'dtpt'), label='Tổng, Phụ lục 2, cột '+label, value=v, unit='million_vnd', line=a, quote=v))
+        continue
+    ref=cells[0]; name=norm(cells[1]); rest=cells[2:]
+    has_children = any(row_re.match(L(x)) and L(x).startswith(ref+'.') for x in range(b+1, min(b+3, end)))
+    if '.' not in ref and has_children:
+        # section header: subtotals per column
+        for (src,label),v in zip(SOURCES,rest[:4]):
+            if v and v!='-' and re.match(r'^[\d.,]+$',v):
+                figures.append(dict(key=f'qn-f-p2-{ref}-'+('tinh' if 'tỉnh' in label else 'huyen')+'-'+('ctx' if 'CTX' in label else 'dtpt'), label=f'Mục {ref} ({name}), Phụ lục 2, cột {label}', metric='budget_lines_total', scope=f'qn-p2-{ref}-', funding=label, value=v, unit='million_vnd', line=a, line_end=b, quote=v))
+        continue
+    amounts=rest[:4]; lead=norm(rest[4]) if len(rest)>4 else ''
+    p=dict(key='qn-p2-'+ref.replace('.','-'), ref=ref, name=name, line=a, line_end=b, budget=[])
+    for (src,label),v in zip(SOURCES,amounts):
+        if v and v!='-':
+            p['budget'].append(dict(amount=v, funding_source=src, funding_printed=label))
+    if lead and ',' not in lead and ';' not in lead:
+        k=agency_key(lead); agencies.setdefault(k,(lead,a,b)); p['lead_agency']=k
+    if lead: p['lead_printed']=lead
+    projects.append(p)
+# Phụ lục 3: lines 666..673, one row a line: TT | name | Tổng | 2024 | 2025 |
+for n in range(666,675):
+    m=re.match(r'^(\d+) \| (.*) \| ([\d.,]+) \| ([\d.,]+) \| ([\d.,]+) \|$', L(n))
+    if m:
+        ref,name,tot,y24,y25=m.groups()
+        projects.append(dict(key=f'qn-p3-{ref}', ref=ref, name=norm(name), line=n, total=tot, year_start=2024, year_end=2025, funding_source='dau_tu_cong', funding_printed='Nguồn đầu tư phát triển', unit_line=663, budget=[dict(amount=y24, year=2024), dict(amount=y25, year=2025)]))
+    m=re.match(r'^\| Tổng: \| ([\d.,]+) \| ([\d.,]+) \| ([\d.,]+) \|$', L(n))
+    if m:
+        figures.append(dict(key='qn-f-p3-tong', label='Tổng, Phụ lục 3 (khái toán nguồn đầu tư phát triển)', metric='project_budget_total', scope='qn-p3-', value=m.group(1), unit='million_vnd', line=n, quote='Tổng: | '+m.group(1)))
+        figures.append(dict(key='qn-f-p3-tong-2024', label='Tổng năm 2024, Phụ lục 3', value=m.group(2), unit='million_vnd', line=n, quote=m.group(2)))
+        figures.append(dict(key='qn-f-p3-tong-2025', label='Tổng năm 2025, Phụ lục 3', value=m.group(3), unit='million_vnd', line=n, quote=m.group(3)))
+# text figures (lines 261-264) and counts
+figures.append(dict(key='qn-f-tong-nhu-cau-2024', label='Khái toán tổng nhu cầu kinh phí thực hiện Kế hoạch năm 2024', value='256.785,7', unit='million_vnd', line=261, quote='256.785,7 triệu đồng'))
+figures.append(dict(key='qn-f-ctx-huyen', label='Chi thường xuyên đối với đơn vị cấp huyện', value='10.135,0', unit='million_vnd', line=262, quote='10.135,0 triệu đồng'))
+figures.append(dict(key='qn-f-ctx-tinh', label='Chi thường xuyên đối với đơn vị cấp tỉnh', value='71.955,5', unit='million_vnd', line=263, quote='71.955,5 triệu đồng'))
+figures.append(dict(key='qn-f-dtpt-tinh', label='Chi đầu tư phát triển đối với đơn vị cấp tỉnh', value='174.695,2', unit='million_vnd', line=264, quote='174.695,2 triệu đồng'))
+figures.append(dict(key='qn-f-tthc-ket-noi-14', label='CSDL, hệ thống thông tin của bộ, ngành mà Hệ thống thông tin giải quyết TTHC tỉnh đã kết nối, tích hợp', value='14', unit='count', line=140, quote='kết nối, tích hợp với 14 CSDL, hệ thống thông tin của bộ, ngành'))
+for k,(name,a,b) in sorted(agencies.items()):
+    w(f'[[agency]]\nkey = {q(k)}\nname = {q(name)}\nkind = {q(kind_of(name))}\nline = {a}\nline_end = {b}\n')
+w('[[connection]]\nnational_database = "ndxp"\nstatus = "planned"\nline = 325\nquote = "kết nối Nền tảng tích hợp, chia sẻ dữ liệu quốc gia (NDXP)"\n')
+w('[[connection]]\nnational_database = "dat-dai"\nstatus = "planned"\nline = 210\nquote = "đồng bộ với CSDL đất đai quốc gia"\n')
+w('[[connection]]\nnational_database = "khieu-nai-to-cao"\nstatus = "planned"\nline = 615\nquote = "Triển khai Cơ sở dữ liệu quốc gia khiếu nại, tố cáo"\n')
+w('[[information_system]]\nkey = "qn-lgsp"\nname = "Nền tảng tích hợp, chia sẻ dữ liệu tỉnh (LGSP)"\nline = 325\n')
+w('[[information_system]]\nkey = "qn-httt-giai-quyet-tthc"\nname = "Hệ thống thông tin giải quyết TTHC tỉnh"\nline = 140\n')
+for p in projects:
+    s=f'[[project]]\nkey = {q(p["key"])}\nref = {q(p["ref"])}\nname = {q(p["name"])}\n'
+    if p.get('lead_agency'): s+=f'lead_agency = {q(p["lead_agency"])}\n'
+    if 'year_start' in p: s+=f'year_start = {p["year_start"]}\nyear_end = {p["year_end"]}\n'
+    else: s+='year_start = 2024\nyear_end = 2024\n'
+    if p.get('funding_source'): s+=f'funding_source = {q(p["funding_source"])}\nfunding_printed = {q(p["funding_printed"])}\n'
+    if p.get('total'): s+=f'total = {q(p["total"])}\n'
+    s+=f'unit = "million_vnd"\nunit_line = {p.get("unit_line",406)}\nline = {p["line"]}\n'
+    if p.get('line_end') and p['line_end']!=p['line']: s+=f'line_end = {p["line_end"]}\n'
+    w(s)
+    for bl in p['budget']:
+        t='[[project.budget]]\n'
+        if 'year' in bl: t+=f'year = {bl["year"]}\n'
+        else: t+='year = 2024\n'
+        t+=f'amount = {q(bl["amount"])}\n'
+        if bl.get('funding_source'): t+=f'funding_source = {q(bl["funding_source"])}\nfunding_printed = {q(bl["funding_printed"])}\n'
+        # the line of the row that prints this cell
+        cell_line = p["line"]
+        for n in range(p["line"], p.get("line_end", p["line"]) + 1):
+            if re.search(r'(^|\|)\s*' + re.escape(bl["amount"]) + r'\s*(\||$)', L(n)):
+                cell_line = n
+                break
+        t+=f'line = {cell_line}\n'
+        w(t)
+for f in figures:
+    s=f'[[reported_figure]]\nkey = {q(f["key"])}\nlabel = {q(f["label"])}\n'
+    if f.get('metric'): s+=f'metric = {q(f["metric"])}\n'
+    if f.get('scope'): s+=f'scope = {q(f["scope"])}\n'
+    if f.get('funding'): s+=f'funding_printed = {q(f["funding"])}\n'
+    s+=f'value = {q(f["value"])}\nunit = {q(f["unit"])}\nline = {f["line"]}\n'
+    if f.get('line_end') and f['line_end']!=f['line']: s+=f'line_end = {f["line_end"]}\n'
+    s+=f'quote = {q(f["quote"])}\n'
+    w(s)
+open(os.path.join(os.path.dirname(os.path.abspath(__file__)), '../quang-ngai.toml'),'w').write('\n'.join(out))
+print(len(projects),'projects',len(agencies),'agencies',len(figures),'figures')
