@@ -15,9 +15,7 @@ impl Seeds {
     fn load() -> Seeds {
         let dir = std::env::var("LGSP_SEEDS_DIR")
             .map(PathBuf::from)
-            .unwrap_or_else(|_| {
-                PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/seeds"))
-            });
+            .unwrap_or_else(|_| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/data/plans")));
         let entries = std::fs::read_dir(&dir).unwrap_or_else(|e| {
             panic!(
                 "seed plans not found at {} ({e}); set LGSP_SEEDS_DIR",
