@@ -25,7 +25,7 @@ stop_hub() { [ -n "$hub_pid" ] && kill "$hub_pid" 2>/dev/null && wait "$hub_pid"
 trap 'stop_hub; psql "$pg_admin/test" -qc "DROP DATABASE IF EXISTS lgsp_bench_20k" >/dev/null 2>&1 || true' EXIT
 start_hub() { # url
   port="$(free_port)"
-  LGSP_LOG=warn "$bin" --database-url "$1" --listen "127.0.0.1:$port" serve & hub_pid=$!
+  LGSP_DATA_DIR="$out" LGSP_LOG=warn "$bin" --database-url "$1" --listen "127.0.0.1:$port" serve & hub_pid=$!
   for _ in $(seq 1 120); do curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && return 0; sleep 0.5; done
   echo "hub did not start" >&2; exit 1
 }

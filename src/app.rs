@@ -7,6 +7,7 @@ use sea_orm::DatabaseConnection;
 use tokio::net::TcpListener;
 
 use crate::{
+    auth::{Authenticator, Keys},
     config::Config,
     db, graphql, http, seed,
     store::{cache::ReadCache, Store},
@@ -25,6 +26,8 @@ pub enum AppError {
     },
     #[error("server: {0}")]
     Serve(#[from] std::io::Error),
+    #[error("token key: {0}")]
+    Key(#[from] crate::auth::KeyError),
 }
 
 pub struct App {
@@ -41,6 +44,7 @@ impl App {
         if seed::seed_if_empty(&db).await? {
             tracing::info!("seeded the registries from the plans");
         }
+        let auth = Arc::new(authenticator(config)?);
         let listener = TcpListener::bind(config.listen)
             .await
             .map_err(|source| AppError::Bind {
@@ -63,6 +67,7 @@ impl App {
                 sql,
                 sdl,
                 documents: http::document_cache(),
+                auth,
             },
             body_limit: config.body_limit_bytes,
         })
@@ -87,6 +92,22 @@ impl App {
             .await?;
         Ok(())
     }
+}
+
+/// The token checker of `config`; generates (and says so) a development secret when no key is configured.
+pub fn authenticator(config: &Config) -> Result<Authenticator, AppError> {
+    let (keys, generated) = Keys::load(&config.keys)?;
+    if let Some(path) = generated {
+        tracing::warn!(
+            path = %path.display(),
+            "no token key configured: generated a development secret (mode 0600); set LGSP_JWT_SECRET or run with production = true in production"
+        );
+    }
+    Ok(Authenticator::new(
+        keys,
+        config.jwt_issuer.clone(),
+        config.jwt_audience.clone(),
+    ))
 }
 
 /// Resolves on SIGINT or SIGTERM.

@@ -14,6 +14,9 @@ pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/lgsp-hub.sqlite?mode=rwc";
 pub const DEFAULT_MAX_PAGE_SIZE: usize = 100;
 /// How long `totalCount`s and reference rows are cached, in milliseconds.
 pub const DEFAULT_CACHE_TTL_MS: u64 = 1000;
+/// Expected `iss` and `aud` of tokens unless configured.
+pub const DEFAULT_JWT_ISSUER: &str = "lgsp-hub";
+pub const DEFAULT_JWT_AUDIENCE: &str = "lgsp-hub";
 /// Largest request body, in bytes.
 pub const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
 
@@ -33,6 +36,20 @@ pub struct FileConfig {
     pub db_max_connections: Option<u32>,
     /// How long (ms) `totalCount`s and reference rows are cached; 0 turns the cache off.
     pub cache_ttl_ms: Option<u64>,
+    /// HS256 secret for tokens (at least 32 bytes). Prefer the LGSP_JWT_SECRET variable over the file.
+    pub jwt_secret: Option<String>,
+    /// RS256/ES256 public key (PEM) that verifies tokens; takes precedence over the secret.
+    pub jwt_public_key_file: Option<PathBuf>,
+    /// The matching private key (PEM), only where `lgsp-hub token` mints tokens.
+    pub jwt_private_key_file: Option<PathBuf>,
+    /// Expected `iss` of tokens.
+    pub jwt_issuer: Option<String>,
+    /// Expected `aud` of tokens.
+    pub jwt_audience: Option<String>,
+    /// Production mode: a missing token key is a startup error instead of a generated development secret.
+    pub production: Option<bool>,
+    /// Where the hub keeps files of its own (the development secret).
+    pub data_dir: Option<PathBuf>,
 }
 
 /// Values given on the command line or in the environment (clap merges those two).
@@ -45,6 +62,13 @@ pub struct Overrides {
     pub body_limit_bytes: Option<usize>,
     pub db_max_connections: Option<u32>,
     pub cache_ttl_ms: Option<u64>,
+    pub jwt_secret: Option<String>,
+    pub jwt_public_key_file: Option<PathBuf>,
+    pub jwt_private_key_file: Option<PathBuf>,
+    pub jwt_issuer: Option<String>,
+    pub jwt_audience: Option<String>,
+    pub production: Option<bool>,
+    pub data_dir: Option<PathBuf>,
 }
 
 /// The validated configuration of one hub process.
@@ -56,6 +80,10 @@ pub struct Config {
     pub body_limit_bytes: usize,
     pub db_max_connections: u32,
     pub cache_ttl: std::time::Duration,
+    /// The token key and where it comes from. (The secret is never logged: `Debug` redacts it.)
+    pub keys: crate::auth::KeyConfig,
+    pub jwt_issuer: String,
+    pub jwt_audience: String,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -131,6 +159,24 @@ impl Config {
                 .or(file.db_max_connections)
                 .unwrap_or_else(default_pool_size)
                 .max(1),
+            keys: crate::auth::KeyConfig {
+                secret: overrides.jwt_secret.or(file.jwt_secret),
+                public_key_file: overrides.jwt_public_key_file.or(file.jwt_public_key_file),
+                private_key_file: overrides.jwt_private_key_file.or(file.jwt_private_key_file),
+                production: overrides.production.or(file.production).unwrap_or(false),
+                data_dir: overrides
+                    .data_dir
+                    .or(file.data_dir)
+                    .unwrap_or_else(|| PathBuf::from("data")),
+            },
+            jwt_issuer: overrides
+                .jwt_issuer
+                .or(file.jwt_issuer)
+                .unwrap_or_else(|| DEFAULT_JWT_ISSUER.to_owned()),
+            jwt_audience: overrides
+                .jwt_audience
+                .or(file.jwt_audience)
+                .unwrap_or_else(|| DEFAULT_JWT_AUDIENCE.to_owned()),
             cache_ttl: std::time::Duration::from_millis(
                 overrides
                     .cache_ttl_ms

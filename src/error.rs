@@ -8,6 +8,7 @@ use async_graphql::ErrorExtensions;
 pub mod code {
     pub const BAD_USER_INPUT: &str = "BAD_USER_INPUT";
     pub const NOT_FOUND: &str = "NOT_FOUND";
+    pub const UNAUTHENTICATED: &str = "UNAUTHENTICATED";
     pub const INTERNAL: &str = "INTERNAL_SERVER_ERROR";
     pub const VALIDATION_FAILED: &str = "GRAPHQL_VALIDATION_FAILED";
     pub const PARSE_FAILED: &str = "GRAPHQL_PARSE_FAILED";

@@ -35,6 +35,27 @@ struct Cli {
     /// How long (ms) totalCounts and reference rows are cached; 0 turns the cache off [default: 1000].
     #[arg(long, global = true, env = "LGSP_CACHE_TTL_MS")]
     cache_ttl_ms: Option<u64>,
+    /// HS256 secret for tokens (≥ 32 bytes); prefer the environment variable to the flag.
+    #[arg(long, global = true, env = "LGSP_JWT_SECRET", hide_env_values = true)]
+    jwt_secret: Option<String>,
+    /// RS256/ES256 public key (PEM) that verifies tokens.
+    #[arg(long, global = true, env = "LGSP_JWT_PUBLIC_KEY_FILE")]
+    jwt_public_key_file: Option<PathBuf>,
+    /// The matching private key (PEM), for `token`.
+    #[arg(long, global = true, env = "LGSP_JWT_PRIVATE_KEY_FILE")]
+    jwt_private_key_file: Option<PathBuf>,
+    /// Expected `iss` of tokens [default: lgsp-hub].
+    #[arg(long, global = true, env = "LGSP_JWT_ISSUER")]
+    jwt_issuer: Option<String>,
+    /// Expected `aud` of tokens [default: lgsp-hub].
+    #[arg(long, global = true, env = "LGSP_JWT_AUDIENCE")]
+    jwt_audience: Option<String>,
+    /// Production mode: a missing token key is an error instead of a generated development secret.
+    #[arg(long, global = true, env = "LGSP_PRODUCTION")]
+    production: Option<bool>,
+    /// Where the hub keeps its own files (the development secret) [default: data].
+    #[arg(long, global = true, env = "LGSP_DATA_DIR")]
+    data_dir: Option<PathBuf>,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -56,6 +77,24 @@ enum Command {
     },
     /// Print the GraphQL schema (SDL).
     Schema,
+    /// Mint a token with the configured key and print it alone on stdout.
+    Token {
+        /// The `sub` claim: who the token is for.
+        #[arg(long)]
+        subject: String,
+        /// The caller's agency code (QĐ 20/2020/QĐ-TTg), e.g. 000.00.00.H48.
+        #[arg(long)]
+        agency: String,
+        /// Space- or comma-separated scopes, e.g. "catalog:read systems:write".
+        #[arg(long, default_value = "")]
+        scopes: String,
+        /// Province code claim (optional).
+        #[arg(long)]
+        province: Option<String>,
+        /// Lifetime in seconds.
+        #[arg(long, default_value_t = 3600)]
+        ttl: u64,
+    },
 }
 
 /// mimalloc: the request path allocates many small, short-lived objects, and glibc's allocator spent a third of the
@@ -91,6 +130,13 @@ async fn run(cli: Cli) -> Result<(), String> {
         body_limit_bytes: cli.body_limit_bytes,
         db_max_connections: cli.db_max_connections,
         cache_ttl_ms: cli.cache_ttl_ms,
+        jwt_secret: cli.jwt_secret.clone(),
+        jwt_public_key_file: cli.jwt_public_key_file.clone(),
+        jwt_private_key_file: cli.jwt_private_key_file.clone(),
+        jwt_issuer: cli.jwt_issuer.clone(),
+        jwt_audience: cli.jwt_audience.clone(),
+        production: cli.production,
+        data_dir: cli.data_dir.clone(),
     })
     .map_err(|e| e.to_string())?;
 
@@ -132,6 +178,27 @@ async fn run(cli: Cli) -> Result<(), String> {
         }
         Some(Command::Schema) => {
             print!("{}", graphql::sdl());
+            Ok(())
+        }
+        Some(Command::Token {
+            subject,
+            agency,
+            scopes,
+            province,
+            ttl,
+        }) => {
+            let agency = lgsp_hub::codes::AgencyCode::parse("agency", &agency)
+                .map_err(|_| "--agency must be an agency code like 000.00.00.H48".to_owned())?;
+            let scopes: Vec<String> = scopes
+                .split([' ', ','])
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+                .collect();
+            let auth = lgsp_hub::app::authenticator(&config).map_err(|e| e.to_string())?;
+            let token = auth
+                .mint(&subject, &agency, &scopes, province, ttl)
+                .map_err(|e| e.to_string())?;
+            println!("{token}");
             Ok(())
         }
     }

@@ -310,11 +310,31 @@ fn search_kind_to_node(kind: SearchKind) -> NodeKind {
     }
 }
 
+/// The caller of a request, as its token names it.
+#[derive(SimpleObject)]
+pub struct Viewer {
+    pub subject: String,
+    /// The caller's agency code (QĐ 20/2020/QĐ-TTg).
+    pub agency: String,
+    pub scopes: Vec<String>,
+    pub province: Option<String>,
+}
+
 #[derive(Default)]
 pub struct CatalogQuery;
 
 #[Object]
 impl CatalogQuery {
+    /// Who is calling: null without a token (an invalid token is refused before the query runs).
+    async fn viewer(&self, ctx: &Context<'_>) -> Option<Viewer> {
+        ctx.data_opt::<crate::auth::Principal>().map(|p| Viewer {
+            subject: p.subject.clone(),
+            agency: p.agency.as_str().to_owned(),
+            scopes: p.scopes.iter().cloned().collect(),
+            province: p.province.clone(),
+        })
+    }
+
     /// All provinces (there are few).
     async fn provinces(&self, ctx: &Context<'_>) -> Res<Vec<Province>> {
         let rows = batch::all_provinces(&state(ctx)?.store.db).await?;

@@ -29,6 +29,7 @@ use axum::{
 use serde_json::{json, Map, Value};
 
 use super::AppState;
+use crate::auth::{AuthError, Principal};
 use crate::error::code;
 
 const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
@@ -95,6 +96,32 @@ fn plain_error(status: StatusCode, media: MediaType, message: &str) -> Response 
     (
         status,
         [(header::CONTENT_TYPE, media.content_type())],
+        body.to_string(),
+    )
+        .into_response()
+}
+
+/// The caller named by the `Authorization` header: `Ok(None)` without one. A header that is present but does not carry a
+/// valid token is an error (answered with 401 by [`unauthenticated`]), never read as anonymous.
+fn authenticate(app: &AppState, headers: &HeaderMap) -> Result<Option<Principal>, AuthError> {
+    let Some(value) = headers.get(header::AUTHORIZATION) else {
+        return Ok(None);
+    };
+    let value = value.to_str().map_err(|_| AuthError::MalformedHeader)?;
+    app.auth.authenticate_header(value).map(Some)
+}
+
+fn unauthenticated(err: AuthError, media: MediaType) -> Response {
+    let body = json!({ "errors": [{ "message": err.to_string(), "extensions": { "code": code::UNAUTHENTICATED } }] });
+    (
+        StatusCode::UNAUTHORIZED,
+        [
+            (header::CONTENT_TYPE, media.content_type()),
+            (
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Bearer error=\"invalid_token\""),
+            ),
+        ],
         body.to_string(),
     )
         .into_response()
@@ -172,8 +199,12 @@ pub async fn post(State(app): State<AppState>, headers: HeaderMap, body: Bytes) 
             "the request body must be a JSON object",
         );
     };
+    let principal = match authenticate(&app, &headers) {
+        Ok(p) => p,
+        Err(err) => return unauthenticated(err, media),
+    };
     match params_from_json(body) {
-        Ok(params) => execute(&app, params, media, false).await,
+        Ok(params) => execute(&app, params, media, false, principal).await,
         Err(message) => plain_error(StatusCode::BAD_REQUEST, media, message),
     }
 }
@@ -223,7 +254,11 @@ pub async fn get(
         operation_name: q.remove("operationName").filter(|n| !n.is_empty()),
         variables,
     };
-    execute(&app, params, media, true).await
+    let principal = match authenticate(&app, &headers) {
+        Ok(p) => p,
+        Err(err) => return unauthenticated(err, media),
+    };
+    execute(&app, params, media, true, principal).await
 }
 
 /// Parses a document, through the cache of recently seen documents: apps send the same few queries over and over,
@@ -237,7 +272,13 @@ fn parse_cached(app: &AppState, query: &str) -> Option<ExecutableDocument> {
     Some(doc)
 }
 
-async fn execute(app: &AppState, params: Params, media: MediaType, is_get: bool) -> Response {
+async fn execute(
+    app: &AppState,
+    params: Params,
+    media: MediaType,
+    is_get: bool,
+    principal: Option<Principal>,
+) -> Response {
     let parsed = parse_cached(app, &params.query);
     if let Some(doc) = &parsed {
         let operation = match &params.operation_name {
@@ -262,6 +303,9 @@ async fn execute(app: &AppState, params: Params, media: MediaType, is_get: bool)
         async_graphql::Request::new(params.query).data(crate::graphql::request_loader(&app.store));
     if let Some(doc) = parsed.clone() {
         request.set_parsed_query(doc);
+    }
+    if let Some(principal) = principal {
+        request = request.data(principal);
     }
     if let Some(name) = params.operation_name {
         request = request.operation_name(name);

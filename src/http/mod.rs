@@ -34,6 +34,7 @@ pub struct AppState {
     pub sdl: Arc<str>,
     /// Recently parsed GraphQL documents, by their text.
     pub documents: Arc<TtlMap<Arc<str>, async_graphql::parser::types::ExecutableDocument>>,
+    pub auth: Arc<crate::auth::Authenticator>,
 }
 
 /// How many parsed documents the hub keeps, and for how long.

@@ -10,6 +10,9 @@ use tokio::sync::oneshot;
 
 static NEXT_DB: AtomicU32 = AtomicU32::new(0);
 
+/// The HS256 secret of test hubs.
+pub const TEST_SECRET: &str = "test-secret-of-at-least-thirty-two-bytes!";
+
 enum TestDb {
     Sqlite(#[allow(dead_code)] tempfile::TempDir),
     Postgres { admin_url: String, name: String },
@@ -101,15 +104,22 @@ impl TestHub {
 
     /// As `start_with_synthetic`, with the read cache's TTL set (0 turns it off).
     pub async fn start_with(n: u64, cache_ttl_ms: Option<u64>) -> TestHub {
+        Self::start_configured(n, |o| o.cache_ttl_ms = cache_ttl_ms).await
+    }
+
+    /// A hub whose configuration `configure` adjusts (tokens use [`TEST_SECRET`] unless it changes them).
+    pub async fn start_configured(n: u64, configure: impl FnOnce(&mut Overrides)) -> TestHub {
         let (url, db) = fresh_database().await;
-        let config = Config::load(Overrides {
+        let mut overrides = Overrides {
             listen: Some("127.0.0.1:0".into()),
             database_url: Some(url),
             db_max_connections: Some(4),
-            cache_ttl_ms,
+            jwt_secret: Some(TEST_SECRET.into()),
+            production: Some(true),
             ..Default::default()
-        })
-        .expect("test config");
+        };
+        configure(&mut overrides);
+        let config = Config::load(overrides).expect("test config");
         let app = App::build(&config).await.expect("hub builds");
         if n > 0 {
             lgsp_hub::seed::synthetic::generate_systems(app.db(), n, 7)
@@ -136,6 +146,20 @@ impl TestHub {
 
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
+    }
+
+    /// POSTs a GraphQL request with an `Authorization` header; returns status and JSON body.
+    pub async fn post_with_auth(&self, authorization: &str, query: &str) -> (u16, Value) {
+        let resp = self
+            .client
+            .post(self.url("/graphql"))
+            .header("authorization", authorization)
+            .json(&json!({ "query": query }))
+            .send()
+            .await
+            .expect("request");
+        let status = resp.status().as_u16();
+        (status, resp.json().await.expect("JSON body"))
     }
 
     /// POSTs a GraphQL request and returns the JSON body (any status).

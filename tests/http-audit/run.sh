@@ -14,7 +14,7 @@ fi
 
 tmp="$(mktemp -d)"
 port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
-LGSP_DATABASE_URL="sqlite://$tmp/hub.sqlite?mode=rwc" LGSP_LOG=warn "$bin" --listen "127.0.0.1:$port" serve &
+LGSP_DATABASE_URL="sqlite://$tmp/hub.sqlite?mode=rwc" LGSP_DATA_DIR="$tmp" LGSP_LOG=warn "$bin" --listen "127.0.0.1:$port" serve &
 hub=$!
 trap 'kill "$hub" 2>/dev/null || true; wait "$hub" 2>/dev/null || true; rm -rf "$tmp"' EXIT
 
