@@ -20,55 +20,80 @@ pub const DEFAULT_JWT_AUDIENCE: &str = "lgsp-hub";
 /// Largest request body, in bytes.
 pub const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
 
-/// The optional TOML file. Every field may also come from a flag or the environment.
-#[derive(Debug, Default, Deserialize)]
+/// The settings that layer: from the optional TOML file, and from flags or the environment. (No `Debug`: it holds the
+/// JWT secret.)
+/// The same struct is the command line's flags (clap reads flag, then `LGSP_*` variable) and the TOML file's keys.
+#[derive(Default, Clone, Deserialize, clap::Args)]
 #[serde(deny_unknown_fields)]
-pub struct FileConfig {
-    /// Address to listen on, e.g. `127.0.0.1:8080`.
+pub struct Settings {
+    /// Address to listen on [default: 127.0.0.1:8080].
+    #[arg(long, global = true, env = "LGSP_LISTEN")]
     pub listen: Option<String>,
-    /// Database URL: `sqlite://path?mode=rwc` or `postgres://user@host/db`.
+    /// Database URL [default: sqlite://data/lgsp-hub.sqlite?mode=rwc]; PostgreSQL: postgres://user@host/db.
+    #[arg(long, global = true, env = "LGSP_DATABASE_URL")]
     pub database_url: Option<String>,
-    /// Largest `first`/`last` a connection accepts.
+    /// Largest `first`/`last` a connection accepts [default: 100].
+    #[arg(long, global = true, env = "LGSP_MAX_PAGE_SIZE")]
     pub max_page_size: Option<usize>,
-    /// Largest request body in bytes.
+    /// Largest request body in bytes [default: 1048576].
+    #[arg(long, global = true, env = "LGSP_BODY_LIMIT_BYTES")]
     pub body_limit_bytes: Option<usize>,
-    /// Size of the database connection pool.
+    /// Size of the database connection pool [default: 2 × CPU cores].
+    #[arg(long, global = true, env = "LGSP_DB_MAX_CONNECTIONS")]
     pub db_max_connections: Option<u32>,
-    /// How long (ms) `totalCount`s and reference rows are cached; 0 turns the cache off.
+    /// How long (ms) `totalCount`s and reference rows are cached; 0 turns the cache off [default: 1000].
+    #[arg(long, global = true, env = "LGSP_CACHE_TTL_MS")]
     pub cache_ttl_ms: Option<u64>,
     /// HS256 secret for tokens (at least 32 bytes). Prefer the LGSP_JWT_SECRET variable over the file.
+    #[arg(long, global = true, env = "LGSP_JWT_SECRET", hide_env_values = true)]
     pub jwt_secret: Option<String>,
     /// RS256/ES256 public key (PEM) that verifies tokens; takes precedence over the secret.
+    #[arg(long, global = true, env = "LGSP_JWT_PUBLIC_KEY_FILE")]
     pub jwt_public_key_file: Option<PathBuf>,
     /// The matching private key (PEM), only where `lgsp-hub token` mints tokens.
+    #[arg(long, global = true, env = "LGSP_JWT_PRIVATE_KEY_FILE")]
     pub jwt_private_key_file: Option<PathBuf>,
     /// Expected `iss` of tokens.
+    #[arg(long, global = true, env = "LGSP_JWT_ISSUER")]
     pub jwt_issuer: Option<String>,
     /// Expected `aud` of tokens.
+    #[arg(long, global = true, env = "LGSP_JWT_AUDIENCE")]
     pub jwt_audience: Option<String>,
     /// Production mode: a missing token key is a startup error instead of a generated development secret.
+    #[arg(long, global = true, env = "LGSP_PRODUCTION")]
     pub production: Option<bool>,
     /// Where the hub keeps files of its own (the development secret).
+    #[arg(long, global = true, env = "LGSP_DATA_DIR")]
     pub data_dir: Option<PathBuf>,
 }
 
-/// Values given on the command line or in the environment (clap merges those two).
-#[derive(Debug, Default, Clone)]
+impl Settings {
+    /// Each value of `self`, or else the one of `lower`.
+    pub fn or(self, lower: Settings) -> Settings {
+        Settings {
+            listen: self.listen.or(lower.listen),
+            database_url: self.database_url.or(lower.database_url),
+            max_page_size: self.max_page_size.or(lower.max_page_size),
+            body_limit_bytes: self.body_limit_bytes.or(lower.body_limit_bytes),
+            db_max_connections: self.db_max_connections.or(lower.db_max_connections),
+            cache_ttl_ms: self.cache_ttl_ms.or(lower.cache_ttl_ms),
+            jwt_secret: self.jwt_secret.or(lower.jwt_secret),
+            jwt_public_key_file: self.jwt_public_key_file.or(lower.jwt_public_key_file),
+            jwt_private_key_file: self.jwt_private_key_file.or(lower.jwt_private_key_file),
+            jwt_issuer: self.jwt_issuer.or(lower.jwt_issuer),
+            jwt_audience: self.jwt_audience.or(lower.jwt_audience),
+            production: self.production.or(lower.production),
+            data_dir: self.data_dir.or(lower.data_dir),
+        }
+    }
+}
+
+/// What the command line and the environment give (clap merges those two): the file to read, and settings that win
+/// over it.
+#[derive(Default, Clone)]
 pub struct Overrides {
     pub config_file: Option<PathBuf>,
-    pub listen: Option<String>,
-    pub database_url: Option<String>,
-    pub max_page_size: Option<usize>,
-    pub body_limit_bytes: Option<usize>,
-    pub db_max_connections: Option<u32>,
-    pub cache_ttl_ms: Option<u64>,
-    pub jwt_secret: Option<String>,
-    pub jwt_public_key_file: Option<PathBuf>,
-    pub jwt_private_key_file: Option<PathBuf>,
-    pub jwt_issuer: Option<String>,
-    pub jwt_audience: Option<String>,
-    pub production: Option<bool>,
-    pub data_dir: Option<PathBuf>,
+    pub settings: Settings,
 }
 
 /// The validated configuration of one hub process.
@@ -105,7 +130,7 @@ pub enum ConfigError {
 impl Config {
     /// Layers overrides over the file over the defaults, and validates the result.
     pub fn load(overrides: Overrides) -> Result<Self, ConfigError> {
-        let file = match &overrides.config_file {
+        let file: Settings = match &overrides.config_file {
             Some(path) => {
                 let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
                     path: path.clone(),
@@ -116,19 +141,16 @@ impl Config {
                     source,
                 })?
             }
-            None => FileConfig::default(),
+            None => Settings::default(),
         };
-        let listen = overrides
-            .listen
-            .or(file.listen)
-            .unwrap_or_else(|| DEFAULT_LISTEN.to_owned());
+        let s = overrides.settings.or(file);
+        let listen = s.listen.unwrap_or_else(|| DEFAULT_LISTEN.to_owned());
         let listen = listen.parse().map_err(|_| ConfigError::Invalid {
             key: "listen",
             message: format!("`{listen}` is not an address like 127.0.0.1:8080"),
         })?;
-        let database_url = overrides
+        let database_url = s
             .database_url
-            .or(file.database_url)
             .unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned());
         if !(database_url.starts_with("sqlite:") || database_url.starts_with("postgres")) {
             return Err(ConfigError::Invalid {
@@ -136,10 +158,7 @@ impl Config {
                 message: "expected a sqlite: or postgres:// URL".into(),
             });
         }
-        let max_page_size = overrides
-            .max_page_size
-            .or(file.max_page_size)
-            .unwrap_or(DEFAULT_MAX_PAGE_SIZE);
+        let max_page_size = s.max_page_size.unwrap_or(DEFAULT_MAX_PAGE_SIZE);
         if max_page_size == 0 {
             return Err(ConfigError::Invalid {
                 key: "max_page_size",
@@ -150,38 +169,26 @@ impl Config {
             listen,
             database_url,
             max_page_size,
-            body_limit_bytes: overrides
-                .body_limit_bytes
-                .or(file.body_limit_bytes)
-                .unwrap_or(DEFAULT_BODY_LIMIT),
-            db_max_connections: overrides
+            body_limit_bytes: s.body_limit_bytes.unwrap_or(DEFAULT_BODY_LIMIT),
+            db_max_connections: s
                 .db_max_connections
-                .or(file.db_max_connections)
                 .unwrap_or_else(default_pool_size)
                 .max(1),
             keys: crate::auth::KeyConfig {
-                secret: overrides.jwt_secret.or(file.jwt_secret),
-                public_key_file: overrides.jwt_public_key_file.or(file.jwt_public_key_file),
-                private_key_file: overrides.jwt_private_key_file.or(file.jwt_private_key_file),
-                production: overrides.production.or(file.production).unwrap_or(false),
-                data_dir: overrides
-                    .data_dir
-                    .or(file.data_dir)
-                    .unwrap_or_else(|| PathBuf::from("data")),
+                secret: s.jwt_secret,
+                public_key_file: s.jwt_public_key_file,
+                private_key_file: s.jwt_private_key_file,
+                production: s.production.unwrap_or(false),
+                data_dir: s.data_dir.unwrap_or_else(|| PathBuf::from("data")),
             },
-            jwt_issuer: overrides
+            jwt_issuer: s
                 .jwt_issuer
-                .or(file.jwt_issuer)
                 .unwrap_or_else(|| DEFAULT_JWT_ISSUER.to_owned()),
-            jwt_audience: overrides
+            jwt_audience: s
                 .jwt_audience
-                .or(file.jwt_audience)
                 .unwrap_or_else(|| DEFAULT_JWT_AUDIENCE.to_owned()),
             cache_ttl: std::time::Duration::from_millis(
-                overrides
-                    .cache_ttl_ms
-                    .or(file.cache_ttl_ms)
-                    .unwrap_or(DEFAULT_CACHE_TTL_MS),
+                s.cache_ttl_ms.unwrap_or(DEFAULT_CACHE_TTL_MS),
             ),
         })
     }
@@ -223,8 +230,10 @@ mod tests {
         std::fs::write(&path, "listen = \"127.0.0.1:9000\"\nmax_page_size = 50\n").expect("write");
         let config = Config::load(Overrides {
             config_file: Some(path),
-            max_page_size: Some(20),
-            ..Default::default()
+            settings: Settings {
+                max_page_size: Some(20),
+                ..Default::default()
+            },
         })
         .expect("valid");
         assert_eq!(config.listen.port(), 9000);
@@ -248,8 +257,11 @@ mod tests {
     #[test]
     fn bad_listen_is_an_error() {
         let err = Config::load(Overrides {
-            listen: Some("nowhere".into()),
-            ..Default::default()
+            config_file: None,
+            settings: Settings {
+                listen: Some("nowhere".into()),
+                ..Default::default()
+            },
         })
         .expect_err("invalid");
         assert!(matches!(err, ConfigError::Invalid { key: "listen", .. }));

@@ -5,7 +5,7 @@ use std::{path::PathBuf, process::ExitCode};
 use clap::{Parser, Subcommand};
 use lgsp_hub::{
     app::{shutdown_signal, App},
-    config::{Config, Overrides},
+    config::{Config, Overrides, Settings},
     db, graphql, seed,
 };
 use tracing_subscriber::EnvFilter;
@@ -17,45 +17,8 @@ struct Cli {
     /// TOML configuration file (flags and LGSP_* variables override it; unknown keys are errors).
     #[arg(long, global = true, env = "LGSP_CONFIG")]
     config: Option<PathBuf>,
-    /// Database URL [default: sqlite://data/lgsp-hub.sqlite?mode=rwc]; PostgreSQL: postgres://user@host/db.
-    #[arg(long, global = true, env = "LGSP_DATABASE_URL")]
-    database_url: Option<String>,
-    /// Size of the database connection pool [default: 2 × CPU cores].
-    #[arg(long, global = true, env = "LGSP_DB_MAX_CONNECTIONS")]
-    db_max_connections: Option<u32>,
-    /// Address to listen on [default: 127.0.0.1:8080].
-    #[arg(long, global = true, env = "LGSP_LISTEN")]
-    listen: Option<String>,
-    /// Largest page a connection serves [default: 100].
-    #[arg(long, global = true, env = "LGSP_MAX_PAGE_SIZE")]
-    max_page_size: Option<usize>,
-    /// Largest request body in bytes [default: 1048576].
-    #[arg(long, global = true, env = "LGSP_BODY_LIMIT_BYTES")]
-    body_limit_bytes: Option<usize>,
-    /// How long (ms) totalCounts and reference rows are cached; 0 turns the cache off [default: 1000].
-    #[arg(long, global = true, env = "LGSP_CACHE_TTL_MS")]
-    cache_ttl_ms: Option<u64>,
-    /// HS256 secret for tokens (≥ 32 bytes); prefer the environment variable to the flag.
-    #[arg(long, global = true, env = "LGSP_JWT_SECRET", hide_env_values = true)]
-    jwt_secret: Option<String>,
-    /// RS256/ES256 public key (PEM) that verifies tokens.
-    #[arg(long, global = true, env = "LGSP_JWT_PUBLIC_KEY_FILE")]
-    jwt_public_key_file: Option<PathBuf>,
-    /// The matching private key (PEM), for `token`.
-    #[arg(long, global = true, env = "LGSP_JWT_PRIVATE_KEY_FILE")]
-    jwt_private_key_file: Option<PathBuf>,
-    /// Expected `iss` of tokens [default: lgsp-hub].
-    #[arg(long, global = true, env = "LGSP_JWT_ISSUER")]
-    jwt_issuer: Option<String>,
-    /// Expected `aud` of tokens [default: lgsp-hub].
-    #[arg(long, global = true, env = "LGSP_JWT_AUDIENCE")]
-    jwt_audience: Option<String>,
-    /// Production mode: a missing token key is an error instead of a generated development secret.
-    #[arg(long, global = true, env = "LGSP_PRODUCTION")]
-    production: Option<bool>,
-    /// Where the hub keeps its own files (the development secret) [default: data].
-    #[arg(long, global = true, env = "LGSP_DATA_DIR")]
-    data_dir: Option<PathBuf>,
+    #[command(flatten)]
+    settings: Settings,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -124,19 +87,7 @@ async fn main() -> ExitCode {
 async fn run(cli: Cli) -> Result<(), String> {
     let config = Config::load(Overrides {
         config_file: cli.config.clone(),
-        listen: cli.listen.clone(),
-        database_url: cli.database_url.clone(),
-        max_page_size: cli.max_page_size,
-        body_limit_bytes: cli.body_limit_bytes,
-        db_max_connections: cli.db_max_connections,
-        cache_ttl_ms: cli.cache_ttl_ms,
-        jwt_secret: cli.jwt_secret.clone(),
-        jwt_public_key_file: cli.jwt_public_key_file.clone(),
-        jwt_private_key_file: cli.jwt_private_key_file.clone(),
-        jwt_issuer: cli.jwt_issuer.clone(),
-        jwt_audience: cli.jwt_audience.clone(),
-        production: cli.production,
-        data_dir: cli.data_dir.clone(),
+        settings: cli.settings.clone(),
     })
     .map_err(|e| e.to_string())?;
 

@@ -153,8 +153,8 @@ async fn missing_claims_and_malformed_headers_are_refused() {
 #[tokio::test]
 async fn rs256_and_es256_keys_verify_and_algorithm_confusion_is_refused() {
     let rsa = TestHub::start_configured(0, |o| {
-        o.jwt_secret = None;
-        o.jwt_public_key_file = Some(format!("{FIXTURES}/rsa-public.pem").into());
+        o.settings.jwt_secret = None;
+        o.settings.jwt_public_key_file = Some(format!("{FIXTURES}/rsa-public.pem").into());
     })
     .await;
     let signed = encode(
@@ -189,8 +189,8 @@ async fn rs256_and_es256_keys_verify_and_algorithm_confusion_is_refused() {
     .await;
 
     let ec = TestHub::start_configured(0, |o| {
-        o.jwt_secret = None;
-        o.jwt_public_key_file = Some(format!("{FIXTURES}/ec-public.pem").into());
+        o.settings.jwt_secret = None;
+        o.settings.jwt_public_key_file = Some(format!("{FIXTURES}/ec-public.pem").into());
     })
     .await;
     let signed = encode(

@@ -3,7 +3,10 @@
 
 use std::sync::atomic::{AtomicU32, Ordering};
 
-use lgsp_hub::{config::Overrides, App, Config};
+use lgsp_hub::{
+    config::{Overrides, Settings},
+    App, Config,
+};
 use sea_orm::{ConnectionTrait, Database};
 use serde_json::{json, Value};
 use tokio::sync::oneshot;
@@ -104,19 +107,22 @@ impl TestHub {
 
     /// As `start_with_synthetic`, with the read cache's TTL set (0 turns it off).
     pub async fn start_with(n: u64, cache_ttl_ms: Option<u64>) -> TestHub {
-        Self::start_configured(n, |o| o.cache_ttl_ms = cache_ttl_ms).await
+        Self::start_configured(n, |o| o.settings.cache_ttl_ms = cache_ttl_ms).await
     }
 
     /// A hub whose configuration `configure` adjusts (tokens use [`TEST_SECRET`] unless it changes them).
     pub async fn start_configured(n: u64, configure: impl FnOnce(&mut Overrides)) -> TestHub {
         let (url, db) = fresh_database().await;
         let mut overrides = Overrides {
-            listen: Some("127.0.0.1:0".into()),
-            database_url: Some(url),
-            db_max_connections: Some(4),
-            jwt_secret: Some(TEST_SECRET.into()),
-            production: Some(true),
-            ..Default::default()
+            config_file: None,
+            settings: Settings {
+                listen: Some("127.0.0.1:0".into()),
+                database_url: Some(url),
+                db_max_connections: Some(4),
+                jwt_secret: Some(TEST_SECRET.into()),
+                production: Some(true),
+                ..Default::default()
+            },
         };
         configure(&mut overrides);
         let config = Config::load(overrides).expect("test config");
