@@ -1,6 +1,7 @@
 //! sea-orm entities of the lgsp-hub registries. Database models only: the GraphQL types live in the hub crate.
 
 pub mod agency;
+pub mod audit_event;
 pub mod indicator;
 pub mod information_system;
 pub mod national_database;

@@ -4,6 +4,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261128_000001_registries;
 mod m20261128_000002_search;
+mod m20261128_000003_audit;
 
 /// Runs every migration of the hub in order.
 pub struct Migrator;
@@ -14,6 +15,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261128_000001_registries::Migration),
             Box::new(m20261128_000002_search::Migration),
+            Box::new(m20261128_000003_audit::Migration),
         ]
     }
 }
