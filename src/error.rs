@@ -9,6 +9,8 @@ pub mod code {
     pub const BAD_USER_INPUT: &str = "BAD_USER_INPUT";
     pub const NOT_FOUND: &str = "NOT_FOUND";
     pub const UNAUTHENTICATED: &str = "UNAUTHENTICATED";
+    pub const FORBIDDEN: &str = "FORBIDDEN";
+    pub const CONFLICT: &str = "CONFLICT";
     pub const INTERNAL: &str = "INTERNAL_SERVER_ERROR";
     pub const VALIDATION_FAILED: &str = "GRAPHQL_VALIDATION_FAILED";
     pub const PARSE_FAILED: &str = "GRAPHQL_PARSE_FAILED";
@@ -26,6 +28,12 @@ pub enum Error {
     BadInput { field: String, message: String },
     /// The requested object does not exist.
     NotFound { what: String },
+    /// The request needs a (valid) token.
+    Unauthenticated,
+    /// The caller may not do this: a scope is missing, or the row belongs to another agency.
+    Forbidden { message: String },
+    /// An optimistic-concurrency check failed: the row changed since the caller read it.
+    Conflict { message: String },
     /// A database failure; the cause is logged, not shown.
     Database(sea_orm::DbErr),
 }
@@ -47,6 +55,18 @@ impl Error {
     pub fn not_found(what: impl Into<String>) -> Self {
         Error::NotFound { what: what.into() }
     }
+
+    pub fn forbidden(message: impl Into<String>) -> Self {
+        Error::Forbidden {
+            message: message.into(),
+        }
+    }
+
+    pub fn conflict(message: impl Into<String>) -> Self {
+        Error::Conflict {
+            message: message.into(),
+        }
+    }
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -62,6 +82,13 @@ impl From<Error> for async_graphql::Error {
             }
             Error::NotFound { what } => async_graphql::Error::new(format!("{what} not found"))
                 .extend_with(|_, e| e.set("code", code::NOT_FOUND)),
+            Error::Unauthenticated => async_graphql::Error::new("this needs a bearer token")
+                .extend_with(|_, e| e.set("code", code::UNAUTHENTICATED)),
+            Error::Forbidden { message } => async_graphql::Error::new(message)
+                .extend_with(|_, e| e.set("code", code::FORBIDDEN)),
+            Error::Conflict { message } => {
+                async_graphql::Error::new(message).extend_with(|_, e| e.set("code", code::CONFLICT))
+            }
             Error::Database(cause) => {
                 let incident = next_incident_id();
                 tracing::error!(incident, error = %cause, "database error");

@@ -5,6 +5,7 @@
 //! HS256 signed with the RSA public key as secret) is rejected. `exp`, `iss` and `aud` are required and checked, `nbf`
 //! when present, with a small leeway; the claims `sub`, `agency` (QĐ 20/2020 code) and `scope` must be there.
 
+mod guard;
 mod keys;
 
 use std::collections::BTreeSet;
@@ -12,6 +13,7 @@ use std::collections::BTreeSet;
 use jsonwebtoken::{decode, encode, Header, Validation};
 use serde::{Deserialize, Serialize};
 
+pub use guard::{scope, RequireScope};
 pub use keys::{KeyConfig, KeyError, Keys};
 
 use crate::codes::AgencyCode;

@@ -6,11 +6,12 @@ pub mod ids;
 pub mod inputs;
 pub mod loaders;
 pub mod query;
+pub mod registration;
 pub mod types;
 
 use async_graphql::{
     dataloader::{DataLoader, HashMapCache},
-    Context, EmptyMutation, EmptySubscription, MergedObject, Schema,
+    Context, EmptySubscription, MergedObject, Schema,
 };
 
 use crate::store::Store;
@@ -48,7 +49,11 @@ pub(crate) fn loader<'a>(ctx: &Context<'a>) -> async_graphql::Result<&'a Request
 #[derive(MergedObject, Default)]
 pub struct Query(query::CatalogQuery);
 
-pub type HubSchema = Schema<Query, EmptyMutation, EmptySubscription>;
+/// The root mutation, merged from the domain modules.
+#[derive(MergedObject, Default)]
+pub struct Mutation(registration::RegistrationMutation);
+
+pub type HubSchema = Schema<Query, Mutation, EmptySubscription>;
 
 /// Limits that keep a single query from exhausting the server.
 const MAX_DEPTH: usize = 16;
@@ -56,7 +61,7 @@ const MAX_COMPLEXITY: usize = 20_000;
 
 /// Builds the schema over `store` (none: for printing the SDL).
 pub fn build_schema(store: Option<Store>) -> HubSchema {
-    let mut builder = Schema::build(Query::default(), EmptyMutation, EmptySubscription)
+    let mut builder = Schema::build(Query::default(), Mutation::default(), EmptySubscription)
         .limit_depth(MAX_DEPTH)
         .limit_complexity(MAX_COMPLEXITY);
     if let Some(store) = store {

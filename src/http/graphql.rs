@@ -111,6 +111,13 @@ fn authenticate(app: &AppState, headers: &HeaderMap) -> Result<Option<Principal>
     app.auth.authenticate_header(value).map(Some)
 }
 
+fn request_id(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+}
+
 fn unauthenticated(err: AuthError, media: MediaType) -> Response {
     let body = json!({ "errors": [{ "message": err.to_string(), "extensions": { "code": code::UNAUTHENTICATED } }] });
     (
@@ -204,7 +211,7 @@ pub async fn post(State(app): State<AppState>, headers: HeaderMap, body: Bytes) 
         Err(err) => return unauthenticated(err, media),
     };
     match params_from_json(body) {
-        Ok(params) => execute(&app, params, media, false, principal).await,
+        Ok(params) => execute(&app, params, media, false, principal, request_id(&headers)).await,
         Err(message) => plain_error(StatusCode::BAD_REQUEST, media, message),
     }
 }
@@ -258,7 +265,7 @@ pub async fn get(
         Ok(p) => p,
         Err(err) => return unauthenticated(err, media),
     };
-    execute(&app, params, media, true, principal).await
+    execute(&app, params, media, true, principal, request_id(&headers)).await
 }
 
 /// Parses a document, through the cache of recently seen documents: apps send the same few queries over and over,
@@ -278,6 +285,7 @@ async fn execute(
     media: MediaType,
     is_get: bool,
     principal: Option<Principal>,
+    request_id: Option<String>,
 ) -> Response {
     let parsed = parse_cached(app, &params.query);
     if let Some(doc) = &parsed {
@@ -306,6 +314,9 @@ async fn execute(
     }
     if let Some(principal) = principal {
         request = request.data(principal);
+    }
+    if let Some(id) = request_id {
+        request = request.data(crate::graphql::registration::RequestId(id));
     }
     if let Some(name) = params.operation_name {
         request = request.operation_name(name);

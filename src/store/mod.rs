@@ -4,6 +4,7 @@ pub mod batch;
 pub mod cache;
 pub mod catalog;
 pub mod page;
+pub mod registration;
 pub mod search;
 
 use std::sync::Arc;

@@ -88,6 +88,8 @@ async fn fresh_database() -> (String, TestDb) {
 
 pub struct TestHub {
     pub base: String,
+    /// The hub's database, for checks behind the API (audit rows, triggers).
+    pub db: sea_orm::DatabaseConnection,
     pub client: reqwest::Client,
     shutdown: Option<oneshot::Sender<()>>,
     server: Option<tokio::task::JoinHandle<()>>,
@@ -133,6 +135,7 @@ impl TestHub {
                 .expect("synthetic systems");
         }
         let addr = app.local_addr().expect("bound");
+        let hub_db = app.db().clone();
         let (tx, rx) = oneshot::channel();
         let server = tokio::spawn(async move {
             app.run(async {
@@ -143,6 +146,7 @@ impl TestHub {
         });
         TestHub {
             base: format!("http://{addr}"),
+            db: hub_db,
             client: reqwest::Client::new(),
             shutdown: Some(tx),
             server: Some(server),
@@ -231,6 +235,37 @@ impl Drop for TestHub {
         if let Some(server) = self.server.take() {
             server.abort();
         }
+    }
+}
+
+/// An HS256 token of the test hubs for `agency` with `scopes`.
+pub fn token(agency: &str, scopes: &str) -> String {
+    let now = lgsp_hub::auth::now_secs();
+    let claims = json!({
+        "sub": format!("tester@{agency}"), "agency": agency, "scope": scopes,
+        "iss": "lgsp-hub", "aud": "lgsp-hub", "exp": now + 600, "nbf": now - 5
+    });
+    jsonwebtoken::encode(
+        &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256),
+        &claims,
+        &jsonwebtoken::EncodingKey::from_secret(TEST_SECRET.as_bytes()),
+    )
+    .expect("sign")
+}
+
+impl TestHub {
+    /// POSTs a GraphQL request with a bearer token and variables; returns status and JSON body.
+    pub async fn post_as(&self, token: &str, query: &str, variables: Value) -> (u16, Value) {
+        let resp = self
+            .client
+            .post(self.url("/graphql"))
+            .bearer_auth(token)
+            .json(&json!({ "query": query, "variables": variables }))
+            .send()
+            .await
+            .expect("request");
+        let status = resp.status().as_u16();
+        (status, resp.json().await.expect("JSON body"))
     }
 }
 

@@ -8,6 +8,7 @@ mod errors;
 mod filters;
 mod http_spec;
 mod pagination;
+mod registration;
 mod search;
 mod seed_faithfulness;
 mod sql_budget;
