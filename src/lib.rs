@@ -5,6 +5,7 @@
 #![forbid(unsafe_code)]
 
 pub mod app;
+pub mod approval;
 pub mod auth;
 pub mod codes;
 pub mod config;
