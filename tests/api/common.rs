@@ -158,31 +158,39 @@ impl TestHub {
         format!("{}{path}", self.base)
     }
 
-    /// POSTs a GraphQL request with an `Authorization` header; returns status and JSON body.
-    pub async fn post_with_auth(&self, authorization: &str, query: &str) -> (u16, Value) {
-        let resp = self
+    /// POSTs a GraphQL request, with an `Authorization` header when given; returns status and JSON body.
+    async fn send(
+        &self,
+        authorization: Option<&str>,
+        query: &str,
+        variables: Value,
+    ) -> (u16, Value) {
+        let mut request = self
             .client
             .post(self.url("/graphql"))
-            .header("authorization", authorization)
-            .json(&json!({ "query": query }))
-            .send()
-            .await
-            .expect("request");
+            .json(&json!({ "query": query, "variables": variables }));
+        if let Some(value) = authorization {
+            request = request.header("authorization", value);
+        }
+        let resp = request.send().await.expect("request");
         let status = resp.status().as_u16();
         (status, resp.json().await.expect("JSON body"))
     }
 
+    /// POSTs a GraphQL request with an `Authorization` header as given; returns status and JSON body.
+    pub async fn post_with_auth(&self, authorization: &str, query: &str) -> (u16, Value) {
+        self.send(Some(authorization), query, json!({})).await
+    }
+
+    /// POSTs a GraphQL request with a bearer token.
+    pub async fn post_as(&self, token: &str, query: &str, variables: Value) -> (u16, Value) {
+        self.send(Some(&format!("Bearer {token}")), query, variables)
+            .await
+    }
+
     /// POSTs a GraphQL request and returns the JSON body (any status).
     pub async fn post(&self, query: &str, variables: Value) -> (u16, Value) {
-        let resp = self
-            .client
-            .post(self.url("/graphql"))
-            .json(&json!({ "query": query, "variables": variables }))
-            .send()
-            .await
-            .expect("request");
-        let status = resp.status().as_u16();
-        (status, resp.json().await.expect("JSON body"))
+        self.send(None, query, variables).await
     }
 
     /// Runs a query that must succeed; returns `data`.
@@ -251,22 +259,6 @@ pub fn token(agency: &str, scopes: &str) -> String {
         &jsonwebtoken::EncodingKey::from_secret(TEST_SECRET.as_bytes()),
     )
     .expect("sign")
-}
-
-impl TestHub {
-    /// POSTs a GraphQL request with a bearer token and variables; returns status and JSON body.
-    pub async fn post_as(&self, token: &str, query: &str, variables: Value) -> (u16, Value) {
-        let resp = self
-            .client
-            .post(self.url("/graphql"))
-            .bearer_auth(token)
-            .json(&json!({ "query": query, "variables": variables }))
-            .send()
-            .await
-            .expect("request");
-        let status = resp.status().as_u16();
-        (status, resp.json().await.expect("JSON body"))
-    }
 }
 
 /// Follows `pageInfo` through a whole connection; returns every node.
