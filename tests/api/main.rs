@@ -7,6 +7,7 @@ mod common;
 mod errors;
 mod filters;
 mod http_spec;
+mod lifecycle;
 mod pagination;
 mod registration;
 mod search;
