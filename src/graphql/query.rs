@@ -136,19 +136,19 @@ async fn prefetch_agencies_and_provinces(
     ctx: &Context<'_>,
     wants: &Wants<'_>,
     agency_field: &str,
-    agencies: Vec<AgencyKey>,
-    provinces: Vec<ProvinceKey>,
+    agencies: impl FnOnce() -> Vec<AgencyKey>,
+    provinces: impl FnOnce() -> Vec<ProvinceKey>,
 ) -> Res<()> {
     let loader = loader(ctx)?;
     let mut province_keys: Vec<ProvinceKey> = Vec::new();
     if wants.has(&[agency_field]) {
-        let found = prefetch_many(loader, agencies).await?;
+        let found = prefetch_many(loader, agencies()).await?;
         if wants.has(&[agency_field, "province"]) {
             province_keys.extend(found.values().map(|a| ProvinceKey(a.province_code.clone())));
         }
     }
     if wants.has(&["province"]) {
-        province_keys.extend(provinces);
+        province_keys.extend(provinces());
     }
     if !province_keys.is_empty() {
         prefetch_many(loader, province_keys).await?;
@@ -162,11 +162,17 @@ async fn prefetch_systems(
 ) -> Res<()> {
     let rows = page.iter().map(|(_, m)| m);
     let wants = Wants::of(ctx);
-    let agencies = rows
-        .clone()
-        .filter_map(|r| r.agency_id.clone().map(AgencyKey))
-        .collect();
-    let provinces = rows.map(|r| ProvinceKey(r.province_code.clone())).collect();
+    // Keys are collected only for the levels the selection asks for.
+    let agencies = || {
+        rows.clone()
+            .filter_map(|r| r.agency_id.clone().map(AgencyKey))
+            .collect()
+    };
+    let provinces = || {
+        rows.clone()
+            .map(|r| ProvinceKey(r.province_code.clone()))
+            .collect()
+    };
     prefetch_agencies_and_provinces(ctx, &wants, "agency", agencies, provinces).await
 }
 
@@ -176,14 +182,16 @@ async fn prefetch_projects(
 ) -> Res<()> {
     let rows = page.iter().map(|(_, m)| m);
     let wants = Wants::of(ctx);
-    let agencies = rows
-        .clone()
-        .filter_map(|r| r.lead_agency_id.clone().map(AgencyKey))
-        .collect();
-    let provinces = rows
-        .clone()
-        .map(|r| ProvinceKey(r.province_code.clone()))
-        .collect();
+    let agencies = || {
+        rows.clone()
+            .filter_map(|r| r.lead_agency_id.clone().map(AgencyKey))
+            .collect()
+    };
+    let provinces = || {
+        rows.clone()
+            .map(|r| ProvinceKey(r.province_code.clone()))
+            .collect()
+    };
     prefetch_agencies_and_provinces(ctx, &wants, "leadAgency", agencies, provinces).await?;
     let loader = loader(ctx)?;
     if wants.has(&["plan"]) {
