@@ -288,6 +288,7 @@ async fn execute(
     request_id: Option<String>,
 ) -> Response {
     let parsed = parse_cached(app, &params.query);
+    let parse_failed = parsed.is_none();
     if let Some(doc) = &parsed {
         let operation = match &params.operation_name {
             Some(name) => doc
@@ -309,7 +310,7 @@ async fn execute(
     }
     let mut request =
         async_graphql::Request::new(params.query).data(crate::graphql::request_loader(&app.store));
-    if let Some(doc) = parsed.clone() {
+    if let Some(doc) = parsed {
         request.set_parsed_query(doc);
     }
     if let Some(principal) = principal {
@@ -329,7 +330,6 @@ async fn execute(
     let request_error = response.data == async_graphql::Value::Null
         && !response.errors.is_empty()
         && response.errors.iter().all(|e| e.path.is_empty());
-    let parse_failed = parsed.is_none();
     if response.errors.is_empty() {
         // The common case needs no rewriting: serialize straight to bytes.
         let body = serde_json::to_vec(&response).unwrap_or_default();
