@@ -1,5 +1,6 @@
 //! The GraphQL schema: assembly, shared state, and one module per concern.
 
+pub mod audit;
 pub mod discrepancy;
 pub mod enums;
 pub mod ids;
@@ -47,7 +48,7 @@ pub(crate) fn loader<'a>(ctx: &Context<'a>) -> async_graphql::Result<&'a Request
 
 /// The root query, merged from the domain modules.
 #[derive(MergedObject, Default)]
-pub struct Query(query::CatalogQuery);
+pub struct Query(query::CatalogQuery, audit::AuditQuery);
 
 /// The root mutation, merged from the domain modules.
 #[derive(MergedObject, Default)]

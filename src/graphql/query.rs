@@ -37,7 +37,7 @@ pub struct ConnectionFields {
 
 pub type Conn<T> = Connection<String, T, ConnectionFields>;
 
-fn connection<M, T: OutputType>(page: Page<M>, wrap: impl Fn(M) -> T) -> Conn<T> {
+pub(crate) fn connection<M, T: OutputType>(page: Page<M>, wrap: impl Fn(M) -> T) -> Conn<T> {
     let mut conn = Connection::with_additional_fields(
         page.has_previous_page,
         page.has_next_page,
@@ -53,7 +53,7 @@ fn connection<M, T: OutputType>(page: Page<M>, wrap: impl Fn(M) -> T) -> Conn<T>
     conn
 }
 
-fn page_args(
+pub(crate) fn page_args(
     first: Option<i32>,
     after: Option<String>,
     last: Option<i32>,

@@ -206,3 +206,51 @@ async fn the_audit_trail_is_append_only() {
     }
     assert_eq!(counts(&hub).await.1, 1);
 }
+
+#[tokio::test]
+async fn the_audit_trail_is_queryable_with_audit_read_only() {
+    let hub = TestHub::start().await;
+    let a = register(&hub, QN, "Hệ thống D").await;
+    register(&hub, QN, "Hệ thống E").await;
+    let code = a["code"].as_str().expect("code").to_owned();
+    let query = "query($f: AuditFilterInput) { auditEvents(first: 10, filter: $f) {
+        totalCount edges { node { action actor agencyCode entity entityKey afterJson requestId } } } }";
+    let (_, body) = hub
+        .post_as(&token(QN, "systems:write"), query, json!({}))
+        .await;
+    assert_eq!(code_of(&body), "FORBIDDEN", "{body}");
+    let (_, body) = hub.post(query, json!({})).await;
+    assert_eq!(code_of(&body), "UNAUTHENTICATED", "{body}");
+
+    let auditor = token(HT, "audit:read");
+    let (_, body) = hub.post_as(&auditor, query, json!({})).await;
+    let all = &body["data"]["auditEvents"];
+    assert_eq!(all["totalCount"], 2, "{body}");
+    // Newest first.
+    assert!(all["edges"][0]["node"]["afterJson"]
+        .as_str()
+        .is_some_and(|j| j.contains("Hệ thống E")));
+    let (_, body) = hub
+        .post_as(
+            &auditor,
+            query,
+            json!({ "f": { "entity": "information_system", "entityKey": code, "agencyCode": QN } }),
+        )
+        .await;
+    let one = &body["data"]["auditEvents"];
+    assert_eq!(one["totalCount"], 1, "{body}");
+    assert_eq!(one["edges"][0]["node"]["action"], "register");
+    assert_eq!(one["edges"][0]["node"]["actor"], format!("tester@{QN}"));
+    let (_, body) = hub
+        .post_as(&auditor, query, json!({ "f": { "actor": "nobody" } }))
+        .await;
+    assert_eq!(body["data"]["auditEvents"]["totalCount"], 0, "{body}");
+    let (_, body) = hub
+        .post_as(
+            &auditor,
+            query,
+            json!({ "f": { "sinceMs": 10, "untilMs": 5 } }),
+        )
+        .await;
+    assert_eq!(code_of(&body), "BAD_USER_INPUT", "{body}");
+}
