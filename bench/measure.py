@@ -1,8 +1,24 @@
 #!/usr/bin/env python3
-"""Latency probes against a running hub (loopback only, bounded loops):
-   pages URL N   -> keyset page 1 vs page N (first: 20), median/p95 over repeated runs
-   search URL    -> diacritic-free searches, median over repeated runs"""
-import json, statistics, sys, time, urllib.request
+"""Latency probes against a running hub (loopback only; every loop is bounded).
+
+  measure.py pages  URL N   keyset page 1 vs page N (first: 20, default NAME order): walks N-1 pages with `after`
+                            cursors, then times page 1 and page N 50 times each (after one warm-up request)
+  measure.py search URL     diacritic-free searches (first: 20), 30 timed runs each after one warm-up
+  measure.py check  URL     runs the wrk query once and fails unless it returns 20 edges and no errors
+
+Prints one JSON object. Times are wall-clock per HTTP request (connect + request + full response), in ms.
+SQL statements per request come from the hub's /metrics counter lgsp_sql_statements_total."""
+import json, math, statistics, sys, time, urllib.parse, urllib.request
+
+RUNS_PAGES = 50
+RUNS_SEARCH = 30
+SEARCHES = ["ho tich", "so thong tin", "ha tinh", "kho du lieu y te"]
+PAGE = ("query($after: String) { informationSystems(first: 20, after: $after) "
+        "{ pageInfo { endCursor hasNextPage } edges { node { name } } } }")
+SEARCH = "query($t: String!) { search(text: $t, first: 20) { title kind rank } }"
+NESTED = ("{ informationSystems(first: 20, filter: {securityLevel: 3}) { totalCount edges { node "
+          "{ name securityLevel agency { name province { name } } } } } }")
+
 
 def post(url, query, variables=None):
     body = json.dumps({"query": query, "variables": variables or {}}).encode()
@@ -11,38 +27,84 @@ def post(url, query, variables=None):
     with urllib.request.urlopen(req, timeout=60) as resp:
         data = json.load(resp)
     elapsed = (time.perf_counter() - t0) * 1000
-    if "errors" in data:
+    if data.get("errors"):
         raise SystemExit(f"GraphQL errors: {data['errors']}")
     return data["data"], elapsed
 
-PAGE = "query($after: String) { informationSystems(first: 20, after: $after) { pageInfo { endCursor } edges { node { name } } } }"
 
-def timings(url, query, variables, runs):
-    post(url, query, variables)  # warm
-    return [post(url, query, variables)[1] for _ in range(runs)]
+def statements(url):
+    """lgsp_sql_statements_total from /metrics of the same hub."""
+    parts = urllib.parse.urlsplit(url)
+    with urllib.request.urlopen(f"{parts.scheme}://{parts.netloc}/metrics", timeout=10) as resp:
+        for line in resp.read().decode().splitlines():
+            if line.startswith("lgsp_sql_statements_total "):
+                return int(float(line.split()[1]))
+    return -1
+
 
 def summary(xs):
     xs = sorted(xs)
-    return {"median_ms": round(statistics.median(xs), 3), "p95_ms": round(xs[int(len(xs) * 0.95) - 1], 3)}
+    p95 = xs[max(0, math.ceil(0.95 * len(xs)) - 1)]  # nearest rank
+    return {"median_ms": round(statistics.median(xs), 3), "p95_ms": round(p95, 3),
+            "min_ms": round(xs[0], 3), "runs": len(xs)}
+
+
+def timed(url, query, variables, runs):
+    post(url, query, variables)  # warm-up, not counted
+    before = statements(url)
+    xs = [post(url, query, variables)[1] for _ in range(runs)]
+    per_request = (statements(url) - before) / runs
+    return {**summary(xs), "sql_per_request": round(per_request, 2)}
+
 
 def pages(url, n):
-    cursor = None
-    for _ in range(n - 1):  # walk to the cursor that starts page n
+    cursor, walked = None, 0
+    t0 = time.perf_counter()
+    for _ in range(n - 1):  # bounded walk to the cursor that starts page n
         data, _ = post(url, PAGE, {"after": cursor})
-        cursor = data["informationSystems"]["pageInfo"]["endCursor"]
-    first = summary(timings(url, PAGE, {"after": None}, 50))
-    nth = summary(timings(url, PAGE, {"after": cursor}, 50))
-    return {"page_1": first, f"page_{n}": nth, "ratio_median": round(nth["median_ms"] / first["median_ms"], 3)}
+        conn = data["informationSystems"]
+        if not conn["pageInfo"]["hasNextPage"]:
+            raise SystemExit(f"only {walked + 1} pages exist")
+        cursor = conn["pageInfo"]["endCursor"]
+        walked += 1
+    walk_s = time.perf_counter() - t0
+    last, _ = post(url, PAGE, {"after": cursor})
+    first = timed(url, PAGE, {"after": None}, RUNS_PAGES)
+    nth = timed(url, PAGE, {"after": cursor}, RUNS_PAGES)
+    return {"page_1": first, f"page_{n}": nth,
+            "ratio_median": round(nth["median_ms"] / first["median_ms"], 3),
+            "ratio_p95": round(nth["p95_ms"] / first["p95_ms"], 3),
+            "walk_s": round(walk_s, 2),
+            f"page_{n}_first_name": last["informationSystems"]["edges"][0]["node"]["name"]}
+
 
 def search(url):
-    q = "query($t: String!) { search(text: $t, first: 20) { title kind rank } }"
     out = {}
-    for text in ["ho tich", "so thong tin", "ha tinh", "kho du lieu y te"]:
-        data, _ = post(url, q, {"t": text})
-        out[text] = {**summary(timings(url, q, {"t": text}, 30)), "hits": len(data["search"])}
+    for text in SEARCHES:
+        data, _ = post(url, SEARCH, {"t": text})
+        out[text] = {**timed(url, SEARCH, {"t": text}, RUNS_SEARCH), "hits": len(data["search"]),
+                     "first_hit": data["search"][0]["title"] if data["search"] else None}
     return out
+
+
+def check(url):
+    before = statements(url)
+    data, ms = post(url, NESTED)
+    conn = data["informationSystems"]
+    if len(conn["edges"]) != 20:
+        raise SystemExit(f"expected 20 edges, got {len(conn['edges'])}")
+    return {"totalCount": conn["totalCount"], "edges": len(conn["edges"]), "cold_ms": round(ms, 3),
+            "cold_sql": statements(url) - before}
+
 
 if __name__ == "__main__":
     mode, url = sys.argv[1], sys.argv[2]
-    result = pages(url, int(sys.argv[3])) if mode == "pages" else search(url)
+    if mode == "pages":
+        result = pages(url, int(sys.argv[3]))
+    elif mode == "search":
+        result = search(url)
+    elif mode == "check":
+        result = check(url)
+    else:
+        raise SystemExit(f"unknown mode {mode}")
     print(json.dumps(result, ensure_ascii=False))
