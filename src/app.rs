@@ -9,7 +9,9 @@ use tokio::net::TcpListener;
 use crate::{
     auth::{Authenticator, Keys},
     config::Config,
-    db, graphql, http, seed,
+    db,
+    events::Events,
+    graphql, http, seed,
     store::{cache::ReadCache, Store},
 };
 
@@ -55,6 +57,7 @@ impl App {
             db: db.clone(),
             cache: Arc::new(ReadCache::new(config.cache_ttl)),
             max_page_size: config.max_page_size,
+            events: Events::default(),
         };
         let schema = graphql::build_schema(Some(store.clone()));
         let sdl: Arc<str> = schema.sdl().into();

@@ -6,7 +6,10 @@ use super::{state, types::InformationSystem};
 use crate::{
     auth::{scope, Principal, RequireScope},
     error::{Error, Result},
-    store::registration::{self, Actor, NewSystem, SystemChanges},
+    store::{
+        audit::Actor,
+        registration::{self, NewSystem, SystemChanges},
+    },
 };
 
 /// The request id of the HTTP request, for the audit trail.

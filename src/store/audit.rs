@@ -1,7 +1,12 @@
-//! Reading the audit trail: newest first, keyset-paginated, filtered by entity, agency, actor and time.
+//! The audit trail: every write appends an event in its own transaction ([`record`]); reading is newest first,
+//! keyset-paginated, filtered by entity, agency, actor and time. The table is append-only (database triggers refuse
+//! UPDATE and DELETE), and nothing here offers either.
 
 use entities::audit_event;
-use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::NotSet, ActiveValue::Set, ColumnTrait, Condition,
+    DatabaseTransaction, EntityTrait, QueryFilter,
+};
 
 use super::{
     col,
@@ -9,6 +14,44 @@ use super::{
     Store,
 };
 use crate::error::Result;
+
+/// Who writes: the token's subject and agency, and the request, for the audit trail.
+pub struct Actor {
+    pub subject: String,
+    pub agency_code: String,
+    pub request_id: Option<String>,
+}
+
+/// Appends the audit event of a write, inside the write's transaction; the caller hands the returned event to
+/// [`Store::commit`].
+pub async fn record(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    action: &str,
+    entity: &str,
+    key: &str,
+    before: Option<serde_json::Value>,
+    after: Option<serde_json::Value>,
+) -> Result<audit_event::Model> {
+    let at_ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64);
+    let event = audit_event::ActiveModel {
+        id: NotSet,
+        at_ms: Set(at_ms),
+        actor: Set(actor.subject.clone()),
+        agency_code: Set(actor.agency_code.clone()),
+        action: Set(action.to_owned()),
+        entity: Set(entity.to_owned()),
+        entity_key: Set(key.to_owned()),
+        before_json: Set(before.map(|v| v.to_string())),
+        after_json: Set(after.map(|v| v.to_string())),
+        request_id: Set(actor.request_id.clone()),
+    }
+    .insert(txn)
+    .await?;
+    Ok(event)
+}
 
 #[derive(Debug, Default, Clone)]
 pub struct AuditFilter {

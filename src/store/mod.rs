@@ -12,15 +12,32 @@ use std::sync::Arc;
 
 use sea_orm::{
     sea_query::{Expr, SimpleExpr},
-    ColumnTrait, DatabaseConnection, IntoSimpleExpr,
+    ColumnTrait, DatabaseConnection, DatabaseTransaction, IntoSimpleExpr,
 };
 
-/// The store's handles: the pool, the read cache, and the page-size limit.
+use crate::events::Events;
+
+/// The store's handles: the pool, the read cache, the page-size limit and the change events.
 #[derive(Clone)]
 pub struct Store {
     pub db: DatabaseConnection,
     pub cache: Arc<cache::ReadCache>,
     pub max_page_size: usize,
+    pub events: Events,
+}
+
+impl Store {
+    /// Commits a write's transaction, then (only then) drops cached reads and announces the write's audit events.
+    pub async fn commit(
+        &self,
+        txn: DatabaseTransaction,
+        events: &[entities::audit_event::Model],
+    ) -> crate::error::Result<()> {
+        txn.commit().await?;
+        self.cache.invalidate();
+        self.events.committed(events);
+        Ok(())
+    }
 }
 
 /// A column as a (table-qualified) expression, for sort keys.

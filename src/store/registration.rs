@@ -2,25 +2,24 @@
 //! appends its audit event; every row a caller can reach is found through [`owned_system`], which applies the caller's
 //! agency, so no resolver can forget the tenant filter.
 
-use entities::{agency, audit_event, information_system, search_entry};
+use entities::{agency, information_system, search_entry};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::NotSet, ActiveValue::Set, ColumnTrait, DatabaseTransaction,
     EntityTrait, QueryFilter, TransactionTrait,
 };
 use serde_json::json;
 
-use super::Store;
+use super::{
+    audit::{record, Actor},
+    Store,
+};
 use crate::{
     error::{Error, Result},
     text::{clean, fold},
 };
 
-/// Who writes: the token's subject and agency, and the request for the audit trail.
-pub struct Actor {
-    pub subject: String,
-    pub agency_code: String,
-    pub request_id: Option<String>,
-}
+/// The audit trail's name for information systems.
+pub const ENTITY: &str = "information_system";
 
 /// A new system, validated.
 pub struct NewSystem {
@@ -83,34 +82,6 @@ fn snapshot(m: &information_system::Model) -> serde_json::Value {
     })
 }
 
-async fn append_audit(
-    txn: &DatabaseTransaction,
-    actor: &Actor,
-    action: &str,
-    key: &str,
-    before: Option<serde_json::Value>,
-    after: Option<serde_json::Value>,
-) -> Result<()> {
-    let at_ms = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as i64);
-    audit_event::ActiveModel {
-        id: NotSet,
-        at_ms: Set(at_ms),
-        actor: Set(actor.subject.clone()),
-        agency_code: Set(actor.agency_code.clone()),
-        action: Set(action.to_owned()),
-        entity: Set("information_system".to_owned()),
-        entity_key: Set(key.to_owned()),
-        before_json: Set(before.map(|v| v.to_string())),
-        after_json: Set(after.map(|v| v.to_string())),
-        request_id: Set(actor.request_id.clone()),
-    }
-    .insert(txn)
-    .await?;
-    Ok(())
-}
-
 #[tracing::instrument(skip_all, fields(agency = %actor.agency_code))]
 pub async fn register_system(
     store: &Store,
@@ -153,9 +124,17 @@ pub async fn register_system(
     }
     .insert(&txn)
     .await?;
-    append_audit(&txn, actor, "register", &code, None, Some(snapshot(&model))).await?;
-    txn.commit().await?;
-    store.cache.invalidate();
+    let event = record(
+        &txn,
+        actor,
+        "register",
+        ENTITY,
+        &code,
+        None,
+        Some(snapshot(&model)),
+    )
+    .await?;
+    store.commit(txn, &[event]).await?;
     Ok(model)
 }
 
@@ -219,17 +198,17 @@ pub async fn update_system(
             .exec(&txn)
             .await?;
     }
-    append_audit(
+    let event = record(
         &txn,
         actor,
         "update",
+        ENTITY,
         code,
         Some(before),
         Some(snapshot(&updated)),
     )
     .await?;
-    txn.commit().await?;
-    store.cache.invalidate();
+    store.commit(txn, &[event]).await?;
     Ok(updated)
 }
 
