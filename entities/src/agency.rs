@@ -13,6 +13,8 @@ pub struct Model {
     pub kind: String,
     pub province_code: String,
     pub parent_id: Option<String>,
+    /// `security_unit`, `national_authority` or `prime_minister` where the agency acts in the ND 85 approval workflow.
+    pub approval_role: Option<String>,
     pub source_file: Option<String>,
     pub source_line: Option<i32>,
     pub source_line_end: Option<i32>,

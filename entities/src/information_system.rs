@@ -15,6 +15,8 @@ pub struct Model {
     pub description: Option<String>,
     pub security_level: Option<i16>,
     pub approval_state: Option<String>,
+    /// The last approved level; `security_level` is the one under consideration or decided.
+    pub approved_level: Option<i16>,
     pub decision_number: Option<String>,
     pub decision_date: Option<String>,
     pub connects_lgsp: Option<bool>,

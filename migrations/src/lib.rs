@@ -5,6 +5,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261128_000001_registries;
 mod m20261128_000002_search;
 mod m20261128_000003_audit;
+mod m20261129_000004_approval;
 
 /// Runs every migration of the hub in order.
 pub struct Migrator;
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000001_registries::Migration),
             Box::new(m20261128_000002_search::Migration),
             Box::new(m20261128_000003_audit::Migration),
+            Box::new(m20261129_000004_approval::Migration),
         ]
     }
 }

@@ -61,6 +61,7 @@ pub async fn seed_all(db: &DatabaseConnection, set: &SeedSet) -> Result<(), Seed
             kind: Set("ubnd_tinh".into()),
             province_code: Set(p.code.clone()),
             parent_id: Set(None),
+            approval_role: Set(None),
             source_file: Set(None),
             source_line: Set(None),
             source_line_end: Set(None),
@@ -152,6 +153,7 @@ async fn seed_plan(
             kind: Set(a.kind.clone()),
             province_code: Set(province_code.clone()),
             parent_id: Set(a.parent.clone()),
+            approval_role: Set(None),
             source_file,
             source_line,
             source_line_end,
@@ -195,6 +197,9 @@ async fn seed_plan(
                 province_code: Set(province_code.clone()),
                 description: Set(s.description.as_deref().map(clean)),
                 security_level: Set(s.security_level),
+                approved_level: Set(s
+                    .security_level
+                    .filter(|_| s.approval_state.as_deref() == Some("approved"))),
                 approval_state: Set(s.approval_state.clone()),
                 decision_number: Set(s.decision_number.clone()),
                 decision_date: Set(s.decision_date.clone()),

@@ -112,6 +112,7 @@ pub async fn generate_systems(
             let code = format!("syn-{seed}-{}", i + 1);
             search.add("INFORMATION_SYSTEM", &code, &name);
             let level = (rng.next() % 5) as i16 + 1;
+            let state = *rng.pick(&STATES);
             rows.push(information_system::ActiveModel {
                 id: NotSet,
                 code: Set(code),
@@ -121,7 +122,8 @@ pub async fn generate_systems(
                 province_code: Set(owner.province_code.clone()),
                 description: Set(None),
                 security_level: Set(Some(level)),
-                approval_state: Set(Some((*rng.pick(&STATES)).to_owned())),
+                approved_level: Set((state == "approved").then_some(level)),
+                approval_state: Set(Some(state.to_owned())),
                 decision_number: Set(None),
                 decision_date: Set(None),
                 connects_lgsp: Set(Some(rng.next().is_multiple_of(2))),

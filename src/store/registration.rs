@@ -103,6 +103,7 @@ pub async fn register_system(
         province_code: Set(agency.province_code.clone()),
         description: Set(new.description),
         approval_state: Set(new.security_level.map(|_| "proposed".to_owned())),
+        approved_level: Set(None),
         security_level: Set(new.security_level),
         decision_number: Set(None),
         decision_date: Set(None),
