@@ -58,6 +58,7 @@ impl App {
             cache: Arc::new(ReadCache::new(config.cache_ttl)),
             max_page_size: config.max_page_size,
             events: Events::default(),
+            authorities: Arc::default(),
         };
         let schema = graphql::build_schema(Some(store.clone()));
         let sdl: Arc<str> = schema.sdl().into();

@@ -13,8 +13,8 @@
 //!
 //! The 2025 reorganisation moved the national authority's role between ministries, so the table is data
 //! ([`AuthorityTable`]), with ND 85's assignment as its default. The operator (the agency that runs the system) is
-//! never an appraiser or approver of its own levels 3–5: only levels 1–2 are decided inside the owner's own security
-//! unit.
+//! never an appraiser or approver of its own levels 3–5 ([`AuthorityTable::decide`] refuses it even when the operator
+//! also holds the authority's role): only levels 1–2 are decided inside the owner's own security unit.
 
 use crate::error::{Error, Result};
 
@@ -142,8 +142,8 @@ impl AuthorityTable {
                 }
             }
             Action::Retire => {
-                if role != Role::Operator && role != Role::Owner {
-                    return refuse("only the operator or the owner retires a system");
+                if role != Role::Operator {
+                    return refuse("only the operating agency retires its system");
                 }
                 match state {
                     Some(State::Retired) => invalid("the system is already retired"),
@@ -151,6 +151,44 @@ impl AuthorityTable {
                 }
             }
         }
+    }
+}
+
+impl AuthorityTable {
+    /// The state after a caller holding `roles` (relative to the system) takes `action`.
+    ///
+    /// A caller may hold several roles (a provincial department that runs systems may also be the province's
+    /// information-security unit): the action is allowed if one role allows it, except that the operator never
+    /// appraises or decides a level 3–5 of its own system, whatever other role it holds.
+    pub fn decide(
+        &self,
+        state: Option<State>,
+        level: i16,
+        roles: &[Role],
+        action: Action,
+    ) -> Result<State> {
+        let deciding = matches!(action, Action::Appraise | Action::Approve | Action::Reject);
+        if deciding && level >= 3 && roles.contains(&Role::Operator) {
+            level_index(level)?;
+            return Err(Error::forbidden(
+                "an agency never appraises or decides a level 3–5 of its own system (ND 85/2016, Điều 12)",
+            ));
+        }
+        let mut refusal = None;
+        for &role in roles {
+            match self.transition(state, level, role, action) {
+                Ok(next) => return Ok(next),
+                // A wrong-state answer (CONFLICT) says more than a wrong-role one: keep it if any role gets that far.
+                Err(e @ Error::Conflict { .. }) => refusal = Some(e),
+                Err(e @ Error::BadInput { .. }) => return Err(e),
+                Err(e) => {
+                    refusal.get_or_insert(e);
+                }
+            }
+        }
+        Err(refusal.unwrap_or_else(|| {
+            Error::forbidden("your agency has no role in the approval of this system")
+        }))
     }
 }
 
@@ -188,9 +226,7 @@ mod tests {
             (Appraise, Some(Proposed)) if role == appraiser => Some(Appraised),
             (Approve, Some(Appraised)) if role == approver => Some(Approved),
             (Reject, Some(Appraised)) if role == approver => Some(Rejected),
-            (Retire, s) if s != Some(Retired) && (role == Operator || role == Owner) => {
-                Some(Retired)
-            }
+            (Retire, s) if s != Some(Retired) && role == Operator => Some(Retired),
             _ => None,
         }
     }
@@ -243,6 +279,53 @@ mod tests {
         );
         // Skipping the appraisal is refused even for the right approver.
         assert!(t.transition(Some(Proposed), 3, Owner, Approve).is_err());
+    }
+
+    #[test]
+    fn an_operator_holding_the_authority_role_still_cannot_decide_its_own_level_3_to_5() {
+        let t = AuthorityTable::default();
+        for level in 3..=5 {
+            for role in [SecurityUnit, Owner, NationalAuthority, PrimeMinister] {
+                for (state, action) in [
+                    (Proposed, Appraise),
+                    (Appraised, Approve),
+                    (Appraised, Reject),
+                ] {
+                    assert!(
+                        t.decide(Some(state), level, &[Operator, role], action)
+                            .is_err(),
+                        "L{level} {role:?} {action:?}"
+                    );
+                }
+            }
+        }
+        // Levels 1–2 stay inside the owner's security unit, which may also run the system.
+        let s = t
+            .decide(Some(Proposed), 2, &[Operator, SecurityUnit], Appraise)
+            .expect("appraise own level 2");
+        assert_eq!(
+            t.decide(Some(s), 2, &[Operator, SecurityUnit], Approve)
+                .expect("approve own level 2"),
+            Approved
+        );
+    }
+
+    #[test]
+    fn decide_allows_what_one_of_the_roles_allows_and_reports_the_state_conflict() {
+        let t = AuthorityTable::default();
+        assert_eq!(
+            t.decide(Some(Proposed), 4, &[Owner, NationalAuthority], Appraise)
+                .expect("national authority appraises level 4"),
+            Appraised
+        );
+        assert!(matches!(
+            t.decide(Some(Approved), 3, &[SecurityUnit], Appraise),
+            Err(Error::Conflict { .. })
+        ));
+        assert!(matches!(
+            t.decide(Some(Proposed), 3, &[], Appraise),
+            Err(Error::Forbidden { .. })
+        ));
     }
 
     #[test]

@@ -392,10 +392,16 @@ impl InformationSystem {
     async fn description(&self) -> Option<&str> {
         self.0.description.as_deref()
     }
-    /// Security level 1–5 (cấp độ, Nghị định 85/2016/NĐ-CP); null when no source states it.
+    /// Security level 1–5 (cấp độ, Nghị định 85/2016/NĐ-CP) under consideration or decided (see `approvalState`);
+    /// null when none was proposed and no source states it.
     async fn security_level(&self) -> Option<i32> {
         self.0.security_level.map(i32::from)
     }
+    /// The last approved level; differs from `securityLevel` while a new proposal is under way or was rejected.
+    async fn approved_security_level(&self) -> Option<i32> {
+        self.0.approved_level.map(i32::from)
+    }
+
     async fn approval_state(&self) -> Option<ApprovalState> {
         self.0
             .approval_state
@@ -418,7 +424,8 @@ impl InformationSystem {
     async fn version(&self) -> i32 {
         self.0.version
     }
-    /// The owner agency (chủ quản), when a source names it.
+    /// The agency that runs the system and registered it (đơn vị vận hành), when known. For a provincial system the
+    /// owner (chủ quản) is the province's People's Committee.
     async fn agency(&self, ctx: &Context<'_>) -> Res<Option<Agency>> {
         let Some(id) = &self.0.agency_id else {
             return Ok(None);

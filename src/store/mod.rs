@@ -1,5 +1,6 @@
 //! Queries over the registries. No SQL lives in resolvers: they call these functions, which return entity models.
 
+pub mod approval;
 pub mod audit;
 pub mod batch;
 pub mod cache;
@@ -24,6 +25,8 @@ pub struct Store {
     pub cache: Arc<cache::ReadCache>,
     pub max_page_size: usize,
     pub events: Events,
+    /// Who appraises and approves each security level (ND 85/2016 by default).
+    pub authorities: Arc<crate::approval::AuthorityTable>,
 }
 
 impl Store {

@@ -40,7 +40,10 @@ pub struct SystemChanges {
 }
 
 /// The caller's agency: the tenant of every write. An agency that is not in the registry may write nothing.
-async fn actor_agency(txn: &DatabaseTransaction, actor: &Actor) -> Result<agency::Model> {
+pub(super) async fn actor_agency(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+) -> Result<agency::Model> {
     agency::Entity::find()
         .filter(agency::Column::Code.eq(actor.agency_code.clone()))
         .one(txn)
@@ -74,10 +77,11 @@ async fn owned_system(
     })
 }
 
-fn snapshot(m: &information_system::Model) -> serde_json::Value {
+pub(super) fn snapshot(m: &information_system::Model) -> serde_json::Value {
     json!({
         "code": m.code, "name": m.name, "agency": m.agency_id, "description": m.description,
-        "securityLevel": m.security_level, "approvalState": m.approval_state,
+        "securityLevel": m.security_level, "approvedLevel": m.approved_level, "approvalState": m.approval_state,
+        "decisionNumber": m.decision_number, "decisionDate": m.decision_date,
         "connectsLgsp": m.connects_lgsp, "processesPersonalData": m.processes_personal_data, "version": m.version,
     })
 }
@@ -150,6 +154,11 @@ pub async fn update_system(
     let txn = store.db.begin().await?;
     let agency = actor_agency(&txn, actor).await?;
     let current = owned_system(&txn, &agency, code).await?;
+    if current.approval_state.as_deref() == Some("retired") {
+        return Err(Error::conflict(
+            "the system is retired: it can no longer change",
+        ));
+    }
     if current.version != version {
         return Err(Error::conflict(format!(
             "the system changed since version {version} (now {}): read it again",

@@ -1,0 +1,206 @@
+//! The security-level workflow on stored systems: propose, appraise, approve, reject, retire.
+//!
+//! The caller's roles towards a system are resolved here, from the registry, never taken from the request: the
+//! operator is the agency the system is registered to; the owner (chủ quản) is the People's Committee of the system's
+//! province; the information-security unit is the agency of that province marked `security_unit`; the national
+//! authority and the Prime Minister's office are agencies marked as such. A caller with no role towards a system
+//! cannot even learn more than that it exists. [`crate::approval::AuthorityTable`] then decides.
+
+use entities::{agency, information_system};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, TransactionTrait,
+};
+use serde_json::json;
+
+use super::{
+    audit::{record, Actor},
+    registration::{actor_agency, snapshot, ENTITY},
+    Store,
+};
+use crate::{
+    approval::{Action, Role, State},
+    error::{Error, Result},
+};
+
+/// One step of the workflow, with what the step records.
+pub enum Step {
+    /// The operator proposes `level` (hồ sơ đề xuất cấp độ).
+    Propose {
+        level: i16,
+    },
+    /// The appraising authority's opinion (thẩm định, Mẫu 04).
+    Appraise {
+        opinion: Option<String>,
+    },
+    /// The approving authority's decision (phê duyệt, Mẫu 06).
+    Approve {
+        decision_number: Option<String>,
+        decision_date: Option<String>,
+    },
+    Reject {
+        reason: String,
+    },
+    Retire {
+        reason: Option<String>,
+    },
+}
+
+impl Step {
+    fn action(&self) -> Action {
+        match self {
+            Step::Propose { .. } => Action::Propose,
+            Step::Appraise { .. } => Action::Appraise,
+            Step::Approve { .. } => Action::Approve,
+            Step::Reject { .. } => Action::Reject,
+            Step::Retire { .. } => Action::Retire,
+        }
+    }
+
+    /// The audit trail's name of the step.
+    fn audit_action(&self) -> &'static str {
+        match self {
+            Step::Propose { .. } => "propose_level",
+            Step::Appraise { .. } => "appraise_level",
+            Step::Approve { .. } => "approve_level",
+            Step::Reject { .. } => "reject_level",
+            Step::Retire { .. } => "retire",
+        }
+    }
+}
+
+pub fn parse_state(s: Option<&str>) -> Option<State> {
+    Some(match s? {
+        "proposed" => State::Proposed,
+        "appraised" => State::Appraised,
+        "approved" => State::Approved,
+        "rejected" => State::Rejected,
+        "retired" => State::Retired,
+        _ => return None,
+    })
+}
+
+fn state_name(s: State) -> &'static str {
+    match s {
+        State::Proposed => "proposed",
+        State::Appraised => "appraised",
+        State::Approved => "approved",
+        State::Rejected => "rejected",
+        State::Retired => "retired",
+    }
+}
+
+/// What `agency` is towards `system`, from the registry.
+pub fn roles_of(agency: &agency::Model, system: &information_system::Model) -> Vec<Role> {
+    let mut roles = Vec::new();
+    if system.agency_id.as_deref() == Some(agency.id.as_str()) {
+        roles.push(Role::Operator);
+    }
+    let same_province = agency.province_code == system.province_code;
+    if same_province && agency.kind == "ubnd_tinh" {
+        roles.push(Role::Owner);
+    }
+    match agency.approval_role.as_deref() {
+        Some("security_unit") if same_province => roles.push(Role::SecurityUnit),
+        Some("national_authority") => roles.push(Role::NationalAuthority),
+        Some("prime_minister") => roles.push(Role::PrimeMinister),
+        _ => {}
+    }
+    roles
+}
+
+/// The system `code` with the caller's roles towards it; `FORBIDDEN` when it has none, `NOT_FOUND` when no such
+/// system exists. This is the tenant filter of the workflow: every step reaches its row through here.
+async fn system_in_reach(
+    txn: &DatabaseTransaction,
+    agency: &agency::Model,
+    code: &str,
+) -> Result<(information_system::Model, Vec<Role>)> {
+    let system = information_system::Entity::find()
+        .filter(information_system::Column::Code.eq(code))
+        .one(txn)
+        .await?
+        .ok_or_else(|| Error::not_found("information system"))?;
+    let roles = roles_of(agency, &system);
+    if roles.is_empty() {
+        return Err(Error::forbidden(
+            "your agency has no role in the approval of this system",
+        ));
+    }
+    Ok((system, roles))
+}
+
+/// Takes one step of the workflow on system `code`, last read at `version`, in one transaction with its audit event.
+#[tracing::instrument(skip_all, fields(agency = %actor.agency_code, code, action = step.audit_action()))]
+pub async fn take_step(
+    store: &Store,
+    actor: &Actor,
+    code: &str,
+    version: i32,
+    step: Step,
+) -> Result<information_system::Model> {
+    let txn = store.db.begin().await?;
+    let agency = actor_agency(&txn, actor).await?;
+    let (current, roles) = system_in_reach(&txn, &agency, code).await?;
+    if current.version != version {
+        return Err(Error::conflict(format!(
+            "the system changed since version {version} (now {}): read it again",
+            current.version
+        )));
+    }
+    let state = parse_state(current.approval_state.as_deref());
+    let level = match &step {
+        Step::Propose { level } => *level,
+        // Retiring a system whose level was never proposed is allowed: any valid level lets the table answer.
+        Step::Retire { .. } => current.security_level.unwrap_or(1),
+        _ => current.security_level.ok_or_else(|| {
+            Error::conflict("no security level has been proposed for this system")
+        })?,
+    };
+    let next = store
+        .authorities
+        .decide(state, level, &roles, step.action())?;
+    let action = step.audit_action();
+
+    let before = snapshot(&current);
+    let mut row: information_system::ActiveModel = current.into();
+    row.approval_state = Set(Some(state_name(next).to_owned()));
+    row.version = Set(version + 1);
+    let mut note = serde_json::Value::Null;
+    match step {
+        Step::Propose { level } => {
+            row.security_level = Set(Some(level));
+            row.decision_number = Set(None);
+            row.decision_date = Set(None);
+        }
+        Step::Appraise { opinion } => note = json!({ "opinion": opinion }),
+        Step::Approve {
+            decision_number,
+            decision_date,
+        } => {
+            row.approved_level = Set(Some(level));
+            row.decision_number = Set(decision_number);
+            row.decision_date = Set(decision_date);
+        }
+        Step::Reject { reason }
+        | Step::Retire {
+            reason: Some(reason),
+        } => note = json!({ "reason": reason }),
+        Step::Retire { reason: None } => {}
+    }
+    let updated = information_system::Entity::update_many()
+        .set(row)
+        .filter(information_system::Column::Code.eq(code))
+        .filter(information_system::Column::Version.eq(version))
+        .exec_with_returning(&txn)
+        .await?
+        .into_iter()
+        .next()
+        .ok_or_else(|| Error::conflict("the system changed concurrently: read it again"))?;
+    let mut after = snapshot(&updated);
+    if let (Some(after), serde_json::Value::Object(note)) = (after.as_object_mut(), note) {
+        after.extend(note);
+    }
+    let event = record(&txn, actor, action, ENTITY, code, Some(before), Some(after)).await?;
+    store.commit(txn, &[event]).await?;
+    Ok(updated)
+}
