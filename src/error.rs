@@ -16,6 +16,8 @@ pub mod code {
     pub const PARSE_FAILED: &str = "GRAPHQL_PARSE_FAILED";
     /// The HTTP request itself is malformed (not JSON, missing `query`, wrong media type).
     pub const BAD_REQUEST: &str = "BAD_REQUEST";
+    /// Personal data was not returned because its access could not be logged.
+    pub const ACCESS_LOG_UNAVAILABLE: &str = "ACCESS_LOG_UNAVAILABLE";
 }
 
 /// Errors of the service and store layers.
@@ -36,6 +38,8 @@ pub enum Error {
     Conflict { message: String },
     /// A database failure; the cause is logged, not shown.
     Database(sea_orm::DbErr),
+    /// The access log could not record an access, so its data is withheld (the cause is logged where it happened).
+    AccessLogUnavailable,
 }
 
 impl From<sea_orm::DbErr> for Error {
@@ -89,6 +93,10 @@ impl From<Error> for async_graphql::Error {
             Error::Conflict { message } => {
                 async_graphql::Error::new(message).extend_with(|_, e| e.set("code", code::CONFLICT))
             }
+            Error::AccessLogUnavailable => async_graphql::Error::new(
+                "the access could not be logged, so no personal data is returned; try again later",
+            )
+            .extend_with(|_, e| e.set("code", code::ACCESS_LOG_UNAVAILABLE)),
             Error::Database(cause) => {
                 let incident = next_incident_id();
                 tracing::error!(incident, error = %cause, "database error");

@@ -4,6 +4,7 @@
 //! [`store`] (queries) → `entities`/`migrations`. [`seed`] loads the registries from the provincial plans.
 #![forbid(unsafe_code)]
 
+pub mod access_log;
 pub mod app;
 pub mod approval;
 pub mod auth;

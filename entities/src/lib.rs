@@ -1,5 +1,6 @@
 //! sea-orm entities of the lgsp-hub registries. Database models only: the GraphQL types live in the hub crate.
 
+pub mod access_log_entry;
 pub mod agency;
 pub mod audit_event;
 pub mod indicator;

@@ -1,0 +1,32 @@
+//! One entry of the personal-data access log: metadata of an access, never the data itself. `subject_hash` is a keyed
+//! hash of the person's identifier; `hash` chains the entry to the previous one.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "access_log")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub seq: i64,
+    /// Milliseconds since the Unix epoch.
+    pub at_ms: i64,
+    pub actor: String,
+    pub agency_code: String,
+    /// The declared legal purpose (ND 13/2023), e.g. `PUBLIC_SERVICE`.
+    pub purpose: String,
+    /// The reference the caller gave for the purpose (a case or dossier number).
+    pub purpose_ref: String,
+    pub upstream: String,
+    pub operation: String,
+    pub subject_hash: String,
+    /// The fields returned, comma-separated.
+    pub fields: String,
+    pub request_id: Option<String>,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}
