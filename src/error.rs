@@ -16,6 +16,10 @@ pub mod code {
     pub const PARSE_FAILED: &str = "GRAPHQL_PARSE_FAILED";
     /// The HTTP request itself is malformed (not JSON, missing `query`, wrong media type).
     pub const BAD_REQUEST: &str = "BAD_REQUEST";
+    /// An upstream national database failed, timed out or refused; `extensions.upstream` names it.
+    pub const UPSTREAM_UNAVAILABLE: &str = "UPSTREAM_UNAVAILABLE";
+    pub const UPSTREAM_TIMEOUT: &str = "UPSTREAM_TIMEOUT";
+    pub const UPSTREAM_REJECTED: &str = "UPSTREAM_REJECTED";
     /// Personal data was not returned because its access could not be logged.
     pub const ACCESS_LOG_UNAVAILABLE: &str = "ACCESS_LOG_UNAVAILABLE";
 }
@@ -40,6 +44,11 @@ pub enum Error {
     Database(sea_orm::DbErr),
     /// The access log could not record an access, so its data is withheld (the cause is logged where it happened).
     AccessLogUnavailable,
+    /// An upstream call failed; the upstream's name and a safe reason, never its body.
+    Upstream {
+        upstream: String,
+        cause: crate::upstream::UpstreamError,
+    },
 }
 
 impl From<sea_orm::DbErr> for Error {
@@ -92,6 +101,12 @@ impl From<Error> for async_graphql::Error {
                 .extend_with(|_, e| e.set("code", code::FORBIDDEN)),
             Error::Conflict { message } => {
                 async_graphql::Error::new(message).extend_with(|_, e| e.set("code", code::CONFLICT))
+            }
+            Error::Upstream { upstream, cause } => {
+                async_graphql::Error::new(format!("{upstream}: {cause}")).extend_with(|_, e| {
+                    e.set("code", cause.code());
+                    e.set("upstream", upstream.clone());
+                })
             }
             Error::AccessLogUnavailable => async_graphql::Error::new(
                 "the access could not be logged, so no personal data is returned; try again later",

@@ -18,6 +18,7 @@ pub mod http;
 pub mod seed;
 pub mod store;
 pub mod text;
+pub mod upstream;
 
 pub use app::{App, AppError};
 pub use config::Config;

@@ -1,0 +1,108 @@
+//! Clients of the national databases. [`client::Upstream`] is the resilient transport shared by every adapter; the
+//! adapters (one per national database, in [`adapters`]) turn its JSON into typed records.
+
+pub mod breaker;
+pub mod client;
+pub mod token;
+
+use std::time::Duration;
+
+pub use breaker::CircuitState;
+pub use client::{Caller, Health, Upstream};
+
+/// How to reach one upstream and how patient to be with it.
+#[derive(Debug, Clone)]
+pub struct UpstreamSettings {
+    pub name: String,
+    /// The service's base URL, e.g. `https://dancu.example.gov.vn/api` or the mock's `http://127.0.0.1:9100/population`.
+    pub base_url: String,
+    pub client_id: String,
+    pub client_secret: String,
+    /// Per-call timeout (each attempt).
+    pub timeout: Duration,
+    pub token_timeout: Duration,
+    /// Extra attempts for idempotent calls after a timeout, a connection failure or a 502/503/504.
+    pub retries: u32,
+    /// Base of the exponential backoff between attempts.
+    pub backoff: Duration,
+    /// Consecutive failures that open the circuit.
+    pub breaker_threshold: u32,
+    /// How long an open circuit refuses calls before one trial.
+    pub breaker_cooldown: Duration,
+    /// Calls in flight at most.
+    pub concurrency: usize,
+    /// How long non-personal responses are cached (0: not at all).
+    pub cache_ttl: Duration,
+}
+
+impl UpstreamSettings {
+    /// Defaults for `name` at `base_url`.
+    pub fn new(name: &str, base_url: &str) -> UpstreamSettings {
+        UpstreamSettings {
+            name: name.to_owned(),
+            base_url: base_url.trim_end_matches('/').to_owned(),
+            client_id: "lgsp-hub".to_owned(),
+            client_secret: String::new(),
+            timeout: Duration::from_millis(2000),
+            token_timeout: Duration::from_millis(3000),
+            retries: 2,
+            backoff: Duration::from_millis(50),
+            breaker_threshold: 5,
+            breaker_cooldown: Duration::from_secs(10),
+            concurrency: 64,
+            cache_ttl: Duration::from_secs(60),
+        }
+    }
+}
+
+/// Why an upstream call failed. The upstream's own body is never kept: only what the hub can say safely.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum UpstreamError {
+    #[error("the upstream did not answer in time")]
+    Timeout,
+    #[error("the upstream cannot be reached")]
+    Unreachable,
+    #[error("the upstream answered with HTTP {0}")]
+    Status(u16),
+    #[error("the upstream's answer is not what its contract says")]
+    Malformed,
+    #[error("{detail} (HTTP {status})")]
+    Rejected { status: u16, detail: &'static str },
+    #[error("the circuit is open after repeated failures; calls resume after a cooldown")]
+    CircuitOpen,
+    #[error("too many calls to this upstream are in flight")]
+    Busy,
+}
+
+impl UpstreamError {
+    fn from_transport(e: reqwest::Error) -> UpstreamError {
+        if e.is_timeout() {
+            UpstreamError::Timeout
+        } else {
+            UpstreamError::Unreachable
+        }
+    }
+
+    /// Worth another attempt (for an idempotent call).
+    fn retryable(&self) -> bool {
+        match self {
+            UpstreamError::Timeout | UpstreamError::Unreachable => true,
+            UpstreamError::Status(s) => matches!(s, 502..=504),
+            _ => false,
+        }
+    }
+
+    /// A sign of the upstream's ill health, for the circuit breaker (a refused request is not).
+    fn counts_against_upstream(&self) -> bool {
+        !matches!(self, UpstreamError::Rejected { .. } | UpstreamError::Busy)
+    }
+
+    /// The `extensions.code` of the error.
+    pub fn code(&self) -> &'static str {
+        match self {
+            UpstreamError::Timeout => crate::error::code::UPSTREAM_TIMEOUT,
+            UpstreamError::Rejected { .. } => crate::error::code::UPSTREAM_REJECTED,
+            _ => crate::error::code::UPSTREAM_UNAVAILABLE,
+        }
+    }
+}
