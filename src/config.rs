@@ -65,6 +65,44 @@ pub struct Settings {
     /// Where the hub keeps files of its own (the development secret).
     #[arg(long, global = true, env = "LGSP_DATA_DIR")]
     pub data_dir: Option<PathBuf>,
+    /// Secret of the personal-data access log's keyed hashes (at least 32 bytes). Without it, development generates
+    /// one into the data directory; production mode refuses to start.
+    #[arg(
+        long,
+        global = true,
+        env = "LGSP_ACCESS_LOG_KEY",
+        hide_env_values = true
+    )]
+    pub access_log_key: Option<String>,
+    /// Base URL under which every national database answers at `/<service>` (the mock-upstreams layout), e.g.
+    /// http://127.0.0.1:9100. Per-service `[upstream.<name>]` tables in the file override it.
+    #[arg(long, global = true, env = "LGSP_UPSTREAMS_URL")]
+    pub upstreams_url: Option<String>,
+    /// Start the built-in mock national databases on a loopback port when no upstream is configured [default: true,
+    /// false in production].
+    #[arg(long, global = true, env = "LGSP_MOCK_UPSTREAMS")]
+    pub mock_upstreams: Option<bool>,
+    /// Per-service settings, from the file only: `[upstream.population]` with `base_url`, `client_id`,
+    /// `client_secret`, `timeout_ms`, `retries`, `breaker_threshold`, `breaker_cooldown_ms`, `concurrency`,
+    /// `cache_ttl_ms`.
+    #[arg(skip)]
+    #[serde(default)]
+    pub upstream: std::collections::BTreeMap<String, UpstreamFile>,
+}
+
+/// One upstream's settings in the configuration file; unset values take the defaults of `upstream::UpstreamSettings`.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UpstreamFile {
+    pub base_url: Option<String>,
+    pub client_id: Option<String>,
+    pub client_secret: Option<String>,
+    pub timeout_ms: Option<u64>,
+    pub retries: Option<u32>,
+    pub breaker_threshold: Option<u32>,
+    pub breaker_cooldown_ms: Option<u64>,
+    pub concurrency: Option<usize>,
+    pub cache_ttl_ms: Option<u64>,
 }
 
 impl Settings {
@@ -84,6 +122,14 @@ impl Settings {
             jwt_audience: self.jwt_audience.or(lower.jwt_audience),
             production: self.production.or(lower.production),
             data_dir: self.data_dir.or(lower.data_dir),
+            access_log_key: self.access_log_key.or(lower.access_log_key),
+            upstreams_url: self.upstreams_url.or(lower.upstreams_url),
+            mock_upstreams: self.mock_upstreams.or(lower.mock_upstreams),
+            upstream: if self.upstream.is_empty() {
+                lower.upstream
+            } else {
+                self.upstream
+            },
         }
     }
 }
@@ -109,6 +155,11 @@ pub struct Config {
     pub keys: crate::auth::KeyConfig,
     pub jwt_issuer: String,
     pub jwt_audience: String,
+    pub access_log_key: Option<String>,
+    /// The national databases: where they are and how to call them (empty: none configured).
+    pub upstreams: Vec<crate::upstream::UpstreamSettings>,
+    /// Start the built-in mocks when `upstreams` is empty.
+    pub mock_upstreams: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -165,7 +216,20 @@ impl Config {
                 message: "must be at least 1".into(),
             });
         }
+        let production = s.production.unwrap_or(false);
+        let upstreams = upstream_settings(s.upstreams_url.as_deref(), &s.upstream)?;
+        if let Some(key) = &s.access_log_key {
+            if key.len() < 32 {
+                return Err(ConfigError::Invalid {
+                    key: "access_log_key",
+                    message: "must be at least 32 bytes".into(),
+                });
+            }
+        }
         Ok(Config {
+            access_log_key: s.access_log_key,
+            mock_upstreams: s.mock_upstreams.unwrap_or(!production) && upstreams.is_empty(),
+            upstreams,
             listen,
             database_url,
             max_page_size,
@@ -178,7 +242,7 @@ impl Config {
                 secret: s.jwt_secret,
                 public_key_file: s.jwt_public_key_file,
                 private_key_file: s.jwt_private_key_file,
-                production: s.production.unwrap_or(false),
+                production,
                 data_dir: s.data_dir.unwrap_or_else(|| PathBuf::from("data")),
             },
             jwt_issuer: s
@@ -197,6 +261,61 @@ impl Config {
     pub fn database_url_redacted(&self) -> String {
         redact_url(&self.database_url)
     }
+}
+
+/// The national databases the hub knows; `base` places each at `<base>/<service>`, file tables refine or add.
+fn upstream_settings(
+    base: Option<&str>,
+    file: &std::collections::BTreeMap<String, UpstreamFile>,
+) -> Result<Vec<crate::upstream::UpstreamSettings>, ConfigError> {
+    use crate::upstream::{UpstreamSettings, SERVICES};
+    let invalid = |message: String| ConfigError::Invalid {
+        key: "upstream",
+        message,
+    };
+    for name in file.keys() {
+        if !SERVICES.iter().any(|s| s.name == name) {
+            return Err(invalid(format!(
+                "unknown upstream `{name}` (known: {})",
+                SERVICES
+                    .iter()
+                    .map(|s| s.name)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )));
+        }
+    }
+    let mut all = Vec::new();
+    for service in SERVICES {
+        let table = file.get(service.name);
+        let url = match (table.and_then(|t| t.base_url.clone()), base) {
+            (Some(url), _) => url,
+            (None, Some(base)) => format!("{}/{}", base.trim_end_matches('/'), service.name),
+            (None, None) => continue,
+        };
+        if !(url.starts_with("http://") || url.starts_with("https://")) {
+            return Err(invalid(format!("`{url}` is not an http(s) URL")));
+        }
+        let mut s = UpstreamSettings::new(service.name, &url);
+        s.client_secret = format!("dev-secret-{}", service.name);
+        if let Some(t) = table {
+            let ms = std::time::Duration::from_millis;
+            if let Some(v) = &t.client_id {
+                s.client_id.clone_from(v);
+            }
+            if let Some(v) = &t.client_secret {
+                s.client_secret.clone_from(v);
+            }
+            s.timeout = t.timeout_ms.map_or(s.timeout, ms);
+            s.retries = t.retries.unwrap_or(s.retries);
+            s.breaker_threshold = t.breaker_threshold.unwrap_or(s.breaker_threshold);
+            s.breaker_cooldown = t.breaker_cooldown_ms.map_or(s.breaker_cooldown, ms);
+            s.concurrency = t.concurrency.unwrap_or(s.concurrency);
+            s.cache_ttl = t.cache_ttl_ms.map_or(s.cache_ttl, ms);
+        }
+        all.push(s);
+    }
+    Ok(all)
 }
 
 /// Two connections per core: more only adds context switches between the hub and the database on a small machine

@@ -16,8 +16,12 @@ pub enum CircuitState {
 
 #[derive(Debug)]
 enum Inner {
-    Closed { failures: u32 },
-    Open { until: Instant },
+    Closed {
+        failures: u32,
+    },
+    Open {
+        until: Instant,
+    },
     /// A trial call is in flight; others are refused until it answers.
     HalfOpen,
 }
@@ -105,7 +109,10 @@ mod tests {
         assert!(b.allow());
         assert!(!b.allow());
         b.failure();
-        assert!(b.allow(), "a failed trial opens again, for another cooldown");
+        assert!(
+            b.allow(),
+            "a failed trial opens again, for another cooldown"
+        );
         b.success();
         assert_eq!(b.state(), CircuitState::Closed);
         assert!(b.allow() && b.allow());

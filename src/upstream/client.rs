@@ -133,7 +133,8 @@ impl Upstream {
             return Err(UpstreamError::CircuitOpen);
         }
         let started = Instant::now();
-        let result = match tokio::time::timeout(self.settings.timeout, self.permits.acquire()).await {
+        let result = match tokio::time::timeout(self.settings.timeout, self.permits.acquire()).await
+        {
             Ok(Ok(_permit)) => self.attempts(&method, path, body, caller, idempotent).await,
             _ => Err(UpstreamError::Busy),
         };

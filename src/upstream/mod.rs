@@ -10,6 +10,41 @@ use std::time::Duration;
 pub use breaker::CircuitState;
 pub use client::{Caller, Health, Upstream};
 
+/// A national database the hub federates: its service name (the `/<name>` prefix of the mocks, and the `<name>` of
+/// the scope `upstream:<name>:read`) and what it is.
+#[derive(Debug, Clone, Copy)]
+pub struct Service {
+    pub name: &'static str,
+    pub title: &'static str,
+}
+
+pub const SERVICES: [Service; 6] = [
+    Service {
+        name: "population",
+        title: "CSDL quốc gia về dân cư",
+    },
+    Service {
+        name: "business",
+        title: "CSDL quốc gia về đăng ký doanh nghiệp",
+    },
+    Service {
+        name: "insurance",
+        title: "CSDL quốc gia về bảo hiểm",
+    },
+    Service {
+        name: "land",
+        title: "CSDL đất đai",
+    },
+    Service {
+        name: "civil-status",
+        title: "CSDL hộ tịch điện tử",
+    },
+    Service {
+        name: "judicial",
+        title: "Lý lịch tư pháp",
+    },
+];
+
 /// How to reach one upstream and how patient to be with it.
 #[derive(Debug, Clone)]
 pub struct UpstreamSettings {
