@@ -13,6 +13,7 @@ pub mod config;
 pub mod db;
 pub mod error;
 pub mod events;
+pub mod federation;
 pub mod graphql;
 pub mod http;
 pub mod seed;

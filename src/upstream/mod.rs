@@ -16,31 +16,39 @@ pub use client::{Caller, Health, Upstream};
 pub struct Service {
     pub name: &'static str,
     pub title: &'static str,
+    /// A path (under the service's base URL) that needs the token and names no one: the connection test's probe.
+    pub probe: &'static str,
 }
 
 pub const SERVICES: [Service; 6] = [
     Service {
         name: "population",
+        probe: "/citizens/000000000000",
         title: "CSDL quốc gia về dân cư",
     },
     Service {
         name: "business",
+        probe: "/enterprises/0000000000",
         title: "CSDL quốc gia về đăng ký doanh nghiệp",
     },
     Service {
         name: "insurance",
+        probe: "/participants/0000000000",
         title: "CSDL quốc gia về bảo hiểm",
     },
     Service {
         name: "land",
+        probe: "/parcels/000000000000",
         title: "CSDL đất đai",
     },
     Service {
         name: "civil-status",
+        probe: "/births/000000000000",
         title: "CSDL hộ tịch điện tử",
     },
     Service {
         name: "judicial",
+        probe: "/requests/000000000000",
         title: "Lý lịch tư pháp",
     },
 ];
@@ -107,6 +115,8 @@ pub enum UpstreamError {
     CircuitOpen,
     #[error("too many calls to this upstream are in flight")]
     Busy,
+    #[error("the hub has no such upstream configured")]
+    NotConfigured,
 }
 
 impl UpstreamError {

@@ -1,0 +1,150 @@
+//! Federation: the national databases behind one service. It owns the upstream clients and the access log, and holds
+//! the rules every personal-data lookup follows: a declared legal purpose, the upstream's scope, an access-log entry
+//! written before any data is returned, and no cache shared between callers.
+
+pub mod connection;
+pub mod purpose;
+
+use std::{collections::BTreeMap, sync::Arc, time::Duration};
+
+use serde_json::Value;
+
+pub use purpose::{LegalPurpose, Purpose};
+
+use crate::{
+    access_log::{Access, AccessLog},
+    error::{Error, Result},
+    store::cache::TtlMap,
+    upstream::{Caller, Upstream, UpstreamSettings},
+};
+
+/// Non-personal responses kept at most (per caller agency and path).
+const CACHE_ENTRIES: usize = 10_000;
+
+pub struct Federation {
+    upstreams: BTreeMap<String, Arc<Upstream>>,
+    pub access_log: AccessLog,
+    cache: TtlMap<(String, String, String), Value>,
+}
+
+/// A personal-data lookup: which upstream, what is looked up, for whom, for what.
+pub struct PersonalLookup<'a> {
+    pub upstream: &'a str,
+    pub operation: &'static str,
+    /// `citizen`, `enterprise`, `parcel`, ...: the kind of identifier, part of its keyed hash.
+    pub subject_kind: &'static str,
+    pub subject_id: &'a str,
+    pub caller: &'a Caller,
+    pub purpose: &'a Purpose,
+    /// The fields the caller asked for: what the access log records as returned.
+    pub fields: Vec<String>,
+}
+
+impl Federation {
+    pub fn new(settings: Vec<UpstreamSettings>, access_log: AccessLog) -> Federation {
+        // One pool for every upstream: connections are kept per host anyway.
+        let http = reqwest::Client::builder()
+            .pool_idle_timeout(Duration::from_secs(90))
+            .pool_max_idle_per_host(64)
+            .connect_timeout(Duration::from_secs(2))
+            .user_agent(concat!("lgsp-hub/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .unwrap_or_else(|_| reqwest::Client::new());
+        let cache_ttl = settings
+            .iter()
+            .map(|s| s.cache_ttl)
+            .max()
+            .unwrap_or_default();
+        let upstreams = settings
+            .into_iter()
+            .map(|s| (s.name.clone(), Arc::new(Upstream::new(s, http.clone()))))
+            .collect();
+        Federation {
+            upstreams,
+            access_log,
+            cache: TtlMap::new(cache_ttl, CACHE_ENTRIES),
+        }
+    }
+
+    pub fn upstreams(&self) -> impl Iterator<Item = &Arc<Upstream>> {
+        self.upstreams.values()
+    }
+
+    /// The configured upstream `name`; `UPSTREAM_UNAVAILABLE` when the hub has none by that name.
+    pub fn upstream(&self, name: &str) -> Result<&Upstream> {
+        self.upstreams
+            .get(name)
+            .map(|u| u.as_ref())
+            .ok_or_else(|| Error::Upstream {
+                upstream: name.to_owned(),
+                cause: crate::upstream::UpstreamError::NotConfigured,
+            })
+    }
+
+    /// Looks up personal data: calls the upstream with the caller's identity and purpose, writes the access-log entry,
+    /// and only then hands the data back. No entry, no data.
+    pub async fn personal(
+        &self,
+        lookup: PersonalLookup<'_>,
+        path: &str,
+        body: Option<&Value>,
+    ) -> Result<Option<Value>> {
+        let upstream = self.upstream(lookup.upstream)?;
+        let mut caller = lookup.caller.clone();
+        caller.purpose = Some(lookup.purpose.header());
+        let answer = match body {
+            None => upstream.get(path, &caller).await,
+            Some(b) => upstream.post(path, b, &caller, true).await,
+        }
+        .map_err(|cause| Error::Upstream {
+            upstream: lookup.upstream.to_owned(),
+            cause,
+        })?;
+        // A lookup that found nothing is logged too (who searched for whom), with no fields returned.
+        let fields = if answer.is_some() {
+            lookup.fields
+        } else {
+            Vec::new()
+        };
+        self.access_log
+            .record(Access {
+                actor: caller.subject.clone(),
+                agency_code: caller.agency.clone(),
+                purpose: lookup.purpose.basis.as_str().to_owned(),
+                purpose_ref: lookup.purpose.reference.clone(),
+                upstream: lookup.upstream.to_owned(),
+                operation: lookup.operation.to_owned(),
+                subject_kind: lookup.subject_kind,
+                subject_id: lookup.subject_id.to_owned(),
+                fields,
+                request_id: caller.request_id.clone(),
+            })
+            .await?;
+        Ok(answer)
+    }
+
+    /// Looks up data that is not personal; cached per caller agency (so nothing crosses between agencies).
+    pub async fn public(
+        &self,
+        upstream: &str,
+        path: &str,
+        caller: &Caller,
+    ) -> Result<Option<Value>> {
+        let key = (caller.agency.clone(), upstream.to_owned(), path.to_owned());
+        if let Some(hit) = self.cache.get(&key) {
+            return Ok(Some(hit));
+        }
+        let answer = self
+            .upstream(upstream)?
+            .get(path, caller)
+            .await
+            .map_err(|cause| Error::Upstream {
+                upstream: upstream.to_owned(),
+                cause,
+            })?;
+        if let Some(v) = &answer {
+            self.cache.put(key, v.clone());
+        }
+        Ok(answer)
+    }
+}
