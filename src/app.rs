@@ -7,10 +7,12 @@ use sea_orm::DatabaseConnection;
 use tokio::net::TcpListener;
 
 use crate::{
+    access_log::{AccessLog, ChainKeys},
     auth::{Authenticator, Keys},
     config::Config,
     db,
     events::Events,
+    federation::Federation,
     graphql, http, seed,
     store::{cache::ReadCache, Store},
 };
@@ -30,6 +32,12 @@ pub enum AppError {
     Serve(#[from] std::io::Error),
     #[error("token key: {0}")]
     Key(#[from] crate::auth::KeyError),
+    #[error("access-log key: {0}")]
+    AccessLogKey(crate::auth::KeyError),
+    #[error(
+        "no access-log key configured: set LGSP_ACCESS_LOG_KEY (production mode generates none)"
+    )]
+    AccessLogKeyMissing,
 }
 
 pub struct App {
@@ -60,7 +68,9 @@ impl App {
             events: Events::default(),
             authorities: Arc::default(),
         };
-        let schema = graphql::build_schema(Some(store.clone()));
+        let access_log = AccessLog::start(db.clone(), access_log_keys(config)?);
+        let federation = Arc::new(Federation::new(config.upstreams.clone(), access_log));
+        let schema = graphql::build_schema(Some((store.clone(), federation)));
         let sdl: Arc<str> = schema.sdl().into();
         Ok(App {
             listener,
@@ -112,6 +122,24 @@ pub fn authenticator(config: &Config) -> Result<Authenticator, AppError> {
         config.jwt_issuer.clone(),
         config.jwt_audience.clone(),
     ))
+}
+
+/// The access log's keys: from the configured secret, or (development only) a secret generated into the data
+/// directory next to the token secret.
+pub fn access_log_keys(config: &Config) -> Result<ChainKeys, AppError> {
+    if let Some(secret) = &config.access_log_key {
+        return Ok(ChainKeys::from_secret(secret.as_bytes()));
+    }
+    if config.keys.production {
+        return Err(AppError::AccessLogKeyMissing);
+    }
+    let path = config.keys.data_dir.join("access-log-key");
+    let (secret, generated) =
+        crate::auth::read_or_generate_secret(&path).map_err(AppError::AccessLogKey)?;
+    if generated {
+        tracing::warn!(path = %path.display(), "no access-log key configured: generated a development key (mode 0600)");
+    }
+    Ok(ChainKeys::from_secret(secret.as_bytes()))
 }
 
 /// Resolves on SIGINT or SIGTERM.

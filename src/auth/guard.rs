@@ -31,3 +31,18 @@ impl Guard for RequireScope {
         }
     }
 }
+
+/// The caller, if it holds `scope` (for scopes built at run time, like `upstream:<name>:read`); the same answers as
+/// [`RequireScope`].
+pub fn require_scope<'a>(ctx: &Context<'a>, scope: &str) -> Result<&'a Principal, Error> {
+    match ctx.data_opt::<Principal>() {
+        None => Err(Error::Unauthenticated),
+        Some(p) if p.has_scope(scope) => Ok(p),
+        Some(_) => Err(Error::forbidden(format!("this needs the scope `{scope}`"))),
+    }
+}
+
+/// The caller, whatever its scopes; `UNAUTHENTICATED` without a token.
+pub fn require_token<'a>(ctx: &Context<'a>) -> Result<&'a Principal, Error> {
+    ctx.data_opt::<Principal>().ok_or(Error::Unauthenticated)
+}

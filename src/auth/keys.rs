@@ -121,14 +121,8 @@ impl Keys {
             return Err(KeyError::Missing);
         }
         let path = config.data_dir.join("jwt-secret");
-        let secret = match std::fs::read_to_string(&path) {
-            Ok(s) => s.trim().to_owned(),
-            Err(_) => {
-                let s = generate_secret(&path)?;
-                return Ok((Keys::hs256(s.as_bytes())?, Some(path)));
-            }
-        };
-        Ok((Keys::hs256(secret.as_bytes())?, None))
+        let (secret, generated) = read_or_generate_secret(&path)?;
+        Ok((Keys::hs256(secret.as_bytes())?, generated.then_some(path)))
     }
 }
 
@@ -137,6 +131,14 @@ fn read(path: &Path) -> Result<Vec<u8>, KeyError> {
         path: path.to_owned(),
         source,
     })
+}
+
+/// The secret kept in `path`, or a new one generated there; `true` when it was generated.
+pub fn read_or_generate_secret(path: &Path) -> Result<(String, bool), KeyError> {
+    match std::fs::read_to_string(path) {
+        Ok(s) => Ok((s.trim().to_owned(), false)),
+        Err(_) => generate_secret(path).map(|s| (s, true)),
+    }
 }
 
 /// 32 random bytes from the OS, hex-encoded, written with mode 0600.

@@ -13,8 +13,8 @@ use std::collections::BTreeSet;
 use jsonwebtoken::{decode, encode, Header, Validation};
 use serde::{Deserialize, Serialize};
 
-pub use guard::{scope, RequireScope};
-pub use keys::{KeyConfig, KeyError, Keys};
+pub use guard::{require_scope, require_token, scope, RequireScope};
+pub use keys::{read_or_generate_secret, KeyConfig, KeyError, Keys};
 
 use crate::codes::AgencyCode;
 

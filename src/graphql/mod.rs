@@ -6,6 +6,7 @@ pub mod discrepancy;
 pub mod enums;
 pub mod ids;
 pub mod inputs;
+pub mod integrator;
 pub mod loaders;
 pub mod query;
 pub mod registration;
@@ -16,7 +17,9 @@ use async_graphql::{
     Context, EmptySubscription, MergedObject, Schema,
 };
 
-use crate::store::Store;
+use std::sync::Arc;
+
+use crate::{federation::Federation, store::Store};
 
 /// What resolvers need: cheap handles only.
 pub struct GqlState {
@@ -49,13 +52,18 @@ pub(crate) fn loader<'a>(ctx: &Context<'a>) -> async_graphql::Result<&'a Request
 
 /// The root query, merged from the domain modules.
 #[derive(MergedObject, Default)]
-pub struct Query(query::CatalogQuery, audit::AuditQuery);
+pub struct Query(
+    query::CatalogQuery,
+    audit::AuditQuery,
+    integrator::IntegratorQuery,
+);
 
 /// The root mutation, merged from the domain modules.
 #[derive(MergedObject, Default)]
 pub struct Mutation(
     registration::RegistrationMutation,
     approval::ApprovalMutation,
+    integrator::IntegratorMutation,
 );
 
 pub type HubSchema = Schema<Query, Mutation, EmptySubscription>;
@@ -64,13 +72,13 @@ pub type HubSchema = Schema<Query, Mutation, EmptySubscription>;
 const MAX_DEPTH: usize = 16;
 const MAX_COMPLEXITY: usize = 20_000;
 
-/// Builds the schema over `store` (none: for printing the SDL).
-pub fn build_schema(store: Option<Store>) -> HubSchema {
+/// Builds the schema over `store` and `federation` (none: for printing the SDL).
+pub fn build_schema(services: Option<(Store, Arc<Federation>)>) -> HubSchema {
     let mut builder = Schema::build(Query::default(), Mutation::default(), EmptySubscription)
         .limit_depth(MAX_DEPTH)
         .limit_complexity(MAX_COMPLEXITY);
-    if let Some(store) = store {
-        builder = builder.data(GqlState { store });
+    if let Some((store, federation)) = services {
+        builder = builder.data(GqlState { store }).data(federation);
     }
     builder.finish()
 }

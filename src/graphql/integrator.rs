@@ -1,0 +1,284 @@
+//! Integrator tools and the personal-data access log: upstream health, connection tests, `accessLog` and "who looked
+//! at this person". Thin resolvers over `federation` and `store::access_log`.
+
+use std::sync::Arc;
+
+use async_graphql::{Context, Enum, InputObject, Object, SimpleObject};
+use entities::access_log_entry;
+
+use super::{
+    query::{connection, page_args, Conn},
+    registration::RequestId,
+    state,
+};
+use crate::{
+    auth::{require_scope, require_token, scope, Principal, RequireScope},
+    codes::PersonalId,
+    error::Error,
+    federation::{
+        connection::{self as conn, ConnectionReport},
+        Federation,
+    },
+    store::access_log::{self, AccessFilter},
+    upstream::{Caller, CircuitState as Circuit},
+};
+
+pub(crate) fn federation<'a>(ctx: &Context<'a>) -> async_graphql::Result<&'a Federation> {
+    Ok(ctx.data::<Arc<Federation>>()?.as_ref())
+}
+
+/// The caller as upstreams see it (agency, subject, request id).
+pub(crate) fn caller(ctx: &Context<'_>, principal: &Principal) -> Caller {
+    Caller {
+        agency: principal.agency.as_str().to_owned(),
+        subject: principal.subject.clone(),
+        purpose: None,
+        request_id: ctx.data_opt::<RequestId>().map(|r| r.0.clone()),
+    }
+}
+
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+pub enum UpstreamHealth {
+    Up,
+    Degraded,
+    Down,
+    Unknown,
+}
+
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+pub enum CircuitState {
+    Closed,
+    Open,
+    HalfOpen,
+}
+
+/// A national database as the hub sees it.
+#[derive(SimpleObject)]
+pub struct UpstreamStatus {
+    pub name: String,
+    pub base_url: String,
+    pub status: UpstreamHealth,
+    /// Latency of the last call, in milliseconds.
+    pub latency_ms: Option<f64>,
+    /// Why the last failed call failed (never the upstream's own body).
+    pub last_error: Option<String>,
+    pub circuit_state: CircuitState,
+    pub calls: u64,
+    pub failures: u64,
+}
+
+#[derive(SimpleObject)]
+pub struct ConnectionStep {
+    /// `token` or `probe`.
+    pub step: String,
+    pub ok: bool,
+    pub ms: f64,
+    pub error: Option<String>,
+    /// The error's code (`UPSTREAM_UNAVAILABLE`, `UPSTREAM_TIMEOUT`, `UPSTREAM_REJECTED`).
+    pub code: Option<String>,
+}
+
+#[derive(SimpleObject)]
+pub struct ConnectionTest {
+    pub upstream: String,
+    pub ok: bool,
+    pub steps: Vec<ConnectionStep>,
+}
+
+impl From<ConnectionReport> for ConnectionTest {
+    fn from(r: ConnectionReport) -> Self {
+        ConnectionTest {
+            upstream: r.upstream,
+            ok: r.ok,
+            steps: r
+                .steps
+                .into_iter()
+                .map(|s| ConnectionStep {
+                    step: s.step.to_owned(),
+                    ok: s.ok,
+                    ms: s.ms,
+                    code: s.error.as_ref().map(|e| e.1.to_owned()),
+                    error: s.error.map(|e| e.0),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// One personal-data access: metadata only, never the data.
+#[derive(SimpleObject)]
+pub struct AccessLogEntry {
+    pub seq: i64,
+    pub at_ms: i64,
+    pub actor: String,
+    pub agency_code: String,
+    pub purpose: String,
+    pub purpose_reference: String,
+    pub upstream: String,
+    pub operation: String,
+    /// Keyed hash of the person's identifier.
+    pub subject_hash: String,
+    /// The fields returned (empty when the lookup found no one).
+    pub fields: Vec<String>,
+    pub request_id: Option<String>,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+impl From<access_log_entry::Model> for AccessLogEntry {
+    fn from(m: access_log_entry::Model) -> Self {
+        AccessLogEntry {
+            seq: m.seq,
+            at_ms: m.at_ms,
+            actor: m.actor,
+            agency_code: m.agency_code,
+            purpose: m.purpose,
+            purpose_reference: m.purpose_ref,
+            upstream: m.upstream,
+            operation: m.operation,
+            subject_hash: m.subject_hash,
+            fields: m
+                .fields
+                .split(',')
+                .filter(|f| !f.is_empty())
+                .map(str::to_owned)
+                .collect(),
+            request_id: m.request_id,
+            prev_hash: m.prev_hash,
+            hash: m.hash,
+        }
+    }
+}
+
+#[derive(InputObject, Default)]
+pub struct AccessLogFilterInput {
+    pub agency_code: Option<String>,
+    pub actor: Option<String>,
+    pub upstream: Option<String>,
+    /// A `LegalPurpose` value, e.g. `PUBLIC_SERVICE`.
+    pub purpose: Option<String>,
+    pub since_ms: Option<i64>,
+    pub until_ms: Option<i64>,
+}
+
+#[derive(Default)]
+pub struct IntegratorQuery;
+
+#[Object]
+impl IntegratorQuery {
+    /// Every configured national database with its health and circuit (any valid token).
+    async fn upstreams(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<UpstreamStatus>> {
+        require_token(ctx)?;
+        Ok(federation(ctx)?
+            .upstreams()
+            .map(|u| {
+                let h = u.health();
+                UpstreamStatus {
+                    name: u.name().to_owned(),
+                    base_url: u.settings.base_url.clone(),
+                    status: match conn::status(u) {
+                        conn::Status::Up => UpstreamHealth::Up,
+                        conn::Status::Degraded => UpstreamHealth::Degraded,
+                        conn::Status::Down => UpstreamHealth::Down,
+                        conn::Status::Unknown => UpstreamHealth::Unknown,
+                    },
+                    latency_ms: h.last_latency_ms,
+                    last_error: h.last_error,
+                    circuit_state: match u.circuit() {
+                        Circuit::Closed => CircuitState::Closed,
+                        Circuit::Open => CircuitState::Open,
+                        Circuit::HalfOpen => CircuitState::HalfOpen,
+                    },
+                    calls: h.calls,
+                    failures: h.failures,
+                }
+            })
+            .collect())
+    }
+
+    /// The personal-data access log, newest first (scope `audit:read`).
+    #[graphql(guard = "RequireScope(scope::AUDIT_READ)")]
+    async fn access_log(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<AccessLogFilterInput>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> async_graphql::Result<Conn<AccessLogEntry>> {
+        let f = filter.unwrap_or_default();
+        if let (Some(a), Some(b)) = (f.since_ms, f.until_ms) {
+            if a >= b {
+                return Err(Error::bad_input("filter.sinceMs", "the time range is empty").into());
+            }
+        }
+        let filter = AccessFilter {
+            agency_code: f.agency_code,
+            actor: f.actor,
+            upstream: f.upstream,
+            purpose: f.purpose,
+            subject_hash: None,
+            since_ms: f.since_ms,
+            until_ms: f.until_ms,
+        };
+        let page = access_log::entries(
+            &state(ctx)?.store,
+            &filter,
+            &page_args(first, after, last, before),
+        )
+        .await?;
+        Ok(connection(page, AccessLogEntry::from))
+    }
+
+    /// Who looked at the person with this personal identification number, newest first (scope `audit:read`). The
+    /// number is hashed with the log's key and never stored.
+    #[graphql(guard = "RequireScope(scope::AUDIT_READ)")]
+    async fn personal_data_accesses(
+        &self,
+        ctx: &Context<'_>,
+        personal_id: String,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> async_graphql::Result<Conn<AccessLogEntry>> {
+        let id = PersonalId::parse("personalId", &personal_id)?;
+        let filter = AccessFilter {
+            subject_hash: Some(
+                federation(ctx)?
+                    .access_log
+                    .keys()
+                    .subject_hash("citizen", id.as_str()),
+            ),
+            ..Default::default()
+        };
+        let page = access_log::entries(
+            &state(ctx)?.store,
+            &filter,
+            &page_args(first, after, None, None),
+        )
+        .await?;
+        Ok(connection(page, AccessLogEntry::from))
+    }
+}
+
+#[derive(Default)]
+pub struct IntegratorMutation;
+
+#[Object]
+impl IntegratorMutation {
+    /// Fetches a token from the upstream and makes one authenticated probe call, timing each step (scope
+    /// `upstream:<name>:read`).
+    async fn test_upstream_connection(
+        &self,
+        ctx: &Context<'_>,
+        name: String,
+    ) -> async_graphql::Result<ConnectionTest> {
+        let principal = require_scope(ctx, &format!("upstream:{name}:read"))?;
+        let caller = caller(ctx, principal);
+        federation(ctx)?
+            .test_connection(&name, &caller)
+            .await
+            .map(ConnectionTest::from)
+            .ok_or_else(|| Error::not_found(format!("upstream `{name}`")).into())
+    }
+}
