@@ -1,5 +1,6 @@
 //! Queries over the registries. No SQL lives in resolvers: they call these functions, which return entity models.
 
+pub mod admin;
 pub mod audit;
 pub mod batch;
 pub mod cache;
