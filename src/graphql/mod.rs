@@ -1,5 +1,6 @@
 //! The GraphQL schema: assembly, shared state, and one module per concern.
 
+pub mod admin;
 pub mod audit;
 pub mod discrepancy;
 pub mod enums;
@@ -52,7 +53,7 @@ pub struct Query(query::CatalogQuery, audit::AuditQuery);
 
 /// The root mutation, merged from the domain modules.
 #[derive(MergedObject, Default)]
-pub struct Mutation(registration::RegistrationMutation);
+pub struct Mutation(registration::RegistrationMutation, admin::AdminMutation);
 
 pub type HubSchema = Schema<Query, Mutation, EmptySubscription>;
 
