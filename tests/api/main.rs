@@ -1,6 +1,7 @@
 //! Integration tests: the real hub on a random port, over HTTP, on a fresh database per test
 //! (SQLite by default; PostgreSQL when `LGSP_TEST_DATABASE_URL` is set).
 
+mod admin;
 mod auth;
 mod catalog;
 mod common;
