@@ -15,6 +15,8 @@ pub struct Model {
     pub parent_id: Option<String>,
     /// `security_unit`, `national_authority` or `prime_minister` where the agency acts in the ND 85 approval workflow.
     pub approval_role: Option<String>,
+    /// Optimistic-concurrency version; 1 as seeded or created, +1 per administrator edit.
+    pub version: i32,
     pub source_file: Option<String>,
     pub source_line: Option<i32>,
     pub source_line_end: Option<i32>,

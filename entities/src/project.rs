@@ -26,6 +26,8 @@ pub struct Model {
     pub total_number: Option<f64>,
     pub unit: Option<String>,
     pub unit_line: Option<i32>,
+    /// Optimistic-concurrency version; 1 as seeded or created, +1 per administrator edit.
+    pub version: i32,
     pub source_file: Option<String>,
     pub source_line: Option<i32>,
     pub source_line_end: Option<i32>,

@@ -6,6 +6,7 @@ mod m20261128_000001_registries;
 mod m20261128_000002_search;
 mod m20261128_000003_audit;
 mod m20261129_000004_approval;
+mod m20261129_000005_admin_versions;
 mod m20261129_000007_access_log;
 
 /// Runs every migration of the hub in order.
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000002_search::Migration),
             Box::new(m20261128_000003_audit::Migration),
             Box::new(m20261129_000004_approval::Migration),
+            Box::new(m20261129_000005_admin_versions::Migration),
             Box::new(m20261129_000007_access_log::Migration),
         ]
     }

@@ -44,6 +44,18 @@ db_enum!(
 );
 
 db_enum!(
+    /// An agency's role in the security-level approval workflow (Nghị định 85/2016/NĐ-CP, Điều 12).
+    ApprovalRole {
+        /// The owner's information-security unit (đơn vị chuyên trách về an toàn thông tin), per province.
+        SecurityUnit = "security_unit",
+        /// The national information-security authority.
+        NationalAuthority = "national_authority",
+        /// The Prime Minister (Thủ tướng Chính phủ).
+        PrimeMinister = "prime_minister",
+    }
+);
+
+db_enum!(
     /// Funding source (nguồn vốn).
     FundingSource {
         /// Ngân sách trung ương

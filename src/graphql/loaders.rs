@@ -156,7 +156,7 @@ grouped!(
     LinksOfPlan,
     national_database_link::Model,
     batch::links_by_plan,
-    |m| m.plan_id.clone()
+    |m| m.plan_id.clone().unwrap_or_default()
 );
 grouped!(
     SystemLevelsOfProvince,

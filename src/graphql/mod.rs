@@ -1,5 +1,6 @@
 //! The GraphQL schema: assembly, shared state, and one module per concern.
 
+pub mod admin;
 pub mod approval;
 pub mod audit;
 pub mod discrepancy;
@@ -63,6 +64,7 @@ pub struct Query(
 pub struct Mutation(
     registration::RegistrationMutation,
     approval::ApprovalMutation,
+    admin::AdminMutation,
     integrator::IntegratorMutation,
 );
 

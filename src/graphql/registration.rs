@@ -16,7 +16,7 @@ use crate::{
 #[derive(Clone)]
 pub struct RequestId(pub String);
 
-pub(super) fn actor(ctx: &Context<'_>) -> Result<Actor> {
+pub(crate) fn actor(ctx: &Context<'_>) -> Result<Actor> {
     let principal = ctx.data_opt::<Principal>().ok_or(Error::Unauthenticated)?;
     Ok(Actor {
         subject: principal.subject.clone(),

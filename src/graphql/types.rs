@@ -9,7 +9,8 @@ use entities::{
 
 use super::{
     enums::{
-        AgencyKind, ApprovalState, ConnectionStatus, FundingSource, MoneyUnit, NationalDatabaseKind,
+        AgencyKind, ApprovalRole, ApprovalState, ConnectionStatus, FundingSource, MoneyUnit,
+        NationalDatabaseKind,
     },
     ids::{global_id, NodeKind},
     loader,
@@ -52,11 +53,12 @@ fn source(file: &Option<String>, line: Option<i32>, end: Option<i32>) -> Option<
     })
 }
 
-/// An amount of money as the document prints it, and in million VND when the document prints its unit.
+/// An amount of money as the document prints it, and in million VND when the document prints its unit; or an amount
+/// an administrator entered, which no document prints.
 #[derive(SimpleObject, Clone)]
 pub struct Amount {
-    /// Exactly as printed, e.g. `1.250,5`.
-    pub printed: String,
+    /// Exactly as printed, e.g. `1.250,5`; null for an amount an administrator entered.
+    pub printed: Option<String>,
     /// The unit the document prints for this table; null when it prints none.
     pub unit: Option<MoneyUnit>,
     /// The amount in million VND (triệu đồng); null when the unit is not printed.
@@ -69,7 +71,7 @@ pub(crate) fn million(vnd: i64) -> f64 {
 
 fn amount(printed: &str, unit: &Option<String>, vnd: Option<i64>) -> Amount {
     Amount {
-        printed: printed.to_owned(),
+        printed: Some(printed.to_owned()),
         unit: unit.as_deref().and_then(MoneyUnit::from_db),
         million_vnd: vnd.map(million),
     }
@@ -355,6 +357,23 @@ impl Agency {
         let key = ProvinceKey(self.0.province_code.clone());
         Ok(loader(ctx)?.load_one(key).await?.map(Province))
     }
+    /// The agency's role in the security-level approval workflow (Nghị định 85/2016/NĐ-CP, Điều 12), if it has one.
+    /// Public: who appraises and approves is public knowledge.
+    async fn approval_role(&self) -> Option<ApprovalRole> {
+        self.0
+            .approval_role
+            .as_deref()
+            .and_then(ApprovalRole::from_db)
+    }
+    /// Version for optimistic concurrency (`updateAgency`).
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+    /// Whether an administrator changed the agency after it was seeded or created. `source` still cites where the
+    /// seeded values came from; `auditEvents(filter: {entity: "agency", entityKey: key})` shows who changed what.
+    async fn edited(&self) -> bool {
+        self.0.version > 1
+    }
     async fn parent(&self, ctx: &Context<'_>) -> Res<Option<Agency>> {
         let Some(parent) = &self.0.parent_id else {
             return Ok(None);
@@ -534,10 +553,26 @@ impl Project {
     async fn status(&self) -> Option<&str> {
         self.0.status.as_deref()
     }
-    /// The total as printed; null when the plan prints none.
+    /// The total as printed; null when the plan prints none. For a project an administrator created, the total they
+    /// entered (`printed` null).
     async fn total(&self) -> Option<Amount> {
-        let printed = self.0.total_printed.as_deref()?;
-        Some(amount(printed, &self.0.unit, self.0.total_vnd))
+        match self.0.total_printed.as_deref() {
+            Some(printed) => Some(amount(printed, &self.0.unit, self.0.total_vnd)),
+            None => self.0.total_vnd.map(|vnd| Amount {
+                printed: None,
+                unit: self.0.unit.as_deref().and_then(MoneyUnit::from_db),
+                million_vnd: Some(million(vnd)),
+            }),
+        }
+    }
+    /// Version for optimistic concurrency (`updateProject`).
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+    /// Whether an administrator changed the project after it was seeded or created. `source` still cites where the
+    /// seeded values came from; `auditEvents(filter: {entity: "project", entityKey: key})` shows who changed what.
+    async fn edited(&self) -> bool {
+        self.0.version > 1
     }
     /// The printed amounts per year and funding source.
     async fn budget(&self, ctx: &Context<'_>) -> Res<Vec<BudgetLine>> {
@@ -615,7 +650,8 @@ impl NationalDatabase {
     async fn kind(&self) -> Option<NationalDatabaseKind> {
         NationalDatabaseKind::from_db(&self.0.kind)
     }
-    /// Each plan's statement that a province is connected (or will be), with its source.
+    /// Each plan's statement that a province is connected (or will be), with its source; and the links an
+    /// administrator recorded (`recordedByAdministrator`).
     async fn links(
         &self,
         ctx: &Context<'_>,
@@ -631,7 +667,8 @@ impl NationalDatabase {
             .map(NationalDatabaseLink)
             .collect())
     }
-    /// Distinct provinces whose plans link them to this database (connected or planned, see `connections`).
+    /// Distinct provinces whose plans, or an administrator, link them to this database (connected or planned, see
+    /// `links`).
     async fn connected_provinces(
         &self,
         ctx: &Context<'_>,
@@ -664,7 +701,8 @@ impl NationalDatabase {
     }
 }
 
-/// A plan's statement that a province's LGSP is connected to a national database, or will be.
+/// A plan's statement that a province's LGSP is connected to a national database, or will be; or the same fact as an
+/// administrator recorded it (no plan, no quote, no source: see `note` and the audit trail).
 pub struct NationalDatabaseLink(pub national_database_link::Model);
 
 #[Object]
@@ -672,9 +710,21 @@ impl NationalDatabaseLink {
     async fn status(&self) -> Option<ConnectionStatus> {
         ConnectionStatus::from_db(&self.0.status)
     }
-    /// The plan's words.
-    async fn quote(&self) -> &str {
-        &self.0.quote
+    /// The plan's words; null for a link an administrator recorded.
+    async fn quote(&self) -> Option<&str> {
+        self.0.quote.as_deref()
+    }
+    /// The administrator's note on a link they recorded.
+    async fn note(&self) -> Option<&str> {
+        self.0.note.as_deref()
+    }
+    /// Whether an administrator recorded this link (`connectNationalDatabase`) rather than a plan stating it.
+    async fn recorded_by_administrator(&self) -> bool {
+        self.0.plan_id.is_none()
+    }
+    /// Version for optimistic concurrency (`connectNationalDatabase`, `disconnectNationalDatabase`).
+    async fn version(&self) -> i32 {
+        self.0.version
     }
     async fn national_database(&self, ctx: &Context<'_>) -> Res<Option<NationalDatabase>> {
         let key = DatabaseKey(self.0.national_database_id.clone());
@@ -685,8 +735,11 @@ impl NationalDatabaseLink {
         Ok(loader(ctx)?.load_one(key).await?.map(Province))
     }
     async fn plan(&self, ctx: &Context<'_>) -> Res<Option<Plan>> {
+        let Some(plan) = &self.0.plan_id else {
+            return Ok(None);
+        };
         Ok(loader(ctx)?
-            .load_one(PlanKey(self.0.plan_id.clone()))
+            .load_one(PlanKey(plan.clone()))
             .await?
             .map(Plan))
     }

@@ -1,6 +1,7 @@
 //! Queries over the registries. No SQL lives in resolvers: they call these functions, which return entity models.
 
 pub mod access_log;
+pub mod admin;
 pub mod approval;
 pub mod audit;
 pub mod batch;

@@ -13,6 +13,9 @@ use tokio::sync::oneshot;
 
 static NEXT_DB: AtomicU32 = AtomicU32::new(0);
 
+/// The access-log key of test hubs.
+pub const TEST_ACCESS_LOG_KEY: &str = "test-access-log-key-of-at-least-32-bytes";
+
 /// The HS256 secret of test hubs.
 pub const TEST_SECRET: &str = "test-secret-of-at-least-thirty-two-bytes!";
 
@@ -122,6 +125,7 @@ impl TestHub {
                 database_url: Some(url),
                 db_max_connections: Some(4),
                 jwt_secret: Some(TEST_SECRET.into()),
+                access_log_key: Some(TEST_ACCESS_LOG_KEY.into()),
                 production: Some(true),
                 ..Default::default()
             },

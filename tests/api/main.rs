@@ -2,6 +2,7 @@
 //! (SQLite by default; PostgreSQL when `LGSP_TEST_DATABASE_URL` is set).
 
 mod access_log;
+mod admin;
 mod approval;
 mod auth;
 mod catalog;
