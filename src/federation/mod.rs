@@ -4,6 +4,7 @@
 
 pub mod connection;
 pub mod purpose;
+pub mod records;
 
 use std::{collections::BTreeMap, sync::Arc, time::Duration};
 
