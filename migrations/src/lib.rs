@@ -6,6 +6,7 @@ mod m20261128_000001_registries;
 mod m20261128_000002_search;
 mod m20261128_000003_audit;
 mod m20261129_000004_approval;
+mod m20261129_000006_change_notify;
 
 /// Runs every migration of the hub in order.
 pub struct Migrator;
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000002_search::Migration),
             Box::new(m20261128_000003_audit::Migration),
             Box::new(m20261129_000004_approval::Migration),
+            Box::new(m20261129_000006_change_notify::Migration),
         ]
     }
 }
