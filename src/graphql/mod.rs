@@ -8,11 +8,12 @@ pub mod inputs;
 pub mod loaders;
 pub mod query;
 pub mod registration;
+pub mod subscription;
 pub mod types;
 
 use async_graphql::{
     dataloader::{DataLoader, HashMapCache},
-    Context, EmptySubscription, MergedObject, Schema,
+    Context, MergedObject, MergedSubscription, Schema,
 };
 
 use crate::store::Store;
@@ -54,7 +55,11 @@ pub struct Query(query::CatalogQuery, audit::AuditQuery);
 #[derive(MergedObject, Default)]
 pub struct Mutation(registration::RegistrationMutation);
 
-pub type HubSchema = Schema<Query, Mutation, EmptySubscription>;
+/// The root subscription, merged from the domain modules (served on `/graphql/ws`).
+#[derive(MergedSubscription, Default)]
+pub struct Subscription(subscription::ChangeSubscription);
+
+pub type HubSchema = Schema<Query, Mutation, Subscription>;
 
 /// Limits that keep a single query from exhausting the server.
 const MAX_DEPTH: usize = 16;
@@ -62,9 +67,13 @@ const MAX_COMPLEXITY: usize = 20_000;
 
 /// Builds the schema over `store` (none: for printing the SDL).
 pub fn build_schema(store: Option<Store>) -> HubSchema {
-    let mut builder = Schema::build(Query::default(), Mutation::default(), EmptySubscription)
-        .limit_depth(MAX_DEPTH)
-        .limit_complexity(MAX_COMPLEXITY);
+    let mut builder = Schema::build(
+        Query::default(),
+        Mutation::default(),
+        Subscription::default(),
+    )
+    .limit_depth(MAX_DEPTH)
+    .limit_complexity(MAX_COMPLEXITY);
     if let Some(store) = store {
         builder = builder.data(GqlState { store });
     }
