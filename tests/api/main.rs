@@ -13,3 +13,4 @@ mod registration;
 mod search;
 mod seed_faithfulness;
 mod sql_budget;
+mod subscriptions;
