@@ -15,7 +15,7 @@ use std::{
     },
 };
 
-use async_graphql::http::{WebSocket, WebSocketProtocols, WsMessage, ALL_WEBSOCKET_PROTOCOLS};
+use async_graphql::http::{WebSocket, WebSocketProtocols, WsMessage};
 use axum::{
     extract::{
         ws::{CloseFrame, Message, WebSocket as Socket},
@@ -67,8 +67,9 @@ pub async fn upgrade(
         "websocket",
         request_id = request_id.as_deref().unwrap_or_default()
     );
+    // Answer with the protocol we speak (the client's first), whatever order the client offered them in.
     upgrade
-        .protocols(ALL_WEBSOCKET_PROTOCOLS)
+        .protocols([protocol.sec_websocket_protocol()])
         .on_upgrade(move |socket| serve(socket, app, protocol, request_id).instrument(span))
 }
 

@@ -22,22 +22,24 @@ pub struct Client {
 }
 
 impl Client {
-    pub async fn connect(base: &str, protocol: &str) -> Client {
+    /// Connects offering `protocols` (comma-separated); the hub must pick the first.
+    pub async fn connect(base: &str, protocols: &str) -> Client {
         let url = format!("{}/graphql/ws", base.replacen("http://", "ws://", 1));
         let mut request = url.into_client_request().expect("websocket request");
         request.headers_mut().insert(
             "sec-websocket-protocol",
-            protocol.parse().expect("header value"),
+            protocols.parse().expect("header value"),
         );
         let (socket, response) = connect_async(request).await.expect("websocket upgrade");
+        let first = protocols.split(',').next().unwrap_or_default().trim();
         assert_eq!(
             response.headers()["sec-websocket-protocol"],
-            protocol,
-            "the hub must answer with the offered protocol"
+            first,
+            "the hub must answer with the first protocol offered"
         );
         Client {
             socket,
-            legacy: protocol == "graphql-ws",
+            legacy: first == "graphql-ws",
         }
     }
 
