@@ -3,7 +3,7 @@
 
 use std::{future::Future, net::SocketAddr, sync::Arc};
 
-use sea_orm::DatabaseConnection;
+use sea_orm::{DatabaseConnection, DbBackend};
 use tokio::net::TcpListener;
 
 use crate::{
@@ -11,7 +11,7 @@ use crate::{
     auth::{Authenticator, Keys},
     config::Config,
     db,
-    events::Events,
+    events::{listener::ChangeListener, Events, Fanout},
     federation::Federation,
     graphql, http, seed,
     store::{cache::ReadCache, Store},
@@ -44,6 +44,8 @@ pub struct App {
     listener: TcpListener,
     state: http::AppState,
     body_limit: usize,
+    /// On PostgreSQL: the other replicas' (and our own) writes, from the database's notifications.
+    changes: Option<ChangeListener>,
 }
 
 impl App {
@@ -61,12 +63,27 @@ impl App {
                 addr: config.listen,
                 source,
             })?;
+        let fanout = match db.get_database_backend() {
+            DbBackend::Postgres => Fanout::Database,
+            _ => Fanout::Local,
+        };
         let store = Store {
             db: db.clone(),
             cache: Arc::new(ReadCache::new(config.cache_ttl)),
             max_page_size: config.max_page_size,
-            events: Events::default(),
+            events: Events::new(fanout),
             authorities: Arc::default(),
+        };
+        let changes = match fanout {
+            Fanout::Database => Some(
+                ChangeListener::connect(
+                    &config.database_url,
+                    store.events.clone(),
+                    store.cache.clone(),
+                )
+                .await?,
+            ),
+            Fanout::Local => None,
         };
         let access_log = AccessLog::start(db.clone(), access_log_keys(config)?);
         let federation = Arc::new(Federation::new(config.upstreams.clone(), access_log));
@@ -84,6 +101,7 @@ impl App {
                 auth,
             },
             body_limit: config.body_limit_bytes,
+            changes,
         })
     }
 
@@ -101,9 +119,21 @@ impl App {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> Result<(), AppError> {
         let router = http::router(self.state, self.body_limit);
-        axum::serve(self.listener, router)
+        // The change listener stops once the server has drained (or when this future is dropped).
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let changes = self.changes.map(|changes| {
+            tokio::spawn(changes.run(async {
+                let _ = stopped.await;
+            }))
+        });
+        let served = axum::serve(self.listener, router)
             .with_graceful_shutdown(shutdown)
-            .await?;
+            .await;
+        let _ = stop.send(());
+        if let Some(task) = changes {
+            let _ = task.await;
+        }
+        served?;
         Ok(())
     }
 }

@@ -7,6 +7,7 @@ mod m20261128_000002_search;
 mod m20261128_000003_audit;
 mod m20261129_000004_approval;
 mod m20261129_000005_admin_versions;
+mod m20261129_000006_change_notify;
 mod m20261129_000007_access_log;
 
 /// Runs every migration of the hub in order.
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000003_audit::Migration),
             Box::new(m20261129_000004_approval::Migration),
             Box::new(m20261129_000005_admin_versions::Migration),
+            Box::new(m20261129_000006_change_notify::Migration),
             Box::new(m20261129_000007_access_log::Migration),
         ]
     }

@@ -11,11 +11,12 @@ pub mod integrator;
 pub mod loaders;
 pub mod query;
 pub mod registration;
+pub mod subscription;
 pub mod types;
 
 use async_graphql::{
     dataloader::{DataLoader, HashMapCache},
-    Context, EmptySubscription, MergedObject, Schema,
+    Context, MergedObject, MergedSubscription, Schema,
 };
 
 use std::sync::Arc;
@@ -68,7 +69,11 @@ pub struct Mutation(
     integrator::IntegratorMutation,
 );
 
-pub type HubSchema = Schema<Query, Mutation, EmptySubscription>;
+/// The root subscription, merged from the domain modules (served on `/graphql/ws`).
+#[derive(MergedSubscription, Default)]
+pub struct Subscription(subscription::ChangeSubscription);
+
+pub type HubSchema = Schema<Query, Mutation, Subscription>;
 
 /// Limits that keep a single query from exhausting the server.
 const MAX_DEPTH: usize = 16;
@@ -76,9 +81,13 @@ const MAX_COMPLEXITY: usize = 20_000;
 
 /// Builds the schema over `store` and `federation` (none: for printing the SDL).
 pub fn build_schema(services: Option<(Store, Arc<Federation>)>) -> HubSchema {
-    let mut builder = Schema::build(Query::default(), Mutation::default(), EmptySubscription)
-        .limit_depth(MAX_DEPTH)
-        .limit_complexity(MAX_COMPLEXITY);
+    let mut builder = Schema::build(
+        Query::default(),
+        Mutation::default(),
+        Subscription::default(),
+    )
+    .limit_depth(MAX_DEPTH)
+    .limit_complexity(MAX_COMPLEXITY);
     if let Some((store, federation)) = services {
         builder = builder.data(GqlState { store }).data(federation);
     }

@@ -1,6 +1,7 @@
 //! The HTTP face: routes, middleware (request ids, a tracing span per request, body limit), and small endpoints.
 
 mod graphql;
+mod ws;
 
 use std::sync::Arc;
 
@@ -48,6 +49,7 @@ pub fn router(state: AppState, body_limit: usize) -> Router {
     Router::new()
         .route("/", get(graphiql))
         .route("/graphql", get(graphql::get).post(graphql::post))
+        .route("/graphql/ws", get(ws::upgrade))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/schema.graphql", get(schema_sdl))
@@ -72,6 +74,7 @@ async fn graphiql() -> Html<String> {
     Html(
         GraphiQLSource::build()
             .endpoint("/graphql")
+            .subscription_endpoint("/graphql/ws")
             .title("lgsp-hub")
             .finish(),
     )
@@ -109,9 +112,13 @@ async fn metrics(State(app): State<AppState>) -> Response {
          lgsp_sql_statements_total {}\n\
          # HELP lgsp_sql_statements_failed_total SQL statements that failed.\n\
          # TYPE lgsp_sql_statements_failed_total counter\n\
-         lgsp_sql_statements_failed_total {}\n",
+         lgsp_sql_statements_failed_total {}\n\
+         # HELP lgsp_subscriptions Open GraphQL subscriptions of this process.\n\
+         # TYPE lgsp_subscriptions gauge\n\
+         lgsp_subscriptions {}\n",
         app.sql.statements(),
-        app.sql.failed()
+        app.sql.failed(),
+        app.store.events.subscribers()
     );
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], body).into_response()
 }

@@ -7,10 +7,10 @@ use serde_json::{json, Value};
 use crate::common::{token, TestHub};
 
 // Test fixtures: codes given to seeded agencies for these tests (no plan prints them).
-const SO_Y_TE: &str = "000.00.11.H48"; // Sở Y tế Quảng Ngãi: runs the system
-const SO_TTTT_QN: &str = "000.00.08.H48"; // Sở TT&TT Quảng Ngãi: the province's information-security unit
+pub(crate) const SO_Y_TE: &str = "000.00.11.H48"; // Sở Y tế Quảng Ngãi: runs the system
+pub(crate) const SO_TTTT_QN: &str = "000.00.08.H48"; // Sở TT&TT Quảng Ngãi: the province's information-security unit
 const SO_TTTT_HT: &str = "000.00.08.H27"; // Sở TT&TT Hà Tĩnh: another province's unit
-const UBND_QN: &str = "000.00.00.H48"; // the owner (chủ quản) of Quảng Ngãi's systems
+pub(crate) const UBND_QN: &str = "000.00.00.H48"; // the owner (chủ quản) of Quảng Ngãi's systems
 const NATIONAL: &str = "000.00.00.G90"; // the national information-security authority (test row)
 const PM_OFFICE: &str = "000.00.00.G91"; // the Prime Minister's office (test row)
 
@@ -24,7 +24,7 @@ fn code_of(body: &Value) -> &str {
 }
 
 /// Gives the fixtures' agencies their codes and approval roles.
-async fn authorities(hub: &TestHub) {
+pub(crate) async fn authorities(hub: &TestHub) {
     for sql in [
         format!("UPDATE agencies SET code = '{SO_Y_TE}' WHERE id = 'qn-so-y-te'"),
         format!("UPDATE agencies SET code = '{SO_TTTT_QN}', approval_role = 'security_unit' WHERE id = 'qn-so-tt-tt'"),
@@ -39,7 +39,13 @@ async fn authorities(hub: &TestHub) {
 }
 
 /// Runs `field(code, version, ...)` with `agency`'s token carrying `scopes`; returns the whole body.
-async fn call(hub: &TestHub, agency: &str, scopes: &str, mutation: &str, vars: Value) -> Value {
+pub(crate) async fn call(
+    hub: &TestHub,
+    agency: &str,
+    scopes: &str,
+    mutation: &str,
+    vars: Value,
+) -> Value {
     let (_, body) = hub.post_as(&token(agency, scopes), mutation, vars).await;
     body
 }
@@ -48,15 +54,15 @@ fn mutation(field: &str, args: &str, params: &str) -> String {
     format!("mutation($code: String!, $version: Int!{params}) {{ {field}(code: $code, version: $version{args}) {{ {FIELDS} }} }}")
 }
 
-struct Workflow {
-    propose: String,
-    appraise: String,
-    approve: String,
-    reject: String,
-    retire: String,
+pub(crate) struct Workflow {
+    pub propose: String,
+    pub appraise: String,
+    pub approve: String,
+    pub reject: String,
+    pub retire: String,
 }
 
-fn workflow() -> Workflow {
+pub(crate) fn workflow() -> Workflow {
     Workflow {
         propose: mutation("proposeSecurityLevel", ", level: $level", ", $level: Int!"),
         appraise: mutation(
@@ -83,7 +89,7 @@ fn workflow() -> Workflow {
 }
 
 /// Registers a system of Sở Y tế with no level; returns its code.
-async fn registered(hub: &TestHub) -> String {
+pub(crate) async fn registered(hub: &TestHub) -> String {
     let body = call(
         hub,
         SO_Y_TE,

@@ -94,6 +94,7 @@ pub struct TestHub {
     /// The hub's database, for checks behind the API (audit rows, triggers).
     pub db: sea_orm::DatabaseConnection,
     pub client: reqwest::Client,
+    database_url: String,
     shutdown: Option<oneshot::Sender<()>>,
     server: Option<tokio::task::JoinHandle<()>>,
     _db: TestDb,
@@ -152,10 +153,16 @@ impl TestHub {
             base: format!("http://{addr}"),
             db: hub_db,
             client: reqwest::Client::new(),
+            database_url: config.database_url.clone(),
             shutdown: Some(tx),
             server: Some(server),
             _db: db,
         }
+    }
+
+    /// The hub's database URL, for a second hub process over the same database.
+    pub fn database_url(&self) -> &str {
+        &self.database_url
     }
 
     pub fn url(&self, path: &str) -> String {

@@ -16,3 +16,4 @@ mod registration;
 mod search;
 mod seed_faithfulness;
 mod sql_budget;
+mod subscriptions;
