@@ -124,6 +124,60 @@ impl Federation {
         Ok(answer)
     }
 
+    /// Looks up several citizens in one call to the population database's batch endpoint; every number asked for gets
+    /// its access-log entry (with no fields when not found) before any record is returned.
+    pub async fn citizens_batch(
+        &self,
+        ids: &[crate::codes::PersonalId],
+        caller: &Caller,
+        purpose: &Purpose,
+        fields: Vec<String>,
+    ) -> Result<Vec<Value>> {
+        const SERVICE: &str = "population";
+        let mut caller = caller.clone();
+        caller.purpose = Some(purpose.header());
+        let body = serde_json::json!({ "ids": ids.iter().map(|i| i.as_str()).collect::<Vec<_>>() });
+        let answer = self
+            .upstream(SERVICE)?
+            .post("/citizens:batch", &body, &caller, true)
+            .await
+            .map_err(|cause| Error::Upstream {
+                upstream: SERVICE.to_owned(),
+                cause,
+            })?
+            .unwrap_or_default();
+        let found: Vec<Value> = match answer.get("citizens") {
+            Some(Value::Array(found)) => found.clone(),
+            _ => Vec::new(),
+        };
+        let found_ids: std::collections::HashSet<&str> = found
+            .iter()
+            .filter_map(|c| c.get("personalId").and_then(Value::as_str))
+            .collect();
+        let entries = ids.iter().map(|id| {
+            self.access_log.record(Access {
+                actor: caller.subject.clone(),
+                agency_code: caller.agency.clone(),
+                purpose: purpose.basis.as_str().to_owned(),
+                purpose_ref: purpose.reference.clone(),
+                upstream: SERVICE.to_owned(),
+                operation: "citizens".to_owned(),
+                subject_kind: "citizen",
+                subject_id: id.as_str().to_owned(),
+                fields: if found_ids.contains(id.as_str()) {
+                    fields.clone()
+                } else {
+                    Vec::new()
+                },
+                request_id: caller.request_id.clone(),
+            })
+        });
+        for logged in futures_util::future::join_all(entries).await {
+            logged?;
+        }
+        Ok(found)
+    }
+
     /// Looks up data that is not personal; cached per caller agency (so nothing crosses between agencies).
     pub async fn public(
         &self,

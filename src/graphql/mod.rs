@@ -9,6 +9,7 @@ pub mod ids;
 pub mod inputs;
 pub mod integrator;
 pub mod loaders;
+pub mod national;
 pub mod query;
 pub mod registration;
 pub mod subscription;
@@ -58,6 +59,7 @@ pub struct Query(
     query::CatalogQuery,
     audit::AuditQuery,
     integrator::IntegratorQuery,
+    national::NationalQuery,
 );
 
 /// The root mutation, merged from the domain modules.

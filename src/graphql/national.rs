@@ -1,0 +1,403 @@
+//! Lookups in the national databases. Each needs the scope `upstream:<name>:read`; personal data needs a declared
+//! legal purpose, is written to the access log before it is returned, and comes with identification numbers masked
+//! unless the caller holds `upstream:<name>:identifiers`. Root fields are nullable, so when one upstream fails a query
+//! still returns the others' data, with an `UPSTREAM_*` error for the failed field.
+
+use async_graphql::{Context, InputObject, Object, SelectionField};
+use serde::de::DeserializeOwned;
+use serde_json::{json, Value};
+
+use super::integrator::{caller, federation};
+use crate::{
+    auth::require_scope,
+    codes::{parse_social_insurance_code, PersonalId, TaxCode},
+    error::{Error, Result},
+    federation::{
+        records::{
+            mask_identifiers, BirthRecord, Citizen, CitizenVerification, CivilStatus, Enterprise,
+            InsuranceParticipation, JudicialRecordRequest, LandParcel, MarriageRecord,
+        },
+        LegalPurpose, PersonalLookup, Purpose,
+    },
+    upstream::UpstreamError,
+};
+
+/// Why the caller needs the data: a legal basis and the dossier or case it serves.
+#[derive(InputObject)]
+pub struct PurposeInput {
+    pub basis: LegalPurpose,
+    /// The dossier, case or consent reference (e.g. `000.00.53.H48-220921-0099`).
+    pub reference: String,
+}
+
+/// The fields a caller selected under the current field, as dotted paths: what the access log records as returned.
+fn selected(ctx: &Context<'_>) -> Vec<String> {
+    fn walk(prefix: &str, field: SelectionField<'_>, out: &mut Vec<String>) {
+        for f in field.selection_set() {
+            let path = if prefix.is_empty() {
+                f.name().to_owned()
+            } else {
+                format!("{prefix}.{}", f.name())
+            };
+            if f.name() != "__typename" {
+                let before = out.len();
+                walk(&path, f, out);
+                if out.len() == before {
+                    out.push(path);
+                }
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk("", ctx.field(), &mut out);
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// One personal-data lookup, from scope check to typed record.
+struct Lookup<'a> {
+    service: &'static str,
+    operation: &'static str,
+    subject_kind: &'static str,
+    subject_id: &'a str,
+    path: String,
+    body: Option<Value>,
+}
+
+async fn personal(
+    ctx: &Context<'_>,
+    purpose: PurposeInput,
+    l: Lookup<'_>,
+) -> Result<Option<Value>> {
+    let principal = require_scope(ctx, &format!("upstream:{}:read", l.service))?;
+    let purpose = Purpose::new(purpose.basis, &purpose.reference)?;
+    let caller = caller(ctx, principal);
+    let fed = federation(ctx).map_err(|_| Error::AccessLogUnavailable)?;
+    let answer = fed
+        .personal(
+            PersonalLookup {
+                upstream: l.service,
+                operation: l.operation,
+                subject_kind: l.subject_kind,
+                subject_id: l.subject_id,
+                caller: &caller,
+                purpose: &purpose,
+                fields: selected(ctx),
+            },
+            &l.path,
+            l.body.as_ref(),
+        )
+        .await?;
+    let full = principal.has_scope(&format!("upstream:{}:identifiers", l.service));
+    Ok(answer.map(|mut v| {
+        if !full {
+            mask_identifiers(&mut v);
+        }
+        v
+    }))
+}
+
+fn typed<T: DeserializeOwned>(service: &str, v: Value) -> Result<T> {
+    serde_json::from_value(v).map_err(|_| Error::Upstream {
+        upstream: service.to_owned(),
+        cause: UpstreamError::Malformed,
+    })
+}
+
+fn exactly_one<'a>(
+    a: (&str, &'a Option<String>),
+    b: (&str, &'a Option<String>),
+) -> Result<(&'a str, bool)> {
+    match (a.1, b.1) {
+        (Some(x), None) => Ok((x, true)),
+        (None, Some(y)) => Ok((y, false)),
+        _ => Err(Error::bad_input(
+            a.0,
+            format!("give exactly one of `{}` and `{}`", a.0, b.0),
+        )),
+    }
+}
+
+#[derive(Default)]
+pub struct NationalQuery;
+
+#[Object]
+impl NationalQuery {
+    /// A citizen from the national population database (scope `upstream:population:read`, a legal purpose).
+    async fn citizen(
+        &self,
+        ctx: &Context<'_>,
+        personal_id: String,
+        purpose: PurposeInput,
+    ) -> async_graphql::Result<Option<Citizen>> {
+        let id = PersonalId::parse("personalId", &personal_id)?;
+        let lookup = Lookup {
+            service: "population",
+            operation: "citizen",
+            subject_kind: "citizen",
+            subject_id: id.as_str(),
+            path: format!("/citizens/{}", id.as_str()),
+            body: None,
+        };
+        Ok(personal(ctx, purpose, lookup)
+            .await?
+            .map(|v| typed("population", v))
+            .transpose()?)
+    }
+
+    /// Several citizens in one upstream call (the population database's batch endpoint; at most 100). Every person
+    /// found gets an access-log entry; unknown numbers are left out.
+    async fn citizens(
+        &self,
+        ctx: &Context<'_>,
+        personal_ids: Vec<String>,
+        purpose: PurposeInput,
+    ) -> async_graphql::Result<Vec<Citizen>> {
+        if personal_ids.is_empty() || personal_ids.len() > 100 {
+            return Err(Error::bad_input("personalIds", "give 1 to 100 numbers").into());
+        }
+        let ids = personal_ids
+            .iter()
+            .enumerate()
+            .map(|(i, id)| PersonalId::parse(&format!("personalIds.{i}"), id))
+            .collect::<Result<Vec<_>>>()?;
+        let principal = require_scope(ctx, "upstream:population:read")?;
+        let purpose = Purpose::new(purpose.basis, &purpose.reference)?;
+        let caller = caller(ctx, principal);
+        let answer = federation(ctx)?
+            .citizens_batch(&ids, &caller, &purpose, selected(ctx))
+            .await?;
+        let full = principal.has_scope("upstream:population:identifiers");
+        Ok(answer
+            .into_iter()
+            .map(|mut v| {
+                if !full {
+                    mask_identifiers(&mut v);
+                }
+                typed("population", v)
+            })
+            .collect::<Result<_>>()?)
+    }
+
+    /// Does this number belong to this name and birth date? Only match / no match comes back (scope
+    /// `upstream:population:read`, a legal purpose).
+    async fn verify_citizen(
+        &self,
+        ctx: &Context<'_>,
+        personal_id: String,
+        full_name: String,
+        birth_date: String,
+        purpose: PurposeInput,
+    ) -> async_graphql::Result<Option<CitizenVerification>> {
+        let id = PersonalId::parse("personalId", &personal_id)?;
+        let body = json!({ "personalId": id.as_str(), "fullName": crate::text::clean(&full_name), "birthDate": birth_date.trim() });
+        let lookup = Lookup {
+            service: "population",
+            operation: "verify",
+            subject_kind: "citizen",
+            subject_id: id.as_str(),
+            path: "/citizens:verify".to_owned(),
+            body: Some(body),
+        };
+        Ok(personal(ctx, purpose, lookup)
+            .await?
+            .map(|v| typed("population", v))
+            .transpose()?)
+    }
+
+    /// An enterprise from the national business-registration database (scope `upstream:business:read`). The legal
+    /// representative is personal data: selecting it needs a purpose and is logged; the rest is cached per agency.
+    async fn enterprise(
+        &self,
+        ctx: &Context<'_>,
+        code: String,
+        purpose: Option<PurposeInput>,
+    ) -> async_graphql::Result<Option<Enterprise>> {
+        let code = TaxCode::parse("code", &code)?;
+        let path = format!("/enterprises/{}", code.as_str());
+        let wants_person = ctx.look_ahead().field("legalRepresentative").exists();
+        let answer = if wants_person {
+            let purpose = purpose.ok_or_else(|| {
+                Error::bad_input(
+                    "purpose",
+                    "the legal representative is personal data: state a purpose",
+                )
+            })?;
+            let lookup = Lookup {
+                service: "business",
+                operation: "enterprise",
+                subject_kind: "enterprise",
+                subject_id: code.as_str(),
+                path,
+                body: None,
+            };
+            personal(ctx, purpose, lookup).await?
+        } else {
+            let principal = require_scope(ctx, "upstream:business:read")?;
+            federation(ctx)?
+                .public("business", &path, &caller(ctx, principal))
+                .await?
+        };
+        Ok(answer.map(|v| typed("business", v)).transpose()?)
+    }
+
+    /// Insurance participation by social-insurance code or personal number (exactly one; scope
+    /// `upstream:insurance:read`, a legal purpose).
+    async fn insurance(
+        &self,
+        ctx: &Context<'_>,
+        social_insurance_code: Option<String>,
+        personal_id: Option<String>,
+        purpose: PurposeInput,
+    ) -> async_graphql::Result<Option<InsuranceParticipation>> {
+        let (value, by_code) = exactly_one(
+            ("socialInsuranceCode", &social_insurance_code),
+            ("personalId", &personal_id),
+        )?;
+        let (id, path, kind) = if by_code {
+            let c = parse_social_insurance_code("socialInsuranceCode", value)?;
+            (c.clone(), format!("/participants/{c}"), "social_insurance")
+        } else {
+            let p = PersonalId::parse("personalId", value)?;
+            (
+                p.as_str().to_owned(),
+                format!("/participants?personalId={}", p.as_str()),
+                "citizen",
+            )
+        };
+        let lookup = Lookup {
+            service: "insurance",
+            operation: "participation",
+            subject_kind: kind,
+            subject_id: &id,
+            path,
+            body: None,
+        };
+        Ok(personal(ctx, purpose, lookup)
+            .await?
+            .map(|v| typed("insurance", v))
+            .transpose()?)
+    }
+
+    /// Land parcels by owner's personal number or by parcel id (exactly one; scope `upstream:land:read`, a purpose).
+    async fn land_parcels(
+        &self,
+        ctx: &Context<'_>,
+        owner_personal_id: Option<String>,
+        parcel_id: Option<String>,
+        purpose: PurposeInput,
+    ) -> async_graphql::Result<Option<Vec<LandParcel>>> {
+        let (value, by_owner) = exactly_one(
+            ("ownerPersonalId", &owner_personal_id),
+            ("parcelId", &parcel_id),
+        )?;
+        let (id, path, kind) = if by_owner {
+            let p = PersonalId::parse("ownerPersonalId", value)?;
+            (
+                p.as_str().to_owned(),
+                format!("/parcels?ownerPersonalId={}", p.as_str()),
+                "citizen",
+            )
+        } else {
+            let id = value.trim();
+            if id.len() != 12 || !id.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(Error::bad_input("parcelId", "`parcelId` must be 12 digits").into());
+            }
+            (id.to_owned(), format!("/parcels/{id}"), "parcel")
+        };
+        let lookup = Lookup {
+            service: "land",
+            operation: "parcels",
+            subject_kind: kind,
+            subject_id: &id,
+            path,
+            body: None,
+        };
+        let Some(v) = personal(ctx, purpose, lookup).await? else {
+            return Ok(if by_owner { Some(Vec::new()) } else { None });
+        };
+        Ok(Some(if by_owner {
+            typed(
+                "land",
+                v.get("parcels")
+                    .cloned()
+                    .unwrap_or(Value::Array(Vec::new())),
+            )?
+        } else {
+            vec![typed("land", v)?]
+        }))
+    }
+
+    /// A person's birth and marriage records (scope `upstream:civil-status:read`, a legal purpose).
+    async fn civil_status(
+        &self,
+        ctx: &Context<'_>,
+        personal_id: String,
+        purpose: PurposeInput,
+    ) -> async_graphql::Result<Option<CivilStatus>> {
+        let id = PersonalId::parse("personalId", &personal_id)?;
+        let lookup = |operation, path| Lookup {
+            service: "civil-status",
+            operation,
+            subject_kind: "citizen",
+            subject_id: id.as_str(),
+            path,
+            body: None,
+        };
+        let again = PurposeInput {
+            basis: purpose.basis,
+            reference: purpose.reference.clone(),
+        };
+        let birth = personal(
+            ctx,
+            purpose,
+            lookup("birth", format!("/births/{}", id.as_str())),
+        )
+        .await?;
+        let marriages = personal(
+            ctx,
+            again,
+            lookup(
+                "marriages",
+                format!("/marriages?personalId={}", id.as_str()),
+            ),
+        )
+        .await?;
+        let marriages: Vec<MarriageRecord> =
+            match marriages.and_then(|v| v.get("marriages").cloned()) {
+                Some(v) => typed("civil-status", v)?,
+                None => Vec::new(),
+            };
+        let birth: Option<BirthRecord> = birth.map(|v| typed("civil-status", v)).transpose()?;
+        if birth.is_none() && marriages.is_empty() {
+            return Ok(None);
+        }
+        Ok(Some(CivilStatus { birth, marriages }))
+    }
+
+    /// The status of a request for a judicial-record certificate (scope `upstream:judicial:read`, a legal purpose).
+    async fn judicial_record_request(
+        &self,
+        ctx: &Context<'_>,
+        request_id: String,
+        purpose: PurposeInput,
+    ) -> async_graphql::Result<Option<JudicialRecordRequest>> {
+        let id = request_id.trim();
+        if id.len() != 12 || !id.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(Error::bad_input("requestId", "`requestId` must be 12 digits").into());
+        }
+        let lookup = Lookup {
+            service: "judicial",
+            operation: "request",
+            subject_kind: "judicial_request",
+            subject_id: id,
+            path: format!("/requests/{id}"),
+            body: None,
+        };
+        Ok(personal(ctx, purpose, lookup)
+            .await?
+            .map(|v| typed("judicial", v))
+            .transpose()?)
+    }
+}
