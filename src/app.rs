@@ -15,6 +15,7 @@ use crate::{
     federation::Federation,
     graphql, http, seed,
     store::{cache::ReadCache, Store},
+    upstream::UpstreamSettings,
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -46,6 +47,8 @@ pub struct App {
     body_limit: usize,
     /// On PostgreSQL: the other replicas' (and our own) writes, from the database's notifications.
     changes: Option<ChangeListener>,
+    /// The built-in mock national databases, when the hub started them.
+    mocks: Option<tokio::task::JoinHandle<()>>,
 }
 
 impl App {
@@ -86,7 +89,8 @@ impl App {
             Fanout::Local => None,
         };
         let access_log = AccessLog::start(db.clone(), access_log_keys(config)?);
-        let federation = Arc::new(Federation::new(config.upstreams.clone(), access_log));
+        let (upstreams, mocks) = upstreams(config).await?;
+        let federation = Arc::new(Federation::new(upstreams, access_log));
         let schema = graphql::build_schema(Some((store.clone(), federation)));
         let sdl: Arc<str> = schema.sdl().into();
         Ok(App {
@@ -102,6 +106,7 @@ impl App {
             },
             body_limit: config.body_limit_bytes,
             changes,
+            mocks,
         })
     }
 
@@ -133,6 +138,9 @@ impl App {
         if let Some(task) = changes {
             let _ = task.await;
         }
+        if let Some(mocks) = self.mocks {
+            mocks.abort();
+        }
         served?;
         Ok(())
     }
@@ -152,6 +160,17 @@ pub fn authenticator(config: &Config) -> Result<Authenticator, AppError> {
         config.jwt_issuer.clone(),
         config.jwt_audience.clone(),
     ))
+}
+
+/// The national databases to federate: the configured ones, or (zero set-up) the built-in mocks started on a loopback
+/// port, whose task is returned so it lives as long as the hub.
+pub async fn upstreams(
+    config: &Config,
+) -> Result<(Vec<UpstreamSettings>, Option<tokio::task::JoinHandle<()>>), AppError> {
+    if !config.upstreams.is_empty() || !config.mock_upstreams {
+        return Ok((config.upstreams.clone(), None));
+    }
+    Ok((Vec::new(), None))
 }
 
 /// The access log's keys: from the configured secret, or (development only) a secret generated into the data

@@ -4,6 +4,7 @@ use std::{path::PathBuf, process::ExitCode};
 
 use clap::{Parser, Subcommand};
 use lgsp_hub::{
+    access_log::verify::Verdict,
     app::{shutdown_signal, App},
     config::{Config, Overrides, Settings},
     db, graphql, seed,
@@ -40,6 +41,14 @@ enum Command {
     },
     /// Print the GraphQL schema (SDL).
     Schema,
+    /// The personal-data access log.
+    Audit {
+        #[command(subcommand)]
+        action: AuditCommand,
+    },
+    /// Test the connection to every configured national database: token fetch, then an authenticated probe.
+    /// Exits with failure if one fails.
+    CheckUpstreams,
     /// Mint a token with the configured key and print it alone on stdout.
     Token {
         /// The `sub` claim: who the token is for.
@@ -58,6 +67,13 @@ enum Command {
         #[arg(long, default_value_t = 3600)]
         ttl: u64,
     },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Check the access log's hash chain: finds edited, deleted, inserted or reordered entries. Needs the access-log
+    /// key the hub writes with. Exits with failure when the chain is broken.
+    Verify,
 }
 
 /// mimalloc: the request path allocates many small, short-lived objects, and glibc's allocator spent a third of the
@@ -82,6 +98,42 @@ async fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// Tests every configured upstream and prints one line per step.
+async fn check_upstreams(config: &Config) -> Result<(), String> {
+    let (upstreams, _mocks) = lgsp_hub::app::upstreams(config)
+        .await
+        .map_err(|e| e.to_string())?;
+    if upstreams.is_empty() {
+        return Err("no upstream configured: set upstreams_url or [upstream.<name>] tables".into());
+    }
+    let http = reqwest::Client::new();
+    let caller = lgsp_hub::upstream::Caller {
+        agency: "lgsp-hub".into(),
+        subject: "check-upstreams".into(),
+        ..Default::default()
+    };
+    let mut failed = 0;
+    for settings in upstreams {
+        let upstream = lgsp_hub::upstream::Upstream::new(settings, http.clone());
+        let report = lgsp_hub::federation::connection::test(&upstream, &caller).await;
+        for step in &report.steps {
+            let outcome = match &step.error {
+                None => "ok".to_owned(),
+                Some((message, code)) => format!("FAILED {code}: {message}"),
+            };
+            println!(
+                "{:<14} {:<6} {:>9.1} ms  {outcome}",
+                report.upstream, step.step, step.ms
+            );
+        }
+        failed += usize::from(!report.ok);
+    }
+    if failed > 0 {
+        return Err(format!("{failed} upstream(s) failed the connection test"));
+    }
+    Ok(())
 }
 
 async fn run(cli: Cli) -> Result<(), String> {
@@ -131,6 +183,29 @@ async fn run(cli: Cli) -> Result<(), String> {
             print!("{}", graphql::sdl());
             Ok(())
         }
+        Some(Command::Audit {
+            action: AuditCommand::Verify,
+        }) => {
+            let (conn, _) = db::connect(&config.database_url, 2)
+                .await
+                .map_err(|e| e.to_string())?;
+            db::migrate(&conn).await.map_err(|e| e.to_string())?;
+            let keys = lgsp_hub::app::access_log_keys(&config).map_err(|e| e.to_string())?;
+            match lgsp_hub::access_log::verify::verify(&conn, &keys)
+                .await
+                .map_err(|e| e.to_string())?
+            {
+                Verdict::Intact { entries, head_hash } => {
+                    println!("access log intact: {entries} entries, head {head_hash}");
+                    Ok(())
+                }
+                Verdict::Broken { seq, reason } => {
+                    println!("access log BROKEN at entry {seq}: {reason}");
+                    Err(format!("the access log is broken at entry {seq}"))
+                }
+            }
+        }
+        Some(Command::CheckUpstreams) => check_upstreams(&config).await,
         Some(Command::Token {
             subject,
             agency,

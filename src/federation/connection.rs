@@ -56,11 +56,22 @@ fn step(name: &'static str, started: Instant, result: &Result<(), UpstreamError>
 }
 
 impl Federation {
-    /// Token fetch, then an authenticated probe (a lookup of an identifier that exists nowhere: "not found" proves
-    /// the service answers and accepts the hub's token, without touching anyone's data).
+    /// Tests the upstream `name`; `None` when no such upstream is configured.
     pub async fn test_connection(&self, name: &str, caller: &Caller) -> Option<ConnectionReport> {
         let upstream = self.upstreams.get(name)?;
-        let probe = SERVICES.iter().find(|s| s.name == name)?.probe;
+        Some(test(upstream, caller).await)
+    }
+}
+
+/// Token fetch, then an authenticated probe (a lookup of an identifier that exists nowhere: "not found" proves the
+/// service answers and accepts the hub's token, without touching anyone's data).
+pub async fn test(upstream: &Upstream, caller: &Caller) -> ConnectionReport {
+    let name = upstream.name();
+    {
+        let probe = SERVICES
+            .iter()
+            .find(|s| s.name == name)
+            .map_or("/", |s| s.probe);
         let mut steps = Vec::new();
         let started = Instant::now();
         let token = upstream.fetch_token().await;
@@ -70,10 +81,10 @@ impl Federation {
             let call = upstream.get(probe, caller).await.map(|_| ());
             steps.push(step("probe", started, &call));
         }
-        Some(ConnectionReport {
+        ConnectionReport {
             upstream: name.to_owned(),
             ok: steps.iter().all(|s| s.ok),
             steps,
-        })
+        }
     }
 }
