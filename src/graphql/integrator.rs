@@ -67,6 +67,30 @@ pub struct UpstreamStatus {
     pub failures: u64,
 }
 
+/// The status of one upstream, as integrators see it.
+pub fn status_of(u: &crate::upstream::Upstream) -> UpstreamStatus {
+    let h = u.health();
+    UpstreamStatus {
+        name: u.name().to_owned(),
+        base_url: u.settings.base_url.clone(),
+        status: match conn::status(u) {
+            conn::Status::Up => UpstreamHealth::Up,
+            conn::Status::Degraded => UpstreamHealth::Degraded,
+            conn::Status::Down => UpstreamHealth::Down,
+            conn::Status::Unknown => UpstreamHealth::Unknown,
+        },
+        latency_ms: h.last_latency_ms,
+        last_error: h.last_error,
+        circuit_state: match u.circuit() {
+            Circuit::Closed => CircuitState::Closed,
+            Circuit::Open => CircuitState::Open,
+            Circuit::HalfOpen => CircuitState::HalfOpen,
+        },
+        calls: h.calls,
+        failures: h.failures,
+    }
+}
+
 #[derive(SimpleObject)]
 pub struct ConnectionStep {
     /// `token` or `probe`.
@@ -169,31 +193,7 @@ impl IntegratorQuery {
     /// Every configured national database with its health and circuit (any valid token).
     async fn upstreams(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<UpstreamStatus>> {
         require_token(ctx)?;
-        Ok(federation(ctx)?
-            .upstreams()
-            .map(|u| {
-                let h = u.health();
-                UpstreamStatus {
-                    name: u.name().to_owned(),
-                    base_url: u.settings.base_url.clone(),
-                    status: match conn::status(u) {
-                        conn::Status::Up => UpstreamHealth::Up,
-                        conn::Status::Degraded => UpstreamHealth::Degraded,
-                        conn::Status::Down => UpstreamHealth::Down,
-                        conn::Status::Unknown => UpstreamHealth::Unknown,
-                    },
-                    latency_ms: h.last_latency_ms,
-                    last_error: h.last_error,
-                    circuit_state: match u.circuit() {
-                        Circuit::Closed => CircuitState::Closed,
-                        Circuit::Open => CircuitState::Open,
-                        Circuit::HalfOpen => CircuitState::HalfOpen,
-                    },
-                    calls: h.calls,
-                    failures: h.failures,
-                }
-            })
-            .collect())
+        Ok(federation(ctx)?.upstreams().map(|u| status_of(u)).collect())
     }
 
     /// The personal-data access log, newest first (scope `audit:read`).

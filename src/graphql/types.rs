@@ -634,6 +634,23 @@ impl NationalDatabase {
     pub async fn id(&self) -> ID {
         global_id(NodeKind::NationalDatabase, &self.0.id)
     }
+    /// The hub's live connection to this database, when it federates it (any valid token; null otherwise).
+    async fn upstream(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Option<super::integrator::UpstreamStatus>> {
+        crate::auth::require_token(ctx)?;
+        let Some(service) = crate::upstream::SERVICES
+            .iter()
+            .find(|s| s.catalog_key == self.0.id)
+        else {
+            return Ok(None);
+        };
+        Ok(super::integrator::federation(ctx)?
+            .upstreams()
+            .find(|u| u.name() == service.name)
+            .map(|u| super::integrator::status_of(u)))
+    }
     async fn key(&self) -> &str {
         &self.0.id
     }

@@ -18,36 +18,44 @@ pub struct Service {
     pub title: &'static str,
     /// A path (under the service's base URL) that needs the token and names no one: the connection test's probe.
     pub probe: &'static str,
+    /// The key of this database in the catalog's national databases.
+    pub catalog_key: &'static str,
 }
 
 pub const SERVICES: [Service; 6] = [
     Service {
         name: "population",
+        catalog_key: "dan-cu",
         probe: "/citizens/000000000000",
         title: "CSDL quốc gia về dân cư",
     },
     Service {
         name: "business",
+        catalog_key: "dang-ky-doanh-nghiep",
         probe: "/enterprises/0000000000",
         title: "CSDL quốc gia về đăng ký doanh nghiệp",
     },
     Service {
         name: "insurance",
+        catalog_key: "bao-hiem",
         probe: "/participants/0000000000",
         title: "CSDL quốc gia về bảo hiểm",
     },
     Service {
         name: "land",
+        catalog_key: "dat-dai",
         probe: "/parcels/000000000000",
         title: "CSDL đất đai",
     },
     Service {
         name: "civil-status",
+        catalog_key: "ho-tich",
         probe: "/births/000000000000",
         title: "CSDL hộ tịch điện tử",
     },
     Service {
         name: "judicial",
+        catalog_key: "ly-lich-tu-phap",
         probe: "/requests/000000000000",
         title: "Lý lịch tư pháp",
     },
