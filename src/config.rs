@@ -54,7 +54,8 @@ pub struct Settings {
     #[arg(long, global = true, env = "LGSP_JWT_PRIVATE_KEY_FILE")]
     pub jwt_private_key_file: Option<PathBuf>,
     /// JWKS URL of the identity provider whose RS256/ES256 keys (chosen by the token's `kid`) verify tokens; takes
-    /// precedence over the public key file and the secret. Fetched at start, refetched on an unknown `kid`.
+    /// precedence over the public key file and the secret. Fetched at start (a failure is only a warning), refetched on
+    /// an unknown `kid` (at most once per 10 s) and after 15 minutes; https in production unless on the loopback.
     #[arg(long, global = true, env = "LGSP_JWT_JWKS_URL")]
     pub jwt_jwks_url: Option<String>,
     /// Expected `iss` of tokens.
@@ -232,12 +233,12 @@ impl Config {
             }
         }
         if let Some(url) = &s.jwt_jwks_url {
-            if !(url.starts_with("http://") || url.starts_with("https://")) {
-                return Err(ConfigError::Invalid {
+            crate::auth::jwks::check_url(url, production).map_err(|message| {
+                ConfigError::Invalid {
                     key: "jwt_jwks_url",
-                    message: format!("`{url}` is not an http(s) URL"),
-                });
-            }
+                    message,
+                }
+            })?;
         }
         Ok(Config {
             access_log_key: s.access_log_key,

@@ -69,6 +69,29 @@ enum FetchError {
     Json(#[from] serde_json::Error),
 }
 
+/// Checks a JWKS URL at start: http(s) with a host, and in production https unless the host is the loopback (plain
+/// http would let anyone on the path substitute the keys that decide who is authenticated).
+pub fn check_url(url: &str, production: bool) -> Result<(), String> {
+    let parsed = reqwest::Url::parse(url).map_err(|_| format!("`{url}` is not a URL"))?;
+    let host = parsed
+        .host_str()
+        .filter(|h| !h.is_empty())
+        .ok_or_else(|| format!("`{url}` has no host"))?;
+    let loopback = host == "localhost"
+        || host
+            .trim_matches(['[', ']'])
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback());
+    match parsed.scheme() {
+        "https" => Ok(()),
+        "http" if !production || loopback => Ok(()),
+        "http" => Err(format!(
+            "`{url}` must be https in production (plain http only on the loopback)"
+        )),
+        _ => Err(format!("`{url}` is not an http(s) URL")),
+    }
+}
+
 /// The set as served; each key is parsed on its own, so one key of a kind this hub does not know cannot hide the rest.
 #[derive(Deserialize)]
 struct RawSet {
@@ -137,7 +160,7 @@ impl JwksKeys {
     /// The key named `kid`; with `fresh`, only from a set younger than [`MAX_AGE`].
     fn lookup(&self, kid: &str, fresh: bool) -> Option<Arc<JwkKey>> {
         let set = Arc::clone(&self.keys.read().unwrap_or_else(PoisonError::into_inner));
-        if fresh && !set.at.is_some_and(|at| at.elapsed() < MAX_AGE) {
+        if fresh && set.at.is_none_or(|at| at.elapsed() >= MAX_AGE) {
             return None;
         }
         set.keys.get(kid).cloned()
@@ -151,7 +174,7 @@ impl JwksKeys {
         if let Some(key) = self.lookup(kid, true) {
             return Some(key);
         }
-        if !last.is_some_and(|at| at.elapsed() < REFETCH_INTERVAL) {
+        if last.is_none_or(|at| at.elapsed() >= REFETCH_INTERVAL) {
             *last = Some(Instant::now());
             self.load().await;
         }
@@ -232,9 +255,24 @@ mod tests {
     }
 
     #[test]
+    fn production_wants_https_except_on_the_loopback() {
+        assert!(check_url("https://idp.example/jwks", true).is_ok());
+        assert!(check_url("http://127.0.0.1:8081/jwks", true).is_ok());
+        assert!(check_url("http://localhost/jwks", true).is_ok());
+        assert!(check_url("http://[::1]:8081/jwks", true).is_ok());
+        assert!(check_url("http://idp.example/jwks", true).is_err());
+        assert!(check_url("http://idp.example/jwks", false).is_ok());
+        assert!(check_url("ftp://idp.example/jwks", false).is_err());
+        assert!(check_url("idp.example/jwks", false).is_err());
+    }
+
+    #[test]
     fn only_rs256_and_es256_signing_keys_with_a_kid_are_kept() {
         let rsa = serde_json::json!({ "kty": "RSA", "kid": "r", "n": "sXch", "e": "AQAB" });
-        assert_eq!(usable(&jwk(rsa.clone())).map(|(_, k)| k.algorithm), Some(Algorithm::RS256));
+        assert_eq!(
+            usable(&jwk(rsa.clone())).map(|(_, k)| k.algorithm),
+            Some(Algorithm::RS256)
+        );
         let mut no_kid = rsa.clone();
         no_kid.as_object_mut().expect("object").remove("kid");
         assert!(usable(&jwk(no_kid)).is_none());
@@ -246,7 +284,8 @@ mod tests {
         assert!(usable(&jwk(rs512)).is_none());
         let oct = serde_json::json!({ "kty": "oct", "kid": "h", "k": "c2VjcmV0" });
         assert!(usable(&jwk(oct)).is_none());
-        let p384 = serde_json::json!({ "kty": "EC", "kid": "e", "crv": "P-384", "x": "AA", "y": "AA" });
+        let p384 =
+            serde_json::json!({ "kty": "EC", "kid": "e", "crv": "P-384", "x": "AA", "y": "AA" });
         assert!(usable(&jwk(p384)).is_none());
     }
 }
