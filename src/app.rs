@@ -8,7 +8,7 @@ use tokio::net::TcpListener;
 
 use crate::{
     access_log::{AccessLog, ChainKeys},
-    auth::{Authenticator, Keys},
+    auth::{Authenticator, JwksKeys, Keys, SigningKey},
     config::Config,
     db,
     events::{listener::ChangeListener, Events, Fanout},
@@ -60,6 +60,7 @@ impl App {
             tracing::info!("seeded the registries from the plans");
         }
         let auth = Arc::new(authenticator(config)?);
+        auth.load_keys().await;
         let listener = TcpListener::bind(config.listen)
             .await
             .map_err(|source| AppError::Bind {
@@ -146,8 +147,24 @@ impl App {
     }
 }
 
-/// The token checker of `config`; generates (and says so) a development secret when no key is configured.
+/// The token checker of `config`; generates (and says so) a development secret when no key is configured. With a JWKS
+/// URL, its keys (fetched by [`Authenticator::load_keys`]) verify, and only the private key, if any, is read to mint.
 pub fn authenticator(config: &Config) -> Result<Authenticator, AppError> {
+    if let Some(url) = &config.keys.jwks_url {
+        if config.keys.secret.is_some() || config.keys.public_key_file.is_some() {
+            tracing::warn!("jwt_jwks_url is set: the JWT secret and public key file are not used to verify tokens");
+        }
+        let signing = match &config.keys.private_key_file {
+            Some(path) => Some(SigningKey::load(path)?),
+            None => None,
+        };
+        return Ok(Authenticator::with_jwks(
+            JwksKeys::new(url.clone()),
+            signing,
+            config.jwt_issuer.clone(),
+            config.jwt_audience.clone(),
+        ));
+    }
     let (keys, generated) = Keys::load(&config.keys)?;
     if let Some(path) = generated {
         tracing::warn!(

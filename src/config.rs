@@ -53,6 +53,11 @@ pub struct Settings {
     /// The matching private key (PEM), only where `lgsp-hub token` mints tokens.
     #[arg(long, global = true, env = "LGSP_JWT_PRIVATE_KEY_FILE")]
     pub jwt_private_key_file: Option<PathBuf>,
+    /// JWKS URL of the identity provider whose RS256/ES256 keys (chosen by the token's `kid`) verify tokens; takes
+    /// precedence over the public key file and the secret. Fetched at start (a failure is only a warning), refetched on
+    /// an unknown `kid` (at most once per 10 s) and after 15 minutes; https in production unless on the loopback.
+    #[arg(long, global = true, env = "LGSP_JWT_JWKS_URL")]
+    pub jwt_jwks_url: Option<String>,
     /// Expected `iss` of tokens.
     #[arg(long, global = true, env = "LGSP_JWT_ISSUER")]
     pub jwt_issuer: Option<String>,
@@ -118,6 +123,7 @@ impl Settings {
             jwt_secret: self.jwt_secret.or(lower.jwt_secret),
             jwt_public_key_file: self.jwt_public_key_file.or(lower.jwt_public_key_file),
             jwt_private_key_file: self.jwt_private_key_file.or(lower.jwt_private_key_file),
+            jwt_jwks_url: self.jwt_jwks_url.or(lower.jwt_jwks_url),
             jwt_issuer: self.jwt_issuer.or(lower.jwt_issuer),
             jwt_audience: self.jwt_audience.or(lower.jwt_audience),
             production: self.production.or(lower.production),
@@ -226,6 +232,14 @@ impl Config {
                 });
             }
         }
+        if let Some(url) = &s.jwt_jwks_url {
+            crate::auth::jwks::check_url(url, production).map_err(|message| {
+                ConfigError::Invalid {
+                    key: "jwt_jwks_url",
+                    message,
+                }
+            })?;
+        }
         Ok(Config {
             access_log_key: s.access_log_key,
             mock_upstreams: s.mock_upstreams.unwrap_or(!production) && upstreams.is_empty(),
@@ -242,6 +256,7 @@ impl Config {
                 secret: s.jwt_secret,
                 public_key_file: s.jwt_public_key_file,
                 private_key_file: s.jwt_private_key_file,
+                jwks_url: s.jwt_jwks_url,
                 production,
                 data_dir: s.data_dir.unwrap_or_else(|| PathBuf::from("data")),
             },

@@ -1,9 +1,13 @@
 //! The token key: an HS256 secret (configured, or generated for development and kept with mode 0600 in the data
-//! directory), or an RS256/ES256 key pair from PEM files (the private key only where tokens are minted).
+//! directory), or an RS256/ES256 key pair from PEM files (the private key only where tokens are minted). With a JWKS
+//! URL ([`super::jwks`]) only the private key is read here, to mint.
 
 use std::path::{Path, PathBuf};
 
-use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey};
+use jsonwebtoken::{
+    jwk::{Jwk, ThumbprintHash},
+    Algorithm, DecodingKey, EncodingKey,
+};
 
 #[derive(Debug, thiserror::Error)]
 pub enum KeyError {
@@ -25,6 +29,10 @@ pub enum KeyError {
     ShortSecret,
     #[error("this hub has no signing key (only a public key is configured)")]
     NoSigningKey,
+    #[error(
+        "tokens are verified against a JWKS URL: minting needs jwt_private_key_file, the private half of a key the JWKS serves"
+    )]
+    NoJwksSigningKey,
     #[error("cannot sign the token")]
     Sign,
 }
@@ -35,6 +43,8 @@ pub struct KeyConfig {
     pub secret: Option<String>,
     pub public_key_file: Option<PathBuf>,
     pub private_key_file: Option<PathBuf>,
+    /// The identity provider's JWKS: when set, it alone verifies tokens.
+    pub jwks_url: Option<String>,
     /// Production mode: no generated development secret.
     pub production: bool,
     /// Where a development secret is kept.
@@ -47,6 +57,7 @@ impl std::fmt::Debug for KeyConfig {
             .field("secret", &self.secret.as_ref().map(|_| "***"))
             .field("public_key_file", &self.public_key_file)
             .field("private_key_file", &self.private_key_file)
+            .field("jwks_url", &self.jwks_url)
             .field("production", &self.production)
             .field("data_dir", &self.data_dir)
             .finish()
@@ -123,6 +134,38 @@ impl Keys {
         let path = config.data_dir.join("jwt-secret");
         let (secret, generated) = read_or_generate_secret(&path)?;
         Ok((Keys::hs256(secret.as_bytes())?, generated.then_some(path)))
+    }
+}
+
+/// A private key that mints tokens in JWKS mode, with the `kid` its tokens carry.
+pub struct SigningKey {
+    pub algorithm: Algorithm,
+    pub key: EncodingKey,
+    /// The RFC 7638 SHA-256 thumbprint of the public key: an identity provider that names keys by thumbprint serves
+    /// it under this `kid`.
+    pub kid: String,
+}
+
+impl SigningKey {
+    /// Reads an RSA (RS256) or EC P-256 (ES256) private key in PEM form.
+    pub fn load(path: &Path) -> Result<SigningKey, KeyError> {
+        let pem = read(path)?;
+        let pem_err = || KeyError::Pem {
+            path: path.to_owned(),
+        };
+        let (algorithm, key) = if let Ok(k) = EncodingKey::from_rsa_pem(&pem) {
+            (Algorithm::RS256, k)
+        } else if let Ok(k) = EncodingKey::from_ec_pem(&pem) {
+            (Algorithm::ES256, k)
+        } else {
+            return Err(pem_err());
+        };
+        let jwk = Jwk::from_encoding_key(&key, algorithm).map_err(|_| pem_err())?;
+        Ok(SigningKey {
+            algorithm,
+            kid: jwk.thumbprint(ThumbprintHash::SHA256),
+            key,
+        })
     }
 }
 

@@ -1,20 +1,23 @@
 //! Tokens and the caller they name.
 //!
 //! Bearer tokens are JWTs checked against one configured key: an HS256 secret, or an RS256/ES256 public key from a
-//! PEM file. The accepted algorithm follows from the key, so a token whose header names another algorithm (`none`, or
-//! HS256 signed with the RSA public key as secret) is rejected. `exp`, `iss` and `aud` are required and checked, `nbf`
+//! PEM file, or the RS256/ES256 key that the token's `kid` names in the identity provider's JWKS ([`jwks`]; it takes
+//! precedence). The accepted algorithm follows from the key, so a token whose header names another algorithm (`none`,
+//! or HS256 signed with the RSA public key as secret) is rejected. `exp`, `iss` and `aud` are required and checked, `nbf`
 //! when present, with a small leeway; the claims `sub`, `agency` (QĐ 20/2020 code) and `scope` must be there.
 
 mod guard;
+pub mod jwks;
 mod keys;
 
 use std::collections::BTreeSet;
 
-use jsonwebtoken::{decode, encode, Header, Validation};
+use jsonwebtoken::{decode, encode, Algorithm, DecodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 
 pub use guard::{require_scope, require_token, scope, RequireScope};
-pub use keys::{read_or_generate_secret, KeyConfig, KeyError, Keys};
+pub use jwks::JwksKeys;
+pub use keys::{read_or_generate_secret, KeyConfig, KeyError, Keys, SigningKey};
 
 use crate::codes::AgencyCode;
 
@@ -64,9 +67,17 @@ pub enum AuthError {
     Invalid(&'static str),
 }
 
+/// What checks token signatures.
+enum Verifier {
+    /// One configured key, which also mints when it is a secret or has its private half.
+    Key(Keys),
+    /// The identity provider's keys; the private key, if configured, only mints.
+    Jwks(JwksKeys, Option<SigningKey>),
+}
+
 /// Checks and mints tokens with the configured key.
 pub struct Authenticator {
-    keys: Keys,
+    verifier: Verifier,
     issuer: String,
     audience: String,
 }
@@ -74,32 +85,69 @@ pub struct Authenticator {
 impl Authenticator {
     pub fn new(keys: Keys, issuer: String, audience: String) -> Self {
         Authenticator {
-            keys,
+            verifier: Verifier::Key(keys),
             issuer,
             audience,
         }
     }
 
+    /// Verifies with the keys of a JWKS; mints with `signing`, if given.
+    pub fn with_jwks(
+        jwks: JwksKeys,
+        signing: Option<SigningKey>,
+        issuer: String,
+        audience: String,
+    ) -> Self {
+        Authenticator {
+            verifier: Verifier::Jwks(jwks, signing),
+            issuer,
+            audience,
+        }
+    }
+
+    /// Fetches the JWKS, when tokens are verified against one (at start; a failure is logged, not returned).
+    pub async fn load_keys(&self) {
+        if let Verifier::Jwks(jwks, _) = &self.verifier {
+            jwks.load().await;
+        }
+    }
+
     /// Reads `Authorization: Bearer <token>` and verifies the token.
-    pub fn authenticate_header(&self, header: &str) -> Result<Principal, AuthError> {
+    pub async fn authenticate_header(&self, header: &str) -> Result<Principal, AuthError> {
         let token = header
             .strip_prefix("Bearer ")
             .or_else(|| header.strip_prefix("bearer "))
             .map(str::trim)
             .filter(|t| !t.is_empty())
             .ok_or(AuthError::MalformedHeader)?;
-        self.verify(token)
+        self.verify(token).await
     }
 
     /// Verifies a token and returns the caller it names.
-    pub fn verify(&self, token: &str) -> Result<Principal, AuthError> {
-        let mut validation = Validation::new(self.keys.algorithm());
+    pub async fn verify(&self, token: &str) -> Result<Principal, AuthError> {
+        match &self.verifier {
+            Verifier::Key(keys) => self.check(token, keys.algorithm(), keys.decoding()),
+            Verifier::Jwks(jwks, _) => {
+                let key = jwks.key_for(token).await?;
+                self.check(token, key.algorithm, &key.decoding)
+            }
+        }
+    }
+
+    /// Checks the signature with `decoding` (accepting `algorithm` only), then the claims.
+    fn check(
+        &self,
+        token: &str,
+        algorithm: Algorithm,
+        decoding: &DecodingKey,
+    ) -> Result<Principal, AuthError> {
+        let mut validation = Validation::new(algorithm);
         validation.leeway = LEEWAY_SECS;
         validation.validate_nbf = true;
         validation.set_issuer(&[&self.issuer]);
         validation.set_audience(&[&self.audience]);
         validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
-        let data = decode::<Claims>(token, self.keys.decoding(), &validation).map_err(|e| {
+        let data = decode::<Claims>(token, decoding, &validation).map_err(|e| {
             use jsonwebtoken::errors::ErrorKind as K;
             AuthError::Invalid(match e.kind() {
                 K::ExpiredSignature => "expired",
@@ -147,8 +195,19 @@ impl Authenticator {
             nbf: Some(now),
             iat: Some(now),
         };
-        let encoding = self.keys.encoding().ok_or(KeyError::NoSigningKey)?;
-        encode(&Header::new(self.keys.algorithm()), &claims, encoding).map_err(|_| KeyError::Sign)
+        let (header, encoding) = match &self.verifier {
+            Verifier::Key(keys) => (
+                Header::new(keys.algorithm()),
+                keys.encoding().ok_or(KeyError::NoSigningKey)?,
+            ),
+            Verifier::Jwks(_, signing) => {
+                let signing = signing.as_ref().ok_or(KeyError::NoJwksSigningKey)?;
+                let mut header = Header::new(signing.algorithm);
+                header.kid = Some(signing.kid.clone());
+                (header, &signing.key)
+            }
+        };
+        encode(&header, &claims, encoding).map_err(|_| KeyError::Sign)
     }
 }
 

@@ -103,12 +103,12 @@ fn plain_error(status: StatusCode, media: MediaType, message: &str) -> Response 
 
 /// The caller named by the `Authorization` header: `Ok(None)` without one. A header that is present but does not carry a
 /// valid token is an error (answered with 401 by [`unauthenticated`]), never read as anonymous.
-fn authenticate(app: &AppState, headers: &HeaderMap) -> Result<Option<Principal>, AuthError> {
+async fn authenticate(app: &AppState, headers: &HeaderMap) -> Result<Option<Principal>, AuthError> {
     let Some(value) = headers.get(header::AUTHORIZATION) else {
         return Ok(None);
     };
     let value = value.to_str().map_err(|_| AuthError::MalformedHeader)?;
-    app.auth.authenticate_header(value).map(Some)
+    app.auth.authenticate_header(value).await.map(Some)
 }
 
 fn request_id(headers: &HeaderMap) -> Option<String> {
@@ -206,7 +206,7 @@ pub async fn post(State(app): State<AppState>, headers: HeaderMap, body: Bytes) 
             "the request body must be a JSON object",
         );
     };
-    let principal = match authenticate(&app, &headers) {
+    let principal = match authenticate(&app, &headers).await {
         Ok(p) => p,
         Err(err) => return unauthenticated(err, media),
     };
@@ -261,7 +261,7 @@ pub async fn get(
         operation_name: q.remove("operationName").filter(|n| !n.is_empty()),
         variables,
     };
-    let principal = match authenticate(&app, &headers) {
+    let principal = match authenticate(&app, &headers).await {
         Ok(p) => p,
         Err(err) => return unauthenticated(err, media),
     };

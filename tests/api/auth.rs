@@ -203,8 +203,8 @@ async fn rs256_and_es256_keys_verify_and_algorithm_confusion_is_refused() {
     assert_eq!(status, 200, "{body}");
 }
 
-#[test]
-fn the_token_command_mints_a_token_the_hub_accepts() {
+#[tokio::test]
+async fn the_token_command_mints_a_token_the_hub_accepts() {
     let dir = tempfile::tempdir().expect("tempdir");
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_lgsp-hub"))
         .args([
@@ -236,7 +236,7 @@ fn the_token_command_mints_a_token_the_hub_accepts() {
     .expect("keys")
     .0;
     let auth = lgsp_hub::auth::Authenticator::new(keys, "lgsp-hub".into(), "lgsp-hub".into());
-    let principal = auth.verify(token.trim()).expect("valid token");
+    let principal = auth.verify(token.trim()).await.expect("valid token");
     assert_eq!(principal.subject, "bob");
     assert!(principal.has_scope("audit:read"));
     assert!(

@@ -10,6 +10,7 @@ mod common;
 mod errors;
 mod filters;
 mod http_spec;
+mod jwks;
 mod lifecycle;
 mod pagination;
 mod registration;
