@@ -88,13 +88,13 @@ async fn principal(auth: &Authenticator, payload: &Value) -> Result<Option<Princ
         .find(|(k, _)| k.eq_ignore_ascii_case("authorization"))
     {
         let value = value.as_str().ok_or(AuthError::MalformedHeader)?;
-        return auth.authenticate_header(value).map(Some);
+        return auth.authenticate_header(value).await.map(Some);
     }
     if let Some(value) = fields.get("token") {
         let token = value
             .as_str()
             .ok_or(AuthError::Invalid("`token` must be a string"))?;
-        return auth.verify(token).map(Some);
+        return auth.verify(token).await.map(Some);
     }
     Ok(None)
 }
