@@ -11,6 +11,8 @@ mod errors;
 mod filters;
 mod http_spec;
 mod lifecycle;
+mod mock;
+mod mock_upstreams;
 mod pagination;
 mod registration;
 mod search;
