@@ -12,6 +12,8 @@ mod filters;
 mod http_spec;
 mod jwks;
 mod lifecycle;
+mod mock;
+mod mock_upstreams;
 mod pagination;
 mod registration;
 mod search;
