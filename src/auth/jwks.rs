@@ -169,7 +169,15 @@ impl JwksKeys {
     /// Refetches the set for an unknown `kid` or a stale set, unless a refetch started less than [`REFETCH_INTERVAL`]
     /// ago; then answers from whatever set is there.
     async fn refetch_for(&self, kid: &str) -> Option<Arc<JwkKey>> {
-        let mut last = self.last_refetch.lock().await;
+        // While one request refreshes a stale set, the others use the key they know instead of queueing behind a fetch
+        // that may take the whole timeout (an identity provider down for long would stall every request each time).
+        let mut last = match self.last_refetch.try_lock() {
+            Ok(last) => last,
+            Err(_) => match self.lookup(kid, false) {
+                Some(stale) => return Some(stale),
+                None => self.last_refetch.lock().await,
+            },
+        };
         // The refetch we waited for may have brought the key.
         if let Some(key) = self.lookup(kid, true) {
             return Some(key);
