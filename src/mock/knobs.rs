@@ -193,6 +193,24 @@ fn header_value(headers: &HeaderMap, name: &str) -> Option<String> {
         .map(str::to_owned)
 }
 
+/// Records its call when dropped: with the answer's status, or 499 when the caller gave up first (a client timeout
+/// drops the handler mid-latency, and that attempt must still show in the log).
+struct Pending {
+    mock: Arc<Mock>,
+    call: Option<Call>,
+}
+
+impl Drop for Pending {
+    fn drop(&mut self) {
+        if let Some(mut call) = self.call.take() {
+            if call.status == 0 {
+                call.status = 499;
+            }
+            self.mock.calls.record(call);
+        }
+    }
+}
+
 /// Down → 503; then the added latency; no valid token of this service → 401; the error rate → 500; else the handler.
 /// Every outcome is recorded with the caller's identity headers.
 pub async fn guard(
@@ -202,7 +220,7 @@ pub async fn guard(
 ) -> Response {
     let knobs = mock.knobs.get(svc);
     let headers = request.headers();
-    let mut call = Call {
+    let call = Call {
         service: SERVICES[svc].name,
         method: request.method().to_string(),
         path: request
@@ -217,6 +235,10 @@ pub async fn guard(
         at: SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| d.as_millis() as u64),
+    };
+    let mut pending = Pending {
+        mock: mock.clone(),
+        call: Some(call),
     };
     let response = if knobs.down {
         fail(StatusCode::SERVICE_UNAVAILABLE, "service_unavailable")
@@ -238,8 +260,10 @@ pub async fn guard(
             next.run(request).await
         }
     };
-    call.status = response.status().as_u16();
-    mock.calls.record(call);
+    if let Some(call) = pending.call.as_mut() {
+        call.status = response.status().as_u16();
+    }
+    drop(pending);
     response
 }
 

@@ -8,6 +8,7 @@ mod auth;
 mod catalog;
 mod common;
 mod errors;
+mod federation;
 mod filters;
 mod http_spec;
 mod jwks;

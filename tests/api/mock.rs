@@ -119,6 +119,11 @@ impl MockUpstreams {
         self.admin(reqwest::Method::GET, "/samples", None).await
     }
 
+    /// Forgets the recorded calls.
+    pub async fn clear_calls(&self) {
+        self.admin(reqwest::Method::DELETE, "/calls", None).await;
+    }
+
     /// The recorded data calls, oldest first.
     pub async fn calls(&self) -> Vec<Value> {
         let body = self.admin(reqwest::Method::GET, "/calls", None).await;

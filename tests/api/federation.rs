@@ -1,0 +1,620 @@
+//! Federation against the real mock national databases (the `mock-upstreams` binary, over HTTP): each lookup's happy
+//! path, scopes and purposes, masking, partial results when an upstream is down, timeouts, retries, the circuit
+//! breaker, token refresh, and the access log: written before data, "who looked at X", a thousand concurrent lookups.
+
+use std::time::Duration;
+
+use lgsp_hub::config::UpstreamFile;
+use sea_orm::{ConnectionTrait, EntityTrait, PaginatorTrait};
+use serde_json::{json, Value};
+
+use crate::{
+    common::{token, TestHub},
+    mock::MockUpstreams,
+};
+
+const QN: &str = "000.00.00.H48";
+const HT: &str = "000.00.00.H27";
+const ALL_READ: &str = "upstream:population:read upstream:business:read upstream:insurance:read \
+    upstream:land:read upstream:civil-status:read upstream:judicial:read";
+const PURPOSE: &str = r#"{ basis: PUBLIC_SERVICE, reference: "000.00.53.H48-261128-0001" }"#;
+
+/// A hub federating `mock`, with `tune` applied to every upstream's file settings.
+async fn hub_over(mock: &MockUpstreams, tune: impl Fn(&mut UpstreamFile)) -> TestHub {
+    let url = mock.url();
+    TestHub::start_configured(0, |o| {
+        o.settings.upstreams_url = Some(url.clone());
+        for service in lgsp_hub::upstream::SERVICES {
+            let mut file = UpstreamFile::default();
+            tune(&mut file);
+            o.settings.upstream.insert(service.name.to_owned(), file);
+        }
+    })
+    .await
+}
+
+fn errors(body: &Value) -> Vec<(String, String)> {
+    body["errors"]
+        .as_array()
+        .map(|errs| {
+            errs.iter()
+                .map(|e| {
+                    (
+                        e["extensions"]["code"]
+                            .as_str()
+                            .unwrap_or_default()
+                            .to_owned(),
+                        e["extensions"]["upstream"]
+                            .as_str()
+                            .unwrap_or_default()
+                            .to_owned(),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+async fn access_entries(hub: &TestHub) -> u64 {
+    entities::access_log_entry::Entity::find()
+        .count(&hub.db)
+        .await
+        .expect("count")
+}
+
+fn sample(samples: &Value, kind: &str) -> String {
+    samples[kind][0]
+        .as_str()
+        .unwrap_or_else(|| panic!("no sample {kind}: {samples}"))
+        .to_owned()
+}
+
+#[tokio::test]
+async fn every_national_database_answers_through_the_hub_with_the_callers_identity() {
+    let mock = MockUpstreams::spawn(&[]);
+    let hub = hub_over(&mock, |_| {}).await;
+    let s = mock.samples().await;
+    let citizen = sample(&s, "married");
+    let query = format!(
+        r#"query($p: String!, $e: String!, $si: String!, $o: String!, $j: String!) {{
+        citizen(personalId: $p, purpose: {PURPOSE}) {{ personalId fullName birthDate sex spouseId }}
+        enterprise(code: $e) {{ enterpriseCode name status businessLines {{ code }} }}
+        insurance(socialInsuranceCode: $si, purpose: {PURPOSE}) {{ socialInsuranceCode fullName healthInsuranceCard {{ number }} }}
+        landParcels(ownerPersonalId: $o, purpose: {PURPOSE}) {{ parcelId areaM2 owners {{ fullName }} }}
+        civilStatus(personalId: $p, purpose: {PURPOSE}) {{ birth {{ fullName }} marriages {{ status }} }}
+        judicialRecordRequest(requestId: $j, purpose: {PURPOSE}) {{ requestId status certificateType }} }}"#
+    );
+    let vars = json!({ "p": citizen, "e": sample(&s, "enterpriseCodes"), "si": sample(&s, "socialInsuranceCodes"),
+        "o": sample(&s, "parcelOwners"), "j": sample(&s, "judicialRequestIds") });
+    let (_, body) = hub.post_as(&token(QN, ALL_READ), &query, vars).await;
+    assert!(body.get("errors").is_none(), "{body}");
+    let d = &body["data"];
+    // Masked: no `upstream:population:identifiers`.
+    let masked = d["citizen"]["personalId"].as_str().unwrap_or_default();
+    assert_eq!(masked.len(), 12, "{body}");
+    assert!(
+        masked.contains("******") && masked.starts_with(&citizen[..3]),
+        "{body}"
+    );
+    assert!(d["citizen"]["spouseId"]
+        .as_str()
+        .is_some_and(|s| s.contains("******")));
+    assert!(!d["citizen"]["fullName"]
+        .as_str()
+        .unwrap_or_default()
+        .is_empty());
+    assert!(d["enterprise"]["name"].is_string(), "{body}");
+    assert!(
+        d["insurance"]["healthInsuranceCard"]["number"].is_string(),
+        "{body}"
+    );
+    assert!(
+        !d["landParcels"].as_array().expect("parcels").is_empty(),
+        "{body}"
+    );
+    assert!(d["civilStatus"]["birth"]["fullName"].is_string(), "{body}");
+    assert!(
+        !d["civilStatus"]["marriages"]
+            .as_array()
+            .expect("marriages")
+            .is_empty(),
+        "{body}"
+    );
+    assert!(d["judicialRecordRequest"]["status"].is_string(), "{body}");
+
+    // One access-log entry per personal lookup (civil status is two upstream calls); the enterprise without its
+    // legal representative is not personal data.
+    assert_eq!(access_entries(&hub).await, 6);
+    // The national databases saw who asked, and why.
+    let calls = mock.calls().await;
+    let citizen_call = calls
+        .iter()
+        .find(|c| c["path"].as_str().is_some_and(|p| p.contains("/citizens/")))
+        .unwrap_or_else(|| panic!("no citizen call: {calls:?}"));
+    assert_eq!(citizen_call["clientAgency"], QN, "{citizen_call}");
+    assert_eq!(citizen_call["clientSubject"], format!("tester@{QN}"));
+    assert!(citizen_call["purpose"]
+        .as_str()
+        .is_some_and(|p| p.starts_with("PUBLIC_SERVICE")));
+    assert!(citizen_call["requestId"]
+        .as_str()
+        .is_some_and(|r| !r.is_empty()));
+}
+
+#[tokio::test]
+async fn the_full_number_needs_the_identifiers_scope_and_batches_use_one_call() {
+    let mock = MockUpstreams::spawn(&[]);
+    let hub = hub_over(&mock, |_| {}).await;
+    let s = mock.samples().await;
+    let ids: Vec<String> = s["citizens"]
+        .as_array()
+        .expect("ids")
+        .iter()
+        .take(3)
+        .filter_map(|v| v.as_str().map(str::to_owned))
+        .collect();
+    let query = format!(
+        r#"query($ids: [String!]!) {{ citizens(personalIds: $ids, purpose: {PURPOSE}) {{ personalId fullName }} }}"#
+    );
+    let (_, body) = hub
+        .post_as(
+            &token(
+                QN,
+                "upstream:population:read upstream:population:identifiers",
+            ),
+            &query,
+            json!({ "ids": [ids[0], ids[1], ids[2], "051000000001"] }),
+        )
+        .await;
+    let found = body["data"]["citizens"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{body}"));
+    let got: Vec<&str> = found
+        .iter()
+        .filter_map(|c| c["personalId"].as_str())
+        .collect();
+    assert_eq!(
+        got,
+        [ids[0].as_str(), ids[1].as_str(), ids[2].as_str()],
+        "{body}"
+    );
+    let batch_calls = mock
+        .calls()
+        .await
+        .iter()
+        .filter(|c| {
+            c["path"]
+                .as_str()
+                .is_some_and(|p| p.contains("citizens:batch"))
+        })
+        .count();
+    assert_eq!(batch_calls, 1);
+    // Four numbers asked for, four entries (the unknown one with no fields).
+    assert_eq!(access_entries(&hub).await, 4);
+}
+
+#[tokio::test]
+async fn scopes_and_purposes_are_enforced_before_any_call_or_entry() {
+    let mock = MockUpstreams::spawn(&[]);
+    let hub = hub_over(&mock, |_| {}).await;
+    let s = mock.samples().await;
+    let id = sample(&s, "citizens");
+    let with = |purpose: &str| {
+        format!(
+            r#"query($p: String!) {{ citizen(personalId: $p, purpose: {purpose}) {{ fullName }} }}"#
+        )
+    };
+    let vars = json!({ "p": id });
+    let (_, body) = hub.post(&with(PURPOSE), vars.clone()).await;
+    assert_eq!(errors(&body)[0].0, "UNAUTHENTICATED", "{body}");
+    let (_, body) = hub
+        .post_as(
+            &token(QN, "upstream:business:read catalog:read"),
+            &with(PURPOSE),
+            vars.clone(),
+        )
+        .await;
+    assert_eq!(errors(&body)[0].0, "FORBIDDEN", "{body}");
+    let (_, body) = hub
+        .post_as(
+            &token(QN, ALL_READ),
+            &with(r#"{ basis: PUBLIC_SERVICE, reference: "  " }"#),
+            vars.clone(),
+        )
+        .await;
+    assert_eq!(errors(&body)[0].0, "BAD_USER_INPUT", "{body}");
+    let (_, body) = hub
+        .post_as(
+            &token(QN, ALL_READ),
+            "query($p: String!) { citizen(personalId: $p) { fullName } }",
+            vars,
+        )
+        .await;
+    assert!(
+        body["errors"][0]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("purpose")),
+        "{body}"
+    );
+    let (_, body) = hub
+        .post_as(
+            &token(QN, ALL_READ),
+            &with(PURPOSE),
+            json!({ "p": "12345" }),
+        )
+        .await;
+    assert_eq!(errors(&body)[0].0, "BAD_USER_INPUT", "{body}");
+    // The legal representative is personal: it needs a purpose even though the enterprise does not.
+    let (_, body) = hub
+        .post_as(
+            &token(QN, ALL_READ),
+            "query($e: String!) { enterprise(code: $e) { legalRepresentative { fullName } } }",
+            json!({ "e": sample(&s, "enterpriseCodes") }),
+        )
+        .await;
+    assert_eq!(errors(&body)[0].0, "BAD_USER_INPUT", "{body}");
+    assert_eq!(access_entries(&hub).await, 0);
+    assert!(
+        mock.calls().await.is_empty(),
+        "a refused lookup reached the upstream"
+    );
+}
+
+#[tokio::test]
+async fn a_down_upstream_fails_its_fields_only_and_the_circuit_opens_then_closes() {
+    let mock = MockUpstreams::spawn(&[]);
+    let hub = hub_over(&mock, |f| {
+        f.breaker_threshold = Some(2);
+        f.breaker_cooldown_ms = Some(300);
+        f.retries = Some(0);
+    })
+    .await;
+    let s = mock.samples().await;
+    let query = format!(
+        r#"query($p: String!, $e: String!) {{ citizen(personalId: $p, purpose: {PURPOSE}) {{ fullName }}
+           enterprise(code: $e) {{ name }} }}"#
+    );
+    let vars = json!({ "p": sample(&s, "citizens"), "e": sample(&s, "enterpriseCodes") });
+    let reader = token(QN, &format!("{ALL_READ} upstream:population:read"));
+    mock.admin_put_knobs("population", json!({ "down": true }))
+        .await;
+    for _ in 0..2 {
+        let (status, body) = hub.post_as(&reader, &query, vars.clone()).await;
+        assert_eq!(status, 200);
+        assert!(body["data"]["citizen"].is_null(), "{body}");
+        assert!(
+            body["data"]["enterprise"]["name"].is_string(),
+            "the healthy upstream still answers: {body}"
+        );
+        assert_eq!(
+            errors(&body),
+            [("UPSTREAM_UNAVAILABLE".to_owned(), "population".to_owned())],
+            "{body}"
+        );
+        assert!(
+            !body.to_string().contains("service_unavailable"),
+            "the upstream's own body leaked: {body}"
+        );
+    }
+    let status = "{ upstreams { name status circuitState lastError } }";
+    let (_, body) = hub.post_as(&reader, status, json!({})).await;
+    let population = body["data"]["upstreams"]
+        .as_array()
+        .expect("upstreams")
+        .iter()
+        .find(|u| u["name"] == "population")
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(
+        (
+            population["circuitState"].clone(),
+            population["status"].clone()
+        ),
+        (json!("OPEN"), json!("DOWN")),
+        "{body}"
+    );
+
+    // Open: refused at once, without calling the upstream.
+    mock.admin_put_knobs("population", json!({ "down": false }))
+        .await;
+    mock.clear_calls().await;
+    let (_, body) = hub.post_as(&reader, &query, vars.clone()).await;
+    assert_eq!(errors(&body)[0].0, "UPSTREAM_UNAVAILABLE", "{body}");
+    assert!(
+        body["errors"][0]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("circuit")),
+        "{body}"
+    );
+    assert!(mock
+        .calls()
+        .await
+        .iter()
+        .all(|c| c["service"] != "population"));
+
+    // After the cooldown one trial goes through, succeeds, and closes the circuit.
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    let (_, body) = hub.post_as(&reader, &query, vars).await;
+    assert!(body["data"]["citizen"]["fullName"].is_string(), "{body}");
+    let (_, body) = hub.post_as(&reader, status, json!({})).await;
+    assert!(
+        body["data"]["upstreams"]
+            .as_array()
+            .expect("upstreams")
+            .iter()
+            .any(|u| u["name"] == "population"
+                && u["circuitState"] == "CLOSED"
+                && u["status"] == "UP"),
+        "{body}"
+    );
+}
+
+#[tokio::test]
+async fn slow_upstreams_time_out_after_retries_and_errors_are_not_retried() {
+    let mock = MockUpstreams::spawn(&[]);
+    let hub = hub_over(&mock, |f| {
+        f.timeout_ms = Some(150);
+        f.retries = Some(1);
+    })
+    .await;
+    let s = mock.samples().await;
+    let query = format!(
+        r#"query($p: String!) {{ citizen(personalId: $p, purpose: {PURPOSE}) {{ fullName }} }}"#
+    );
+    let vars = json!({ "p": sample(&s, "citizens") });
+    let reader = token(QN, "upstream:population:read");
+    // Fetch the token first, so the slow knob applies to data calls only.
+    let (_, body) = hub.post_as(&reader, &query, vars.clone()).await;
+    assert!(body["data"]["citizen"]["fullName"].is_string(), "{body}");
+    mock.clear_calls().await;
+    mock.admin_put_knobs("population", json!({ "latencyMs": 1000 }))
+        .await;
+    let (_, body) = hub.post_as(&reader, &query, vars.clone()).await;
+    assert_eq!(
+        errors(&body),
+        [("UPSTREAM_TIMEOUT".to_owned(), "population".to_owned())],
+        "{body}"
+    );
+    // Abandoned attempts are logged by the mock when their handler ends: wait for them to settle.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    while mock.calls().await.len() < 2 && tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(mock.calls().await.len(), 2, "one attempt and one retry");
+
+    mock.admin_put_knobs("population", json!({ "latencyMs": 0, "errorRate": 1.0 }))
+        .await;
+    mock.clear_calls().await;
+    let (_, body) = hub.post_as(&reader, &query, vars).await;
+    assert_eq!(errors(&body)[0].0, "UPSTREAM_UNAVAILABLE", "{body}");
+    assert_eq!(mock.calls().await.len(), 1, "a 500 is not retried");
+}
+
+#[tokio::test]
+async fn expired_tokens_are_replaced() {
+    let mock = MockUpstreams::spawn(&[]);
+    let hub = hub_over(&mock, |_| {}).await;
+    mock.admin_put_knobs("population", json!({ "tokenTtlSecs": 1 }))
+        .await;
+    let s = mock.samples().await;
+    let query = format!(
+        r#"query($p: String!) {{ citizen(personalId: $p, purpose: {PURPOSE}) {{ fullName }} }}"#
+    );
+    let reader = token(QN, "upstream:population:read");
+    for _ in 0..3 {
+        let (_, body) = hub
+            .post_as(&reader, &query, json!({ "p": sample(&s, "citizens") }))
+            .await;
+        assert!(body["data"]["citizen"]["fullName"].is_string(), "{body}");
+        tokio::time::sleep(Duration::from_millis(1200)).await;
+    }
+}
+
+#[tokio::test]
+async fn no_entry_no_data_and_who_looked_at_a_citizen() {
+    let mock = MockUpstreams::spawn(&[]);
+    let hub = hub_over(&mock, |_| {}).await;
+    let s = mock.samples().await;
+    let (x, y) = (
+        sample(&s, "citizens"),
+        s["citizens"][1].as_str().expect("second").to_owned(),
+    );
+    let query = format!(
+        r#"query($p: String!) {{ citizen(personalId: $p, purpose: {PURPOSE}) {{ fullName birthDate }} }}"#
+    );
+    for (agency, id) in [(QN, &x), (HT, &x), (QN, &y)] {
+        let (_, body) = hub
+            .post_as(
+                &token(agency, "upstream:population:read"),
+                &query,
+                json!({ "p": id }),
+            )
+            .await;
+        assert!(body["data"]["citizen"]["fullName"].is_string(), "{body}");
+    }
+    let who = "query($p: String!) { personalDataAccesses(personalId: $p, first: 10) {
+        totalCount edges { node { agencyCode purpose purposeReference upstream fields subjectHash } } } }";
+    let (_, body) = hub
+        .post_as(
+            &token(QN, "upstream:population:read"),
+            who,
+            json!({ "p": x }),
+        )
+        .await;
+    assert_eq!(errors(&body)[0].0, "FORBIDDEN", "{body}");
+    let (_, body) = hub
+        .post_as(&token(QN, "audit:read"), who, json!({ "p": x }))
+        .await;
+    let accesses = &body["data"]["personalDataAccesses"];
+    assert_eq!(accesses["totalCount"], 2, "{body}");
+    assert_eq!(
+        accesses["edges"][0]["node"]["agencyCode"], HT,
+        "newest first: {body}"
+    );
+    assert_eq!(
+        accesses["edges"][1]["node"]["fields"],
+        json!(["birthDate", "fullName"])
+    );
+    assert_eq!(accesses["edges"][1]["node"]["purpose"], "PUBLIC_SERVICE");
+    assert!(
+        !body.to_string().contains(&x),
+        "the log must not hold the number: {body}"
+    );
+
+    // The log cannot be written: the data is withheld.
+    hub.db
+        .execute_unprepared("DELETE FROM access_log_head")
+        .await
+        .expect("break the log");
+    let (_, body) = hub
+        .post_as(
+            &token(QN, "upstream:population:read"),
+            &query,
+            json!({ "p": x }),
+        )
+        .await;
+    assert!(body["data"]["citizen"].is_null(), "{body}");
+    assert_eq!(errors(&body)[0].0, "ACCESS_LOG_UNAVAILABLE", "{body}");
+    assert!(!body.to_string().contains("birthDate\":\""), "{body}");
+}
+
+#[tokio::test]
+async fn a_thousand_concurrent_lookups_lose_nothing_and_the_chain_verifies() {
+    let mock = MockUpstreams::spawn(&[]);
+    let hub = hub_over(&mock, |f| f.timeout_ms = Some(20_000)).await;
+    let s = mock.samples().await;
+    let ids: Vec<String> = s["citizens"]
+        .as_array()
+        .expect("ids")
+        .iter()
+        .filter_map(|v| v.as_str().map(str::to_owned))
+        .collect();
+    let query = format!(
+        r#"query($p: String!) {{ citizen(personalId: $p, purpose: {PURPOSE}) {{ fullName }} }}"#
+    );
+    let reader = token(QN, "upstream:population:read");
+    let tasks: Vec<_> = (0..1000)
+        .map(|i| {
+            let (client, url, q, t) = (
+                hub.client.clone(),
+                format!("{}/graphql", hub.base),
+                query.clone(),
+                reader.clone(),
+            );
+            let id = ids[i % ids.len()].clone();
+            tokio::spawn(async move {
+                let r = client
+                    .post(url)
+                    .bearer_auth(t)
+                    .json(&json!({ "query": q, "variables": { "p": id } }))
+                    .send()
+                    .await;
+                match r {
+                    Ok(r) => r.json::<Value>().await.ok(),
+                    Err(_) => None,
+                }
+            })
+        })
+        .collect();
+    let mut ok = 0;
+    for t in tasks {
+        let body = t.await.expect("task").expect("an answer");
+        assert!(body["data"]["citizen"]["fullName"].is_string(), "{body}");
+        ok += 1;
+    }
+    assert_eq!(ok, 1000);
+    assert_eq!(access_entries(&hub).await, 1000);
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_lgsp-hub"))
+        .args(["audit", "verify"])
+        .env("LGSP_DATABASE_URL", hub.database_url())
+        .env("LGSP_ACCESS_LOG_KEY", crate::common::TEST_ACCESS_LOG_KEY)
+        .env("LGSP_PRODUCTION", "true")
+        .env("LGSP_JWT_SECRET", crate::common::TEST_SECRET)
+        .output()
+        .expect("run audit verify");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("intact: 1000 entries"));
+}
+
+#[tokio::test]
+async fn integrators_test_each_connection_step_by_step() {
+    let mock = MockUpstreams::spawn(&[]);
+    let hub = hub_over(&mock, |f| f.retries = Some(0)).await;
+    let test = "mutation($n: String!) { testUpstreamConnection(name: $n) { upstream ok steps { step ok ms code } } }";
+    let (_, body) = hub
+        .post_as(
+            &token(QN, "upstream:land:read"),
+            test,
+            json!({ "n": "population" }),
+        )
+        .await;
+    assert_eq!(errors(&body)[0].0, "FORBIDDEN", "{body}");
+    let tester = token(QN, "upstream:population:read upstream:nowhere:read");
+    let (_, body) = hub
+        .post_as(&tester, test, json!({ "n": "population" }))
+        .await;
+    let report = &body["data"]["testUpstreamConnection"];
+    assert_eq!(report["ok"], true, "{body}");
+    let steps: Vec<&str> = report["steps"]
+        .as_array()
+        .expect("steps")
+        .iter()
+        .filter_map(|s| s["step"].as_str())
+        .collect();
+    assert_eq!(steps, ["token", "probe"]);
+    let (_, body) = hub.post_as(&tester, test, json!({ "n": "nowhere" })).await;
+    assert_eq!(errors(&body)[0].0, "NOT_FOUND", "{body}");
+
+    mock.admin_put_knobs("population", json!({ "down": true }))
+        .await;
+    // A fresh hub has no cached token, so the token step is the one that fails.
+    let fresh = hub_over(&mock, |f| f.retries = Some(0)).await;
+    let (_, body) = fresh
+        .post_as(&tester, test, json!({ "n": "population" }))
+        .await;
+    let report = &body["data"]["testUpstreamConnection"];
+    assert_eq!(report["ok"], false, "{body}");
+    assert_eq!(report["steps"].as_array().map(Vec::len), Some(1), "{body}");
+    assert_eq!(report["steps"][0]["code"], "UPSTREAM_UNAVAILABLE", "{body}");
+
+    // The same from the command line: non-zero exit, one line per step.
+    let check = |url: String| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_lgsp-hub"))
+            .arg("check-upstreams")
+            .env("LGSP_UPSTREAMS_URL", url)
+            .env_remove("LGSP_CONFIG")
+            .output()
+            .expect("run check-upstreams")
+    };
+    let out = check(mock.url());
+    assert!(!out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("population") && l.contains("FAILED UPSTREAM_UNAVAILABLE")),
+        "{text}"
+    );
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("business") && l.contains("probe") && l.ends_with("ok")),
+        "{text}"
+    );
+    mock.admin_put_knobs("population", json!({ "down": false }))
+        .await;
+    let out = check(mock.url());
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).lines().count(),
+        12,
+        "two steps for each of six services"
+    );
+}
