@@ -33,6 +33,8 @@ pub enum AppError {
     Serve(#[from] std::io::Error),
     #[error("token key: {0}")]
     Key(#[from] crate::auth::KeyError),
+    #[error("mock national databases: {0}")]
+    Mocks(String),
     #[error("access-log key: {0}")]
     AccessLogKey(crate::auth::KeyError),
     #[error(
@@ -48,7 +50,7 @@ pub struct App {
     /// On PostgreSQL: the other replicas' (and our own) writes, from the database's notifications.
     changes: Option<ChangeListener>,
     /// The built-in mock national databases, when the hub started them.
-    mocks: Option<tokio::task::JoinHandle<()>>,
+    mocks: Option<crate::mock::Running>,
 }
 
 impl App {
@@ -140,7 +142,7 @@ impl App {
             let _ = task.await;
         }
         if let Some(mocks) = self.mocks {
-            mocks.abort();
+            mocks.shutdown();
         }
         served?;
         Ok(())
@@ -179,15 +181,34 @@ pub fn authenticator(config: &Config) -> Result<Authenticator, AppError> {
     ))
 }
 
-/// The national databases to federate: the configured ones, or (zero set-up) the built-in mocks started on a loopback
-/// port, whose task is returned so it lives as long as the hub.
+/// The national databases to federate: the configured ones, or (zero set-up) the built-in mocks started in this
+/// process on a loopback port, returned so they live as long as the hub.
 pub async fn upstreams(
     config: &Config,
-) -> Result<(Vec<UpstreamSettings>, Option<tokio::task::JoinHandle<()>>), AppError> {
+) -> Result<(Vec<UpstreamSettings>, Option<crate::mock::Running>), AppError> {
     if !config.upstreams.is_empty() || !config.mock_upstreams {
         return Ok((config.upstreams.clone(), None));
     }
-    Ok((Vec::new(), None))
+    let listener = TcpListener::bind("127.0.0.1:0")
+        .await
+        .map_err(AppError::Serve)?;
+    let mocks = crate::mock::start(crate::mock::MockConfig::default(), listener)
+        .await
+        .map_err(|e| AppError::Mocks(e.to_string()))?;
+    tracing::warn!(
+        url = %mocks.url(),
+        "no national database configured: serving the built-in mocks (set upstreams_url or [upstream.<name>] to call real ones)"
+    );
+    let settings = crate::upstream::SERVICES
+        .iter()
+        .map(|service| {
+            let mut s =
+                UpstreamSettings::new(service.name, &format!("{}/{}", mocks.url(), service.name));
+            s.client_secret = crate::upstream::dev_secret(service.name);
+            s
+        })
+        .collect();
+    Ok((settings, Some(mocks)))
 }
 
 /// The access log's keys: from the configured secret, or (development only) a secret generated into the data

@@ -312,7 +312,7 @@ fn upstream_settings(
             return Err(invalid(format!("`{url}` is not an http(s) URL")));
         }
         let mut s = UpstreamSettings::new(service.name, &url);
-        s.client_secret = format!("dev-secret-{}", service.name);
+        s.client_secret = crate::upstream::dev_secret(service.name);
         if let Some(t) = table {
             let ms = std::time::Duration::from_millis;
             if let Some(v) = &t.client_id {

@@ -120,7 +120,7 @@ impl Mock {
                     .client_secrets
                     .get(s.name)
                     .cloned()
-                    .unwrap_or_else(|| format!("dev-secret-{}", s.name))
+                    .unwrap_or_else(|| crate::upstream::dev_secret(s.name))
             })
             .collect();
         Ok(Mock {

@@ -61,6 +61,11 @@ pub const SERVICES: [Service; 6] = [
     },
 ];
 
+/// The client secret the mock national databases accept for `service` unless told otherwise (development only).
+pub fn dev_secret(service: &str) -> String {
+    format!("dev-secret-{service}")
+}
+
 /// How to reach one upstream and how patient to be with it.
 #[derive(Debug, Clone)]
 pub struct UpstreamSettings {

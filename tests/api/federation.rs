@@ -618,3 +618,58 @@ async fn integrators_test_each_connection_step_by_step() {
         "two steps for each of six services"
     );
 }
+
+/// The README's first command federates out of the box: with no upstream configured (and not in production), the hub
+/// serves the built-in mocks on a loopback port and calls them over HTTP.
+#[tokio::test]
+async fn with_nothing_configured_the_hub_serves_the_built_in_mocks() {
+    let data = tempfile::tempdir().expect("tempdir");
+    let dir = data.path().to_owned();
+    let hub = TestHub::start_configured(0, move |o| {
+        o.settings.production = Some(false);
+        o.settings.access_log_key = None;
+        o.settings.data_dir = Some(dir);
+    })
+    .await;
+    let reader = token(QN, "upstream:population:read");
+    let (_, body) = hub
+        .post_as(&reader, "{ upstreams { name baseUrl status } }", json!({}))
+        .await;
+    let upstreams = body["data"]["upstreams"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{body}"));
+    assert_eq!(upstreams.len(), 6, "{body}");
+    let base = upstreams[0]["baseUrl"].as_str().expect("url");
+    assert!(base.starts_with("http://127.0.0.1:"), "{body}");
+    let root = base.rsplit_once('/').map_or(base, |(r, _)| r);
+    let samples: Value = reqwest::Client::new()
+        .get(format!("{root}/admin/samples"))
+        .header("x-admin-key", "dev-admin-key")
+        .send()
+        .await
+        .expect("samples")
+        .json()
+        .await
+        .expect("json");
+    let query = format!(
+        r#"query($p: String!) {{ citizen(personalId: $p, purpose: {PURPOSE}) {{ fullName }} }}"#
+    );
+    let (_, body) = hub
+        .post_as(
+            &reader,
+            &query,
+            json!({ "p": sample(&samples, "citizens") }),
+        )
+        .await;
+    assert!(body["data"]["citizen"]["fullName"].is_string(), "{body}");
+    // The development access-log key was generated with mode 0600.
+    let key = data.path().join("access-log-key");
+    let mode = std::fs::metadata(&key)
+        .expect("access-log key")
+        .permissions();
+    #[cfg(unix)]
+    assert_eq!(
+        std::os::unix::fs::PermissionsExt::mode(&mode) & 0o777,
+        0o600
+    );
+}
