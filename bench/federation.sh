@@ -55,7 +55,7 @@ wrk.headers["Content-Type"] = "application/json"
 wrk.headers["Authorization"] = "Bearer $hub_token"
 request = function()
   n = n + 1
-  local body = '{"query":"query(\$p: String!) { citizen(personalId: \$p, purpose: {basis: PUBLIC_SERVICE, reference: \\"HS-1\\"}) { fullName birthDate permanentAddress } }","variables":{"p":"' .. ids[(n % #ids) + 1] .. '"}}'
+  local body = '{"query":"query(\$p: String!) { citizen(personalId: \$p, purpose: {basis: PUBLIC_SERVICE, reference: \\\\"HS-1\\\\"}) { fullName birthDate permanentAddress } }","variables":{"p":"' .. ids[(n % #ids) + 1] .. '"}}'
   return wrk.format(nil, "/graphql", nil, body)
 end
 LUA
