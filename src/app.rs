@@ -94,7 +94,7 @@ impl App {
         let access_log = AccessLog::start(db.clone(), access_log_keys(config)?);
         let (upstreams, mocks) = upstreams(config).await?;
         let federation = Arc::new(Federation::new(upstreams, access_log));
-        let schema = graphql::build_schema(Some((store.clone(), federation)));
+        let schema = graphql::build_schema(Some((store.clone(), federation.clone())));
         let sdl: Arc<str> = schema.sdl().into();
         Ok(App {
             listener,
@@ -106,6 +106,7 @@ impl App {
                 sdl,
                 documents: http::document_cache(),
                 auth,
+                federation,
             },
             body_limit: config.body_limit_bytes,
             changes,

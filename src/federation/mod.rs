@@ -2,6 +2,7 @@
 //! the rules every personal-data lookup follows: a declared legal purpose, the upstream's scope, an access-log entry
 //! written before any data is returned, and no cache shared between callers.
 
+pub mod batch;
 pub mod connection;
 pub mod purpose;
 pub mod records;
@@ -128,15 +129,15 @@ impl Federation {
     /// its access-log entry (with no fields when not found) before any record is returned.
     pub async fn citizens_batch(
         &self,
-        ids: &[crate::codes::PersonalId],
+        ids: &[(crate::codes::PersonalId, Vec<String>)],
         caller: &Caller,
         purpose: &Purpose,
-        fields: Vec<String>,
     ) -> Result<Vec<Value>> {
         const SERVICE: &str = "population";
         let mut caller = caller.clone();
         caller.purpose = Some(purpose.header());
-        let body = serde_json::json!({ "ids": ids.iter().map(|i| i.as_str()).collect::<Vec<_>>() });
+        let body =
+            serde_json::json!({ "ids": ids.iter().map(|(i, _)| i.as_str()).collect::<Vec<_>>() });
         let answer = self
             .upstream(SERVICE)?
             .post("/citizens:batch", &body, &caller, true)
@@ -154,7 +155,7 @@ impl Federation {
             .iter()
             .filter_map(|c| c.get("personalId").and_then(Value::as_str))
             .collect();
-        let entries = ids.iter().map(|id| {
+        let entries = ids.iter().map(|(id, fields)| {
             self.access_log.record(Access {
                 actor: caller.subject.clone(),
                 agency_code: caller.agency.clone(),

@@ -4,7 +4,7 @@
 use crate::error::{Error, Result};
 
 /// Legal bases on which a state body processes personal data.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, async_graphql::Enum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, async_graphql::Enum)]
 pub enum LegalPurpose {
     /// Settling an administrative procedure or public service (giải quyết thủ tục hành chính, dịch vụ công).
     PublicService,

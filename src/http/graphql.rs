@@ -314,7 +314,19 @@ async fn execute(
         request.set_parsed_query(doc);
     }
     if let Some(principal) = principal {
-        request = request.data(principal);
+        // Only an authenticated request can reach a national database: only it gets a citizen loader.
+        let caller = crate::upstream::Caller {
+            agency: principal.agency.as_str().to_owned(),
+            subject: principal.subject.clone(),
+            purpose: None,
+            request_id: request_id.clone(),
+        };
+        request = request
+            .data(crate::federation::batch::citizen_loader(
+                app.federation.clone(),
+                caller,
+            ))
+            .data(principal);
     }
     if let Some(id) = request_id {
         request = request.data(crate::graphql::registration::RequestId(id));

@@ -36,6 +36,8 @@ pub struct AppState {
     /// Recently parsed GraphQL documents, by their text.
     pub documents: Arc<TtlMap<Arc<str>, async_graphql::parser::types::ExecutableDocument>>,
     pub auth: Arc<crate::auth::Authenticator>,
+    /// The national databases and the access log (for per-request citizen loaders).
+    pub federation: Arc<crate::federation::Federation>,
 }
 
 /// How many parsed documents the hub keeps, and for how long.

@@ -129,7 +129,7 @@ async fn every_national_database_answers_through_the_hub_with_the_callers_identi
     let calls = mock.calls().await;
     let citizen_call = calls
         .iter()
-        .find(|c| c["path"].as_str().is_some_and(|p| p.contains("/citizens/")))
+        .find(|c| c["path"].as_str().is_some_and(|p| p.contains("/citizens")))
         .unwrap_or_else(|| panic!("no citizen call: {calls:?}"));
     assert_eq!(citizen_call["clientAgency"], QN, "{citizen_call}");
     assert_eq!(citizen_call["clientSubject"], format!("tester@{QN}"));
@@ -191,6 +191,30 @@ async fn the_full_number_needs_the_identifiers_scope_and_batches_use_one_call() 
     assert_eq!(batch_calls, 1);
     // Four numbers asked for, four entries (the unknown one with no fields).
     assert_eq!(access_entries(&hub).await, 4);
+
+    // Separate `citizen` fields of one request share one batch call too (the request's DataLoader).
+    mock.clear_calls().await;
+    let aliases = format!(
+        r#"query($a: String!, $b: String!) {{ a: citizen(personalId: $a, purpose: {PURPOSE}) {{ fullName }}
+           b: citizen(personalId: $b, purpose: {PURPOSE}) {{ birthDate }} }}"#
+    );
+    let (_, body) = hub
+        .post_as(
+            &token(QN, "upstream:population:read"),
+            &aliases,
+            json!({ "a": ids[0], "b": ids[1] }),
+        )
+        .await;
+    assert!(
+        body["data"]["a"]["fullName"].is_string() && body["data"]["b"]["birthDate"].is_string(),
+        "{body}"
+    );
+    let calls = mock.calls().await;
+    assert_eq!(calls.len(), 1, "{calls:?}");
+    assert!(calls[0]["path"]
+        .as_str()
+        .is_some_and(|p| p.contains("citizens:batch")));
+    assert_eq!(access_entries(&hub).await, 6);
 }
 
 #[tokio::test]
