@@ -2,6 +2,7 @@
 //! the rules every personal-data lookup follows: a declared legal purpose, the upstream's scope, an access-log entry
 //! written before any data is returned, and no cache shared between callers.
 
+pub mod adapters;
 pub mod batch;
 pub mod connection;
 pub mod purpose;
@@ -123,6 +124,43 @@ impl Federation {
             })
             .await?;
         Ok(answer)
+    }
+
+    /// Runs adapter `a` as a personal-data lookup (see [`Federation::personal`]); identification numbers are masked
+    /// unless `unmasked`.
+    pub async fn lookup<A: adapters::Adapter>(
+        &self,
+        a: &A,
+        caller: &Caller,
+        purpose: &Purpose,
+        fields: Vec<String>,
+        unmasked: bool,
+    ) -> Result<Option<A::Output>> {
+        let (subject_kind, subject_id) = a.subject();
+        let (path, body) = a.request();
+        let answer = self
+            .personal(
+                PersonalLookup {
+                    upstream: A::SERVICE,
+                    operation: A::OPERATION,
+                    subject_kind,
+                    subject_id,
+                    caller,
+                    purpose,
+                    fields,
+                },
+                &path,
+                body.as_ref(),
+            )
+            .await?;
+        answer
+            .map(|mut v| {
+                if !unmasked {
+                    records::mask_identifiers(&mut v);
+                }
+                adapters::decode::<A>(v)
+            })
+            .transpose()
     }
 
     /// Looks up several citizens in one call to the population database's batch endpoint; every number asked for gets

@@ -5,7 +5,7 @@
 
 use async_graphql::{Context, InputObject, Object, SelectionField};
 use serde::de::DeserializeOwned;
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use super::integrator::{caller, federation};
 use crate::{
@@ -13,12 +13,16 @@ use crate::{
     codes::{parse_social_insurance_code, PersonalId, TaxCode},
     error::{Error, Result},
     federation::{
+        adapters::{
+            decode, twelve_digits, Adapter, Birth, EnterpriseByCode, Insurance, JudicialRequest,
+            Marriages, Parcel, ParcelsOfOwner, VerifyCitizen,
+        },
         batch::{CitizenDataLoader, CitizenKey},
         records::{
-            mask_identifiers, BirthRecord, Citizen, CitizenVerification, CivilStatus, Enterprise,
-            InsuranceParticipation, JudicialRecordRequest, LandParcel, MarriageRecord,
+            mask_identifiers, Citizen, CitizenVerification, CivilStatus, Enterprise,
+            InsuranceParticipation, JudicialRecordRequest, LandParcel,
         },
-        LegalPurpose, PersonalLookup, Purpose,
+        LegalPurpose, Purpose,
     },
     upstream::UpstreamError,
 };
@@ -56,47 +60,25 @@ fn selected(ctx: &Context<'_>) -> Vec<String> {
     out
 }
 
-/// One personal-data lookup, from scope check to typed record.
-struct Lookup<'a> {
-    service: &'static str,
-    operation: &'static str,
-    subject_kind: &'static str,
-    subject_id: &'a str,
-    path: String,
-    body: Option<Value>,
-}
-
-async fn personal(
+/// Runs a personal-data adapter for the caller: scope, purpose, access log, masking.
+async fn personal<A: Adapter>(
     ctx: &Context<'_>,
-    purpose: PurposeInput,
-    l: Lookup<'_>,
-) -> Result<Option<Value>> {
-    let principal = require_scope(ctx, &format!("upstream:{}:read", l.service))?;
+    purpose: &PurposeInput,
+    adapter: A,
+) -> Result<Option<A::Output>> {
+    let principal = require_scope(ctx, &format!("upstream:{}:read", A::SERVICE))?;
     let purpose = Purpose::new(purpose.basis, &purpose.reference)?;
-    let caller = caller(ctx, principal);
-    let fed = federation(ctx).map_err(|_| Error::AccessLogUnavailable)?;
-    let answer = fed
-        .personal(
-            PersonalLookup {
-                upstream: l.service,
-                operation: l.operation,
-                subject_kind: l.subject_kind,
-                subject_id: l.subject_id,
-                caller: &caller,
-                purpose: &purpose,
-                fields: selected(ctx),
-            },
-            &l.path,
-            l.body.as_ref(),
+    let unmasked = principal.has_scope(&format!("upstream:{}:identifiers", A::SERVICE));
+    federation(ctx)
+        .map_err(|_| Error::AccessLogUnavailable)?
+        .lookup(
+            &adapter,
+            &caller(ctx, principal),
+            &purpose,
+            selected(ctx),
+            unmasked,
         )
-        .await?;
-    let full = principal.has_scope(&format!("upstream:{}:identifiers", l.service));
-    Ok(answer.map(|mut v| {
-        if !full {
-            mask_identifiers(&mut v);
-        }
-        v
-    }))
+        .await
 }
 
 /// Citizens through the request's loader (so concurrent fields share a batch call), masked unless the caller may
@@ -202,20 +184,12 @@ impl NationalQuery {
         birth_date: String,
         purpose: PurposeInput,
     ) -> async_graphql::Result<Option<CitizenVerification>> {
-        let id = PersonalId::parse("personalId", &personal_id)?;
-        let body = json!({ "personalId": id.as_str(), "fullName": crate::text::clean(&full_name), "birthDate": birth_date.trim() });
-        let lookup = Lookup {
-            service: "population",
-            operation: "verify",
-            subject_kind: "citizen",
-            subject_id: id.as_str(),
-            path: "/citizens:verify".to_owned(),
-            body: Some(body),
+        let adapter = VerifyCitizen {
+            id: PersonalId::parse("personalId", &personal_id)?,
+            full_name: crate::text::clean(&full_name),
+            birth_date: birth_date.trim().to_owned(),
         };
-        Ok(personal(ctx, purpose, lookup)
-            .await?
-            .map(|v| typed("population", v))
-            .transpose()?)
+        Ok(personal(ctx, &purpose, adapter).await?)
     }
 
     /// An enterprise from the national business-registration database (scope `upstream:business:read`). The legal
@@ -226,32 +200,22 @@ impl NationalQuery {
         code: String,
         purpose: Option<PurposeInput>,
     ) -> async_graphql::Result<Option<Enterprise>> {
-        let code = TaxCode::parse("code", &code)?;
-        let path = format!("/enterprises/{}", code.as_str());
-        let wants_person = ctx.look_ahead().field("legalRepresentative").exists();
-        let answer = if wants_person {
+        let adapter = EnterpriseByCode(TaxCode::parse("code", &code)?);
+        if ctx.look_ahead().field("legalRepresentative").exists() {
             let purpose = purpose.ok_or_else(|| {
                 Error::bad_input(
                     "purpose",
                     "the legal representative is personal data: state a purpose",
                 )
             })?;
-            let lookup = Lookup {
-                service: "business",
-                operation: "enterprise",
-                subject_kind: "enterprise",
-                subject_id: code.as_str(),
-                path,
-                body: None,
-            };
-            personal(ctx, purpose, lookup).await?
-        } else {
-            let principal = require_scope(ctx, "upstream:business:read")?;
-            federation(ctx)?
-                .public("business", &path, &caller(ctx, principal))
-                .await?
-        };
-        Ok(answer.map(|v| typed("business", v)).transpose()?)
+            return Ok(personal(ctx, &purpose, adapter).await?);
+        }
+        let principal = require_scope(ctx, "upstream:business:read")?;
+        let (path, _) = adapter.request();
+        let answer = federation(ctx)?
+            .public(EnterpriseByCode::SERVICE, &path, &caller(ctx, principal))
+            .await?;
+        Ok(answer.map(decode::<EnterpriseByCode>).transpose()?)
     }
 
     /// Insurance participation by social-insurance code or personal number (exactly one; scope
@@ -267,29 +231,12 @@ impl NationalQuery {
             ("socialInsuranceCode", &social_insurance_code),
             ("personalId", &personal_id),
         )?;
-        let (id, path, kind) = if by_code {
-            let c = parse_social_insurance_code("socialInsuranceCode", value)?;
-            (c.clone(), format!("/participants/{c}"), "social_insurance")
+        let adapter = if by_code {
+            Insurance::ByCode(parse_social_insurance_code("socialInsuranceCode", value)?)
         } else {
-            let p = PersonalId::parse("personalId", value)?;
-            (
-                p.as_str().to_owned(),
-                format!("/participants?personalId={}", p.as_str()),
-                "citizen",
-            )
+            Insurance::ByPerson(PersonalId::parse("personalId", value)?)
         };
-        let lookup = Lookup {
-            service: "insurance",
-            operation: "participation",
-            subject_kind: kind,
-            subject_id: &id,
-            path,
-            body: None,
-        };
-        Ok(personal(ctx, purpose, lookup)
-            .await?
-            .map(|v| typed("insurance", v))
-            .transpose()?)
+        Ok(personal(ctx, &purpose, adapter).await?)
     }
 
     /// Land parcels by owner's personal number or by parcel id (exactly one; scope `upstream:land:read`, a purpose).
@@ -304,41 +251,14 @@ impl NationalQuery {
             ("ownerPersonalId", &owner_personal_id),
             ("parcelId", &parcel_id),
         )?;
-        let (id, path, kind) = if by_owner {
-            let p = PersonalId::parse("ownerPersonalId", value)?;
-            (
-                p.as_str().to_owned(),
-                format!("/parcels?ownerPersonalId={}", p.as_str()),
-                "citizen",
-            )
-        } else {
-            let id = value.trim();
-            if id.len() != 12 || !id.bytes().all(|b| b.is_ascii_digit()) {
-                return Err(Error::bad_input("parcelId", "`parcelId` must be 12 digits").into());
-            }
-            (id.to_owned(), format!("/parcels/{id}"), "parcel")
-        };
-        let lookup = Lookup {
-            service: "land",
-            operation: "parcels",
-            subject_kind: kind,
-            subject_id: &id,
-            path,
-            body: None,
-        };
-        let Some(v) = personal(ctx, purpose, lookup).await? else {
-            return Ok(if by_owner { Some(Vec::new()) } else { None });
-        };
-        Ok(Some(if by_owner {
-            typed(
-                "land",
-                v.get("parcels")
-                    .cloned()
-                    .unwrap_or(Value::Array(Vec::new())),
-            )?
-        } else {
-            vec![typed("land", v)?]
-        }))
+        if by_owner {
+            let owner = ParcelsOfOwner(PersonalId::parse("ownerPersonalId", value)?);
+            return Ok(Some(
+                personal(ctx, &purpose, owner).await?.unwrap_or_default(),
+            ));
+        }
+        let parcel = Parcel(twelve_digits("parcelId", value)?);
+        Ok(personal(ctx, &purpose, parcel).await?.map(|p| vec![p]))
     }
 
     /// A person's birth and marriage records (scope `upstream:civil-status:read`, a legal purpose).
@@ -349,39 +269,10 @@ impl NationalQuery {
         purpose: PurposeInput,
     ) -> async_graphql::Result<Option<CivilStatus>> {
         let id = PersonalId::parse("personalId", &personal_id)?;
-        let lookup = |operation, path| Lookup {
-            service: "civil-status",
-            operation,
-            subject_kind: "citizen",
-            subject_id: id.as_str(),
-            path,
-            body: None,
-        };
-        let again = PurposeInput {
-            basis: purpose.basis,
-            reference: purpose.reference.clone(),
-        };
-        let birth = personal(
-            ctx,
-            purpose,
-            lookup("birth", format!("/births/{}", id.as_str())),
-        )
-        .await?;
-        let marriages = personal(
-            ctx,
-            again,
-            lookup(
-                "marriages",
-                format!("/marriages?personalId={}", id.as_str()),
-            ),
-        )
-        .await?;
-        let marriages: Vec<MarriageRecord> =
-            match marriages.and_then(|v| v.get("marriages").cloned()) {
-                Some(v) => typed("civil-status", v)?,
-                None => Vec::new(),
-            };
-        let birth: Option<BirthRecord> = birth.map(|v| typed("civil-status", v)).transpose()?;
+        let birth = personal(ctx, &purpose, Birth(id.clone())).await?;
+        let marriages = personal(ctx, &purpose, Marriages(id))
+            .await?
+            .unwrap_or_default();
         if birth.is_none() && marriages.is_empty() {
             return Ok(None);
         }
@@ -395,21 +286,7 @@ impl NationalQuery {
         request_id: String,
         purpose: PurposeInput,
     ) -> async_graphql::Result<Option<JudicialRecordRequest>> {
-        let id = request_id.trim();
-        if id.len() != 12 || !id.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(Error::bad_input("requestId", "`requestId` must be 12 digits").into());
-        }
-        let lookup = Lookup {
-            service: "judicial",
-            operation: "request",
-            subject_kind: "judicial_request",
-            subject_id: id,
-            path: format!("/requests/{id}"),
-            body: None,
-        };
-        Ok(personal(ctx, purpose, lookup)
-            .await?
-            .map(|v| typed("judicial", v))
-            .transpose()?)
+        let adapter = JudicialRequest(twelve_digits("requestId", &request_id)?);
+        Ok(personal(ctx, &purpose, adapter).await?)
     }
 }
