@@ -7,7 +7,8 @@
 #
 # Reports req/s, p50 and p99 of both, the added p50/p99 and the throughput ratio (targets: <= 0.5 ms added p50,
 # >= 80 % of the direct throughput, with the access log on). Raw wrk output goes to bench/out/.
-# Environment: BIN_DIR=/path/to/target/release (default: cargo build --release here).
+# Environment: BIN_DIR=/path/to/target/release (default: cargo build --release here);
+#   HUB_DATABASE_URL=postgres://... to run the hub on PostgreSQL (default: a fresh SQLite file in bench/out).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 out="${OUT:-$root/bench/out}"
@@ -32,10 +33,11 @@ for _ in $(seq 1 60); do curl -fsS "$mock/population/openapi.json" >/dev/null 2>
 
 hub_port="$(free_port)"
 secret="bench-secret-of-at-least-thirty-two-bytes"
-rm -f "$out/federation.sqlite"
+rm -f "$out/federation.sqlite"*
+db_url="${HUB_DATABASE_URL:-sqlite://$out/federation.sqlite?mode=rwc}"
 LGSP_JWT_SECRET="$secret" LGSP_ACCESS_LOG_KEY="bench-access-log-key-of-32-bytes-or-more" LGSP_LOG=warn \
   LGSP_UPSTREAMS_URL="$mock" LGSP_DATA_DIR="$out" \
-  "$BIN_DIR/lgsp-hub" --database-url "sqlite://$out/federation.sqlite?mode=rwc" --listen "127.0.0.1:$hub_port" serve \
+  "$BIN_DIR/lgsp-hub" --database-url "$db_url" --listen "127.0.0.1:$hub_port" serve \
   >"$out/hub-federation.log" 2>&1 &
 pids+=($!)
 hub="http://127.0.0.1:$hub_port"
@@ -86,18 +88,31 @@ errors = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
 print(f"{sys.argv[2]} {rps:.0f} {ms('50'):.3f} {ms('99'):.3f} {errors.group(1) if errors else 0}")
 PY
 }
-direct="$(run direct "$mock" "$out/direct-citizen.lua")"
-via_hub="$(run hub "$hub" "$out/hub-citizen.lua")"
-entries="$(curl -fsS -H "authorization: Bearer $(LGSP_JWT_SECRET="$secret" "$BIN_DIR/lgsp-hub" token --subject bench --agency 000.00.00.H48 --scopes audit:read)" \
-  -H 'content-type: application/json' -d '{"query":"{ accessLog(first: 1) { totalCount } }"}' "$hub/graphql" \
-  | python3 -c 'import json,sys; print(json.load(sys.stdin)["data"]["accessLog"]["totalCount"])')"
-python3 - "$direct" "$via_hub" "$entries" <<'PY'
+report() { # direct hub entries title
+python3 - "$1" "$2" "$3" "$4" <<'PY'
 import sys
 d = sys.argv[1].split(); h = sys.argv[2].split()
+print(f"### {sys.argv[4]}")
 print("| path | req/s | p50 ms | p99 ms | non-2xx |")
 print("| --- | --- | --- | --- | --- |")
 print(f"| mock directly | {d[1]} | {d[2]} | {d[3]} | {d[4]} |")
 print(f"| through the hub | {h[1]} | {h[2]} | {h[3]} | {h[4]} |")
 print(f"added p50: {float(h[2]) - float(d[2]):.3f} ms, added p99: {float(h[3]) - float(d[3]):.3f} ms, "
-      f"throughput ratio: {float(h[1]) / float(d[1]) * 100:.1f} %, access-log entries written: {sys.argv[3]}")
+      f"throughput ratio: {float(h[1]) / float(d[1]) * 100:.1f} %, access-log entries so far: {sys.argv[3]}")
 PY
+}
+entries() {
+  curl -fsS -H "authorization: Bearer $(LGSP_JWT_SECRET="$secret" "$BIN_DIR/lgsp-hub" token --subject bench --agency 000.00.00.H48 --scopes audit:read)" \
+    -H 'content-type: application/json' -d '{"query":"{ accessLog(first: 1) { totalCount } }"}' "$hub/graphql" \
+    | python3 -c 'import json,sys; print(json.load(sys.stdin)["data"]["accessLog"]["totalCount"])'
+}
+# 1. The worst case for the hub: the mock answers from memory, so the hub's own work is most of the cost.
+direct="$(run direct "$mock" "$out/direct-citizen.lua")"
+via_hub="$(run hub "$hub" "$out/hub-citizen.lua")"
+report "$direct" "$via_hub" "$(entries)" "Mock answering at once"
+# 2. A national database that takes 20 ms per lookup (the mock's latency knob), same load: what the hub adds then.
+curl -fsS -X PUT -H 'x-admin-key: dev-admin-key' -H 'content-type: application/json' -d '{"latencyMs":20}' \
+  "$mock/admin/knobs/population" >/dev/null
+direct="$(run direct-20ms "$mock" "$out/direct-citizen.lua")"
+via_hub="$(run hub-20ms "$hub" "$out/hub-citizen.lua")"
+report "$direct" "$via_hub" "$(entries)" "Mock taking 20 ms per lookup"
