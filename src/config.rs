@@ -223,7 +223,7 @@ impl Config {
             });
         }
         let production = s.production.unwrap_or(false);
-        let upstreams = upstream_settings(s.upstreams_url.as_deref(), &s.upstream)?;
+        let upstreams = upstream_settings(s.upstreams_url.as_deref(), &s.upstream, production)?;
         if let Some(key) = &s.access_log_key {
             if key.len() < 32 {
                 return Err(ConfigError::Invalid {
@@ -282,6 +282,7 @@ impl Config {
 fn upstream_settings(
     base: Option<&str>,
     file: &std::collections::BTreeMap<String, UpstreamFile>,
+    production: bool,
 ) -> Result<Vec<crate::upstream::UpstreamSettings>, ConfigError> {
     use crate::upstream::{UpstreamSettings, SERVICES};
     let invalid = |message: String| ConfigError::Invalid {
@@ -310,6 +311,13 @@ fn upstream_settings(
         };
         if !(url.starts_with("http://") || url.starts_with("https://")) {
             return Err(invalid(format!("`{url}` is not an http(s) URL")));
+        }
+        // The mocks' development secret is a default for development only: production names every secret.
+        if production && table.and_then(|t| t.client_secret.as_ref()).is_none() {
+            return Err(invalid(format!(
+                "production mode needs `client_secret` in [upstream.{}]",
+                service.name
+            )));
         }
         let mut s = UpstreamSettings::new(service.name, &url);
         s.client_secret = crate::upstream::dev_secret(service.name);
@@ -399,6 +407,57 @@ mod tests {
         })
         .expect_err("invalid");
         assert!(matches!(err, ConfigError::Invalid { key: "listen", .. }));
+    }
+
+    #[test]
+    fn production_names_every_upstream_secret() {
+        let settings = |production: bool| Settings {
+            upstreams_url: Some("http://127.0.0.1:9100".into()),
+            production: Some(production),
+            ..Default::default()
+        };
+        let dev = Config::load(Overrides {
+            config_file: None,
+            settings: settings(false),
+        })
+        .expect("development accepts the mocks' secrets");
+        assert_eq!(dev.upstreams.len(), 6);
+        assert_eq!(dev.upstreams[0].client_secret, "dev-secret-population");
+        assert!(
+            !dev.mock_upstreams,
+            "configured upstreams: no built-in mocks"
+        );
+        let err = Config::load(Overrides {
+            config_file: None,
+            settings: settings(true),
+        })
+        .expect_err("production without secrets");
+        assert!(err.to_string().contains("client_secret"), "{err}");
+    }
+
+    #[test]
+    fn upstream_tables_must_name_known_services_and_urls() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("hub.toml");
+        for (text, expected) in [
+            (
+                "[upstream.weather]\nbase_url = \"http://x\"\n",
+                "unknown upstream",
+            ),
+            ("[upstream.population]\nbase_url = \"ftp://x\"\n", "http(s)"),
+            (
+                "[upstream.population]\nbase_urll = \"http://x\"\n",
+                "base_urll",
+            ),
+        ] {
+            std::fs::write(&path, text).expect("write");
+            let err = Config::load(Overrides {
+                config_file: Some(path.clone()),
+                ..Default::default()
+            })
+            .expect_err(text);
+            assert!(err.to_string().contains(expected), "{text}: {err}");
+        }
     }
 
     #[test]

@@ -25,7 +25,10 @@ async fn hub_over(mock: &MockUpstreams, tune: impl Fn(&mut UpstreamFile)) -> Tes
     TestHub::start_configured(0, |o| {
         o.settings.upstreams_url = Some(url.clone());
         for service in lgsp_hub::upstream::SERVICES {
-            let mut file = UpstreamFile::default();
+            let mut file = UpstreamFile {
+                client_secret: Some(lgsp_hub::upstream::dev_secret(service.name)),
+                ..Default::default()
+            };
             tune(&mut file);
             o.settings.upstream.insert(service.name.to_owned(), file);
         }
