@@ -193,23 +193,47 @@ impl ChangeSubscription {
             province_code: province(province_code)?,
         };
         let actions: &'static [&'static str] = &["approve_level", "reject_level"];
-        let events = system_events(state(ctx)?.store.clone(), Some(actions), scope);
-        Ok(stream::StreamExt::map(events, |(event, system)| {
-            let (decision, level) = if event.action == "approve_level" {
-                (
-                    LevelDecision::Approved,
-                    system.approved_level.or(system.security_level),
-                )
-            } else {
-                (LevelDecision::Rejected, system.security_level)
-            };
-            SecurityLevelDecision {
-                decision,
-                security_level: level.map(i32::from),
-                audit_event_id: event.audit_id,
-                at_ms: event.at_ms,
-                system: InformationSystem(system),
+        let store = state(ctx)?.store.clone();
+        let events = system_events(store.clone(), Some(actions), scope);
+        Ok(stream::StreamExt::then(events, move |(event, system)| {
+            let store = store.clone();
+            async move {
+                // The level decided is the one the decision's audit event recorded: the system itself may have moved on
+                // (a new proposal) by the time the event is delivered.
+                let approved = event.action == "approve_level";
+                let recorded = decided_level(&store, event.audit_id, approved).await;
+                let (decision, level) = if approved {
+                    (
+                        LevelDecision::Approved,
+                        recorded.or(system.approved_level).or(system.security_level),
+                    )
+                } else {
+                    (LevelDecision::Rejected, recorded.or(system.security_level))
+                };
+                SecurityLevelDecision {
+                    decision,
+                    security_level: level.map(i32::from),
+                    audit_event_id: event.audit_id,
+                    at_ms: event.at_ms,
+                    system: InformationSystem(system),
+                }
             }
         }))
     }
+}
+
+/// The level a decision's audit event recorded: `approvedLevel` after an approval, `securityLevel` after a rejection.
+async fn decided_level(store: &crate::store::Store, audit_id: i64, approved: bool) -> Option<i16> {
+    use sea_orm::EntityTrait;
+    let event = entities::audit_event::Entity::find_by_id(audit_id)
+        .one(&store.db)
+        .await
+        .ok()??;
+    let after: serde_json::Value = serde_json::from_str(event.after_json.as_deref()?).ok()?;
+    let key = if approved {
+        "approvedLevel"
+    } else {
+        "securityLevel"
+    };
+    after.get(key)?.as_i64().and_then(|l| i16::try_from(l).ok())
 }
