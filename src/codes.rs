@@ -120,6 +120,19 @@ impl TaxCode {
     }
 }
 
+/// A 12-digit record identifier (land parcels, judicial-record requests).
+pub fn parse_twelve_digits(field: &str, s: &str) -> Result<String> {
+    let s = s.trim();
+    if digits(s, 12) {
+        Ok(s.to_owned())
+    } else {
+        Err(Error::bad_input(
+            field,
+            format!("`{field}` must be 12 digits"),
+        ))
+    }
+}
+
 /// A social-insurance code (mã số BHXH): 10 digits.
 pub fn parse_social_insurance_code(field: &str, s: &str) -> Result<String> {
     let s = s.trim();

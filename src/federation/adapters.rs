@@ -33,10 +33,15 @@ pub trait Adapter {
     }
 }
 
-/// Turns an answer into `A`'s record; a body that does not fit the contract is `UPSTREAM_UNAVAILABLE`, never shown.
+/// Turns an answer into `A`'s record.
 pub fn decode<A: Adapter>(answer: Value) -> Result<A::Output> {
-    serde_json::from_value(A::unwrap(answer)).map_err(|_| Error::Upstream {
-        upstream: A::SERVICE.to_owned(),
+    decode_as(A::SERVICE, A::unwrap(answer))
+}
+
+/// Turns a record of `service` into `T`; a body that does not fit the contract is `UPSTREAM_UNAVAILABLE`, never shown.
+pub fn decode_as<T: DeserializeOwned>(service: &str, record: Value) -> Result<T> {
+    serde_json::from_value(record).map_err(|_| Error::Upstream {
+        upstream: service.to_owned(),
         cause: UpstreamError::Malformed,
     })
 }
@@ -187,18 +192,5 @@ impl Adapter for JudicialRequest {
     }
     fn request(&self) -> (String, Option<Value>) {
         (format!("/requests/{}", self.0), None)
-    }
-}
-
-/// A 12-digit identifier (parcel ids, judicial request ids).
-pub fn twelve_digits(field: &str, s: &str) -> Result<String> {
-    let s = s.trim();
-    if s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit()) {
-        Ok(s.to_owned())
-    } else {
-        Err(Error::bad_input(
-            field,
-            format!("`{field}` must be 12 digits"),
-        ))
     }
 }

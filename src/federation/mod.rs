@@ -43,6 +43,33 @@ pub struct PersonalLookup<'a> {
     pub fields: Vec<String>,
 }
 
+impl PersonalLookup<'_> {
+    /// The access-log entry of this lookup. One that found nothing is logged too (who searched for whom), with no
+    /// fields returned.
+    fn access(self, found: bool) -> Access {
+        Access {
+            actor: self.caller.subject.clone(),
+            agency_code: self.caller.agency.clone(),
+            purpose: self.purpose.basis.as_str().to_owned(),
+            purpose_ref: self.purpose.reference.clone(),
+            upstream: self.upstream.to_owned(),
+            operation: self.operation.to_owned(),
+            subject_kind: self.subject_kind,
+            subject_id: self.subject_id.to_owned(),
+            fields: if found { self.fields } else { Vec::new() },
+            request_id: self.caller.request_id.clone(),
+        }
+    }
+}
+
+/// The error of a failed call to `upstream`: its name and the safe cause.
+fn upstream_error(upstream: &str) -> impl FnOnce(crate::upstream::UpstreamError) -> Error + '_ {
+    move |cause| Error::Upstream {
+        upstream: upstream.to_owned(),
+        cause,
+    }
+}
+
 impl Federation {
     pub fn new(settings: Vec<UpstreamSettings>, access_log: AccessLog) -> Federation {
         // One pool for every upstream: connections are kept per host anyway.
@@ -78,10 +105,7 @@ impl Federation {
         self.upstreams
             .get(name)
             .map(|u| u.as_ref())
-            .ok_or_else(|| Error::Upstream {
-                upstream: name.to_owned(),
-                cause: crate::upstream::UpstreamError::NotConfigured,
-            })
+            .ok_or_else(|| upstream_error(name)(crate::upstream::UpstreamError::NotConfigured))
     }
 
     /// Looks up personal data: calls the upstream with the caller's identity and purpose, writes the access-log entry,
@@ -93,35 +117,14 @@ impl Federation {
         body: Option<&Value>,
     ) -> Result<Option<Value>> {
         let upstream = self.upstream(lookup.upstream)?;
-        let mut caller = lookup.caller.clone();
-        caller.purpose = Some(lookup.purpose.header());
+        let caller = lookup.caller.with_purpose(lookup.purpose.header());
         let answer = match body {
             None => upstream.get(path, &caller).await,
             Some(b) => upstream.post(path, b, &caller, true).await,
         }
-        .map_err(|cause| Error::Upstream {
-            upstream: lookup.upstream.to_owned(),
-            cause,
-        })?;
-        // A lookup that found nothing is logged too (who searched for whom), with no fields returned.
-        let fields = if answer.is_some() {
-            lookup.fields
-        } else {
-            Vec::new()
-        };
+        .map_err(upstream_error(lookup.upstream))?;
         self.access_log
-            .record(Access {
-                actor: caller.subject.clone(),
-                agency_code: caller.agency.clone(),
-                purpose: lookup.purpose.basis.as_str().to_owned(),
-                purpose_ref: lookup.purpose.reference.clone(),
-                upstream: lookup.upstream.to_owned(),
-                operation: lookup.operation.to_owned(),
-                subject_kind: lookup.subject_kind,
-                subject_id: lookup.subject_id.to_owned(),
-                fields,
-                request_id: caller.request_id.clone(),
-            })
+            .record(lookup.access(answer.is_some()))
             .await?;
         Ok(answer)
     }
@@ -172,18 +175,14 @@ impl Federation {
         purpose: &Purpose,
     ) -> Result<Vec<Value>> {
         const SERVICE: &str = "population";
-        let mut caller = caller.clone();
-        caller.purpose = Some(purpose.header());
+        let with_purpose = caller.with_purpose(purpose.header());
         let body =
             serde_json::json!({ "ids": ids.iter().map(|(i, _)| i.as_str()).collect::<Vec<_>>() });
         let answer = self
             .upstream(SERVICE)?
-            .post("/citizens:batch", &body, &caller, true)
+            .post("/citizens:batch", &body, &with_purpose, true)
             .await
-            .map_err(|cause| Error::Upstream {
-                upstream: SERVICE.to_owned(),
-                cause,
-            })?
+            .map_err(upstream_error(SERVICE))?
             .unwrap_or_default();
         let found: Vec<Value> = match answer.get("citizens") {
             Some(Value::Array(found)) => found.clone(),
@@ -194,22 +193,17 @@ impl Federation {
             .filter_map(|c| c.get("personalId").and_then(Value::as_str))
             .collect();
         let entries = ids.iter().map(|(id, fields)| {
-            self.access_log.record(Access {
-                actor: caller.subject.clone(),
-                agency_code: caller.agency.clone(),
-                purpose: purpose.basis.as_str().to_owned(),
-                purpose_ref: purpose.reference.clone(),
-                upstream: SERVICE.to_owned(),
-                operation: "citizens".to_owned(),
+            let lookup = PersonalLookup {
+                upstream: SERVICE,
+                operation: "citizens",
                 subject_kind: "citizen",
-                subject_id: id.as_str().to_owned(),
-                fields: if found_ids.contains(id.as_str()) {
-                    fields.clone()
-                } else {
-                    Vec::new()
-                },
-                request_id: caller.request_id.clone(),
-            })
+                subject_id: id.as_str(),
+                caller,
+                purpose,
+                fields: fields.clone(),
+            };
+            self.access_log
+                .record(lookup.access(found_ids.contains(id.as_str())))
         });
         for logged in futures_util::future::join_all(entries).await {
             logged?;
@@ -232,10 +226,7 @@ impl Federation {
             .upstream(upstream)?
             .get(path, caller)
             .await
-            .map_err(|cause| Error::Upstream {
-                upstream: upstream.to_owned(),
-                cause,
-            })?;
+            .map_err(upstream_error(upstream))?;
         if let Some(v) = &answer {
             self.cache.put(key, v.clone());
         }

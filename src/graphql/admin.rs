@@ -7,6 +7,7 @@ use async_graphql::{Context, InputObject, MaybeUndefined, Object};
 
 use super::{
     enums::{AgencyKind, ApprovalRole, ConnectionStatus, FundingSource},
+    inputs::optional_text,
     registration::actor,
     state,
     types::{Agency, NationalDatabaseLink, Project},
@@ -59,17 +60,6 @@ fn million_vnd(field: &str, m: f64) -> Result<i64> {
             format!("`{field}` must be a non-negative amount in million VND"),
         ))
     }
-}
-
-fn note(n: Option<String>) -> Result<Option<String>> {
-    let n = n.map(|n| crate::text::clean(&n)).filter(|n| !n.is_empty());
-    if n.as_ref().is_some_and(|n| n.chars().count() > 1000) {
-        return Err(Error::bad_input(
-            "note",
-            "`note` is longer than 1000 characters",
-        ));
-    }
-    Ok(n)
 }
 
 /// A new agency. The hub gives it a key from its province and name; it has no source (no plan prints it).
@@ -242,7 +232,7 @@ impl AdminMutation {
             province_code: parse_province_code("provinceCode", &province_code)?,
             national_database_id: national_database_key,
             status: status.as_db().to_owned(),
-            note: self::note(note)?,
+            note: optional_text("note", note, 1000)?,
             version,
         };
         let model = links::connect(&state(ctx)?.store, &actor(ctx)?, connection).await?;

@@ -3,25 +3,17 @@
 
 use async_graphql::{Context, Object};
 
-use super::{registration::actor, state, types::InformationSystem};
+use super::{
+    inputs::{level as level_of, optional_text},
+    registration::actor,
+    state,
+    types::InformationSystem,
+};
 use crate::{
     auth::{scope, RequireScope},
     error::{Error, Result},
     store::approval::{take_step, Step},
-    text::clean,
 };
-
-/// Optional free text (an opinion, a reason): NFC, trimmed, at most `max` characters; empty means none.
-fn note(field: &str, text: Option<String>, max: usize) -> Result<Option<String>> {
-    let text = text.map(|t| clean(&t)).filter(|t| !t.is_empty());
-    if text.as_ref().is_some_and(|t| t.chars().count() > max) {
-        return Err(Error::bad_input(
-            field,
-            format!("`{field}` is longer than {max} characters"),
-        ));
-    }
-    Ok(text)
-}
 
 /// A date as `YYYY-MM-DD`.
 fn date(field: &str, d: Option<String>) -> Result<Option<String>> {
@@ -69,10 +61,7 @@ impl ApprovalMutation {
         version: i32,
         level: i32,
     ) -> async_graphql::Result<InformationSystem> {
-        let level = i16::try_from(level)
-            .ok()
-            .filter(|l| (1..=5).contains(l))
-            .ok_or_else(|| Error::bad_input("level", "`level` must be from 1 to 5"))?;
+        let level = level_of("level", level)?;
         step(ctx, &code, version, Step::Propose { level }).await
     }
 
@@ -86,7 +75,7 @@ impl ApprovalMutation {
         version: i32,
         opinion: Option<String>,
     ) -> async_graphql::Result<InformationSystem> {
-        let opinion = note("opinion", opinion, 4000)?;
+        let opinion = optional_text("opinion", opinion, 4000)?;
         step(ctx, &code, version, Step::Appraise { opinion }).await
     }
 
@@ -101,7 +90,7 @@ impl ApprovalMutation {
         decision_number: Option<String>,
         decision_date: Option<String>,
     ) -> async_graphql::Result<InformationSystem> {
-        let decision_number = note("decisionNumber", decision_number, 100)?;
+        let decision_number = optional_text("decisionNumber", decision_number, 100)?;
         let decision_date = date("decisionDate", decision_date)?;
         step(
             ctx,
@@ -124,7 +113,7 @@ impl ApprovalMutation {
         version: i32,
         reason: String,
     ) -> async_graphql::Result<InformationSystem> {
-        let reason = note("reason", Some(reason), 4000)?
+        let reason = optional_text("reason", Some(reason), 4000)?
             .ok_or_else(|| Error::bad_input("reason", "a rejection states its reasons"))?;
         step(ctx, &code, version, Step::Reject { reason }).await
     }
@@ -138,7 +127,7 @@ impl ApprovalMutation {
         version: i32,
         reason: Option<String>,
     ) -> async_graphql::Result<InformationSystem> {
-        let reason = note("reason", reason, 4000)?;
+        let reason = optional_text("reason", reason, 4000)?;
         step(ctx, &code, version, Step::Retire { reason }).await
     }
 }

@@ -13,7 +13,28 @@ use crate::{
     },
 };
 
-fn level(field: &str, l: i32) -> Result<i16> {
+/// Optional free text (a description, an opinion, a reason, a note): NFC, trimmed, whitespace collapsed; empty means
+/// none; at most `max` characters.
+pub(crate) fn optional_text(
+    field: &str,
+    text: Option<String>,
+    max: usize,
+) -> Result<Option<String>> {
+    let text = text
+        .map(|t| crate::text::clean(&t))
+        .filter(|t| !t.is_empty());
+    if text.as_ref().is_some_and(|t| t.chars().count() > max) {
+        let name = field.rsplit('.').next().unwrap_or(field);
+        return Err(Error::bad_input(
+            field,
+            format!("`{name}` is longer than {max} characters"),
+        ));
+    }
+    Ok(text)
+}
+
+/// A security level, 1 to 5.
+pub(crate) fn level(field: &str, l: i32) -> Result<i16> {
     if (1..=5).contains(&l) {
         Ok(l as i16)
     } else {

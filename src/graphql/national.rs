@@ -4,17 +4,15 @@
 //! still returns the others' data, with an `UPSTREAM_*` error for the failed field.
 
 use async_graphql::{Context, InputObject, Object, SelectionField};
-use serde::de::DeserializeOwned;
-use serde_json::Value;
 
 use super::integrator::{caller, federation};
 use crate::{
     auth::require_scope,
-    codes::{parse_social_insurance_code, PersonalId, TaxCode},
+    codes::{parse_social_insurance_code, parse_twelve_digits, PersonalId, TaxCode},
     error::{Error, Result},
     federation::{
         adapters::{
-            decode, twelve_digits, Adapter, Birth, EnterpriseByCode, Insurance, JudicialRequest,
+            decode, decode_as, Adapter, Birth, EnterpriseByCode, Insurance, JudicialRequest,
             Marriages, Parcel, ParcelsOfOwner, VerifyCitizen,
         },
         batch::{CitizenDataLoader, CitizenKey},
@@ -24,7 +22,6 @@ use crate::{
         },
         LegalPurpose, Purpose,
     },
-    upstream::UpstreamError,
 };
 
 /// Why the caller needs the data: a legal basis and the dossier or case it serves.
@@ -111,17 +108,10 @@ async fn citizens(
             if !full {
                 mask_identifiers(&mut record);
             }
-            out.push(typed("population", record)?);
+            out.push(decode_as("population", record)?);
         }
     }
     Ok(out)
-}
-
-fn typed<T: DeserializeOwned>(service: &str, v: Value) -> Result<T> {
-    serde_json::from_value(v).map_err(|_| Error::Upstream {
-        upstream: service.to_owned(),
-        cause: UpstreamError::Malformed,
-    })
 }
 
 fn exactly_one<'a>(
@@ -257,7 +247,7 @@ impl NationalQuery {
                 personal(ctx, &purpose, owner).await?.unwrap_or_default(),
             ));
         }
-        let parcel = Parcel(twelve_digits("parcelId", value)?);
+        let parcel = Parcel(parse_twelve_digits("parcelId", value)?);
         Ok(personal(ctx, &purpose, parcel).await?.map(|p| vec![p]))
     }
 
@@ -286,7 +276,7 @@ impl NationalQuery {
         request_id: String,
         purpose: PurposeInput,
     ) -> async_graphql::Result<Option<JudicialRecordRequest>> {
-        let adapter = JudicialRequest(twelve_digits("requestId", &request_id)?);
+        let adapter = JudicialRequest(parse_twelve_digits("requestId", &request_id)?);
         Ok(personal(ctx, &purpose, adapter).await?)
     }
 }

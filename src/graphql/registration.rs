@@ -2,7 +2,11 @@
 
 use async_graphql::{Context, InputObject, Object};
 
-use super::{state, types::InformationSystem};
+use super::{
+    inputs::{level, optional_text},
+    state,
+    types::InformationSystem,
+};
 use crate::{
     auth::{scope, Principal, RequireScope},
     error::{Error, Result},
@@ -23,28 +27,6 @@ pub(crate) fn actor(ctx: &Context<'_>) -> Result<Actor> {
         agency_code: principal.agency.as_str().to_owned(),
         request_id: ctx.data_opt::<RequestId>().map(|r| r.0.clone()),
     })
-}
-
-fn level(l: Option<i32>) -> Result<Option<i16>> {
-    match l {
-        None => Ok(None),
-        Some(l) if (1..=5).contains(&l) => Ok(Some(l as i16)),
-        Some(_) => Err(Error::bad_input(
-            "input.securityLevel",
-            "`securityLevel` must be from 1 to 5",
-        )),
-    }
-}
-
-fn description(d: Option<String>) -> Result<Option<String>> {
-    let d = d.map(|d| crate::text::clean(&d)).filter(|d| !d.is_empty());
-    if d.as_ref().is_some_and(|d| d.chars().count() > 4000) {
-        return Err(Error::bad_input(
-            "input.description",
-            "`description` is longer than 4000 characters",
-        ));
-    }
-    Ok(d)
 }
 
 /// A new information system of the caller's agency.
@@ -81,8 +63,11 @@ impl RegistrationMutation {
     ) -> async_graphql::Result<InformationSystem> {
         let new = NewSystem {
             name: registration::valid_name("input.name", &input.name)?,
-            description: description(input.description)?,
-            security_level: level(input.security_level)?,
+            description: optional_text("input.description", input.description, 4000)?,
+            security_level: input
+                .security_level
+                .map(|l| level("input.securityLevel", l))
+                .transpose()?,
             connects_lgsp: input.connects_lgsp,
             processes_personal_data: input.processes_personal_data,
         };
@@ -104,7 +89,7 @@ impl RegistrationMutation {
                 .name
                 .map(|n| registration::valid_name("input.name", &n))
                 .transpose()?,
-            description: description(input.description)?,
+            description: optional_text("input.description", input.description, 4000)?,
             connects_lgsp: input.connects_lgsp,
             processes_personal_data: input.processes_personal_data,
         };

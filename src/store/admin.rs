@@ -276,12 +276,7 @@ pub async fn update_agency(
         .one(&txn)
         .await?
         .ok_or_else(|| Error::not_found("agency"))?;
-    if current.version != version {
-        return Err(Error::conflict(format!(
-            "the agency changed since version {version} (now {}): read it again",
-            current.version
-        )));
-    }
+    super::expect_version("the agency", version, current.version)?;
     if let Some(Some(code)) = &changes.code {
         code_is_free(&txn, code, Some(key)).await?;
     }

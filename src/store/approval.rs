@@ -141,12 +141,7 @@ pub async fn take_step(
     let txn = store.db.begin().await?;
     let agency = actor_agency(&txn, actor).await?;
     let (current, roles) = system_in_reach(&txn, &agency, code).await?;
-    if current.version != version {
-        return Err(Error::conflict(format!(
-            "the system changed since version {version} (now {}): read it again",
-            current.version
-        )));
-    }
+    super::expect_version("the system", version, current.version)?;
     let state = parse_state(current.approval_state.as_deref());
     let level = match &step {
         Step::Propose { level } => *level,

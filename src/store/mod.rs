@@ -45,6 +45,17 @@ impl Store {
     }
 }
 
+/// Optimistic concurrency: the row (`what`, e.g. "the system") must still be at the `given` version the caller read.
+pub(crate) fn expect_version(what: &str, given: i32, now: i32) -> crate::error::Result<()> {
+    if given == now {
+        Ok(())
+    } else {
+        Err(crate::error::Error::conflict(format!(
+            "{what} changed since version {given} (now {now}): read it again"
+        )))
+    }
+}
+
 /// A column as a (table-qualified) expression, for sort keys.
 pub(crate) fn col(c: impl ColumnTrait) -> SimpleExpr {
     c.into_simple_expr()

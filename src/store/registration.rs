@@ -159,12 +159,7 @@ pub async fn update_system(
             "the system is retired: it can no longer change",
         ));
     }
-    if current.version != version {
-        return Err(Error::conflict(format!(
-            "the system changed since version {version} (now {}): read it again",
-            current.version
-        )));
-    }
+    super::expect_version("the system", version, current.version)?;
     let before = snapshot(&current);
     let mut row: information_system::ActiveModel = current.into();
     if let Some(name) = &changes.name {

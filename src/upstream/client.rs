@@ -28,6 +28,14 @@ pub struct Caller {
 }
 
 impl Caller {
+    /// The same caller, declaring `purpose` (the `X-Purpose` value) to the upstream.
+    pub fn with_purpose(&self, purpose: String) -> Caller {
+        Caller {
+            purpose: Some(purpose),
+            ..self.clone()
+        }
+    }
+
     fn headers(&self) -> HeaderMap {
         let mut h = HeaderMap::new();
         let mut put = |name: &'static str, value: &str| {

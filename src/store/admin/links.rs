@@ -169,9 +169,7 @@ pub async fn disconnect(
             "a link recorded by an administrator (plan statements stay as printed)",
         ));
     };
-    if current.version != version {
-        return Err(stale(version, Some(current.version)));
-    }
+    crate::store::expect_version("the recorded link", version, current.version)?;
     let deleted = national_database_link::Entity::delete_many()
         .filter(national_database_link::Column::Id.eq(current.id))
         .filter(national_database_link::Column::Version.eq(version))

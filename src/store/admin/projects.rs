@@ -167,12 +167,7 @@ pub async fn update_project(
 ) -> Result<project::Model> {
     let txn = store.db.begin().await?;
     let current = current(&txn, key).await?;
-    if current.version != version {
-        return Err(Error::conflict(format!(
-            "the project changed since version {version} (now {}): read it again",
-            current.version
-        )));
-    }
+    crate::store::expect_version("the project", version, current.version)?;
     if changes.total_vnd.is_some() && current.source_file.is_some() {
         return Err(Error::bad_input(
             "input.totalMillionVnd",
