@@ -56,7 +56,12 @@ pub struct App {
 impl App {
     /// Prepares a ready-to-serve hub: database migrated and seeded, listener bound.
     pub async fn build(config: &Config) -> Result<App, AppError> {
-        let (db, sql) = db::connect(&config.database_url, config.db_max_connections).await?;
+        let (db, sql) = db::connect(
+            &config.database_url,
+            config.db_max_connections,
+            config.db_acquire_timeout,
+        )
+        .await?;
         db::migrate(&db).await?;
         if seed::seed_if_empty(&db).await? {
             tracing::info!("seeded the registries from the plans");

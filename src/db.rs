@@ -36,6 +36,7 @@ impl SqlStats {
 pub async fn connect(
     url: &str,
     max_connections: u32,
+    acquire_timeout: Duration,
 ) -> Result<(DatabaseConnection, Arc<SqlStats>), DbErr> {
     if let Some(path) = sqlite_file_path(url) {
         if let Some(parent) = std::path::Path::new(&path).parent() {
@@ -51,7 +52,7 @@ pub async fn connect(
         .max_connections(max_connections)
         .min_connections(1)
         .connect_timeout(Duration::from_secs(10))
-        .acquire_timeout(Duration::from_secs(10))
+        .acquire_timeout(acquire_timeout)
         .sqlx_logging(false)
         // WAL lets readers run beside the writer; the busy timeout makes a concurrent writer wait instead of failing.
         .map_sqlx_sqlite_opts(|opts| {

@@ -16,6 +16,9 @@ static NEXT_DB: AtomicU32 = AtomicU32::new(0);
 /// The access-log key of test hubs.
 pub const TEST_ACCESS_LOG_KEY: &str = "test-access-log-key-of-at-least-32-bytes";
 
+/// The cursor key of test hubs.
+pub const TEST_CURSOR_KEY: &str = "test-cursor-key-of-at-least-thirty-two-bytes";
+
 /// The HS256 secret of test hubs.
 pub const TEST_SECRET: &str = "test-secret-of-at-least-thirty-two-bytes!";
 
@@ -128,6 +131,12 @@ impl TestHub {
                 jwt_secret: Some(TEST_SECRET.into()),
                 access_log_key: Some(TEST_ACCESS_LOG_KEY.into()),
                 production: Some(true),
+                cursor_key: Some(TEST_CURSOR_KEY.into()),
+                // Production mode, but with what most tests need: no rate limits, introspection on.
+                rate_limit_anonymous_per_minute: Some(0),
+                rate_limit_agency_per_minute: Some(0),
+                introspection: Some(true),
+                graphiql: Some(true),
                 ..Default::default()
             },
         };

@@ -4,7 +4,11 @@
 
 use std::{net::SocketAddr, path::PathBuf};
 
-use serde::Deserialize;
+mod protection;
+mod settings;
+
+pub use protection::{CostWeights, HttpConfig, QueryLimits, RateLimitConfig};
+pub use settings::{Settings, UpstreamFile};
 
 /// Default listen address: loopback only, so a fresh `cargo run` exposes nothing to the network.
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
@@ -19,126 +23,6 @@ pub const DEFAULT_JWT_ISSUER: &str = "lgsp-hub";
 pub const DEFAULT_JWT_AUDIENCE: &str = "lgsp-hub";
 /// Largest request body, in bytes.
 pub const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
-
-/// The settings that layer: from the optional TOML file, and from flags or the environment. (No `Debug`: it holds the
-/// JWT secret.)
-/// The same struct is the command line's flags (clap reads flag, then `LGSP_*` variable) and the TOML file's keys.
-#[derive(Default, Clone, Deserialize, clap::Args)]
-#[serde(deny_unknown_fields)]
-pub struct Settings {
-    /// Address to listen on [default: 127.0.0.1:8080].
-    #[arg(long, global = true, env = "LGSP_LISTEN")]
-    pub listen: Option<String>,
-    /// Database URL [default: sqlite://data/lgsp-hub.sqlite?mode=rwc]; PostgreSQL: postgres://user@host/db.
-    #[arg(long, global = true, env = "LGSP_DATABASE_URL")]
-    pub database_url: Option<String>,
-    /// Largest `first`/`last` a connection accepts [default: 100].
-    #[arg(long, global = true, env = "LGSP_MAX_PAGE_SIZE")]
-    pub max_page_size: Option<usize>,
-    /// Largest request body in bytes [default: 1048576].
-    #[arg(long, global = true, env = "LGSP_BODY_LIMIT_BYTES")]
-    pub body_limit_bytes: Option<usize>,
-    /// Size of the database connection pool [default: 2 × CPU cores].
-    #[arg(long, global = true, env = "LGSP_DB_MAX_CONNECTIONS")]
-    pub db_max_connections: Option<u32>,
-    /// How long (ms) `totalCount`s and reference rows are cached; 0 turns the cache off [default: 1000].
-    #[arg(long, global = true, env = "LGSP_CACHE_TTL_MS")]
-    pub cache_ttl_ms: Option<u64>,
-    /// HS256 secret for tokens (at least 32 bytes). Prefer the LGSP_JWT_SECRET variable over the file.
-    #[arg(long, global = true, env = "LGSP_JWT_SECRET", hide_env_values = true)]
-    pub jwt_secret: Option<String>,
-    /// RS256/ES256 public key (PEM) that verifies tokens; takes precedence over the secret.
-    #[arg(long, global = true, env = "LGSP_JWT_PUBLIC_KEY_FILE")]
-    pub jwt_public_key_file: Option<PathBuf>,
-    /// The matching private key (PEM), only where `lgsp-hub token` mints tokens.
-    #[arg(long, global = true, env = "LGSP_JWT_PRIVATE_KEY_FILE")]
-    pub jwt_private_key_file: Option<PathBuf>,
-    /// JWKS URL of the identity provider whose RS256/ES256 keys (chosen by the token's `kid`) verify tokens; takes
-    /// precedence over the public key file and the secret. Fetched at start (a failure is only a warning), refetched on
-    /// an unknown `kid` (at most once per 10 s) and after 15 minutes; https in production unless on the loopback.
-    #[arg(long, global = true, env = "LGSP_JWT_JWKS_URL")]
-    pub jwt_jwks_url: Option<String>,
-    /// Expected `iss` of tokens.
-    #[arg(long, global = true, env = "LGSP_JWT_ISSUER")]
-    pub jwt_issuer: Option<String>,
-    /// Expected `aud` of tokens.
-    #[arg(long, global = true, env = "LGSP_JWT_AUDIENCE")]
-    pub jwt_audience: Option<String>,
-    /// Production mode: a missing token key is a startup error instead of a generated development secret.
-    #[arg(long, global = true, env = "LGSP_PRODUCTION")]
-    pub production: Option<bool>,
-    /// Where the hub keeps files of its own (the development secret).
-    #[arg(long, global = true, env = "LGSP_DATA_DIR")]
-    pub data_dir: Option<PathBuf>,
-    /// Secret of the personal-data access log's keyed hashes (at least 32 bytes). Without it, development generates
-    /// one into the data directory; production mode refuses to start.
-    #[arg(
-        long,
-        global = true,
-        env = "LGSP_ACCESS_LOG_KEY",
-        hide_env_values = true
-    )]
-    pub access_log_key: Option<String>,
-    /// Base URL under which every national database answers at `/<service>` (the mock-upstreams layout), e.g.
-    /// http://127.0.0.1:9100. Per-service `[upstream.<name>]` tables in the file override it.
-    #[arg(long, global = true, env = "LGSP_UPSTREAMS_URL")]
-    pub upstreams_url: Option<String>,
-    /// Start the built-in mock national databases on a loopback port when no upstream is configured [default: true,
-    /// false in production].
-    #[arg(long, global = true, env = "LGSP_MOCK_UPSTREAMS")]
-    pub mock_upstreams: Option<bool>,
-    /// Per-service settings, from the file only: `[upstream.population]` with `base_url`, `client_id`,
-    /// `client_secret`, `timeout_ms`, `retries`, `breaker_threshold`, `breaker_cooldown_ms`, `concurrency`,
-    /// `cache_ttl_ms`.
-    #[arg(skip)]
-    #[serde(default)]
-    pub upstream: std::collections::BTreeMap<String, UpstreamFile>,
-}
-
-/// One upstream's settings in the configuration file; unset values take the defaults of `upstream::UpstreamSettings`.
-#[derive(Debug, Default, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct UpstreamFile {
-    pub base_url: Option<String>,
-    pub client_id: Option<String>,
-    pub client_secret: Option<String>,
-    pub timeout_ms: Option<u64>,
-    pub retries: Option<u32>,
-    pub breaker_threshold: Option<u32>,
-    pub breaker_cooldown_ms: Option<u64>,
-    pub concurrency: Option<usize>,
-    pub cache_ttl_ms: Option<u64>,
-}
-
-impl Settings {
-    /// Each value of `self`, or else the one of `lower`.
-    pub fn or(self, lower: Settings) -> Settings {
-        Settings {
-            listen: self.listen.or(lower.listen),
-            database_url: self.database_url.or(lower.database_url),
-            max_page_size: self.max_page_size.or(lower.max_page_size),
-            body_limit_bytes: self.body_limit_bytes.or(lower.body_limit_bytes),
-            db_max_connections: self.db_max_connections.or(lower.db_max_connections),
-            cache_ttl_ms: self.cache_ttl_ms.or(lower.cache_ttl_ms),
-            jwt_secret: self.jwt_secret.or(lower.jwt_secret),
-            jwt_public_key_file: self.jwt_public_key_file.or(lower.jwt_public_key_file),
-            jwt_private_key_file: self.jwt_private_key_file.or(lower.jwt_private_key_file),
-            jwt_jwks_url: self.jwt_jwks_url.or(lower.jwt_jwks_url),
-            jwt_issuer: self.jwt_issuer.or(lower.jwt_issuer),
-            jwt_audience: self.jwt_audience.or(lower.jwt_audience),
-            production: self.production.or(lower.production),
-            data_dir: self.data_dir.or(lower.data_dir),
-            access_log_key: self.access_log_key.or(lower.access_log_key),
-            upstreams_url: self.upstreams_url.or(lower.upstreams_url),
-            mock_upstreams: self.mock_upstreams.or(lower.mock_upstreams),
-            upstream: if self.upstream.is_empty() {
-                lower.upstream
-            } else {
-                self.upstream
-            },
-        }
-    }
-}
 
 /// What the command line and the environment give (clap merges those two): the file to read, and settings that win
 /// over it.
@@ -166,6 +50,18 @@ pub struct Config {
     pub upstreams: Vec<crate::upstream::UpstreamSettings>,
     /// Start the built-in mocks when `upstreams` is empty.
     pub mock_upstreams: bool,
+    /// What a document may ask for.
+    pub limits: QueryLimits,
+    /// What search and upstream lookups cost.
+    pub weights: CostWeights,
+    /// Requests per minute per client.
+    pub rate_limit: RateLimitConfig,
+    /// Deadlines, load shedding, CORS, introspection, persisted documents.
+    pub http: HttpConfig,
+    /// How long a request waits for a database connection.
+    pub db_acquire_timeout: std::time::Duration,
+    /// The cursors' HMAC key (development: generated into the data directory). Never logged.
+    pub cursor_key: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -201,6 +97,8 @@ impl Config {
             None => Settings::default(),
         };
         let s = overrides.settings.or(file);
+        let production = s.production.unwrap_or(false);
+        let protection = protection::Protection::from_settings(&s, production)?;
         let listen = s.listen.unwrap_or_else(|| DEFAULT_LISTEN.to_owned());
         let listen = listen.parse().map_err(|_| ConfigError::Invalid {
             key: "listen",
@@ -222,7 +120,6 @@ impl Config {
                 message: "must be at least 1".into(),
             });
         }
-        let production = s.production.unwrap_or(false);
         let upstreams = upstream_settings(s.upstreams_url.as_deref(), &s.upstream, production)?;
         if let Some(key) = &s.access_log_key {
             if key.len() < 32 {
@@ -240,7 +137,21 @@ impl Config {
                 }
             })?;
         }
+        if let Some(key) = &s.cursor_key {
+            if key.len() < 32 {
+                return Err(ConfigError::Invalid {
+                    key: "cursor_key",
+                    message: "must be at least 32 bytes".into(),
+                });
+            }
+        }
         Ok(Config {
+            limits: protection.limits,
+            weights: protection.weights,
+            rate_limit: protection.rate_limit,
+            http: protection.http,
+            db_acquire_timeout: protection.db_acquire_timeout,
+            cursor_key: s.cursor_key,
             access_log_key: s.access_log_key,
             mock_upstreams: s.mock_upstreams.unwrap_or(!production) && upstreams.is_empty(),
             upstreams,

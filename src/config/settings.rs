@@ -1,0 +1,229 @@
+//! The settings that layer: one struct for flags, `LGSP_*` variables and the TOML file.
+
+use std::path::PathBuf;
+
+use serde::Deserialize;
+
+/// The settings that layer: from the optional TOML file, and from flags or the environment. (No `Debug`: it holds the
+/// JWT secret.)
+/// The same struct is the command line's flags (clap reads flag, then `LGSP_*` variable) and the TOML file's keys.
+#[derive(Default, Clone, Deserialize, clap::Args)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    /// Address to listen on [default: 127.0.0.1:8080].
+    #[arg(long, global = true, env = "LGSP_LISTEN")]
+    pub listen: Option<String>,
+    /// Database URL [default: sqlite://data/lgsp-hub.sqlite?mode=rwc]; PostgreSQL: postgres://user@host/db.
+    #[arg(long, global = true, env = "LGSP_DATABASE_URL")]
+    pub database_url: Option<String>,
+    /// Largest `first`/`last` a connection accepts [default: 100].
+    #[arg(long, global = true, env = "LGSP_MAX_PAGE_SIZE")]
+    pub max_page_size: Option<usize>,
+    /// Largest request body in bytes [default: 1048576].
+    #[arg(long, global = true, env = "LGSP_BODY_LIMIT_BYTES")]
+    pub body_limit_bytes: Option<usize>,
+    /// Size of the database connection pool [default: 2 × CPU cores].
+    #[arg(long, global = true, env = "LGSP_DB_MAX_CONNECTIONS")]
+    pub db_max_connections: Option<u32>,
+    /// How long (ms) `totalCount`s and reference rows are cached; 0 turns the cache off [default: 1000].
+    #[arg(long, global = true, env = "LGSP_CACHE_TTL_MS")]
+    pub cache_ttl_ms: Option<u64>,
+    /// HS256 secret for tokens (at least 32 bytes). Prefer the LGSP_JWT_SECRET variable over the file.
+    #[arg(long, global = true, env = "LGSP_JWT_SECRET", hide_env_values = true)]
+    pub jwt_secret: Option<String>,
+    /// RS256/ES256 public key (PEM) that verifies tokens; takes precedence over the secret.
+    #[arg(long, global = true, env = "LGSP_JWT_PUBLIC_KEY_FILE")]
+    pub jwt_public_key_file: Option<PathBuf>,
+    /// The matching private key (PEM), only where `lgsp-hub token` mints tokens.
+    #[arg(long, global = true, env = "LGSP_JWT_PRIVATE_KEY_FILE")]
+    pub jwt_private_key_file: Option<PathBuf>,
+    /// JWKS URL of the identity provider whose RS256/ES256 keys (chosen by the token's `kid`) verify tokens; takes
+    /// precedence over the public key file and the secret. Fetched at start (a failure is only a warning), refetched on
+    /// an unknown `kid` (at most once per 10 s) and after 15 minutes; https in production unless on the loopback.
+    #[arg(long, global = true, env = "LGSP_JWT_JWKS_URL")]
+    pub jwt_jwks_url: Option<String>,
+    /// Expected `iss` of tokens.
+    #[arg(long, global = true, env = "LGSP_JWT_ISSUER")]
+    pub jwt_issuer: Option<String>,
+    /// Expected `aud` of tokens.
+    #[arg(long, global = true, env = "LGSP_JWT_AUDIENCE")]
+    pub jwt_audience: Option<String>,
+    /// Production mode: a missing token key is a startup error instead of a generated development secret.
+    #[arg(long, global = true, env = "LGSP_PRODUCTION")]
+    pub production: Option<bool>,
+    /// Where the hub keeps files of its own (the development secret).
+    #[arg(long, global = true, env = "LGSP_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Secret of the personal-data access log's keyed hashes (at least 32 bytes). Without it, development generates
+    /// one into the data directory; production mode refuses to start.
+    #[arg(
+        long,
+        global = true,
+        env = "LGSP_ACCESS_LOG_KEY",
+        hide_env_values = true
+    )]
+    pub access_log_key: Option<String>,
+    /// Base URL under which every national database answers at `/<service>` (the mock-upstreams layout), e.g.
+    /// http://127.0.0.1:9100. Per-service `[upstream.<name>]` tables in the file override it.
+    #[arg(long, global = true, env = "LGSP_UPSTREAMS_URL")]
+    pub upstreams_url: Option<String>,
+    /// Start the built-in mock national databases on a loopback port when no upstream is configured [default: true,
+    /// false in production].
+    #[arg(long, global = true, env = "LGSP_MOCK_UPSTREAMS")]
+    pub mock_upstreams: Option<bool>,
+    /// Largest cost of a query (page sizes times selections; see the README's "Limits and abuse") [default: 5000].
+    #[arg(long, global = true, env = "LGSP_MAX_QUERY_COST")]
+    pub max_query_cost: Option<usize>,
+    /// Deepest field nesting of a document [default: 16].
+    #[arg(long, global = true, env = "LGSP_MAX_QUERY_DEPTH")]
+    pub max_query_depth: Option<usize>,
+    /// Most aliased fields in a document [default: 30].
+    #[arg(long, global = true, env = "LGSP_MAX_ALIASES")]
+    pub max_aliases: Option<usize>,
+    /// Most fields at the root of an operation [default: 20].
+    #[arg(long, global = true, env = "LGSP_MAX_ROOT_FIELDS")]
+    pub max_root_fields: Option<usize>,
+    /// Most fields in one selection set [default: 100].
+    #[arg(long, global = true, env = "LGSP_MAX_SELECTION_FIELDS")]
+    pub max_selection_fields: Option<usize>,
+    /// Most directives in a document [default: 30].
+    #[arg(long, global = true, env = "LGSP_MAX_DIRECTIVES")]
+    pub max_directives: Option<usize>,
+    /// Most lexical tokens in a document [default: 5000].
+    #[arg(long, global = true, env = "LGSP_MAX_TOKENS")]
+    pub max_tokens: Option<usize>,
+    /// What one `search` costs, on top of its hits [default: 20].
+    #[arg(long, global = true, env = "LGSP_SEARCH_COST")]
+    pub search_cost: Option<usize>,
+    /// What one lookup in a national database costs, on top of its selection [default: 50].
+    #[arg(long, global = true, env = "LGSP_UPSTREAM_COST")]
+    pub upstream_cost: Option<usize>,
+    /// Longest string argument, in characters, where no tighter bound applies [default: 4096].
+    #[arg(long, global = true, env = "LGSP_MAX_STRING_LENGTH")]
+    pub max_string_length: Option<usize>,
+    /// Requests per minute of one anonymous client (by IP); 0 turns the limit off [default: 0, 600 in production].
+    #[arg(long, global = true, env = "LGSP_RATE_LIMIT_ANONYMOUS_PER_MINUTE")]
+    pub rate_limit_anonymous_per_minute: Option<u32>,
+    /// Requests per minute of one agency (by its token); 0 turns the limit off [default: 0, 6000 in production].
+    #[arg(long, global = true, env = "LGSP_RATE_LIMIT_AGENCY_PER_MINUTE")]
+    pub rate_limit_agency_per_minute: Option<u32>,
+    /// Redis that shares the rate limits between replicas, e.g. redis://127.0.0.1:6379 [default: none, in-process].
+    #[arg(long, global = true, env = "LGSP_REDIS_URL")]
+    pub redis_url: Option<String>,
+    /// Comma-separated addresses of reverse proxies whose `X-Forwarded-For` names the client [default: none].
+    #[arg(long, global = true, env = "LGSP_TRUSTED_PROXIES")]
+    pub trusted_proxies: Option<String>,
+    /// Deadline of one request in milliseconds; past it the work is cancelled and `TIMEOUT` answered [default: 10000].
+    #[arg(long, global = true, env = "LGSP_REQUEST_TIMEOUT_MS")]
+    pub request_timeout_ms: Option<u64>,
+    /// GraphQL requests served at once; more are shed with 503 [default: 128].
+    #[arg(long, global = true, env = "LGSP_MAX_CONCURRENT_REQUESTS")]
+    pub max_concurrent_requests: Option<usize>,
+    /// How long a request waits for a database connection, in milliseconds; below the request deadline
+    /// [default: 3000].
+    #[arg(long, global = true, env = "LGSP_DB_ACQUIRE_TIMEOUT_MS")]
+    pub db_acquire_timeout_ms: Option<u64>,
+    /// Comma-separated origins allowed by CORS, or `*` [default: none, CORS off].
+    #[arg(long, global = true, env = "LGSP_CORS_ALLOWED_ORIGINS")]
+    pub cors_allowed_origins: Option<String>,
+    /// Answer introspection queries [default: true, false in production].
+    #[arg(long, global = true, env = "LGSP_INTROSPECTION")]
+    pub introspection: Option<bool>,
+    /// Serve GraphiQL at `/` [default: true, false in production].
+    #[arg(long, global = true, env = "LGSP_GRAPHIQL")]
+    pub graphiql: Option<bool>,
+    /// Accept automatic persisted queries (`extensions.persistedQuery`) [default: true].
+    #[arg(long, global = true, env = "LGSP_PERSISTED_QUERIES")]
+    pub persisted_queries: Option<bool>,
+    /// A JSON manifest `{ "<sha256>": "<document>" }`: when set, only these documents run [default: none].
+    #[arg(long, global = true, env = "LGSP_TRUSTED_DOCUMENTS")]
+    pub trusted_documents: Option<PathBuf>,
+    /// Bytes of parsed documents the hub keeps [default: 16777216].
+    #[arg(long, global = true, env = "LGSP_DOCUMENT_CACHE_BYTES")]
+    pub document_cache_bytes: Option<u64>,
+    /// Key of the HMAC that makes cursors tamper-evident (at least 32 bytes). Without it, development generates one
+    /// into the data directory; production mode refuses to start. Replicas must share it.
+    #[arg(long, global = true, env = "LGSP_CURSOR_KEY", hide_env_values = true)]
+    pub cursor_key: Option<String>,
+    /// Per-service settings, from the file only: `[upstream.population]` with `base_url`, `client_id`,
+    /// `client_secret`, `timeout_ms`, `retries`, `breaker_threshold`, `breaker_cooldown_ms`, `concurrency`,
+    /// `cache_ttl_ms`.
+    #[arg(skip)]
+    #[serde(default)]
+    pub upstream: std::collections::BTreeMap<String, UpstreamFile>,
+}
+
+/// One upstream's settings in the configuration file; unset values take the defaults of `upstream::UpstreamSettings`.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UpstreamFile {
+    pub base_url: Option<String>,
+    pub client_id: Option<String>,
+    pub client_secret: Option<String>,
+    pub timeout_ms: Option<u64>,
+    pub retries: Option<u32>,
+    pub breaker_threshold: Option<u32>,
+    pub breaker_cooldown_ms: Option<u64>,
+    pub concurrency: Option<usize>,
+    pub cache_ttl_ms: Option<u64>,
+}
+
+impl Settings {
+    /// Each value of `self`, or else the one of `lower`.
+    pub fn or(self, lower: Settings) -> Settings {
+        Settings {
+            listen: self.listen.or(lower.listen),
+            database_url: self.database_url.or(lower.database_url),
+            max_page_size: self.max_page_size.or(lower.max_page_size),
+            body_limit_bytes: self.body_limit_bytes.or(lower.body_limit_bytes),
+            db_max_connections: self.db_max_connections.or(lower.db_max_connections),
+            cache_ttl_ms: self.cache_ttl_ms.or(lower.cache_ttl_ms),
+            jwt_secret: self.jwt_secret.or(lower.jwt_secret),
+            jwt_public_key_file: self.jwt_public_key_file.or(lower.jwt_public_key_file),
+            jwt_private_key_file: self.jwt_private_key_file.or(lower.jwt_private_key_file),
+            jwt_jwks_url: self.jwt_jwks_url.or(lower.jwt_jwks_url),
+            jwt_issuer: self.jwt_issuer.or(lower.jwt_issuer),
+            jwt_audience: self.jwt_audience.or(lower.jwt_audience),
+            production: self.production.or(lower.production),
+            data_dir: self.data_dir.or(lower.data_dir),
+            access_log_key: self.access_log_key.or(lower.access_log_key),
+            upstreams_url: self.upstreams_url.or(lower.upstreams_url),
+            mock_upstreams: self.mock_upstreams.or(lower.mock_upstreams),
+            max_query_cost: self.max_query_cost.or(lower.max_query_cost),
+            max_query_depth: self.max_query_depth.or(lower.max_query_depth),
+            max_aliases: self.max_aliases.or(lower.max_aliases),
+            max_root_fields: self.max_root_fields.or(lower.max_root_fields),
+            max_selection_fields: self.max_selection_fields.or(lower.max_selection_fields),
+            max_directives: self.max_directives.or(lower.max_directives),
+            max_tokens: self.max_tokens.or(lower.max_tokens),
+            search_cost: self.search_cost.or(lower.search_cost),
+            upstream_cost: self.upstream_cost.or(lower.upstream_cost),
+            max_string_length: self.max_string_length.or(lower.max_string_length),
+            rate_limit_anonymous_per_minute: self
+                .rate_limit_anonymous_per_minute
+                .or(lower.rate_limit_anonymous_per_minute),
+            rate_limit_agency_per_minute: self
+                .rate_limit_agency_per_minute
+                .or(lower.rate_limit_agency_per_minute),
+            redis_url: self.redis_url.or(lower.redis_url),
+            trusted_proxies: self.trusted_proxies.or(lower.trusted_proxies),
+            request_timeout_ms: self.request_timeout_ms.or(lower.request_timeout_ms),
+            max_concurrent_requests: self
+                .max_concurrent_requests
+                .or(lower.max_concurrent_requests),
+            db_acquire_timeout_ms: self.db_acquire_timeout_ms.or(lower.db_acquire_timeout_ms),
+            cors_allowed_origins: self.cors_allowed_origins.or(lower.cors_allowed_origins),
+            introspection: self.introspection.or(lower.introspection),
+            graphiql: self.graphiql.or(lower.graphiql),
+            persisted_queries: self.persisted_queries.or(lower.persisted_queries),
+            trusted_documents: self.trusted_documents.or(lower.trusted_documents),
+            document_cache_bytes: self.document_cache_bytes.or(lower.document_cache_bytes),
+            cursor_key: self.cursor_key.or(lower.cursor_key),
+            upstream: if self.upstream.is_empty() {
+                lower.upstream
+            } else {
+                self.upstream
+            },
+        }
+    }
+}
