@@ -13,7 +13,9 @@ use crate::{
     db,
     events::{listener::ChangeListener, Events, Fanout},
     federation::Federation,
-    graphql, http, seed,
+    graphql, http,
+    limits::Limits,
+    seed,
     store::{cache::ReadCache, Store},
     upstream::UpstreamSettings,
 };
@@ -33,6 +35,8 @@ pub enum AppError {
     Serve(#[from] std::io::Error),
     #[error("token key: {0}")]
     Key(#[from] crate::auth::KeyError),
+    #[error("trusted documents: {0}")]
+    TrustedDocuments(String),
     #[error("mock national databases: {0}")]
     Mocks(String),
     #[error("access-log key: {0}")]
@@ -47,6 +51,7 @@ pub struct App {
     listener: TcpListener,
     state: http::AppState,
     body_limit: usize,
+    http: crate::config::HttpConfig,
     /// On PostgreSQL: the other replicas' (and our own) writes, from the database's notifications.
     changes: Option<ChangeListener>,
     /// The built-in mock national databases, when the hub started them.
@@ -60,6 +65,7 @@ impl App {
             &config.database_url,
             config.db_max_connections,
             config.db_acquire_timeout,
+            Some(config.http.request_timeout),
         )
         .await?;
         db::migrate(&db).await?;
@@ -99,8 +105,30 @@ impl App {
         let access_log = AccessLog::start(db.clone(), access_log_keys(config)?);
         let (upstreams, mocks) = upstreams(config).await?;
         let federation = Arc::new(Federation::new(upstreams, access_log));
-        let schema = graphql::build_schema(Some((store.clone(), federation.clone())));
-        let sdl: Arc<str> = schema.sdl().into();
+        crate::limits::cost::set_weights(config.weights);
+        let limits = Arc::new(Limits::new(config.limits.clone()));
+        let schema = graphql::build_schema(
+            Some((store.clone(), federation.clone())),
+            graphql::SchemaOptions {
+                limits: limits.clone(),
+                introspection: config.http.introspection,
+            },
+        );
+        let trusted = match &config.http.trusted_documents {
+            Some(path) => {
+                let manifest =
+                    http::documents::load_manifest(path).map_err(AppError::TrustedDocuments)?;
+                tracing::info!(documents = manifest.len(), path = %path.display(), "trusted-documents mode: only these documents run");
+                Some(manifest)
+            }
+            None => None,
+        };
+        let documents = Arc::new(http::documents::Documents::new(
+            config.http.document_cache_bytes,
+            config.http.persisted_queries,
+            trusted,
+        ));
+        let sdl: Arc<str> = graphql::sdl().into();
         Ok(App {
             listener,
             state: http::AppState {
@@ -109,11 +137,13 @@ impl App {
                 db,
                 sql,
                 sdl,
-                documents: http::document_cache(),
+                documents,
+                limits,
                 auth,
                 federation,
             },
             body_limit: config.body_limit_bytes,
+            http: config.http.clone(),
             changes,
             mocks,
         })
@@ -132,7 +162,7 @@ impl App {
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> Result<(), AppError> {
-        let router = http::router(self.state, self.body_limit);
+        let router = http::router(self.state, &self.http, self.body_limit);
         // The change listener stops once the server has drained (or when this future is dropped).
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let changes = self.changes.map(|changes| {

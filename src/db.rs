@@ -37,6 +37,7 @@ pub async fn connect(
     url: &str,
     max_connections: u32,
     acquire_timeout: Duration,
+    statement_timeout: Option<Duration>,
 ) -> Result<(DatabaseConnection, Arc<SqlStats>), DbErr> {
     if let Some(path) = sqlite_file_path(url) {
         if let Some(parent) = std::path::Path::new(&path).parent() {
@@ -61,6 +62,12 @@ pub async fn connect(
                 .busy_timeout(Duration::from_secs(5))
                 .foreign_keys(true)
         });
+    if let Some(limit) = statement_timeout {
+        // The server cancels a statement past the request deadline, so a cancelled request leaves no query behind.
+        let ms = limit.as_millis().to_string();
+        options
+            .map_sqlx_postgres_opts(move |opts| opts.options([("statement_timeout", ms.as_str())]));
+    }
     let mut db = Database::connect(options).await?;
     let stats = Arc::new(SqlStats::default());
     let counter = stats.clone();

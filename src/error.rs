@@ -22,6 +22,16 @@ pub mod code {
     pub const UPSTREAM_REJECTED: &str = "UPSTREAM_REJECTED";
     /// Personal data was not returned because its access could not be logged.
     pub const ACCESS_LOG_UNAVAILABLE: &str = "ACCESS_LOG_UNAVAILABLE";
+    /// The document exceeds a limit (`extensions.limit`, `cost`, `maximum`); refused before anything ran.
+    pub const QUERY_TOO_COMPLEX: &str = "QUERY_TOO_COMPLEX";
+    /// The request ran past its deadline and was cancelled.
+    pub const TIMEOUT: &str = "TIMEOUT";
+    /// The hub is at its concurrency limit; retry after `Retry-After`.
+    pub const OVERLOADED: &str = "OVERLOADED";
+    /// An automatic persisted query's hash is unknown: send the document with it.
+    pub const PERSISTED_QUERY_NOT_FOUND: &str = "PERSISTED_QUERY_NOT_FOUND";
+    /// Only trusted documents run here: send the hash of one.
+    pub const PERSISTED_QUERY_REQUIRED: &str = "PERSISTED_QUERY_REQUIRED";
 }
 
 /// Errors of the service and store layers.
@@ -44,6 +54,16 @@ pub enum Error {
     Database(sea_orm::DbErr),
     /// The access log could not record an access, so its data is withheld (the cause is logged where it happened).
     AccessLogUnavailable,
+    /// The document exceeds one of the query limits.
+    TooComplex {
+        limit: &'static str,
+        cost: usize,
+        maximum: usize,
+    },
+    /// The hub is at a concurrency limit; the request did not run.
+    Overloaded,
+    /// The document is not valid GraphQL for this schema.
+    InvalidDocument { message: String },
     /// An upstream call failed; the upstream's name and a safe reason, never its body.
     Upstream {
         upstream: String,
@@ -108,6 +128,25 @@ impl From<Error> for async_graphql::Error {
                     e.set("upstream", upstream.clone());
                 })
             }
+            Error::TooComplex {
+                limit,
+                cost,
+                maximum,
+            } => async_graphql::Error::new(format!(
+                "the query exceeds the hub's `{limit}` limit ({cost} > {maximum}); ask for fewer or smaller pages"
+            ))
+            .extend_with(|_, e| {
+                e.set("code", code::QUERY_TOO_COMPLEX);
+                e.set("limit", limit);
+                e.set("cost", cost);
+                e.set("maximum", maximum);
+            }),
+            Error::Overloaded => async_graphql::Error::new(
+                "the hub is at its limit of concurrent heavy queries; retry shortly or ask for less",
+            )
+            .extend_with(|_, e| e.set("code", code::OVERLOADED)),
+            Error::InvalidDocument { message } => async_graphql::Error::new(message)
+                .extend_with(|_, e| e.set("code", code::VALIDATION_FAILED)),
             Error::AccessLogUnavailable => async_graphql::Error::new(
                 "the access could not be logged, so no personal data is returned; try again later",
             )

@@ -16,6 +16,7 @@ pub mod events;
 pub mod federation;
 pub mod graphql;
 pub mod http;
+pub mod limits;
 pub mod mock;
 pub mod seed;
 pub mod store;

@@ -152,7 +152,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             app.run(shutdown_signal()).await.map_err(|e| e.to_string())
         }
         Some(Command::Migrate) => {
-            let (conn, _) = db::connect(&config.database_url, 2, config.db_acquire_timeout)
+            let (conn, _) = db::connect(&config.database_url, 2, config.db_acquire_timeout, None)
                 .await
                 .map_err(|e| e.to_string())?;
             db::migrate(&conn).await.map_err(|e| e.to_string())?;
@@ -163,7 +163,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             synthetic_systems,
             synthetic_seed,
         }) => {
-            let (conn, _) = db::connect(&config.database_url, 2, config.db_acquire_timeout)
+            let (conn, _) = db::connect(&config.database_url, 2, config.db_acquire_timeout, None)
                 .await
                 .map_err(|e| e.to_string())?;
             db::migrate(&conn).await.map_err(|e| e.to_string())?;
@@ -186,7 +186,7 @@ async fn run(cli: Cli) -> Result<(), String> {
         Some(Command::Audit {
             action: AuditCommand::Verify,
         }) => {
-            let (conn, _) = db::connect(&config.database_url, 2, config.db_acquire_timeout)
+            let (conn, _) = db::connect(&config.database_url, 2, config.db_acquire_timeout, None)
                 .await
                 .map_err(|e| e.to_string())?;
             db::migrate(&conn).await.map_err(|e| e.to_string())?;

@@ -19,12 +19,15 @@ pub struct QueryLimits {
     pub max_tokens: usize,
     /// Longest string argument where no tighter bound applies, in characters.
     pub max_string_length: usize,
+    /// From this cost on a query is heavy: only `max_concurrent_heavy` run at once, the next is shed.
+    pub heavy_cost: usize,
+    pub max_concurrent_heavy: usize,
 }
 
 impl Default for QueryLimits {
     fn default() -> Self {
         QueryLimits {
-            max_cost: 5_000,
+            max_cost: 50_000,
             max_depth: 16,
             max_aliases: 30,
             max_root_fields: 20,
@@ -32,6 +35,8 @@ impl Default for QueryLimits {
             max_directives: 30,
             max_tokens: 5_000,
             max_string_length: 4_096,
+            heavy_cost: 5_000,
+            max_concurrent_heavy: std::thread::available_parallelism().map_or(2, |n| n.get()),
         }
     }
 }
@@ -81,7 +86,7 @@ impl Default for HttpConfig {
     fn default() -> Self {
         HttpConfig {
             request_timeout: Duration::from_secs(10),
-            max_concurrent_requests: 128,
+            max_concurrent_requests: 1024,
             cors_allowed_origins: Vec::new(),
             introspection: true,
             graphiql: true,
@@ -143,6 +148,12 @@ impl Protection {
                 "max_string_length",
                 s.max_string_length,
                 d.max_string_length,
+            )?,
+            heavy_cost: s.heavy_query_cost.unwrap_or(d.heavy_cost),
+            max_concurrent_heavy: at_least_one(
+                "max_concurrent_heavy_queries",
+                s.max_concurrent_heavy_queries,
+                d.max_concurrent_heavy,
             )?,
         };
         let w = CostWeights::default();

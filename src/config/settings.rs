@@ -71,7 +71,7 @@ pub struct Settings {
     /// false in production].
     #[arg(long, global = true, env = "LGSP_MOCK_UPSTREAMS")]
     pub mock_upstreams: Option<bool>,
-    /// Largest cost of a query (page sizes times selections; see the README's "Limits and abuse") [default: 5000].
+    /// Largest cost of a query (page sizes times selections; see the README's "Limits and abuse") [default: 50000].
     #[arg(long, global = true, env = "LGSP_MAX_QUERY_COST")]
     pub max_query_cost: Option<usize>,
     /// Deepest field nesting of a document [default: 16].
@@ -101,6 +101,12 @@ pub struct Settings {
     /// Longest string argument, in characters, where no tighter bound applies [default: 4096].
     #[arg(long, global = true, env = "LGSP_MAX_STRING_LENGTH")]
     pub max_string_length: Option<usize>,
+    /// Cost from which a query is heavy: only `max_concurrent_heavy_queries` of them run at once [default: 5000].
+    #[arg(long, global = true, env = "LGSP_HEAVY_QUERY_COST")]
+    pub heavy_query_cost: Option<usize>,
+    /// Heavy queries that run at once; the next one is shed with 503 [default: CPU cores].
+    #[arg(long, global = true, env = "LGSP_MAX_CONCURRENT_HEAVY_QUERIES")]
+    pub max_concurrent_heavy_queries: Option<usize>,
     /// Requests per minute of one anonymous client (by IP); 0 turns the limit off [default: 0, 600 in production].
     #[arg(long, global = true, env = "LGSP_RATE_LIMIT_ANONYMOUS_PER_MINUTE")]
     pub rate_limit_anonymous_per_minute: Option<u32>,
@@ -116,7 +122,7 @@ pub struct Settings {
     /// Deadline of one request in milliseconds; past it the work is cancelled and `TIMEOUT` answered [default: 10000].
     #[arg(long, global = true, env = "LGSP_REQUEST_TIMEOUT_MS")]
     pub request_timeout_ms: Option<u64>,
-    /// GraphQL requests served at once; more are shed with 503 [default: 128].
+    /// GraphQL requests served at once; more are shed with 503 [default: 1024].
     #[arg(long, global = true, env = "LGSP_MAX_CONCURRENT_REQUESTS")]
     pub max_concurrent_requests: Option<usize>,
     /// How long a request waits for a database connection, in milliseconds; below the request deadline
@@ -199,6 +205,10 @@ impl Settings {
             search_cost: self.search_cost.or(lower.search_cost),
             upstream_cost: self.upstream_cost.or(lower.upstream_cost),
             max_string_length: self.max_string_length.or(lower.max_string_length),
+            heavy_query_cost: self.heavy_query_cost.or(lower.heavy_query_cost),
+            max_concurrent_heavy_queries: self
+                .max_concurrent_heavy_queries
+                .or(lower.max_concurrent_heavy_queries),
             rate_limit_anonymous_per_minute: self
                 .rate_limit_anonymous_per_minute
                 .or(lower.rate_limit_anonymous_per_minute),

@@ -69,7 +69,10 @@ pub struct AuditQuery;
 #[Object]
 impl AuditQuery {
     /// The audit trail, newest first (scope `audit:read`).
-    #[graphql(guard = "RequireScope(scope::AUDIT_READ)")]
+    #[graphql(
+        complexity = "crate::limits::cost::page(first, last, child_complexity)",
+        guard = "RequireScope(scope::AUDIT_READ)"
+    )]
     async fn audit_events(
         &self,
         ctx: &Context<'_>,

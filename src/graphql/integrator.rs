@@ -191,13 +191,19 @@ pub struct IntegratorQuery;
 #[Object]
 impl IntegratorQuery {
     /// Every configured national database with its health and circuit (any valid token).
+    #[graphql(
+        complexity = "crate::limits::cost::list(crate::limits::cost::SHORT_LIST, child_complexity)"
+    )]
     async fn upstreams(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<UpstreamStatus>> {
         require_token(ctx)?;
         Ok(federation(ctx)?.upstreams().map(|u| status_of(u)).collect())
     }
 
     /// The personal-data access log, newest first (scope `audit:read`).
-    #[graphql(guard = "RequireScope(scope::AUDIT_READ)")]
+    #[graphql(
+        complexity = "crate::limits::cost::page(first, last, child_complexity)",
+        guard = "RequireScope(scope::AUDIT_READ)"
+    )]
     async fn access_log(
         &self,
         ctx: &Context<'_>,
@@ -233,7 +239,10 @@ impl IntegratorQuery {
 
     /// Who looked at the person with this personal identification number, newest first (scope `audit:read`). The
     /// number is hashed with the log's key and never stored.
-    #[graphql(guard = "RequireScope(scope::AUDIT_READ)")]
+    #[graphql(
+        complexity = "crate::limits::cost::page(first, None, child_complexity)",
+        guard = "RequireScope(scope::AUDIT_READ)"
+    )]
     async fn personal_data_accesses(
         &self,
         ctx: &Context<'_>,
@@ -268,6 +277,7 @@ pub struct IntegratorMutation;
 impl IntegratorMutation {
     /// Fetches a token from the upstream and makes one authenticated probe call, timing each step (scope
     /// `upstream:<name>:read`).
+    #[graphql(complexity = "crate::limits::cost::lookup(child_complexity)")]
     async fn test_upstream_connection(
         &self,
         ctx: &Context<'_>,

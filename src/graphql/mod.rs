@@ -22,7 +22,12 @@ use async_graphql::{
 
 use std::sync::Arc;
 
-use crate::{federation::Federation, store::Store};
+use crate::{
+    config::QueryLimits,
+    federation::Federation,
+    limits::{Limits, LimitsExtension},
+    store::Store,
+};
 
 /// What resolvers need: cheap handles only.
 pub struct GqlState {
@@ -77,19 +82,38 @@ pub struct Subscription(subscription::ChangeSubscription);
 
 pub type HubSchema = Schema<Query, Mutation, Subscription>;
 
-/// Limits that keep a single query from exhausting the server.
-const MAX_DEPTH: usize = 16;
-const MAX_COMPLEXITY: usize = 20_000;
+/// How the schema guards itself.
+pub struct SchemaOptions {
+    /// Query limits, checked before anything runs (see `crate::limits`).
+    pub limits: Arc<Limits>,
+    /// Whether `__schema` and `__type` answer.
+    pub introspection: bool,
+}
+
+impl Default for SchemaOptions {
+    fn default() -> Self {
+        SchemaOptions {
+            limits: Arc::new(Limits::new(QueryLimits::default())),
+            introspection: true,
+        }
+    }
+}
 
 /// Builds the schema over `store` and `federation` (none: for printing the SDL).
-pub fn build_schema(services: Option<(Store, Arc<Federation>)>) -> HubSchema {
+pub fn build_schema(
+    services: Option<(Store, Arc<Federation>)>,
+    options: SchemaOptions,
+) -> HubSchema {
     let mut builder = Schema::build(
         Query::default(),
         Mutation::default(),
         Subscription::default(),
     )
-    .limit_depth(MAX_DEPTH)
-    .limit_complexity(MAX_COMPLEXITY);
+    // Cost and depth are checked by the extension, which reports which limit and by how much.
+    .extension(LimitsExtension(options.limits));
+    if !options.introspection {
+        builder = builder.disable_introspection();
+    }
     if let Some((store, federation)) = services {
         builder = builder.data(GqlState { store }).data(federation);
     }
@@ -98,5 +122,5 @@ pub fn build_schema(services: Option<(Store, Arc<Federation>)>) -> HubSchema {
 
 /// The schema's SDL, as served on `/schema.graphql` and committed as `schema.graphql`.
 pub fn sdl() -> String {
-    build_schema(None).sdl()
+    build_schema(None, SchemaOptions::default()).sdl()
 }

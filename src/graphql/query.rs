@@ -67,6 +67,9 @@ pub(crate) fn page_args(
     }
 }
 
+/// Longest search text: longer ones are not names of anything in the registries.
+const MAX_SEARCH_TEXT: usize = 200;
+
 /// Which nested fields a connection's selection asks for, under `edges { node }` or `nodes`.
 struct Wants<'a>(Vec<async_graphql::Lookahead<'a>>);
 
@@ -344,6 +347,9 @@ impl CatalogQuery {
     }
 
     /// All provinces (there are few).
+    #[graphql(
+        complexity = "crate::limits::cost::list(crate::limits::cost::PROVINCES, child_complexity)"
+    )]
     async fn provinces(&self, ctx: &Context<'_>) -> Res<Vec<Province>> {
         let rows = batch::all_provinces(&state(ctx)?.store.db).await?;
         Ok(rows.into_iter().map(Province).collect())
@@ -361,6 +367,7 @@ impl CatalogQuery {
 
     /// Agencies, by name.
     #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "crate::limits::cost::page(first, last, child_complexity)")]
     async fn agencies(
         &self,
         ctx: &Context<'_>,
@@ -409,6 +416,7 @@ impl CatalogQuery {
 
     /// Information systems.
     #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "crate::limits::cost::page(first, last, child_complexity)")]
     async fn information_systems(
         &self,
         ctx: &Context<'_>,
@@ -466,6 +474,7 @@ impl CatalogQuery {
 
     /// Projects and budgeted tasks of the plans.
     #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "crate::limits::cost::page(first, last, child_complexity)")]
     async fn projects(
         &self,
         ctx: &Context<'_>,
@@ -496,6 +505,7 @@ impl CatalogQuery {
     }
 
     /// National databases and national systems, by name.
+    #[graphql(complexity = "crate::limits::cost::page(first, last, child_complexity)")]
     async fn national_databases(
         &self,
         ctx: &Context<'_>,
@@ -517,6 +527,7 @@ impl CatalogQuery {
     }
 
     /// Plan targets (chỉ tiêu), in document order.
+    #[graphql(complexity = "crate::limits::cost::page(first, last, child_complexity)")]
     async fn indicators(
         &self,
         ctx: &Context<'_>,
@@ -535,6 +546,7 @@ impl CatalogQuery {
     }
 
     /// The source plans.
+    #[graphql(complexity = "crate::limits::cost::page(first, last, child_complexity)")]
     async fn plans(
         &self,
         ctx: &Context<'_>,
@@ -565,6 +577,7 @@ impl CatalogQuery {
 
     /// Ranked search across all registries: exact matches, then prefix, then substring; with or without diacritics
     /// and in any case (`ha tinh`, `HA TINH` and `Hà Tĩnh` all find Hà Tĩnh).
+    #[graphql(complexity = "crate::limits::cost::search(first, child_complexity)")]
     async fn search(
         &self,
         ctx: &Context<'_>,
@@ -573,6 +586,14 @@ impl CatalogQuery {
     ) -> Res<Vec<SearchHit>> {
         let st = state(ctx)?;
         let first = usize::try_from(first).unwrap_or(0);
+        let text = crate::text::clean(&text);
+        if text.chars().count() > MAX_SEARCH_TEXT {
+            return Err(Error::bad_input(
+                "text",
+                format!("`text` must be at most {MAX_SEARCH_TEXT} characters"),
+            )
+            .into());
+        }
         let hits = store::search::search(&st.store.db, &text, first).await?;
         let mut out = Vec::with_capacity(hits.len());
         for hit in hits {

@@ -20,18 +20,13 @@ use crate::error::Error;
 
 type Res<T> = async_graphql::Result<T>;
 
-/// Largest preview list on a province.
-const MAX_PREVIEW: i32 = 100;
-
-fn preview_size(first: i32) -> Res<u64> {
-    if !(0..=MAX_PREVIEW).contains(&first) {
-        return Err(Error::bad_input(
-            "first",
-            format!("`first` must be between 0 and {MAX_PREVIEW}"),
-        )
-        .into());
+/// A nested list's `first`, bounded by the same maximum page size as the root connections.
+fn preview_size(ctx: &Context<'_>, first: i32) -> Res<u64> {
+    let max = super::state(ctx)?.store.max_page_size;
+    match usize::try_from(first) {
+        Ok(n) if n <= max => Ok(n as u64),
+        _ => Err(Error::bad_input("first", format!("`first` must be between 0 and {max}")).into()),
     }
-    Ok(first as u64)
 }
 
 /// Where a row comes from: a line range of a seed plan file.
@@ -155,12 +150,16 @@ impl Province {
         }
     }
     /// The first `first` agencies by name; page through all with `agencies(filter: {provinceCode})`.
+    #[graphql(complexity = "crate::limits::cost::first(first, child_complexity)")]
     async fn agencies(
         &self,
         ctx: &Context<'_>,
         #[graphql(default = 20)] first: i32,
     ) -> Res<Vec<Agency>> {
-        let key = TopAgencies(TopInProvince(self.0.code.clone(), preview_size(first)?));
+        let key = TopAgencies(TopInProvince(
+            self.0.code.clone(),
+            preview_size(ctx, first)?,
+        ));
         let rows = loader(ctx)?.load_one(key).await?.unwrap_or_default();
         Ok(rows.into_iter().map(Agency).collect())
     }
@@ -168,12 +167,16 @@ impl Province {
         self.count(ctx, ProvinceList::Agencies).await
     }
     /// The first `first` information systems by name; page through all with `informationSystems`.
+    #[graphql(complexity = "crate::limits::cost::first(first, child_complexity)")]
     async fn information_systems(
         &self,
         ctx: &Context<'_>,
         #[graphql(default = 20)] first: i32,
     ) -> Res<Vec<InformationSystem>> {
-        let key = TopSystems(TopInProvince(self.0.code.clone(), preview_size(first)?));
+        let key = TopSystems(TopInProvince(
+            self.0.code.clone(),
+            preview_size(ctx, first)?,
+        ));
         let rows = loader(ctx)?.load_one(key).await?.unwrap_or_default();
         Ok(rows.into_iter().map(InformationSystem).collect())
     }
@@ -181,12 +184,16 @@ impl Province {
         self.count(ctx, ProvinceList::Systems).await
     }
     /// The first `first` projects in document order; page through all with `projects`.
+    #[graphql(complexity = "crate::limits::cost::first(first, child_complexity)")]
     async fn projects(
         &self,
         ctx: &Context<'_>,
         #[graphql(default = 20)] first: i32,
     ) -> Res<Vec<Project>> {
-        let key = TopProjects(TopInProvince(self.0.code.clone(), preview_size(first)?));
+        let key = TopProjects(TopInProvince(
+            self.0.code.clone(),
+            preview_size(ctx, first)?,
+        ));
         let rows = loader(ctx)?.load_one(key).await?.unwrap_or_default();
         Ok(rows.into_iter().map(Project).collect())
     }
@@ -194,6 +201,9 @@ impl Province {
         self.count(ctx, ProvinceList::Projects).await
     }
     /// National databases and systems this province's LGSP is connected to or plans to connect to.
+    #[graphql(
+        complexity = "crate::limits::cost::list(crate::limits::cost::SHORT_LIST * 4, child_complexity)"
+    )]
     async fn national_database_links(&self, ctx: &Context<'_>) -> Res<Vec<NationalDatabaseLink>> {
         let key = LinksOfProvince(self.0.code.clone());
         let rows = loader(ctx)?.load_one(key).await?.unwrap_or_default();
@@ -290,12 +300,18 @@ impl Plan {
         Ok(loader(ctx)?.load_one(key).await?.map(Province))
     }
     /// Aggregates the plan states (counts, totals), as printed.
+    #[graphql(
+        complexity = "crate::limits::cost::list(crate::limits::cost::SHORT_LIST, child_complexity)"
+    )]
     async fn reported_figures(&self, ctx: &Context<'_>) -> Res<Vec<ReportedFigure>> {
         let key = FiguresOfPlan(self.0.id.clone());
         let rows = loader(ctx)?.load_one(key).await?.unwrap_or_default();
         Ok(rows.into_iter().map(ReportedFigure).collect())
     }
     /// Stated figures that disagree with the rows seeded from this plan.
+    #[graphql(
+        complexity = "crate::limits::cost::list(crate::limits::cost::SHORT_LIST, child_complexity)"
+    )]
     async fn discrepancies(&self, ctx: &Context<'_>) -> Res<Vec<Discrepancy>> {
         let figures = loader(ctx)?
             .load_one(FiguresOfPlan(self.0.id.clone()))
@@ -575,6 +591,9 @@ impl Project {
         self.0.version > 1
     }
     /// The printed amounts per year and funding source.
+    #[graphql(
+        complexity = "crate::limits::cost::list(crate::limits::cost::SHORT_LIST, child_complexity)"
+    )]
     async fn budget(&self, ctx: &Context<'_>) -> Res<Vec<BudgetLine>> {
         let rows = loader(ctx)?
             .load_one(BudgetOfProject(self.0.id))
@@ -669,6 +688,9 @@ impl NationalDatabase {
     }
     /// Each plan's statement that a province is connected (or will be), with its source; and the links an
     /// administrator recorded (`recordedByAdministrator`).
+    #[graphql(
+        complexity = "crate::limits::cost::list(crate::limits::cost::PROVINCES, child_complexity)"
+    )]
     async fn links(
         &self,
         ctx: &Context<'_>,
@@ -686,6 +708,9 @@ impl NationalDatabase {
     }
     /// Distinct provinces whose plans, or an administrator, link them to this database (connected or planned, see
     /// `links`).
+    #[graphql(
+        complexity = "crate::limits::cost::list(crate::limits::cost::PROVINCES, child_complexity)"
+    )]
     async fn connected_provinces(
         &self,
         ctx: &Context<'_>,

@@ -28,7 +28,7 @@ use axum::{
 };
 use serde_json::{json, Map, Value};
 
-use super::AppState;
+use super::{documents::DocumentError, AppState};
 use crate::auth::{AuthError, Principal};
 use crate::error::code;
 
@@ -36,7 +36,7 @@ const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
 const JSON: &str = "application/json";
 
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum MediaType {
+pub(super) enum MediaType {
     GraphqlResponse,
     Json,
 }
@@ -51,7 +51,7 @@ impl MediaType {
 }
 
 /// The response media type for the request's `Accept`; `None` when nothing acceptable is offered.
-fn negotiate(headers: &HeaderMap) -> Option<MediaType> {
+pub(super) fn negotiate(headers: &HeaderMap) -> Option<MediaType> {
     let accept: Vec<String> = headers
         .get_all(header::ACCEPT)
         .iter()
@@ -91,8 +91,17 @@ fn not_acceptable() -> Response {
 
 /// A request-level error response: `{ "errors": [...] }` without `data`.
 fn plain_error(status: StatusCode, media: MediaType, message: &str) -> Response {
-    let body =
-        json!({ "errors": [{ "message": message, "extensions": { "code": code::BAD_REQUEST } }] });
+    coded_error(status, media, code::BAD_REQUEST, message)
+}
+
+/// A request-level error response with its code.
+pub(super) fn coded_error(
+    status: StatusCode,
+    media: MediaType,
+    code: &str,
+    message: &str,
+) -> Response {
+    let body = json!({ "errors": [{ "message": message, "extensions": { "code": code } }] });
     (
         status,
         [(header::CONTENT_TYPE, media.content_type())],
@@ -136,16 +145,17 @@ fn unauthenticated(err: AuthError, media: MediaType) -> Response {
 
 /// The parameters of a GraphQL-over-HTTP request.
 struct Params {
-    query: String,
+    query: Option<String>,
     operation_name: Option<String>,
     variables: Option<Map<String, Value>>,
+    extensions: Option<Value>,
 }
 
 fn params_from_json(mut body: Map<String, Value>) -> Result<Params, &'static str> {
     let query = match body.remove("query") {
-        Some(Value::String(q)) => q,
+        Some(Value::String(q)) => Some(q),
+        Some(Value::Null) | None => None,
         Some(_) => return Err("`query` must be a string"),
-        None => return Err("`query` is required"),
     };
     let operation_name = match body.remove("operationName") {
         Some(Value::String(n)) => Some(n),
@@ -157,14 +167,16 @@ fn params_from_json(mut body: Map<String, Value>) -> Result<Params, &'static str
         Some(Value::Null) | None => None,
         Some(_) => return Err("`variables` must be an object or null"),
     };
-    match body.remove("extensions") {
-        Some(Value::Object(_)) | Some(Value::Null) | None => {}
+    let extensions = match body.remove("extensions") {
+        Some(Value::Object(e)) => Some(Value::Object(e)),
+        Some(Value::Null) | None => None,
         Some(_) => return Err("`extensions` must be an object or null"),
-    }
+    };
     Ok(Params {
         query,
         operation_name,
         variables,
+        extensions,
     })
 }
 
@@ -227,9 +239,7 @@ pub async fn get(
     let Ok(Query(mut q)) = query else {
         return plain_error(StatusCode::BAD_REQUEST, media, "malformed query string");
     };
-    let Some(document) = q.remove("query") else {
-        return plain_error(StatusCode::BAD_REQUEST, media, "`query` is required");
-    };
+    let document = q.remove("query");
     let variables = match q.remove("variables") {
         None => None,
         Some(v) => match serde_json::from_str::<Value>(&v) {
@@ -244,22 +254,25 @@ pub async fn get(
             }
         },
     };
-    if let Some(ext) = q.remove("extensions") {
-        if !matches!(
-            serde_json::from_str::<Value>(&ext),
-            Ok(Value::Object(_)) | Ok(Value::Null)
-        ) {
+    let extensions = match q
+        .remove("extensions")
+        .map(|e| serde_json::from_str::<Value>(&e))
+    {
+        None | Some(Ok(Value::Null)) => None,
+        Some(Ok(Value::Object(e))) => Some(Value::Object(e)),
+        Some(_) => {
             return plain_error(
                 StatusCode::BAD_REQUEST,
                 media,
                 "`extensions` must be a JSON object",
-            );
+            )
         }
-    }
+    };
     let params = Params {
         query: document,
         operation_name: q.remove("operationName").filter(|n| !n.is_empty()),
         variables,
+        extensions,
     };
     let principal = match authenticate(&app, &headers).await {
         Ok(p) => p,
@@ -268,15 +281,10 @@ pub async fn get(
     execute(&app, params, media, true, principal, request_id(&headers)).await
 }
 
-/// Parses a document, through the cache of recently seen documents: apps send the same few queries over and over,
-/// and parsing is a good part of a small request's cost.
-fn parse_cached(app: &AppState, query: &str) -> Option<ExecutableDocument> {
-    if let Some(doc) = app.documents.get(query) {
-        return Some(doc);
-    }
-    let doc = parse_query(query).ok()?;
-    app.documents.put(Arc::from(query), doc.clone());
-    Some(doc)
+/// A request refused before it ran (document limits, input hygiene, persisted queries): a request error.
+fn refused(media: MediaType, err: crate::error::Error) -> Response {
+    let response = async_graphql::Response::from_errors(vec![crate::limits::server_error(err)]);
+    respond(response, media, true, false)
 }
 
 async fn execute(
@@ -287,7 +295,48 @@ async fn execute(
     principal: Option<Principal>,
     request_id: Option<String>,
 ) -> Response {
-    let parsed = parse_cached(app, &params.query);
+    let named = match app
+        .documents
+        .resolve(params.query, params.extensions.as_ref())
+    {
+        Ok(named) => named,
+        Err(err) => {
+            let status = match (&err, media) {
+                (DocumentError::Malformed(_) | DocumentError::HashMismatch, _)
+                | (_, MediaType::GraphqlResponse) => StatusCode::BAD_REQUEST,
+                _ => StatusCode::OK,
+            };
+            return coded_error(status, media, err.code(), err.message());
+        }
+    };
+    let variables = params
+        .variables
+        .map(|vars| Variables::from_json(Value::Object(vars)));
+    if let Some(vars) = &variables {
+        if let Err(err) = app.limits.check_variables(vars) {
+            return refused(media, err);
+        }
+    }
+    // Apps send the same few documents over and over: a cached one passed every check already. Others are measured
+    // before they are parsed (tokens) and before anything runs (shape, literals).
+    let cached = app.documents.parsed(&named.text);
+    let parsed = match cached.clone() {
+        Some(doc) => Some(doc),
+        None => {
+            if let Err(err) = app.limits.check_text(&named.text) {
+                return refused(media, err);
+            }
+            match parse_query(&*named.text) {
+                Ok(doc) => {
+                    if let Err(err) = app.limits.check_document(&doc) {
+                        return refused(media, err);
+                    }
+                    Some(Arc::new(doc))
+                }
+                Err(_) => None,
+            }
+        }
+    };
     let parse_failed = parsed.is_none();
     if let Some(doc) = &parsed {
         let operation = match &params.operation_name {
@@ -309,9 +358,10 @@ async fn execute(
         }
     }
     let mut request =
-        async_graphql::Request::new(params.query).data(crate::graphql::request_loader(&app.store));
-    if let Some(doc) = parsed {
-        request.set_parsed_query(doc);
+        async_graphql::Request::new(&*named.text).data(crate::graphql::request_loader(&app.store));
+    if let Some(doc) = &parsed {
+        request.set_parsed_query(ExecutableDocument::clone(doc));
+        request = request.data(crate::limits::Checked);
     }
     if let Some(principal) = principal {
         // Only an authenticated request can reach a national database: only it gets a citizen loader.
@@ -334,19 +384,42 @@ async fn execute(
     if let Some(name) = params.operation_name {
         request = request.operation_name(name);
     }
-    if let Some(vars) = params.variables {
-        request = request.variables(Variables::from_json(Value::Object(vars)));
+    if let Some(vars) = variables {
+        request = request.variables(vars);
     }
     let response = app.schema.execute(request).await;
     // A request error: the operation never ran, so there is no data (parse, validation, variable coercion).
     let request_error = response.data == async_graphql::Value::Null
         && !response.errors.is_empty()
         && response.errors.iter().all(|e| e.path.is_empty());
+    if !request_error && cached.is_none() {
+        if let Some(doc) = parsed {
+            app.documents.remember(named.text, doc, named.register_as);
+        }
+    }
+    respond(response, media, request_error, parse_failed)
+}
+
+/// The HTTP answer for a GraphQL response: request errors lose `data` (and are `400` in the
+/// `application/graphql-response+json` media type), and every error gets an `extensions.code`.
+fn respond(
+    response: async_graphql::Response,
+    media: MediaType,
+    request_error: bool,
+    parse_failed: bool,
+) -> Response {
     if response.errors.is_empty() {
         // The common case needs no rewriting: serialize straight to bytes.
         let body = serde_json::to_vec(&response).unwrap_or_default();
         return ([(header::CONTENT_TYPE, media.content_type())], body).into_response();
     }
+    // A heavy query shed for want of a permit: as the concurrency limit answers.
+    let shed = response.errors.iter().any(|e| {
+        e.extensions
+            .as_ref()
+            .and_then(|x| x.get("code"))
+            .is_some_and(|c| *c == async_graphql::Value::from(code::OVERLOADED))
+    });
     let mut body = match serde_json::to_value(&response) {
         Ok(Value::Object(map)) => map,
         _ => Map::new(),
@@ -359,17 +432,25 @@ async fn execute(
             fill_code(error, request_error, parse_failed);
         }
     }
-    let status = if request_error && media == MediaType::GraphqlResponse {
+    let status = if shed {
+        StatusCode::SERVICE_UNAVAILABLE
+    } else if request_error && media == MediaType::GraphqlResponse {
         StatusCode::BAD_REQUEST
     } else {
         StatusCode::OK
     };
-    (
+    let mut response = (
         status,
         [(header::CONTENT_TYPE, media.content_type())],
         Value::Object(body).to_string(),
     )
-        .into_response()
+        .into_response();
+    if shed {
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+    }
+    response
 }
 
 /// Gives an error without `extensions.code` the code that fits where it arose.

@@ -1,6 +1,8 @@
 //! The HTTP face: routes, middleware (request ids, a tracing span per request, body limit), and small endpoints.
 
+pub mod documents;
 mod graphql;
+mod protect;
 mod ws;
 
 use std::sync::Arc;
@@ -8,22 +10,25 @@ use std::sync::Arc;
 use async_graphql::http::GraphiQLSource;
 use axum::{
     extract::{DefaultBodyLimit, State},
-    http::{header, HeaderName, StatusCode},
+    http::{header, HeaderName, HeaderValue, Method, StatusCode},
+    middleware,
     response::{Html, IntoResponse, Response},
     routing::get,
     Router,
 };
 use sea_orm::DatabaseConnection;
 use tower_http::{
+    compression::{
+        predicate::{DefaultPredicate, SizeAbove},
+        CompressionLayer, Predicate,
+    },
+    cors::{AllowOrigin, CorsLayer},
     request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
+    set_header::SetResponseHeaderLayer,
     trace::TraceLayer,
 };
 
-use crate::{
-    db::SqlStats,
-    graphql::HubSchema,
-    store::{cache::TtlMap, Store},
-};
+use crate::{config::HttpConfig, db::SqlStats, graphql::HubSchema, store::Store};
 
 /// Cheap handles shared by every request.
 #[derive(Clone)]
@@ -33,31 +38,57 @@ pub struct AppState {
     pub db: DatabaseConnection,
     pub sql: Arc<SqlStats>,
     pub sdl: Arc<str>,
-    /// Recently parsed GraphQL documents, by their text.
-    pub documents: Arc<TtlMap<Arc<str>, async_graphql::parser::types::ExecutableDocument>>,
+    /// Parsed documents that passed the limits, persisted queries, trusted documents.
+    pub documents: Arc<documents::Documents>,
+    /// What a document may ask for.
+    pub limits: Arc<crate::limits::Limits>,
     pub auth: Arc<crate::auth::Authenticator>,
     /// The national databases and the access log (for per-request citizen loaders).
     pub federation: Arc<crate::federation::Federation>,
 }
 
-/// How many parsed documents the hub keeps, and for how long.
-pub fn document_cache() -> Arc<TtlMap<Arc<str>, async_graphql::parser::types::ExecutableDocument>> {
-    Arc::new(TtlMap::new(std::time::Duration::from_secs(3600), 512))
-}
-
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
-pub fn router(state: AppState, body_limit: usize) -> Router {
-    Router::new()
-        .route("/", get(graphiql))
-        .route("/graphql", get(graphql::get).post(graphql::post))
+pub fn router(state: AppState, config: &HttpConfig, body_limit: usize) -> Router {
+    let admission = Arc::new(protect::Admission::new(
+        config.max_concurrent_requests,
+        config.request_timeout,
+    ));
+    let graphql = get(graphql::get)
+        .post(graphql::post)
+        .layer(middleware::from_fn_with_state(admission, protect::admit));
+    let root = if config.graphiql {
+        get(graphiql)
+    } else {
+        get(protect::switched_off)
+    };
+    // The SDL is what introspection tells; it is published, or not, with it.
+    let sdl = if config.introspection {
+        get(schema_sdl)
+    } else {
+        get(protect::switched_off)
+    };
+    let mut router = Router::new()
+        .route("/", root)
+        .route("/graphql", graphql)
         .route("/graphql/ws", get(ws::upgrade))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
-        .route("/schema.graphql", get(schema_sdl))
+        .route("/schema.graphql", sdl)
         .route("/metrics", get(metrics))
         .with_state(state)
         .layer(DefaultBodyLimit::max(body_limit))
+        .layer(
+            CompressionLayer::new()
+                .compress_when(DefaultPredicate::new().and(SizeAbove::new(COMPRESS_ABOVE))),
+        );
+    for (name, value) in protect::security_headers() {
+        router = router.layer(SetResponseHeaderLayer::if_not_present(name, value));
+    }
+    if let Some(cors) = cors(&config.cors_allowed_origins) {
+        router = router.layer(cors);
+    }
+    router
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(
             TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
@@ -72,14 +103,50 @@ pub fn router(state: AppState, body_limit: usize) -> Router {
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
 }
 
-async fn graphiql() -> Html<String> {
-    Html(
+/// Responses smaller than this are not worth compressing.
+const COMPRESS_ABOVE: u16 = 1024;
+
+/// CORS for the configured origins; none: no CORS headers, so browsers keep other origins out.
+fn cors(origins: &[String]) -> Option<CorsLayer> {
+    if origins.is_empty() {
+        return None;
+    }
+    let allow = if origins.iter().any(|o| o == "*") {
+        AllowOrigin::any()
+    } else {
+        AllowOrigin::list(origins.iter().filter_map(|o| HeaderValue::from_str(o).ok()))
+    };
+    Some(
+        CorsLayer::new()
+            .allow_origin(allow)
+            .allow_methods([Method::GET, Method::POST])
+            .allow_headers([header::CONTENT_TYPE, header::AUTHORIZATION, header::ACCEPT])
+            .expose_headers([
+                REQUEST_ID,
+                header::RETRY_AFTER,
+                HeaderName::from_static("ratelimit"),
+                HeaderName::from_static("ratelimit-policy"),
+            ])
+            .max_age(std::time::Duration::from_secs(600)),
+    )
+}
+
+async fn graphiql() -> Response {
+    let page = Html(
         GraphiQLSource::build()
             .endpoint("/graphql")
             .subscription_endpoint("/graphql/ws")
             .title("lgsp-hub")
             .finish(),
+    );
+    (
+        [(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(protect::GRAPHIQL_CSP),
+        )],
+        page,
     )
+        .into_response()
 }
 
 /// The process is up.
@@ -117,10 +184,14 @@ async fn metrics(State(app): State<AppState>) -> Response {
          lgsp_sql_statements_failed_total {}\n\
          # HELP lgsp_subscriptions Open GraphQL subscriptions of this process.\n\
          # TYPE lgsp_subscriptions gauge\n\
-         lgsp_subscriptions {}\n",
+         lgsp_subscriptions {}\n\
+         # HELP lgsp_document_cache_bytes Estimated bytes of parsed documents kept (only documents that validated).\n\
+         # TYPE lgsp_document_cache_bytes gauge\n\
+         lgsp_document_cache_bytes {}\n",
         app.sql.statements(),
         app.sql.failed(),
-        app.store.events.subscribers()
+        app.store.events.subscribers(),
+        app.documents.cached_bytes()
     );
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], body).into_response()
 }

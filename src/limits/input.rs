@@ -1,0 +1,223 @@
+//! Input hygiene at the boundary: every string a request carries (argument literals in the document, directive
+//! arguments, variable values and defaults) is refused when it holds a C0 control character other than tab, CR and
+//! LF, or is longer than the configured bound. PostgreSQL refuses U+0000 outright and SQLite stores it, so checking
+//! here gives both databases the same answer, before any resolver runs.
+
+use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
+use async_graphql::{Positioned, Variables};
+use async_graphql_value::{ConstValue, Name, Value};
+
+/// A string that may not enter the hub; `field` is its path (`search.text`, `$input.name`).
+#[derive(Debug, PartialEq, Eq)]
+pub struct BadString {
+    pub field: String,
+    pub message: String,
+}
+
+/// Why `s` may not enter, if it may not.
+pub fn check_str(s: &str, max_chars: usize) -> Option<String> {
+    if let Some(c) = s
+        .chars()
+        .find(|c| c.is_control() && (*c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r'))
+    {
+        return Some(format!(
+            "must not contain the control character U+{:04X}",
+            c as u32
+        ));
+    }
+    // Count characters only when the bytes could exceed the bound.
+    if s.len() > max_chars && s.chars().count() > max_chars {
+        return Some(format!("must be at most {max_chars} characters"));
+    }
+    None
+}
+
+fn refuse(field: String, reason: String) -> BadString {
+    BadString {
+        message: format!("`{field}` {reason}"),
+        field,
+    }
+}
+
+/// Checks the variables of a request.
+pub fn check_variables(variables: &Variables, max_chars: usize) -> Result<(), BadString> {
+    for (name, value) in variables.iter() {
+        check_const(value, &mut format!("${name}"), max_chars)?;
+    }
+    Ok(())
+}
+
+fn check_const(value: &ConstValue, path: &mut String, max_chars: usize) -> Result<(), BadString> {
+    match value {
+        ConstValue::String(s) => match check_str(s, max_chars) {
+            Some(reason) => Err(refuse(path.clone(), reason)),
+            None => Ok(()),
+        },
+        ConstValue::List(items) => {
+            for (i, item) in items.iter().enumerate() {
+                let len = path.len();
+                path.push_str(&format!(".{i}"));
+                check_const(item, path, max_chars)?;
+                path.truncate(len);
+            }
+            Ok(())
+        }
+        ConstValue::Object(fields) => {
+            for (key, item) in fields {
+                let len = path.len();
+                path.push('.');
+                path.push_str(key);
+                if let Some(reason) = check_str(key, max_chars) {
+                    return Err(refuse(path.clone(), reason));
+                }
+                check_const(item, path, max_chars)?;
+                path.truncate(len);
+            }
+            Ok(())
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Checks every literal of a document: field and directive arguments, and variable defaults.
+pub fn check_document(doc: &ExecutableDocument, max_chars: usize) -> Result<(), BadString> {
+    for (_, operation) in doc.operations.iter() {
+        for var in &operation.node.variable_definitions {
+            if let Some(default) = &var.node.default_value {
+                check_const(
+                    &default.node,
+                    &mut format!("${}", var.node.name.node),
+                    max_chars,
+                )?;
+            }
+        }
+        check_selection_set(&operation.node.selection_set, max_chars)?;
+    }
+    for fragment in doc.fragments.values() {
+        check_selection_set(&fragment.node.selection_set, max_chars)?;
+    }
+    Ok(())
+}
+
+fn check_selection_set(set: &Positioned<SelectionSet>, max_chars: usize) -> Result<(), BadString> {
+    for item in &set.node.items {
+        match &item.node {
+            Selection::Field(field) => {
+                let field = &field.node;
+                check_arguments(&field.name.node, &field.arguments, max_chars)?;
+                for directive in &field.directives {
+                    let d = &directive.node;
+                    check_arguments(&d.name.node, &d.arguments, max_chars)?;
+                }
+                check_selection_set(&field.selection_set, max_chars)?;
+            }
+            Selection::InlineFragment(fragment) => {
+                check_selection_set(&fragment.node.selection_set, max_chars)?
+            }
+            // Fragments are checked once, from their definitions.
+            Selection::FragmentSpread(_) => {}
+        }
+    }
+    Ok(())
+}
+
+fn check_arguments(
+    owner: &Name,
+    arguments: &[(Positioned<Name>, Positioned<Value>)],
+    max_chars: usize,
+) -> Result<(), BadString> {
+    for (name, value) in arguments {
+        check_value(
+            &value.node,
+            &mut format!("{owner}.{}", name.node),
+            max_chars,
+        )?;
+    }
+    Ok(())
+}
+
+fn check_value(value: &Value, path: &mut String, max_chars: usize) -> Result<(), BadString> {
+    match value {
+        Value::String(s) => match check_str(s, max_chars) {
+            Some(reason) => Err(refuse(path.clone(), reason)),
+            None => Ok(()),
+        },
+        Value::List(items) => {
+            for (i, item) in items.iter().enumerate() {
+                let len = path.len();
+                path.push_str(&format!(".{i}"));
+                check_value(item, path, max_chars)?;
+                path.truncate(len);
+            }
+            Ok(())
+        }
+        Value::Object(fields) => {
+            for (key, item) in fields {
+                let len = path.len();
+                path.push('.');
+                path.push_str(key);
+                check_value(item, path, max_chars)?;
+                path.truncate(len);
+            }
+            Ok(())
+        }
+        _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use async_graphql::parser::parse_query;
+
+    #[test]
+    fn control_characters_are_refused_but_tab_cr_lf_pass() {
+        assert!(check_str("Hà Tĩnh\t\r\n", 100).is_none());
+        assert!(check_str("a\u{0}b", 100).is_some_and(|m| m.contains("U+0000")));
+        assert!(check_str("\u{1f}", 100).is_some_and(|m| m.contains("U+001F")));
+        assert!(
+            check_str("\u{7f}\u{85}", 100).is_none(),
+            "only C0 is refused"
+        );
+    }
+
+    #[test]
+    fn length_is_counted_in_characters() {
+        assert!(
+            check_str(&"đ".repeat(10), 10).is_none(),
+            "20 bytes, 10 characters"
+        );
+        assert!(check_str(&"a".repeat(11), 10).is_some());
+    }
+
+    #[test]
+    fn document_literals_are_checked_with_their_path() {
+        let doc = parse_query(
+            "{ ok: search(text: \"tab\\there\") { title } search(text: \"nul\\u0000\") { title } }",
+        )
+        .expect("parses");
+        let err = check_document(&doc, 100).expect_err("refused");
+        assert_eq!(err.field, "search.text");
+        let doc = parse_query(
+            "mutation { registerInformationSystem(input: { name: \"x\", tags: [\"a\", \"b\\u0001\"] }) { code } }",
+        )
+        .expect("parses");
+        let err = check_document(&doc, 100).expect_err("refused");
+        assert_eq!(err.field, "registerInformationSystem.input.tags.1");
+        let doc = parse_query("query($t: String = \"\\u0000\") { search(text: $t) { title } }")
+            .expect("parses");
+        assert_eq!(check_document(&doc, 100).expect_err("default").field, "$t");
+    }
+
+    #[test]
+    fn variables_are_checked_with_their_path() {
+        let vars = Variables::from_json(serde_json::json!({
+            "input": { "name": "Sở Y tế", "refs": ["ok", "bad\u{0}"] }
+        }));
+        let err = check_variables(&vars, 100).expect_err("refused");
+        assert_eq!(err.field, "$input.refs.1");
+        assert!(err.message.contains("U+0000"), "{}", err.message);
+        let ok = Variables::from_json(serde_json::json!({ "text": "so thong tin" }));
+        assert!(check_variables(&ok, 100).is_ok());
+    }
+}
