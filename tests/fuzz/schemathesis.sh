@@ -93,7 +93,8 @@ python3 "$here/dictionary.py" "http://127.0.0.1:$port/graphql" "$token" "$mock_u
 
 echo "fuzzing http://127.0.0.1:$port/graphql for ${seconds}s (schemathesis $SCHEMATHESIS_VERSION, seed $seed)"
 status=0
-SCHEMATHESIS_HOOKS="$here/hooks.py" schemathesis --config-file "$out/schemathesis.toml" run "http://127.0.0.1:$port/graphql" \
+# Run from $out: schemathesis keeps a cache directory (.schemathesis/) in its working directory.
+(cd "$out" && SCHEMATHESIS_HOOKS="$here/hooks.py" exec schemathesis --config-file "$out/schemathesis.toml" run "http://127.0.0.1:$port/graphql" \
   --header "Authorization: Bearer $token" \
   --max-time "$seconds" \
   --seed "$seed" \
@@ -103,7 +104,7 @@ SCHEMATHESIS_HOOKS="$here/hooks.py" schemathesis --config-file "$out/schemathesi
   --report-junit-path "$out/junit.xml" \
   --report-ndjson-path "$out/events.ndjson" \
   --output-truncate false \
-  --no-color >"$out/schemathesis.txt" 2>&1 || status=$?
+  --no-color >"$out/schemathesis.txt" 2>&1) || status=$?
 
 kill "$hub" 2>/dev/null || true
 wait "$hub" 2>/dev/null || true
