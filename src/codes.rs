@@ -202,3 +202,6 @@ mod tests {
         assert!(parse_province_code("code", "4a").is_err());
     }
 }
+
+#[cfg(test)]
+mod proptests;

@@ -74,3 +74,6 @@ mod tests {
         assert_eq!(escape_like("50%_a\\"), "50\\%\\_a\\\\");
     }
 }
+
+#[cfg(test)]
+mod proptests;

@@ -77,3 +77,6 @@ mod tests {
         assert!(parse_global_id("id", &URL_SAFE_NO_PAD.encode("Nope:1")).is_err());
     }
 }
+
+#[cfg(test)]
+mod proptests;

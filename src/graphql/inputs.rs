@@ -257,3 +257,6 @@ impl PlanFilterInput {
         province("filter.provinceCode", self.province_code)
     }
 }
+
+#[cfg(test)]
+mod proptests;

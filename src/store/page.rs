@@ -294,3 +294,6 @@ mod tests {
         assert!(decode_cursor("after", &c, "NAME_DESC").is_err());
     }
 }
+
+#[cfg(test)]
+mod proptests;

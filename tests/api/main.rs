@@ -11,6 +11,7 @@ mod errors;
 mod federation;
 mod filters;
 mod http_spec;
+mod input_hygiene;
 mod jwks;
 mod lifecycle;
 mod limits;
