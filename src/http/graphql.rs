@@ -312,11 +312,6 @@ async fn execute(
     let variables = params
         .variables
         .map(|vars| Variables::from_json(Value::Object(vars)));
-    if let Some(vars) = &variables {
-        if let Err(err) = app.limits.check_variables(vars) {
-            return refused(media, err);
-        }
-    }
     // Apps send the same few documents over and over: a cached one passed every check already. Others are measured
     // before they are parsed (tokens) and before anything runs (shape, literals).
     let cached = app.documents.parsed(&named.text);
@@ -337,6 +332,11 @@ async fn execute(
             }
         }
     };
+    if let Some(vars) = &variables {
+        if let Err(err) = app.limits.check_variables(vars, parsed.as_deref()) {
+            return refused(media, err);
+        }
+    }
     let parse_failed = parsed.is_none();
     if let Some(doc) = &parsed {
         let operation = match &params.operation_name {

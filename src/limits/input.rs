@@ -79,6 +79,83 @@ fn check_const(value: &ConstValue, path: &mut String, max_chars: usize) -> Resul
     }
 }
 
+/// Where variable `$name` is used in `doc` (`search.text`, `registerInformationSystem.input`), so that a refused
+/// value can be named by the argument it feeds.
+pub fn usage_path(doc: &ExecutableDocument, name: &str) -> Option<String> {
+    let sets = doc
+        .operations
+        .iter()
+        .map(|(_, op)| &op.node.selection_set)
+        .chain(doc.fragments.values().map(|f| &f.node.selection_set));
+    for set in sets {
+        if let Some(path) = usage_in_set(set, name) {
+            return Some(path);
+        }
+    }
+    None
+}
+
+fn usage_in_set(set: &Positioned<SelectionSet>, name: &str) -> Option<String> {
+    for item in &set.node.items {
+        let found = match &item.node {
+            Selection::Field(field) => {
+                let field = &field.node;
+                field
+                    .arguments
+                    .iter()
+                    .find_map(|(arg, value)| {
+                        usage_in_value(
+                            &value.node,
+                            name,
+                            format!("{}.{}", field.name.node, arg.node),
+                        )
+                    })
+                    .or_else(|| usage_in_set(&field.selection_set, name))
+            }
+            Selection::InlineFragment(fragment) => usage_in_set(&fragment.node.selection_set, name),
+            Selection::FragmentSpread(_) => None,
+        };
+        if found.is_some() {
+            return found;
+        }
+    }
+    None
+}
+
+fn usage_in_value(value: &Value, name: &str, path: String) -> Option<String> {
+    match value {
+        Value::Variable(v) if v.as_str() == name => Some(path),
+        Value::List(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, item)| usage_in_value(item, name, format!("{path}.{i}"))),
+        Value::Object(fields) => fields
+            .iter()
+            .find_map(|(key, item)| usage_in_value(item, name, format!("{path}.{key}"))),
+        _ => None,
+    }
+}
+
+/// Names a refused variable (`$t.x`) by the argument it feeds in `doc` (`search.text.x`), where it feeds one.
+pub fn name_by_usage(bad: BadString, doc: &ExecutableDocument) -> BadString {
+    let Some(rest) = bad.field.strip_prefix('$') else {
+        return bad;
+    };
+    let (var, tail) = rest.split_once('.').map_or((rest, ""), |(v, t)| (v, t));
+    let Some(path) = usage_path(doc, var) else {
+        return bad;
+    };
+    let field = if tail.is_empty() {
+        path
+    } else {
+        format!("{path}.{tail}")
+    };
+    BadString {
+        message: bad.message.replacen(&bad.field, &field, 1),
+        field,
+    }
+}
+
 /// Checks every literal of a document: field and directive arguments, and variable defaults.
 pub fn check_document(doc: &ExecutableDocument, max_chars: usize) -> Result<(), BadString> {
     for (_, operation) in doc.operations.iter() {
@@ -219,5 +296,32 @@ mod tests {
         assert!(err.message.contains("U+0000"), "{}", err.message);
         let ok = Variables::from_json(serde_json::json!({ "text": "so thong tin" }));
         assert!(check_variables(&ok, 100).is_ok());
+    }
+
+    #[test]
+    fn variables_are_named_by_the_argument_they_feed() {
+        let doc = parse_query(
+            "mutation($i: RegisterInput!, $t: String!) { a: search(text: \"x\") { title } \
+             registerInformationSystem(input: $i) { code } b: search(text: $t) { title } }",
+        )
+        .expect("parses");
+        let vars =
+            Variables::from_json(serde_json::json!({ "i": { "name": "a\u{0}" }, "t": "ok" }));
+        let bad = name_by_usage(check_variables(&vars, 100).expect_err("refused"), &doc);
+        assert_eq!(bad.field, "registerInformationSystem.input.name");
+        assert!(
+            bad.message
+                .starts_with("`registerInformationSystem.input.name` "),
+            "{}",
+            bad.message
+        );
+        let vars = Variables::from_json(serde_json::json!({ "i": {}, "t": "\u{1}" }));
+        let bad = name_by_usage(check_variables(&vars, 100).expect_err("refused"), &doc);
+        assert_eq!(bad.field, "search.text");
+        let unused = BadString {
+            field: "$zz".into(),
+            message: "`$zz` x".into(),
+        };
+        assert_eq!(name_by_usage(unused, &doc).field, "$zz");
     }
 }

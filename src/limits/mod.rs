@@ -85,9 +85,16 @@ impl Limits {
         input::check_document(doc, l.max_string_length).map_err(bad_string)
     }
 
-    /// Refuses variables that fail input hygiene.
-    pub fn check_variables(&self, variables: &Variables) -> Result<(), Error> {
-        input::check_variables(variables, self.query.max_string_length).map_err(bad_string)
+    /// Refuses variables that fail input hygiene, naming the argument each feeds in `doc` when known.
+    pub fn check_variables(
+        &self,
+        variables: &Variables,
+        doc: Option<&ExecutableDocument>,
+    ) -> Result<(), Error> {
+        input::check_variables(variables, self.query.max_string_length).map_err(|bad| match doc {
+            Some(doc) => bad_string(input::name_by_usage(bad, doc)),
+            None => bad_string(bad),
+        })
     }
 
     /// Refuses a validated document whose cost (async-graphql's complexity) exceeds the maximum.
@@ -145,7 +152,9 @@ impl Extension for LimitsOfRequest {
             limits.check_text(query).map_err(server_error)?;
             let doc = async_graphql::parser::parse_query(query)?;
             limits.check_document(&doc).map_err(server_error)?;
-            limits.check_variables(variables).map_err(server_error)?;
+            limits
+                .check_variables(variables, Some(&doc))
+                .map_err(server_error)?;
         }
         next.run(ctx, query, variables).await
     }

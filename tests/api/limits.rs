@@ -215,7 +215,10 @@ async fn control_characters_are_refused_with_the_argument_path() {
         body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT",
         "{body}"
     );
-    assert_eq!(body["errors"][0]["extensions"]["field"], "$t");
+    assert_eq!(
+        body["errors"][0]["extensions"]["field"], "search.text",
+        "named by the argument it feeds"
+    );
     let (_, body) = hub
         .post(r#"{ province(code: "5\u0000") { name } }"#, json!({}))
         .await;
