@@ -109,6 +109,24 @@ impl UpstreamSettings {
             cache_ttl: Duration::from_secs(60),
         }
     }
+
+    /// The longest one call can take: the wait for a concurrency permit, then every attempt's token fetch and request
+    /// (the retries, and one more after a token refresh), and the backoffs between them (see `client::backoff`). A
+    /// half-open trial still unanswered after this is not coming back.
+    pub fn call_budget(&self) -> Duration {
+        let attempts = self.retries.saturating_add(2);
+        // Backoff `a` waits under `backoff × 2^min(a, 8)`: 2 + 4 + … + 2^k, then 256 for each retry past the eighth.
+        let doubling = self.retries.min(8);
+        let units = ((1u32 << (doubling + 1)) - 2)
+            .saturating_add(256 * (self.retries - doubling).min(1 << 20));
+        self.timeout
+            .saturating_add(
+                self.token_timeout
+                    .saturating_add(self.timeout)
+                    .saturating_mul(attempts),
+            )
+            .saturating_add(self.backoff.saturating_mul(units))
+    }
 }
 
 /// Why an upstream call failed. The upstream's own body is never kept: only what the hub can say safely.
