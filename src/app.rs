@@ -4,6 +4,7 @@
 use std::{future::Future, net::SocketAddr, sync::Arc};
 
 use sea_orm::{DatabaseConnection, DbBackend};
+use secrecy::ExposeSecret;
 use tokio::net::TcpListener;
 
 use crate::{
@@ -210,7 +211,7 @@ pub async fn upstreams(
         .map(|service| {
             let mut s =
                 UpstreamSettings::new(service.name, &format!("{}/{}", mocks.url(), service.name));
-            s.client_secret = crate::upstream::dev_secret(service.name);
+            s.client_secret = crate::upstream::dev_secret(service.name).into();
             s
         })
         .collect();
@@ -221,7 +222,7 @@ pub async fn upstreams(
 /// directory next to the token secret.
 pub fn access_log_keys(config: &Config) -> Result<ChainKeys, AppError> {
     if let Some(secret) = &config.access_log_key {
-        return Ok(ChainKeys::from_secret(secret.as_bytes()));
+        return Ok(ChainKeys::from_secret(secret.expose_secret().as_bytes()));
     }
     if config.keys.production {
         return Err(AppError::AccessLogKeyMissing);

@@ -7,6 +7,8 @@ pub mod token;
 
 use std::time::Duration;
 
+use secrecy::SecretString;
+
 pub use breaker::CircuitState;
 pub use client::{Caller, Health, Upstream};
 
@@ -73,7 +75,8 @@ pub struct UpstreamSettings {
     /// The service's base URL, e.g. `https://dancu.example.gov.vn/api` or the mock's `http://127.0.0.1:9100/population`.
     pub base_url: String,
     pub client_id: String,
-    pub client_secret: String,
+    /// Never logged: `Debug` redacts it.
+    pub client_secret: SecretString,
     /// Per-call timeout (each attempt).
     pub timeout: Duration,
     pub token_timeout: Duration,
@@ -98,7 +101,7 @@ impl UpstreamSettings {
             name: name.to_owned(),
             base_url: base_url.trim_end_matches('/').to_owned(),
             client_id: "lgsp-hub".to_owned(),
-            client_secret: String::new(),
+            client_secret: SecretString::default(),
             timeout: Duration::from_millis(2000),
             token_timeout: Duration::from_millis(3000),
             retries: 2,
