@@ -15,7 +15,7 @@ use crate::{
     events::{listener::ChangeListener, Events, Fanout},
     federation::Federation,
     graphql, http, seed,
-    store::{cache::ReadCache, Store},
+    store::{cache::ReadCache, page::CursorKey, Store},
     upstream::UpstreamSettings,
 };
 
@@ -42,6 +42,10 @@ pub enum AppError {
         "no access-log key configured: set LGSP_ACCESS_LOG_KEY (production mode generates none)"
     )]
     AccessLogKeyMissing,
+    #[error("cursor key: {0}")]
+    CursorKey(crate::auth::KeyError),
+    #[error("no cursor key configured: set LGSP_CURSOR_KEY (production mode generates none)")]
+    CursorKeyMissing,
 }
 
 pub struct App {
@@ -57,6 +61,8 @@ pub struct App {
 impl App {
     /// Prepares a ready-to-serve hub: database migrated and seeded, listener bound.
     pub async fn build(config: &Config) -> Result<App, AppError> {
+        // Before touching the database: a production hub without its cursor key does not start.
+        let cursors = cursor_key(config)?;
         let (db, sql) = db::connect(
             &config.database_url,
             config.db_max_connections,
@@ -83,6 +89,7 @@ impl App {
             db: db.clone(),
             cache: Arc::new(ReadCache::new(config.cache_ttl)),
             max_page_size: config.max_page_size,
+            cursors,
             events: Events::new(fanout),
             authorities: Arc::default(),
         };
@@ -233,7 +240,24 @@ pub fn access_log_keys(config: &Config) -> Result<ChainKeys, AppError> {
     if generated {
         tracing::warn!(path = %path.display(), "no access-log key configured: generated a development key (mode 0600)");
     }
-    Ok(ChainKeys::from_secret(secret.as_bytes()))
+    Ok(ChainKeys::from_secret(secret.expose_secret().as_bytes()))
+}
+
+/// The cursors' key: the configured one, or (development only) a key generated into the data directory.
+pub fn cursor_key(config: &Config) -> Result<CursorKey, AppError> {
+    if let Some(secret) = &config.cursor_key {
+        return Ok(CursorKey::new(secret.expose_secret().as_bytes()));
+    }
+    if config.keys.production {
+        return Err(AppError::CursorKeyMissing);
+    }
+    let path = config.keys.data_dir.join("cursor-key");
+    let (secret, generated) =
+        crate::auth::read_or_generate_secret(&path).map_err(AppError::CursorKey)?;
+    if generated {
+        tracing::warn!(path = %path.display(), "no cursor key configured: generated a development key (mode 0600)");
+    }
+    Ok(CursorKey::new(secret.expose_secret().as_bytes()))
 }
 
 /// Resolves on SIGINT or SIGTERM.

@@ -121,7 +121,10 @@ impl Keys {
         }
         let path = config.data_dir.join("jwt-secret");
         let (secret, generated) = read_or_generate_secret(&path)?;
-        Ok((Keys::hs256(secret.as_bytes())?, generated.then_some(path)))
+        Ok((
+            Keys::hs256(secret.expose_secret().as_bytes())?,
+            generated.then_some(path),
+        ))
     }
 }
 
@@ -165,10 +168,10 @@ fn read(path: &Path) -> Result<Vec<u8>, KeyError> {
 }
 
 /// The secret kept in `path`, or a new one generated there; `true` when it was generated.
-pub fn read_or_generate_secret(path: &Path) -> Result<(String, bool), KeyError> {
-    match std::fs::read_to_string(path) {
-        Ok(s) => Ok((s.trim().to_owned(), false)),
-        Err(_) => generate_secret(path).map(|s| (s, true)),
+pub fn read_or_generate_secret(path: &Path) -> Result<(SecretString, bool), KeyError> {
+    match std::fs::read_to_string(path).map(SecretString::from) {
+        Ok(s) => Ok((s.expose_secret().trim().into(), false)),
+        Err(_) => generate_secret(path).map(|s| (s.into(), true)),
     }
 }
 
