@@ -307,6 +307,24 @@ mod tests {
         assert!(reached.is_ok(), "the next call never reached the upstream");
     }
 
+    #[tokio::test]
+    async fn a_trial_refused_by_the_hubs_own_limit_is_given_back() {
+        let mut settings = UpstreamSettings::new("population", "http://127.0.0.1:9/population");
+        settings.breaker_threshold = 1;
+        settings.breaker_cooldown = Duration::ZERO;
+        settings.concurrency = 1;
+        settings.timeout = Duration::from_millis(20);
+        let upstream = Upstream::new(settings, reqwest::Client::new());
+        upstream.breaker.allow().expect("closed").failure();
+        let _all_permits = upstream.permits.acquire().await.expect("the only permit");
+        let busy = upstream.get("/citizens/1", &Caller::default()).await;
+        assert!(matches!(busy, Err(UpstreamError::Busy)), "{busy:?}");
+        assert!(
+            upstream.breaker.allow().is_some(),
+            "the busy trial said nothing about the upstream: the next call is the trial"
+        );
+    }
+
     #[test]
     fn the_call_budget_covers_every_attempt() {
         let mut s = UpstreamSettings::new("population", "http://x");
