@@ -4,6 +4,7 @@
 use std::{future::Future, net::SocketAddr, sync::Arc};
 
 use sea_orm::{DatabaseConnection, DbBackend};
+use secrecy::ExposeSecret;
 use tokio::net::TcpListener;
 
 use crate::{
@@ -16,7 +17,7 @@ use crate::{
     graphql, http,
     limits::Limits,
     seed,
-    store::{cache::ReadCache, Store},
+    store::{cache::ReadCache, page::CursorKey, Store},
     upstream::UpstreamSettings,
 };
 
@@ -45,6 +46,10 @@ pub enum AppError {
         "no access-log key configured: set LGSP_ACCESS_LOG_KEY (production mode generates none)"
     )]
     AccessLogKeyMissing,
+    #[error("cursor key: {0}")]
+    CursorKey(crate::auth::KeyError),
+    #[error("no cursor key configured: set LGSP_CURSOR_KEY (production mode generates none)")]
+    CursorKeyMissing,
 }
 
 pub struct App {
@@ -61,6 +66,8 @@ pub struct App {
 impl App {
     /// Prepares a ready-to-serve hub: database migrated and seeded, listener bound.
     pub async fn build(config: &Config) -> Result<App, AppError> {
+        // Before touching the database: a production hub without its cursor key does not start.
+        let cursors = cursor_key(config)?;
         let (db, sql) = db::connect(
             &config.database_url,
             config.db_max_connections,
@@ -88,6 +95,7 @@ impl App {
             db: db.clone(),
             cache: Arc::new(ReadCache::new(config.cache_ttl)),
             max_page_size: config.max_page_size,
+            cursors,
             events: Events::new(fanout),
             authorities: Arc::default(),
         };
@@ -240,7 +248,7 @@ pub async fn upstreams(
         .map(|service| {
             let mut s =
                 UpstreamSettings::new(service.name, &format!("{}/{}", mocks.url(), service.name));
-            s.client_secret = crate::upstream::dev_secret(service.name);
+            s.client_secret = crate::upstream::dev_secret(service.name).into();
             s
         })
         .collect();
@@ -251,7 +259,7 @@ pub async fn upstreams(
 /// directory next to the token secret.
 pub fn access_log_keys(config: &Config) -> Result<ChainKeys, AppError> {
     if let Some(secret) = &config.access_log_key {
-        return Ok(ChainKeys::from_secret(secret.as_bytes()));
+        return Ok(ChainKeys::from_secret(secret.expose_secret().as_bytes()));
     }
     if config.keys.production {
         return Err(AppError::AccessLogKeyMissing);
@@ -262,7 +270,24 @@ pub fn access_log_keys(config: &Config) -> Result<ChainKeys, AppError> {
     if generated {
         tracing::warn!(path = %path.display(), "no access-log key configured: generated a development key (mode 0600)");
     }
-    Ok(ChainKeys::from_secret(secret.as_bytes()))
+    Ok(ChainKeys::from_secret(secret.expose_secret().as_bytes()))
+}
+
+/// The cursors' key: the configured one, or (development only) a key generated into the data directory.
+pub fn cursor_key(config: &Config) -> Result<CursorKey, AppError> {
+    if let Some(secret) = &config.cursor_key {
+        return Ok(CursorKey::new(secret.expose_secret().as_bytes()));
+    }
+    if config.keys.production {
+        return Err(AppError::CursorKeyMissing);
+    }
+    let path = config.keys.data_dir.join("cursor-key");
+    let (secret, generated) =
+        crate::auth::read_or_generate_secret(&path).map_err(AppError::CursorKey)?;
+    if generated {
+        tracing::warn!(path = %path.display(), "no cursor key configured: generated a development key (mode 0600)");
+    }
+    Ok(CursorKey::new(secret.expose_secret().as_bytes()))
 }
 
 /// Resolves on SIGINT or SIGTERM.

@@ -8,6 +8,7 @@ use jsonwebtoken::{
     jwk::{Jwk, ThumbprintHash},
     Algorithm, DecodingKey, EncodingKey,
 };
+use secrecy::{ExposeSecret, SecretString};
 
 #[derive(Debug, thiserror::Error)]
 pub enum KeyError {
@@ -37,10 +38,10 @@ pub enum KeyError {
     Sign,
 }
 
-/// Where the key comes from.
-#[derive(Clone, Default)]
+/// Where the key comes from. (`Debug` shows no secret.)
+#[derive(Debug, Clone, Default)]
 pub struct KeyConfig {
-    pub secret: Option<String>,
+    pub secret: Option<SecretString>,
     pub public_key_file: Option<PathBuf>,
     pub private_key_file: Option<PathBuf>,
     /// The identity provider's JWKS: when set, it alone verifies tokens.
@@ -49,19 +50,6 @@ pub struct KeyConfig {
     pub production: bool,
     /// Where a development secret is kept.
     pub data_dir: PathBuf,
-}
-
-impl std::fmt::Debug for KeyConfig {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("KeyConfig")
-            .field("secret", &self.secret.as_ref().map(|_| "***"))
-            .field("public_key_file", &self.public_key_file)
-            .field("private_key_file", &self.private_key_file)
-            .field("jwks_url", &self.jwks_url)
-            .field("production", &self.production)
-            .field("data_dir", &self.data_dir)
-            .finish()
-    }
 }
 
 pub struct Keys {
@@ -126,14 +114,17 @@ impl Keys {
             ));
         }
         if let Some(secret) = &config.secret {
-            return Ok((Keys::hs256(secret.as_bytes())?, None));
+            return Ok((Keys::hs256(secret.expose_secret().as_bytes())?, None));
         }
         if config.production {
             return Err(KeyError::Missing);
         }
         let path = config.data_dir.join("jwt-secret");
         let (secret, generated) = read_or_generate_secret(&path)?;
-        Ok((Keys::hs256(secret.as_bytes())?, generated.then_some(path)))
+        Ok((
+            Keys::hs256(secret.expose_secret().as_bytes())?,
+            generated.then_some(path),
+        ))
     }
 }
 
@@ -177,10 +168,10 @@ fn read(path: &Path) -> Result<Vec<u8>, KeyError> {
 }
 
 /// The secret kept in `path`, or a new one generated there; `true` when it was generated.
-pub fn read_or_generate_secret(path: &Path) -> Result<(String, bool), KeyError> {
-    match std::fs::read_to_string(path) {
-        Ok(s) => Ok((s.trim().to_owned(), false)),
-        Err(_) => generate_secret(path).map(|s| (s, true)),
+pub fn read_or_generate_secret(path: &Path) -> Result<(SecretString, bool), KeyError> {
+    match std::fs::read_to_string(path).map(SecretString::from) {
+        Ok(s) => Ok((s.expose_secret().trim().into(), false)),
+        Err(_) => generate_secret(path).map(|s| (s.into(), true)),
     }
 }
 

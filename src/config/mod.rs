@@ -4,6 +4,8 @@
 
 use std::{net::SocketAddr, path::PathBuf};
 
+use secrecy::{ExposeSecret, SecretString};
+
 mod protection;
 mod settings;
 
@@ -45,7 +47,8 @@ pub struct Config {
     pub keys: crate::auth::KeyConfig,
     pub jwt_issuer: String,
     pub jwt_audience: String,
-    pub access_log_key: Option<String>,
+    /// The access log's HMAC key. Never logged (`Debug` redacts it).
+    pub access_log_key: Option<SecretString>,
     /// The national databases: where they are and how to call them (empty: none configured).
     pub upstreams: Vec<crate::upstream::UpstreamSettings>,
     /// Start the built-in mocks when `upstreams` is empty.
@@ -61,7 +64,7 @@ pub struct Config {
     /// How long a request waits for a database connection.
     pub db_acquire_timeout: std::time::Duration,
     /// The cursors' HMAC key (development: generated into the data directory). Never logged.
-    pub cursor_key: Option<String>,
+    pub cursor_key: Option<SecretString>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -122,7 +125,7 @@ impl Config {
         }
         let upstreams = upstream_settings(s.upstreams_url.as_deref(), &s.upstream, production)?;
         if let Some(key) = &s.access_log_key {
-            if key.len() < 32 {
+            if key.expose_secret().len() < 32 {
                 return Err(ConfigError::Invalid {
                     key: "access_log_key",
                     message: "must be at least 32 bytes".into(),
@@ -138,7 +141,7 @@ impl Config {
             })?;
         }
         if let Some(key) = &s.cursor_key {
-            if key.len() < 32 {
+            if key.expose_secret().len() < 32 {
                 return Err(ConfigError::Invalid {
                     key: "cursor_key",
                     message: "must be at least 32 bytes".into(),
@@ -231,14 +234,14 @@ fn upstream_settings(
             )));
         }
         let mut s = UpstreamSettings::new(service.name, &url);
-        s.client_secret = crate::upstream::dev_secret(service.name);
+        s.client_secret = crate::upstream::dev_secret(service.name).into();
         if let Some(t) = table {
             let ms = std::time::Duration::from_millis;
             if let Some(v) = &t.client_id {
                 s.client_id.clone_from(v);
             }
             if let Some(v) = &t.client_secret {
-                s.client_secret.clone_from(v);
+                s.client_secret = v.clone();
             }
             s.timeout = t.timeout_ms.map_or(s.timeout, ms);
             s.retries = t.retries.unwrap_or(s.retries);
@@ -333,7 +336,10 @@ mod tests {
         })
         .expect("development accepts the mocks' secrets");
         assert_eq!(dev.upstreams.len(), 6);
-        assert_eq!(dev.upstreams[0].client_secret, "dev-secret-population");
+        assert_eq!(
+            dev.upstreams[0].client_secret.expose_secret(),
+            "dev-secret-population"
+        );
         assert!(
             !dev.mock_upstreams,
             "configured upstreams: no built-in mocks"
@@ -369,6 +375,43 @@ mod tests {
             .expect_err(text);
             assert!(err.to_string().contains(expected), "{text}: {err}");
         }
+    }
+
+    #[test]
+    fn debug_shows_no_secret() {
+        let (jwt, access_log, cursor, client) = (
+            "jwt-secret-that-must-never-be-printed-0001",
+            "access-log-key-that-must-never-be-printed-2",
+            "cursor-key-that-must-never-be-printed-00003",
+            "client-secret-that-must-never-be-printed-4",
+        );
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("hub.toml");
+        std::fs::write(
+            &path,
+            format!(
+                "access_log_key = \"{access_log}\"\n[upstream.population]\nbase_url = \"http://127.0.0.1:9/population\"\nclient_secret = \"{client}\"\n"
+            ),
+        )
+        .expect("write");
+        let config = Config::load(Overrides {
+            config_file: Some(path),
+            settings: Settings {
+                jwt_secret: Some(jwt.into()),
+                cursor_key: Some(cursor.into()),
+                ..Default::default()
+            },
+        })
+        .expect("valid");
+        assert_eq!(config.upstreams[0].client_secret.expose_secret(), client);
+        let shown = format!("{config:?} {config:#?}");
+        for secret in [jwt, access_log, cursor, client] {
+            assert!(!shown.contains(secret), "`{secret}` shows in {shown}");
+        }
+        assert!(
+            shown.contains("access_log_key") && shown.contains("client_secret"),
+            "the fields are there, redacted: {shown}"
+        );
     }
 
     #[test]

@@ -2,10 +2,11 @@
 
 use std::path::PathBuf;
 
+use secrecy::SecretString;
 use serde::Deserialize;
 
-/// The settings that layer: from the optional TOML file, and from flags or the environment. (No `Debug`: it holds the
-/// JWT secret.)
+/// The settings that layer: from the optional TOML file, and from flags or the environment. Secrets are
+/// [`SecretString`]s: no `Debug`, log line or error can show them.
 /// The same struct is the command line's flags (clap reads flag, then `LGSP_*` variable) and the TOML file's keys.
 #[derive(Default, Clone, Deserialize, clap::Args)]
 #[serde(deny_unknown_fields)]
@@ -30,7 +31,7 @@ pub struct Settings {
     pub cache_ttl_ms: Option<u64>,
     /// HS256 secret for tokens (at least 32 bytes). Prefer the LGSP_JWT_SECRET variable over the file.
     #[arg(long, global = true, env = "LGSP_JWT_SECRET", hide_env_values = true)]
-    pub jwt_secret: Option<String>,
+    pub jwt_secret: Option<SecretString>,
     /// RS256/ES256 public key (PEM) that verifies tokens; takes precedence over the secret.
     #[arg(long, global = true, env = "LGSP_JWT_PUBLIC_KEY_FILE")]
     pub jwt_public_key_file: Option<PathBuf>,
@@ -62,7 +63,7 @@ pub struct Settings {
         env = "LGSP_ACCESS_LOG_KEY",
         hide_env_values = true
     )]
-    pub access_log_key: Option<String>,
+    pub access_log_key: Option<SecretString>,
     /// Base URL under which every national database answers at `/<service>` (the mock-upstreams layout), e.g.
     /// http://127.0.0.1:9100. Per-service `[upstream.<name>]` tables in the file override it.
     #[arg(long, global = true, env = "LGSP_UPSTREAMS_URL")]
@@ -150,7 +151,7 @@ pub struct Settings {
     /// Key of the HMAC that makes cursors tamper-evident (at least 32 bytes). Without it, development generates one
     /// into the data directory; production mode refuses to start. Replicas must share it.
     #[arg(long, global = true, env = "LGSP_CURSOR_KEY", hide_env_values = true)]
-    pub cursor_key: Option<String>,
+    pub cursor_key: Option<SecretString>,
     /// Per-service settings, from the file only: `[upstream.population]` with `base_url`, `client_id`,
     /// `client_secret`, `timeout_ms`, `retries`, `breaker_threshold`, `breaker_cooldown_ms`, `concurrency`,
     /// `cache_ttl_ms`.
@@ -165,7 +166,7 @@ pub struct Settings {
 pub struct UpstreamFile {
     pub base_url: Option<String>,
     pub client_id: Option<String>,
-    pub client_secret: Option<String>,
+    pub client_secret: Option<SecretString>,
     pub timeout_ms: Option<u64>,
     pub retries: Option<u32>,
     pub breaker_threshold: Option<u32>,

@@ -4,6 +4,7 @@
 
 pub mod adapters;
 pub mod batch;
+pub mod cache;
 pub mod connection;
 pub mod purpose;
 pub mod records;
@@ -17,17 +18,13 @@ pub use purpose::{LegalPurpose, Purpose};
 use crate::{
     access_log::{Access, AccessLog},
     error::{Error, Result},
-    store::cache::TtlMap,
     upstream::{Caller, Upstream, UpstreamSettings},
 };
-
-/// Non-personal responses kept at most (per caller agency and path).
-const CACHE_ENTRIES: usize = 10_000;
 
 pub struct Federation {
     upstreams: BTreeMap<String, Arc<Upstream>>,
     pub access_log: AccessLog,
-    cache: TtlMap<(String, String, String), Value>,
+    cache: cache::ResponseCache,
 }
 
 /// A personal-data lookup: which upstream, what is looked up, for whom, for what.
@@ -80,11 +77,7 @@ impl Federation {
             .user_agent(concat!("lgsp-hub/", env!("CARGO_PKG_VERSION")))
             .build()
             .unwrap_or_else(|_| reqwest::Client::new());
-        let cache_ttl = settings
-            .iter()
-            .map(|s| s.cache_ttl)
-            .max()
-            .unwrap_or_default();
+        let cache = cache::ResponseCache::new(&settings);
         let upstreams = settings
             .into_iter()
             .map(|s| (s.name.clone(), Arc::new(Upstream::new(s, http.clone()))))
@@ -92,7 +85,7 @@ impl Federation {
         Federation {
             upstreams,
             access_log,
-            cache: TtlMap::new(cache_ttl, CACHE_ENTRIES),
+            cache,
         }
     }
 
@@ -218,8 +211,7 @@ impl Federation {
         path: &str,
         caller: &Caller,
     ) -> Result<Option<Value>> {
-        let key = (caller.agency.clone(), upstream.to_owned(), path.to_owned());
-        if let Some(hit) = self.cache.get(&key) {
+        if let Some(hit) = self.cache.get(upstream, &caller.agency, path) {
             return Ok(Some(hit));
         }
         let answer = self
@@ -228,7 +220,7 @@ impl Federation {
             .await
             .map_err(upstream_error(upstream))?;
         if let Some(v) = &answer {
-            self.cache.put(key, v.clone());
+            self.cache.put(upstream, &caller.agency, path, v.clone());
         }
         Ok(answer)
     }

@@ -20,12 +20,14 @@ use sea_orm::{
 
 use crate::events::Events;
 
-/// The store's handles: the pool, the read cache, the page-size limit and the change events.
+/// The store's handles: the pool, the read cache, the page-size limit, the cursor key and the change events.
 #[derive(Clone)]
 pub struct Store {
     pub db: DatabaseConnection,
     pub cache: Arc<cache::ReadCache>,
     pub max_page_size: usize,
+    /// Tags and checks the connections' cursors.
+    pub cursors: page::CursorKey,
     pub events: Events,
     /// Who appraises and approves each security level (ND 85/2016 by default).
     pub authorities: Arc<crate::approval::AuthorityTable>,

@@ -2,18 +2,22 @@
 //!
 //! A page is read with `WHERE (sort_key, id) > (cursor_key, cursor_id) ORDER BY sort_key, id LIMIT n + 1`, never
 //! with OFFSET, so page 1000 costs what page 1 costs. A cursor carries the sort order it was made for, the sort key
-//! and the id of its row, and a checksum: a cursor that was edited, truncated or made for another order is rejected as
-//! `BAD_USER_INPUT` instead of silently returning a wrong page.
+//! and the id of its row, and an HMAC-SHA256 tag under the server's cursor key ([`CursorKey`]): a cursor that was
+//! edited, truncated, made under another key (or in the old unkeyed format), or made for another order is rejected as
+//! `BAD_USER_INPUT` instead of silently returning a wrong page. Cursors grant nothing; the key makes them
+//! unforgeable, so what a cursor carries into SQL is only ever what the hub itself wrote.
 
-use std::hash::{Hash, Hasher};
+use std::sync::Arc;
 
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
+use hmac::{Hmac, Mac};
 use sea_orm::{
     sea_query::{Expr, ExprTrait, SimpleExpr},
     Condition, EntityTrait, Order, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
     QueryTrait, Select,
 };
 use serde::{Deserialize, Serialize};
+use sha2::Sha256;
 
 use crate::error::{Error, Result};
 
@@ -44,51 +48,70 @@ struct CursorData {
     i: KeyValue,
 }
 
-fn checksum(payload: &[u8]) -> [u8; 8] {
-    // Not a secret MAC: it detects edited cursors, it does not authenticate them (cursors grant nothing).
-    let mut h = std::hash::DefaultHasher::new();
-    b"lgsp-hub/cursor/v1".hash(&mut h);
-    payload.hash(&mut h);
-    h.finish().to_le_bytes()
-}
+/// Length of a cursor's tag: a whole HMAC-SHA256.
+const TAG_LEN: usize = 32;
+/// Binds tags to this use and format of the key.
+const TAG_CONTEXT: &[u8] = b"lgsp-hub/cursor/v2";
 
-fn encode_cursor(order: &str, key: KeyValue, id: KeyValue) -> String {
-    let data = CursorData {
-        o: order.to_owned(),
-        k: key,
-        i: id,
-    };
-    let mut bytes = serde_json::to_vec(&data).unwrap_or_default();
-    let sum = checksum(&bytes);
-    bytes.extend_from_slice(&sum);
-    URL_SAFE_NO_PAD.encode(bytes)
-}
+/// The server key that tags cursors (`cursor_key`; replicas must share it). Cheap to clone.
+#[derive(Clone)]
+pub struct CursorKey(Arc<Hmac<Sha256>>);
 
-fn decode_cursor(field: &str, cursor: &str, order: &str) -> Result<CursorData> {
-    let bad = || {
-        Error::bad_input(
-            field,
-            format!("`{field}` is not a valid cursor of this connection"),
-        )
-    };
-    let bytes = URL_SAFE_NO_PAD
-        .decode(cursor.as_bytes())
-        .map_err(|_| bad())?;
-    if bytes.len() < 9 {
-        return Err(bad());
+impl CursorKey {
+    pub fn new(secret: &[u8]) -> CursorKey {
+        // HMAC accepts keys of any length: `new_from_slice` cannot fail for it.
+        let mut mac = match Hmac::<Sha256>::new_from_slice(secret) {
+            Ok(m) => m,
+            Err(_) => unreachable!("HMAC takes keys of any length"),
+        };
+        mac.update(TAG_CONTEXT);
+        CursorKey(Arc::new(mac))
     }
-    let (payload, sum) = bytes.split_at(bytes.len() - 8);
-    if checksum(payload) != sum {
-        return Err(bad());
+
+    /// The keyed state after the context, ready for a payload.
+    fn mac(&self, payload: &[u8]) -> Hmac<Sha256> {
+        let mut mac = (*self.0).clone();
+        mac.update(payload);
+        mac
     }
-    let data: CursorData = serde_json::from_slice(payload).map_err(|_| bad())?;
-    if data.o != order {
-        return Err(Error::bad_input(
-            field,
-            format!("`{field}` was made for another sort order"),
-        ));
+
+    fn encode(&self, order: &str, key: KeyValue, id: KeyValue) -> String {
+        let data = CursorData {
+            o: order.to_owned(),
+            k: key,
+            i: id,
+        };
+        let mut bytes = serde_json::to_vec(&data).unwrap_or_default();
+        let tag = self.mac(&bytes).finalize().into_bytes();
+        bytes.extend_from_slice(&tag);
+        URL_SAFE_NO_PAD.encode(bytes)
     }
-    Ok(data)
+
+    fn decode(&self, field: &str, cursor: &str, order: &str) -> Result<CursorData> {
+        let bad = || {
+            Error::bad_input(
+                field,
+                format!("`{field}` is not a valid cursor of this connection"),
+            )
+        };
+        let bytes = URL_SAFE_NO_PAD
+            .decode(cursor.as_bytes())
+            .map_err(|_| bad())?;
+        let Some(split) = bytes.len().checked_sub(TAG_LEN).filter(|n| *n > 0) else {
+            return Err(bad());
+        };
+        let (payload, tag) = bytes.split_at(split);
+        // Constant-time comparison: timing tells nothing about how much of a forged tag was right.
+        self.mac(payload).verify_slice(tag).map_err(|_| bad())?;
+        let data: CursorData = serde_json::from_slice(payload).map_err(|_| bad())?;
+        if data.o != order {
+            return Err(Error::bad_input(
+                field,
+                format!("`{field}` was made for another sort order"),
+            ));
+        }
+        Ok(data)
+    }
 }
 
 /// The pagination arguments of a connection field, as the client sent them.
@@ -195,7 +218,7 @@ where
         return Err(Error::bad_input("before", "use `after` with `first`"));
     }
     let cursor = cursor
-        .map(|c| decode_cursor(cursor_field, c, sort.name))
+        .map(|c| store.cursors.decode(cursor_field, c, sort.name))
         .transpose()?;
 
     let total_count = count(store, &select).await?;
@@ -243,7 +266,9 @@ where
         .into_iter()
         .map(|m| {
             (
-                encode_cursor(sort.name, (sort.key_of)(&m), (sort.id_of)(&m)),
+                store
+                    .cursors
+                    .encode(sort.name, (sort.key_of)(&m), (sort.id_of)(&m)),
                 m,
             )
         })
@@ -268,30 +293,88 @@ where
 mod tests {
     use super::*;
 
+    const KEY: &[u8] = b"unit-test-cursor-key-of-32-bytes!!";
+
+    fn refused(key: &CursorKey, cursor: &str) -> bool {
+        matches!(
+            key.decode("after", cursor, "NAME_ASC"),
+            Err(Error::BadInput { .. })
+        )
+    }
+
     #[test]
     fn cursor_round_trips() {
-        let c = encode_cursor(
+        let key = CursorKey::new(KEY);
+        let c = key.encode(
             "NAME_ASC",
             KeyValue::Text("Hà Tĩnh".into()),
             KeyValue::Int(7),
         );
-        let d = decode_cursor("after", &c, "NAME_ASC").expect("valid");
+        let d = key.decode("after", &c, "NAME_ASC").expect("valid");
         assert_eq!(d.k, KeyValue::Text("Hà Tĩnh".into()));
         assert_eq!(d.i, KeyValue::Int(7));
+        assert!(
+            CursorKey::new(KEY).decode("after", &c, "NAME_ASC").is_ok(),
+            "the same key (another replica) reads it"
+        );
     }
 
     #[test]
-    fn tampered_cursors_are_rejected() {
-        let c = encode_cursor("NAME_ASC", KeyValue::Text("a".into()), KeyValue::Int(7));
-        let mut bytes = URL_SAFE_NO_PAD.decode(c.as_bytes()).expect("base64");
-        bytes[5] ^= 1;
-        let tampered = URL_SAFE_NO_PAD.encode(bytes);
-        assert!(matches!(
-            decode_cursor("after", &tampered, "NAME_ASC"),
-            Err(Error::BadInput { .. })
-        ));
-        assert!(decode_cursor("after", "not a cursor!", "NAME_ASC").is_err());
-        assert!(decode_cursor("after", &c, "NAME_DESC").is_err());
+    fn every_tampered_byte_is_refused() {
+        let key = CursorKey::new(KEY);
+        let c = key.encode("NAME_ASC", KeyValue::Text("a".into()), KeyValue::Int(7));
+        let bytes = URL_SAFE_NO_PAD.decode(c.as_bytes()).expect("base64");
+        for i in 0..bytes.len() {
+            for flip in [0x01, 0x80] {
+                let mut tampered = bytes.clone();
+                tampered[i] ^= flip;
+                assert!(
+                    refused(&key, &URL_SAFE_NO_PAD.encode(&tampered)),
+                    "byte {i} ^ {flip:#x} accepted"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn truncated_extended_and_garbled_cursors_are_refused() {
+        let key = CursorKey::new(KEY);
+        let c = key.encode("NAME_ASC", KeyValue::Int(3), KeyValue::Int(7));
+        let bytes = URL_SAFE_NO_PAD.decode(c.as_bytes()).expect("base64");
+        for n in 0..bytes.len() {
+            assert!(
+                refused(&key, &URL_SAFE_NO_PAD.encode(&bytes[..n])),
+                "{n} bytes"
+            );
+            assert!(refused(&key, &c[..n.min(c.len())]), "{n} characters");
+        }
+        let mut longer = bytes.clone();
+        longer.push(0);
+        assert!(refused(&key, &URL_SAFE_NO_PAD.encode(longer)));
+        for garbage in ["", "not a cursor!", "====", "🙂", &"A".repeat(10_000)] {
+            assert!(refused(&key, garbage), "{garbage}");
+        }
+        // A well-tagged cursor for another order is refused too.
+        assert!(key.decode("after", &c, "NAME_DESC").is_err());
+    }
+
+    #[test]
+    fn cursors_of_another_key_or_the_old_format_are_refused() {
+        let key = CursorKey::new(KEY);
+        let other = CursorKey::new(b"another-cursor-key-of-32-bytes!!!!");
+        let foreign = other.encode("NAME_ASC", KeyValue::Int(3), KeyValue::Int(7));
+        assert!(refused(&key, &foreign));
+        // The old format: the JSON payload and 8 bytes of an unkeyed `DefaultHasher` checksum.
+        let mut old = br#"{"o":"NAME_ASC","k":3,"i":7}"#.to_vec();
+        let sum = {
+            use std::hash::{Hash, Hasher};
+            let mut h = std::hash::DefaultHasher::new();
+            b"lgsp-hub/cursor/v1".hash(&mut h);
+            old.hash(&mut h);
+            h.finish().to_le_bytes()
+        };
+        old.extend_from_slice(&sum);
+        assert!(refused(&key, &URL_SAFE_NO_PAD.encode(old)));
     }
 }
 

@@ -82,7 +82,11 @@ impl Upstream {
             settings.client_secret.clone(),
         );
         Upstream {
-            breaker: Breaker::new(settings.breaker_threshold, settings.breaker_cooldown),
+            breaker: Breaker::new(
+                settings.breaker_threshold,
+                settings.breaker_cooldown,
+                settings.call_budget(),
+            ),
             permits: Semaphore::new(settings.concurrency.max(1)),
             token,
             http,
@@ -137,9 +141,11 @@ impl Upstream {
         caller: &Caller,
         idempotent: bool,
     ) -> Result<Option<Value>, UpstreamError> {
-        if !self.breaker.allow() {
+        // Held across the await points below: if this future is dropped, the permit's drop gives a half-open trial
+        // back instead of leaving the circuit waiting for an answer that will never come.
+        let Some(permit) = self.breaker.allow() else {
             return Err(UpstreamError::CircuitOpen);
-        }
+        };
         let started = Instant::now();
         let result = match tokio::time::timeout(self.settings.timeout, self.permits.acquire()).await
         {
@@ -148,11 +154,11 @@ impl Upstream {
         };
         let elapsed = started.elapsed().as_secs_f64() * 1000.0;
         match &result {
-            Ok(_) => self.breaker.success(),
-            // The hub's own limit is not the upstream's failure.
-            Err(UpstreamError::Busy) => {}
-            Err(e) if e.counts_against_upstream() => self.breaker.failure(),
-            Err(_) => self.breaker.success(),
+            Ok(_) => permit.success(),
+            // The hub's own limit is not the upstream's failure: no verdict (a trial is given back).
+            Err(UpstreamError::Busy) => drop(permit),
+            Err(e) if e.counts_against_upstream() => permit.failure(),
+            Err(_) => permit.success(),
         }
         if let Ok(mut h) = self.health.lock() {
             h.calls += 1;
@@ -237,4 +243,98 @@ fn backoff(base: Duration, attempt: u32) -> Duration {
     z ^= z >> 31;
     let cap_nanos = cap.as_nanos().max(1) as u64;
     Duration::from_nanos(z % cap_nanos)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A listener that accepts connections and never answers; says so on `accepted` for each connection.
+    async fn silent_upstream() -> (String, tokio::sync::mpsc::UnboundedReceiver<()>) {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+        tokio::spawn(async move {
+            let mut held = Vec::new();
+            while let Ok((socket, _)) = listener.accept().await {
+                held.push(socket);
+                let _ = tx.send(());
+            }
+        });
+        (format!("http://{addr}/population"), rx)
+    }
+
+    #[tokio::test]
+    async fn a_dropped_trial_call_does_not_leave_the_circuit_refusing() {
+        let (url, mut accepted) = silent_upstream().await;
+        let mut settings = UpstreamSettings::new("population", &url);
+        settings.breaker_threshold = 1;
+        settings.breaker_cooldown = Duration::ZERO;
+        settings.timeout = Duration::from_secs(600);
+        settings.token_timeout = Duration::from_secs(600);
+        let upstream = Upstream::new(settings, reqwest::Client::new());
+        upstream.breaker.allow().expect("closed").failure();
+        let caller = Caller::default();
+
+        // The trial goes out and hangs; then its caller goes away.
+        let mut trial = Box::pin(upstream.get("/citizens/1", &caller));
+        let reached = tokio::time::timeout(Duration::from_secs(30), async {
+            tokio::select! {
+                answer = &mut trial => panic!("the silent upstream answered: {answer:?}"),
+                _ = accepted.recv() => {}
+            }
+        })
+        .await;
+        assert!(reached.is_ok(), "the trial never reached the upstream");
+        assert_eq!(upstream.circuit(), CircuitState::HalfOpen);
+        assert!(
+            upstream.breaker.allow().is_none(),
+            "one trial at a time while it is in flight"
+        );
+        drop(trial);
+
+        // The next call is the new trial: it goes out (and reaches the upstream) instead of failing as open.
+        let mut next = Box::pin(upstream.get("/citizens/1", &caller));
+        let reached = tokio::time::timeout(Duration::from_secs(30), async {
+            tokio::select! {
+                answer = &mut next => panic!("refused or answered: {answer:?}"),
+                _ = accepted.recv() => {}
+            }
+        })
+        .await;
+        assert!(reached.is_ok(), "the next call never reached the upstream");
+    }
+
+    #[tokio::test]
+    async fn a_trial_refused_by_the_hubs_own_limit_is_given_back() {
+        let mut settings = UpstreamSettings::new("population", "http://127.0.0.1:9/population");
+        settings.breaker_threshold = 1;
+        settings.breaker_cooldown = Duration::ZERO;
+        settings.concurrency = 1;
+        settings.timeout = Duration::from_millis(20);
+        let upstream = Upstream::new(settings, reqwest::Client::new());
+        upstream.breaker.allow().expect("closed").failure();
+        let _all_permits = upstream.permits.acquire().await.expect("the only permit");
+        let busy = upstream.get("/citizens/1", &Caller::default()).await;
+        assert!(matches!(busy, Err(UpstreamError::Busy)), "{busy:?}");
+        assert!(
+            upstream.breaker.allow().is_some(),
+            "the busy trial said nothing about the upstream: the next call is the trial"
+        );
+    }
+
+    #[test]
+    fn the_call_budget_covers_every_attempt() {
+        let mut s = UpstreamSettings::new("population", "http://x");
+        s.retries = 0;
+        assert_eq!(
+            s.call_budget(),
+            s.timeout + 2 * (s.token_timeout + s.timeout),
+            "no backoff without retries"
+        );
+        s.retries = u32::MAX;
+        assert!(s.call_budget() > s.timeout, "large settings saturate");
+    }
 }

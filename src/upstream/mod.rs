@@ -7,6 +7,8 @@ pub mod token;
 
 use std::time::Duration;
 
+use secrecy::SecretString;
+
 pub use breaker::CircuitState;
 pub use client::{Caller, Health, Upstream};
 
@@ -73,7 +75,8 @@ pub struct UpstreamSettings {
     /// The service's base URL, e.g. `https://dancu.example.gov.vn/api` or the mock's `http://127.0.0.1:9100/population`.
     pub base_url: String,
     pub client_id: String,
-    pub client_secret: String,
+    /// Never logged: `Debug` redacts it.
+    pub client_secret: SecretString,
     /// Per-call timeout (each attempt).
     pub timeout: Duration,
     pub token_timeout: Duration,
@@ -98,7 +101,7 @@ impl UpstreamSettings {
             name: name.to_owned(),
             base_url: base_url.trim_end_matches('/').to_owned(),
             client_id: "lgsp-hub".to_owned(),
-            client_secret: String::new(),
+            client_secret: SecretString::default(),
             timeout: Duration::from_millis(2000),
             token_timeout: Duration::from_millis(3000),
             retries: 2,
@@ -108,6 +111,24 @@ impl UpstreamSettings {
             concurrency: 64,
             cache_ttl: Duration::from_secs(60),
         }
+    }
+
+    /// The longest one call can take: the wait for a concurrency permit, then every attempt's token fetch and request
+    /// (the retries, and one more after a token refresh), and the backoffs between them (see `client::backoff`). A
+    /// half-open trial still unanswered after this is not coming back.
+    pub fn call_budget(&self) -> Duration {
+        let attempts = self.retries.saturating_add(2);
+        // Backoff `a` waits under `backoff × 2^min(a, 8)`: 2 + 4 + … + 2^k, then 256 for each retry past the eighth.
+        let doubling = self.retries.min(8);
+        let units = ((1u32 << (doubling + 1)) - 2)
+            .saturating_add(256 * (self.retries - doubling).min(1 << 20));
+        self.timeout
+            .saturating_add(
+                self.token_timeout
+                    .saturating_add(self.timeout)
+                    .saturating_mul(attempts),
+            )
+            .saturating_add(self.backoff.saturating_mul(units))
     }
 }
 

@@ -3,6 +3,7 @@
 
 use std::time::{Duration, Instant};
 
+use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use tokio::sync::Mutex;
 
@@ -27,12 +28,12 @@ struct Cached {
 pub struct TokenSource {
     url: String,
     client_id: String,
-    client_secret: String,
+    client_secret: SecretString,
     cached: Mutex<Option<Cached>>,
 }
 
 impl TokenSource {
-    pub fn new(url: String, client_id: String, client_secret: String) -> TokenSource {
+    pub fn new(url: String, client_id: String, client_secret: SecretString) -> TokenSource {
         TokenSource {
             url,
             client_id,
@@ -73,7 +74,7 @@ impl TokenSource {
         let started = Instant::now();
         let response = http
             .post(&self.url)
-            .basic_auth(&self.client_id, Some(&self.client_secret))
+            .basic_auth(&self.client_id, Some(self.client_secret.expose_secret()))
             .form(&[("grant_type", "client_credentials")])
             .timeout(timeout)
             .send()

@@ -26,7 +26,7 @@ async fn hub_over(mock: &MockUpstreams, tune: impl Fn(&mut UpstreamFile)) -> Tes
         o.settings.upstreams_url = Some(url.clone());
         for service in lgsp_hub::upstream::SERVICES {
             let mut file = UpstreamFile {
-                client_secret: Some(lgsp_hub::upstream::dev_secret(service.name)),
+                client_secret: Some(lgsp_hub::upstream::dev_secret(service.name).into()),
                 ..Default::default()
             };
             tune(&mut file);

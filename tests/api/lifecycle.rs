@@ -1,5 +1,5 @@
 //! The `serve` process: a fresh database is migrated and seeded by itself, the log says where the hub listens and
-//! which database it uses, and SIGTERM stops it cleanly.
+//! which database it uses, SIGTERM stops it cleanly, and no secret shows in its output.
 
 use std::{
     io::{BufRead, BufReader, Read, Write},
@@ -75,4 +75,165 @@ fn serve_logs_its_address_and_database_and_stops_on_sigterm() {
     assert!(status.success(), "exit status {status}");
     let rest: Vec<String> = lines.map_while(Result::ok).collect();
     assert!(rest.iter().any(|l| l.contains("shutting down")), "{rest:?}");
+}
+
+/// A `serve` process killed on drop (so a failed assertion leaves no hub behind).
+struct Serving(std::process::Child);
+
+impl Drop for Serving {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Every secret configured (by variable, by file, for an upstream), the log at trace level, and requests that walk
+/// pages, forge a cursor, fail a token and federate a lookup over HTTP: no secret shows anywhere in stdout or stderr.
+#[tokio::test]
+async fn no_secret_shows_in_the_output_even_at_trace_level() {
+    use base64::{engine::general_purpose::STANDARD, Engine};
+    use serde_json::{json, Value};
+
+    const ACCESS_LOG_KEY: &str = "access-log-key-that-must-never-be-logged-01";
+    const CURSOR_KEY: &str = "cursor-key-that-must-never-be-logged-000002";
+    const CLIENT_SECRET: &str = "client-secret-that-must-never-be-logged-03";
+    let jwt_secret = crate::common::TEST_SECRET;
+    let mock = crate::mock::MockUpstreams::spawn(&[
+        "--client-secret",
+        &format!("population={CLIENT_SECRET}"),
+    ]);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = dir.path().join("hub.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "access_log_key = \"{ACCESS_LOG_KEY}\"\n\n[upstream.population]\nbase_url = \"{}/population\"\nclient_secret = \"{CLIENT_SECRET}\"\n",
+            mock.url()
+        ),
+    )
+    .expect("write config");
+    let (stdout, stderr) = (dir.path().join("stdout"), dir.path().join("stderr"));
+    let file = |path: &std::path::Path| std::fs::File::create(path).expect("log file");
+    let hub = Serving(
+        Command::new(env!("CARGO_BIN_EXE_lgsp-hub"))
+            .args(["--listen", "127.0.0.1:0", "serve"])
+            .env("LGSP_CONFIG", &config)
+            .env(
+                "LGSP_DATABASE_URL",
+                format!(
+                    "sqlite://{}?mode=rwc",
+                    dir.path().join("hub.sqlite").display()
+                ),
+            )
+            .env("LGSP_DATA_DIR", dir.path())
+            .env("LGSP_PRODUCTION", "true")
+            .env("LGSP_JWT_SECRET", jwt_secret)
+            .env("LGSP_CURSOR_KEY", CURSOR_KEY)
+            .env("LGSP_LOG", "trace")
+            .env("NO_COLOR", "1")
+            .stdout(file(&stdout))
+            .stderr(file(&stderr))
+            .spawn()
+            .expect("start lgsp-hub"),
+    );
+    let deadline = Instant::now() + Duration::from_secs(120);
+    let base = loop {
+        let log = std::fs::read_to_string(&stderr).unwrap_or_default();
+        if let Some(at) = log.find("GraphQL at http://") {
+            let rest = &log[at + "GraphQL at ".len()..];
+            break rest.split("/graphql").next().unwrap_or_default().to_owned();
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no listening line in the log:\n{}",
+            log.chars().rev().take(4000).collect::<String>()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+
+    let client = reqwest::Client::new();
+    let post = |token: Option<String>, query: String, variables: Value| {
+        let mut request = client
+            .post(format!("{base}/graphql"))
+            .json(&json!({ "query": query, "variables": variables }));
+        if let Some(t) = token {
+            request = request.bearer_auth(t);
+        }
+        async move {
+            request
+                .send()
+                .await
+                .expect("request")
+                .json::<Value>()
+                .await
+                .expect("JSON")
+        }
+    };
+    let first = post(
+        None,
+        "{ agencies(first: 2) { pageInfo { endCursor } } }".into(),
+        json!({}),
+    )
+    .await;
+    let cursor = first["data"]["agencies"]["pageInfo"]["endCursor"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{first}"))
+        .to_owned();
+    let next = "query($c: String) { agencies(first: 2, after: $c) { edges { node { code } } } }";
+    let page = post(None, next.into(), json!({ "c": cursor })).await;
+    assert!(page["errors"].is_null(), "{page}");
+    let forged = post(None, next.into(), json!({ "c": format!("{cursor}A") })).await;
+    assert_eq!(forged["errors"][0]["extensions"]["code"], "BAD_USER_INPUT");
+
+    let reader = crate::common::token("000.00.00.H48", "upstream:population:read");
+    let samples = mock.samples().await;
+    let citizen = samples["citizens"][0].as_str().expect("a sample citizen");
+    let lookup = r#"query($p: String!) { citizen(personalId: $p,
+        purpose: { basis: PUBLIC_SERVICE, reference: "000.00.53.H48-261128-0001" }) { fullName } }"#;
+    let found = post(Some(reader.clone()), lookup.into(), json!({ "p": citizen })).await;
+    assert!(found["data"]["citizen"]["fullName"].is_string(), "{found}");
+    let refused = post(
+        Some(format!("{reader}x")),
+        lookup.into(),
+        json!({ "p": citizen }),
+    )
+    .await;
+    assert_eq!(
+        refused["errors"][0]["extensions"]["code"],
+        "UNAUTHENTICATED"
+    );
+
+    let killed = Command::new("kill")
+        .args(["-TERM", &hub.0.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(killed.success());
+    let mut hub = hub;
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while hub.0.try_wait().expect("wait").is_none() {
+        assert!(Instant::now() < deadline, "the hub did not stop on SIGTERM");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let output = std::fs::read_to_string(&stdout).expect("stdout")
+        + &std::fs::read_to_string(&stderr).expect("stderr");
+    assert!(
+        output.contains("TRACE") && output.contains("upstream=population"),
+        "the log does not show trace lines and the upstream call: {} bytes",
+        output.len()
+    );
+    let basic = STANDARD.encode(format!("lgsp-hub:{CLIENT_SECRET}"));
+    for (what, secret) in [
+        ("the JWT secret", jwt_secret),
+        ("the access-log key", ACCESS_LOG_KEY),
+        ("the cursor key", CURSOR_KEY),
+        ("the upstream's client secret", CLIENT_SECRET),
+        ("the upstream's Basic credentials", &basic),
+        ("a caller's token", &reader),
+    ] {
+        if let Some(at) = output.find(secret) {
+            let from = output[..at].rfind('\n').map_or(0, |n| n + 1);
+            let to = output[at..].find('\n').map_or(output.len(), |n| at + n);
+            panic!("{what} shows in the output: {}", &output[from..to]);
+        }
+    }
 }

@@ -143,6 +143,123 @@ async fn tampered_or_foreign_cursors_are_bad_user_input() {
     );
 }
 
+fn end_cursor(data: &Value) -> String {
+    data["agencies"]["pageInfo"]["endCursor"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no cursor: {data}"))
+        .to_owned()
+}
+
+const FIRST_PAGE: &str = "{ agencies(first: 2) { pageInfo { endCursor } } }";
+const NEXT_PAGE: &str =
+    "query($c: String) { agencies(first: 2, after: $c) { edges { node { code } } } }";
+
+/// Cursors are tagged under the hub's key: one made under another key (another deployment, a rotated key), or in the
+/// unkeyed format of earlier releases, is refused like any forged cursor.
+#[tokio::test]
+async fn cursors_of_another_key_or_the_old_format_are_bad_user_input() {
+    use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
+    let hub = TestHub::start().await;
+    let other = TestHub::start_configured(0, |o| {
+        o.settings.cursor_key = Some("another-cursor-key-of-at-least-32-bytes".into());
+    })
+    .await;
+    let ours = end_cursor(&hub.data(FIRST_PAGE, json!({})).await);
+    let foreign = end_cursor(&other.data(FIRST_PAGE, json!({})).await);
+    assert_ne!(ours, foreign, "the same row, tagged under two keys");
+    let next = hub.data(NEXT_PAGE, json!({ "c": ours })).await;
+    assert_eq!(
+        next["agencies"]["edges"].as_array().map(Vec::len),
+        Some(2),
+        "{next}"
+    );
+    assert_eq!(
+        hub.error_code(NEXT_PAGE, json!({ "c": foreign })).await,
+        "BAD_USER_INPUT"
+    );
+
+    // The old format: the same JSON payload, then 8 bytes of an unkeyed `DefaultHasher` checksum.
+    let bytes = URL_SAFE_NO_PAD.decode(&ours).expect("base64url");
+    let mut values = serde_json::Deserializer::from_slice(&bytes).into_iter::<Value>();
+    values.next().expect("a payload").expect("JSON payload");
+    let mut old = bytes[..values.byte_offset()].to_vec();
+    let sum = {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::hash::DefaultHasher::new();
+        b"lgsp-hub/cursor/v1".hash(&mut h);
+        old.hash(&mut h);
+        h.finish().to_le_bytes()
+    };
+    old.extend_from_slice(&sum);
+    assert_eq!(
+        hub.error_code(NEXT_PAGE, json!({ "c": URL_SAFE_NO_PAD.encode(&old) }))
+            .await,
+        "BAD_USER_INPUT"
+    );
+    // Every character of a real cursor changed, one at a time, and every truncation.
+    for i in (0..ours.len()).step_by(7) {
+        let mut garbled = ours.clone().into_bytes();
+        garbled[i] = if garbled[i] == b'A' { b'B' } else { b'A' };
+        let garbled = String::from_utf8(garbled).expect("ascii");
+        assert_eq!(
+            hub.error_code(NEXT_PAGE, json!({ "c": garbled })).await,
+            "BAD_USER_INPUT",
+            "character {i}"
+        );
+        assert_eq!(
+            hub.error_code(NEXT_PAGE, json!({ "c": &ours[..i] })).await,
+            "BAD_USER_INPUT",
+            "first {i} characters"
+        );
+    }
+}
+
+/// Development generates the cursor key into the data directory (mode 0600); production without one does not start.
+#[tokio::test]
+async fn development_generates_a_cursor_key_and_production_requires_one() {
+    let data = tempfile::tempdir().expect("tempdir");
+    let dir = data.path().to_owned();
+    let hub = TestHub::start_configured(0, move |o| {
+        o.settings.production = Some(false);
+        o.settings.mock_upstreams = Some(false);
+        o.settings.cursor_key = None;
+        o.settings.data_dir = Some(dir);
+    })
+    .await;
+    let cursor = end_cursor(&hub.data(FIRST_PAGE, json!({})).await);
+    hub.data(NEXT_PAGE, json!({ "c": cursor })).await;
+    let key = data.path().join("cursor-key");
+    let text = std::fs::read_to_string(&key).expect("generated cursor key");
+    assert!(text.trim().len() >= 32, "a short key: {} bytes", text.len());
+    #[cfg(unix)]
+    assert_eq!(
+        std::os::unix::fs::PermissionsExt::mode(
+            &std::fs::metadata(&key).expect("metadata").permissions()
+        ) & 0o777,
+        0o600
+    );
+
+    let config = lgsp_hub::Config::load(lgsp_hub::config::Overrides {
+        config_file: None,
+        settings: lgsp_hub::config::Settings {
+            listen: Some("127.0.0.1:0".into()),
+            database_url: Some(format!(
+                "sqlite://{}?mode=rwc",
+                data.path().join("never.sqlite").display()
+            )),
+            production: Some(true),
+            jwt_secret: Some(crate::common::TEST_SECRET.into()),
+            access_log_key: Some(crate::common::TEST_ACCESS_LOG_KEY.into()),
+            ..Default::default()
+        },
+    })
+    .expect("a valid config");
+    match lgsp_hub::App::build(&config).await {
+        Ok(_) => panic!("a production hub started without a cursor key"),
+        Err(e) => assert!(e.to_string().contains("LGSP_CURSOR_KEY"), "{e}"),
+    }
+}
+
 #[tokio::test]
 async fn page_size_limits_are_bad_user_input() {
     let hub = TestHub::start().await;

@@ -15,7 +15,7 @@ use super::{
     client::{register, wait_for_subscriptions, Client, PATIENCE},
     CHANGED, QN,
 };
-use crate::common::{token, TestHub, TEST_ACCESS_LOG_KEY, TEST_SECRET};
+use crate::common::{token, TestHub, TEST_ACCESS_LOG_KEY, TEST_CURSOR_KEY, TEST_SECRET};
 
 /// The real `lgsp-hub serve`, killed on drop.
 struct HubProcess {
@@ -35,6 +35,7 @@ impl HubProcess {
             .env("LGSP_DATABASE_URL", database_url)
             .env("LGSP_JWT_SECRET", TEST_SECRET)
             .env("LGSP_ACCESS_LOG_KEY", TEST_ACCESS_LOG_KEY)
+            .env("LGSP_CURSOR_KEY", TEST_CURSOR_KEY)
             .env("LGSP_PRODUCTION", "true")
             .env("LGSP_DATA_DIR", data.path())
             .env("LGSP_CACHE_TTL_MS", "600000")
