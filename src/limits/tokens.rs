@@ -98,7 +98,7 @@ mod tests {
         assert_eq!(count("{ a, b }  # a comment { } ", 100), Ok(4));
         assert_eq!(count("query Q($x: Int = -1.5e3) { f(x: $x) }", 100), Ok(19));
         assert_eq!(count(r#"{ f(s: "a \" { } b") ...F }"#, 100), Ok(10));
-        assert_eq!(count("{ f(s: \"\"\"x \\\"\"\" y\"\"\") }", 100), Ok(7));
+        assert_eq!(count("{ f(s: \"\"\"x \\\"\"\" y\"\"\") }", 100), Ok(8));
         assert_eq!(
             count("{ tên }", 100),
             Ok(5),

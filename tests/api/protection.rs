@@ -27,7 +27,7 @@ async fn hub_over_slow_population(
             o.settings.upstream.insert(
                 service.name.to_owned(),
                 UpstreamFile {
-                    client_secret: Some(lgsp_hub::upstream::dev_secret(service.name)),
+                    client_secret: Some(lgsp_hub::upstream::dev_secret(service.name).into()),
                     timeout_ms: Some(20_000),
                     retries: Some(0),
                     ..Default::default()

@@ -6,12 +6,16 @@ use proptest::prelude::*;
 use super::*;
 
 // The one place that knows the encode/decode signatures.
+fn server_key() -> CursorKey {
+    CursorKey::new(b"the proptest server's cursor key, 32+ bytes")
+}
+
 fn encode(order: &str, key: KeyValue, id: KeyValue) -> String {
-    encode_cursor(order, key, id)
+    server_key().encode(order, key, id)
 }
 
 fn decode(cursor: &str, order: &str) -> Result<(KeyValue, KeyValue)> {
-    decode_cursor("after", cursor, order).map(|d| (d.k, d.i))
+    server_key().decode("after", cursor, order).map(|d| (d.k, d.i))
 }
 
 fn key_value() -> impl Strategy<Value = KeyValue> {
@@ -30,6 +34,12 @@ fn refused(r: Result<(KeyValue, KeyValue)>) -> bool {
 }
 
 proptest! {
+    #[test]
+    fn cursors_of_another_key_are_refused(order in order(), key in key_value(), id in key_value()) {
+        let foreign = CursorKey::new(b"another hub's cursor key, also 32+ bytes").encode(&order, key, id);
+        prop_assert!(refused(decode(&foreign, &order)));
+    }
+
     #[test]
     fn cursors_round_trip(order in order(), key in key_value(), id in key_value()) {
         let cursor = encode(&order, key.clone(), id.clone());
