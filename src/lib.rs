@@ -17,6 +17,7 @@ pub mod federation;
 pub mod graphql;
 pub mod http;
 pub mod mock;
+pub mod rate_limit;
 pub mod seed;
 pub mod store;
 pub mod text;
