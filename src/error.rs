@@ -22,6 +22,8 @@ pub mod code {
     pub const UPSTREAM_REJECTED: &str = "UPSTREAM_REJECTED";
     /// Personal data was not returned because its access could not be logged.
     pub const ACCESS_LOG_UNAVAILABLE: &str = "ACCESS_LOG_UNAVAILABLE";
+    /// The client spent its request budget (HTTP 429); `extensions.retryAfter` says in how many seconds to retry.
+    pub const RATE_LIMITED: &str = "RATE_LIMITED";
 }
 
 /// Errors of the service and store layers.

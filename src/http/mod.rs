@@ -1,6 +1,7 @@
 //! The HTTP face: routes, middleware (request ids, a tracing span per request, body limit), and small endpoints.
 
 mod graphql;
+mod rate_limit;
 mod ws;
 
 use std::sync::Arc;
@@ -38,6 +39,8 @@ pub struct AppState {
     pub auth: Arc<crate::auth::Authenticator>,
     /// The national databases and the access log (for per-request citizen loaders).
     pub federation: Arc<crate::federation::Federation>,
+    /// Requests per minute per agency and per anonymous address.
+    pub rate_limit: Arc<crate::rate_limit::Limiter>,
 }
 
 /// How many parsed documents the hub keeps, and for how long.
@@ -121,6 +124,6 @@ async fn metrics(State(app): State<AppState>) -> Response {
         app.sql.statements(),
         app.sql.failed(),
         app.store.events.subscribers()
-    );
+    ) + &rate_limit::metrics(app.rate_limit.stats());
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], body).into_response()
 }
