@@ -16,6 +16,7 @@ mod lifecycle;
 mod mock;
 mod mock_upstreams;
 mod pagination;
+mod rate_limit;
 mod registration;
 mod search;
 mod seed_faithfulness;
