@@ -42,6 +42,8 @@ pub enum AppError {
     Mocks(String),
     #[error("access-log key: {0}")]
     AccessLogKey(crate::auth::KeyError),
+    #[error("rate limits: {0}")]
+    RateLimit(#[from] crate::rate_limit::RateLimitError),
     #[error(
         "no access-log key configured: set LGSP_ACCESS_LOG_KEY (production mode generates none)"
     )]
@@ -137,6 +139,7 @@ impl App {
             trusted,
         ));
         let sdl: Arc<str> = graphql::sdl().into();
+        let rate_limit = Arc::new(crate::rate_limit::Limiter::start(&config.rate_limit).await?);
         Ok(App {
             listener,
             state: http::AppState {
@@ -149,6 +152,7 @@ impl App {
                 limits,
                 auth,
                 federation,
+                rate_limit,
             },
             body_limit: config.body_limit_bytes,
             http: config.http.clone(),
@@ -178,9 +182,13 @@ impl App {
                 let _ = stopped.await;
             }))
         });
-        let served = axum::serve(self.listener, router)
-            .with_graceful_shutdown(shutdown)
-            .await;
+        // The peer's address names anonymous clients for the rate limits.
+        let served = axum::serve(
+            self.listener,
+            router.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown)
+        .await;
         let _ = stop.send(());
         if let Some(task) = changes {
             let _ = task.await;

@@ -32,6 +32,8 @@ pub mod code {
     pub const PERSISTED_QUERY_NOT_FOUND: &str = "PERSISTED_QUERY_NOT_FOUND";
     /// Only trusted documents run here: send the hash of one.
     pub const PERSISTED_QUERY_REQUIRED: &str = "PERSISTED_QUERY_REQUIRED";
+    /// The client spent its request budget (HTTP 429); `extensions.retryAfter` says in how many seconds to retry.
+    pub const RATE_LIMITED: &str = "RATE_LIMITED";
 }
 
 /// Errors of the service and store layers.

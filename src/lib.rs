@@ -18,6 +18,7 @@ pub mod graphql;
 pub mod http;
 pub mod limits;
 pub mod mock;
+pub mod rate_limit;
 pub mod seed;
 pub mod store;
 pub mod text;

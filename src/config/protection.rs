@@ -58,14 +58,31 @@ impl Default for CostWeights {
 }
 
 /// Requests per minute per client; 0 = no limit.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct RateLimitConfig {
     pub anonymous_per_minute: u32,
     pub agency_per_minute: u32,
     /// Shared store of the limits across replicas; in-process limits without it (and while it is unreachable).
     pub redis_url: Option<String>,
+    /// Keys in Redis are `<prefix>:<kind>:<client>`.
+    pub redis_key_prefix: String,
     /// Peers whose `X-Forwarded-For` names the client.
     pub trusted_proxies: Vec<IpAddr>,
+}
+
+/// The default prefix of the rate limits' keys in Redis.
+pub const DEFAULT_REDIS_KEY_PREFIX: &str = "lgsp:rl";
+
+impl Default for RateLimitConfig {
+    fn default() -> Self {
+        RateLimitConfig {
+            anonymous_per_minute: 0,
+            agency_per_minute: 0,
+            redis_url: None,
+            redis_key_prefix: DEFAULT_REDIS_KEY_PREFIX.to_owned(),
+            trusted_proxies: Vec::new(),
+        }
+    }
 }
 
 /// The HTTP face's protections.
@@ -177,6 +194,16 @@ impl Protection {
                 });
             }
         }
+        let redis_key_prefix = s
+            .redis_key_prefix
+            .clone()
+            .unwrap_or_else(|| DEFAULT_REDIS_KEY_PREFIX.to_owned());
+        if redis_key_prefix.is_empty() || redis_key_prefix.contains(char::is_whitespace) {
+            return Err(ConfigError::Invalid {
+                key: "redis_key_prefix",
+                message: "must be non-empty, without spaces".into(),
+            });
+        }
         let rate_limit = RateLimitConfig {
             anonymous_per_minute: s.rate_limit_anonymous_per_minute.unwrap_or(if production {
                 600
@@ -189,6 +216,7 @@ impl Protection {
                 0
             }),
             redis_url: s.redis_url.clone(),
+            redis_key_prefix,
             trusted_proxies,
         };
         let h = HttpConfig::default();

@@ -115,8 +115,12 @@ pub struct Settings {
     #[arg(long, global = true, env = "LGSP_RATE_LIMIT_AGENCY_PER_MINUTE")]
     pub rate_limit_agency_per_minute: Option<u32>,
     /// Redis that shares the rate limits between replicas, e.g. redis://127.0.0.1:6379 [default: none, in-process].
+    /// `rediss://` verifies the server against the system's trust store (`SSL_CERT_FILE` names another).
     #[arg(long, global = true, env = "LGSP_REDIS_URL")]
     pub redis_url: Option<String>,
+    /// Prefix of the rate limits' keys in Redis, so that several deployments can share one Redis [default: lgsp:rl].
+    #[arg(long, global = true, env = "LGSP_REDIS_KEY_PREFIX")]
+    pub redis_key_prefix: Option<String>,
     /// Comma-separated addresses of reverse proxies whose `X-Forwarded-For` names the client [default: none].
     #[arg(long, global = true, env = "LGSP_TRUSTED_PROXIES")]
     pub trusted_proxies: Option<String>,
@@ -217,6 +221,7 @@ impl Settings {
                 .rate_limit_agency_per_minute
                 .or(lower.rate_limit_agency_per_minute),
             redis_url: self.redis_url.or(lower.redis_url),
+            redis_key_prefix: self.redis_key_prefix.or(lower.redis_key_prefix),
             trusted_proxies: self.trusted_proxies.or(lower.trusted_proxies),
             request_timeout_ms: self.request_timeout_ms.or(lower.request_timeout_ms),
             max_concurrent_requests: self

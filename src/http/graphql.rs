@@ -28,7 +28,7 @@ use axum::{
 };
 use serde_json::{json, Map, Value};
 
-use super::{documents::DocumentError, AppState};
+use super::{documents::DocumentError, rate_limit, AppState};
 use crate::auth::{AuthError, Principal};
 use crate::error::code;
 
@@ -180,7 +180,12 @@ fn params_from_json(mut body: Map<String, Value>) -> Result<Params, &'static str
     })
 }
 
-pub async fn post(State(app): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+pub async fn post(
+    State(app): State<AppState>,
+    client: rate_limit::ClientIp,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let Some(media) = negotiate(&headers) else {
         return not_acceptable();
     };
@@ -222,14 +227,20 @@ pub async fn post(State(app): State<AppState>, headers: HeaderMap, body: Bytes) 
         Ok(p) => p,
         Err(err) => return unauthenticated(err, media),
     };
-    match params_from_json(body) {
+    let limit =
+        match rate_limit::admit(&app, &client, principal.as_ref(), 1, media.content_type()).await {
+            Ok(limit) => limit,
+            Err(refused) => return refused,
+        };
+    limit.stamp(match params_from_json(body) {
         Ok(params) => execute(&app, params, media, false, principal, request_id(&headers)).await,
         Err(message) => plain_error(StatusCode::BAD_REQUEST, media, message),
-    }
+    })
 }
 
 pub async fn get(
     State(app): State<AppState>,
+    client: rate_limit::ClientIp,
     headers: HeaderMap,
     query: Result<Query<HashMap<String, String>>, axum::extract::rejection::QueryRejection>,
 ) -> Response {
@@ -278,7 +289,12 @@ pub async fn get(
         Ok(p) => p,
         Err(err) => return unauthenticated(err, media),
     };
-    execute(&app, params, media, true, principal, request_id(&headers)).await
+    let limit =
+        match rate_limit::admit(&app, &client, principal.as_ref(), 1, media.content_type()).await {
+            Ok(limit) => limit,
+            Err(refused) => return refused,
+        };
+    limit.stamp(execute(&app, params, media, true, principal, request_id(&headers)).await)
 }
 
 /// A request refused before it ran (document limits, input hygiene, persisted queries): a request error.

@@ -3,6 +3,7 @@
 pub mod documents;
 mod graphql;
 mod protect;
+mod rate_limit;
 mod ws;
 
 use std::sync::Arc;
@@ -45,6 +46,8 @@ pub struct AppState {
     pub auth: Arc<crate::auth::Authenticator>,
     /// The national databases and the access log (for per-request citizen loaders).
     pub federation: Arc<crate::federation::Federation>,
+    /// Requests per minute per agency and per anonymous address.
+    pub rate_limit: Arc<crate::rate_limit::Limiter>,
 }
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -192,6 +195,6 @@ async fn metrics(State(app): State<AppState>) -> Response {
         app.sql.failed(),
         app.store.events.subscribers(),
         app.documents.cached_bytes()
-    );
+    ) + &rate_limit::metrics(app.rate_limit.stats());
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], body).into_response()
 }

@@ -28,7 +28,7 @@ use futures_util::{future, SinkExt, StreamExt};
 use serde_json::Value;
 use tracing::Instrument;
 
-use super::AppState;
+use super::{rate_limit, AppState};
 use crate::{
     auth::{AuthError, Authenticator, Principal},
     graphql::subscription::connection_data,
@@ -49,6 +49,7 @@ fn protocol(headers: &HeaderMap) -> Option<WebSocketProtocols> {
 
 pub async fn upgrade(
     State(app): State<AppState>,
+    client: rate_limit::ClientIp,
     headers: HeaderMap,
     upgrade: WebSocketUpgrade,
 ) -> Response {
@@ -59,6 +60,11 @@ pub async fn upgrade(
         )
             .into_response();
     };
+    // By address: the token only comes in `connection_init`, after the upgrade.
+    let json = axum::http::HeaderValue::from_static("application/json; charset=utf-8");
+    if let Err(refused) = rate_limit::admit(&app, &client, None, 1, json).await {
+        return refused;
+    }
     let request_id = headers
         .get("x-request-id")
         .and_then(|v| v.to_str().ok())

@@ -178,7 +178,7 @@ async fn every_readme_example_and_the_benchmark_pass_the_limits() {
             })
             .unwrap_or_default();
         assert!(
-            !codes.iter().any(|c| *c == "QUERY_TOO_COMPLEX"),
+            !codes.contains(&"QUERY_TOO_COMPLEX"),
             "README example refused by the limits:\n{doc}\n{body}"
         );
     }

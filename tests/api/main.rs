@@ -19,6 +19,7 @@ mod mock;
 mod mock_upstreams;
 mod pagination;
 mod protection;
+mod rate_limit;
 mod registration;
 mod search;
 mod seed_faithfulness;

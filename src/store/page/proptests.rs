@@ -15,7 +15,9 @@ fn encode(order: &str, key: KeyValue, id: KeyValue) -> String {
 }
 
 fn decode(cursor: &str, order: &str) -> Result<(KeyValue, KeyValue)> {
-    server_key().decode("after", cursor, order).map(|d| (d.k, d.i))
+    server_key()
+        .decode("after", cursor, order)
+        .map(|d| (d.k, d.i))
 }
 
 fn key_value() -> impl Strategy<Value = KeyValue> {

@@ -1,0 +1,181 @@
+//! Per-client rate limits: each agency (by its token) and each anonymous client (by address) gets `N` requests a
+//! minute, in bursts of up to `N / 6`, by GCRA. With a Redis URL the budgets are shared by every replica; without one,
+//! and while Redis is unreachable, each process keeps its own (`governor`). A check never fails because of Redis.
+//!
+//! The HTTP face (`http::rate_limit`) names the client and answers 429; this module only counts.
+
+mod gcra;
+mod local;
+mod shared;
+
+use std::{
+    fmt,
+    net::{IpAddr, Ipv6Addr},
+    sync::{
+        atomic::{AtomicU64, Ordering},
+        Arc,
+    },
+};
+
+pub use gcra::{seconds_up, Decision, Kind, Policy};
+
+use crate::{codes::AgencyCode, config::RateLimitConfig};
+use local::Local;
+use shared::Shared;
+
+/// Whose budget a request draws on.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum ClientKey {
+    Agency(String),
+    /// An anonymous client's address: IPv4, or the /64 network of IPv6 (one subscriber's usual allocation, so that
+    /// a client cannot get a fresh budget by changing the low bits of its address).
+    Address(IpAddr),
+}
+
+impl ClientKey {
+    pub fn agency(agency: &AgencyCode) -> ClientKey {
+        ClientKey::Agency(agency.as_str().to_owned())
+    }
+
+    pub fn address(ip: IpAddr) -> ClientKey {
+        ClientKey::Address(match ip.to_canonical() {
+            IpAddr::V6(v6) => IpAddr::V6(Ipv6Addr::from(u128::from(v6) & !u128::from(u64::MAX))),
+            v4 => v4,
+        })
+    }
+
+    pub fn kind(&self) -> Kind {
+        match self {
+            ClientKey::Agency(_) => Kind::Agency,
+            ClientKey::Address(_) => Kind::Anonymous,
+        }
+    }
+}
+
+/// The client part of the key (Redis keys are `<prefix>:<kind>:<client>`).
+impl fmt::Display for ClientKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ClientKey::Agency(code) => f.write_str(code),
+            ClientKey::Address(ip) => write!(f, "{ip}"),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("redis_url: {0}")]
+pub struct RateLimitError(#[from] redis::RedisError);
+
+/// Counters for `/metrics`.
+#[derive(Debug, Clone, Copy)]
+pub struct Stats {
+    /// `None` without Redis.
+    pub redis_up: Option<bool>,
+    pub refused: u64,
+    /// Checks decided in process because Redis could not answer.
+    pub fallbacks: u64,
+}
+
+/// The limits of one hub process.
+pub struct Limiter {
+    anonymous: Option<Local>,
+    agency: Option<Local>,
+    shared: Option<Arc<Shared>>,
+    trusted_proxies: Vec<IpAddr>,
+    refused: AtomicU64,
+    fallbacks: AtomicU64,
+}
+
+impl Limiter {
+    /// The limits of `config`; connects to Redis when one is configured and some limit is on.
+    pub async fn start(config: &RateLimitConfig) -> Result<Limiter, RateLimitError> {
+        let anonymous = Policy::new(Kind::Anonymous, config.anonymous_per_minute).map(Local::new);
+        let agency = Policy::new(Kind::Agency, config.agency_per_minute).map(Local::new);
+        let shared = match &config.redis_url {
+            Some(url) if anonymous.is_some() || agency.is_some() => {
+                Some(Shared::start(url, &config.redis_key_prefix).await?)
+            }
+            _ => None,
+        };
+        Ok(Limiter {
+            anonymous,
+            agency,
+            shared,
+            trusted_proxies: config.trusted_proxies.clone(),
+            refused: AtomicU64::new(0),
+            fallbacks: AtomicU64::new(0),
+        })
+    }
+
+    /// The peers whose `X-Forwarded-For` names the client.
+    pub fn trusted_proxies(&self) -> &[IpAddr] {
+        &self.trusted_proxies
+    }
+
+    /// Charges `cost` units (at least 1, at most the burst) to `key`'s budget. `None` when its kind has no limit.
+    pub async fn check(&self, key: &ClientKey, cost: u32) -> Option<Decision> {
+        let local = match key.kind() {
+            Kind::Anonymous => self.anonymous.as_ref()?,
+            Kind::Agency => self.agency.as_ref()?,
+        };
+        let decision = match &self.shared {
+            Some(shared) => match shared.check(key, local.policy(), cost).await {
+                Some(decision) => decision,
+                None => {
+                    self.fallbacks.fetch_add(1, Ordering::Relaxed);
+                    local.check(key, cost)
+                }
+            },
+            None => local.check(key, cost),
+        };
+        if !decision.allowed {
+            self.refused.fetch_add(1, Ordering::Relaxed);
+        }
+        Some(decision)
+    }
+
+    pub fn stats(&self) -> Stats {
+        Stats {
+            redis_up: self.shared.as_ref().map(|s| s.is_up()),
+            refused: self.refused.load(Ordering::Relaxed),
+            fallbacks: self.fallbacks.load(Ordering::Relaxed),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn addresses_are_keyed_by_ipv4_or_ipv6_network() {
+        let key = |s: &str| ClientKey::address(s.parse().expect("ip")).to_string();
+        assert_eq!(key("203.0.113.9"), "203.0.113.9");
+        assert_eq!(key("::ffff:203.0.113.9"), "203.0.113.9");
+        assert_eq!(key("2001:db8:1:2:aaaa::1"), "2001:db8:1:2::");
+        assert_eq!(key("2001:db8:1:2:bbbb::7"), key("2001:db8:1:2::"));
+        assert_ne!(key("2001:db8:1:3::1"), key("2001:db8:1:2::1"));
+    }
+
+    #[tokio::test]
+    async fn kinds_without_a_limit_are_not_counted() {
+        let limiter = Limiter::start(&RateLimitConfig {
+            anonymous_per_minute: 6,
+            redis_url: Some("redis://127.0.0.1:1".into()),
+            ..RateLimitConfig::default()
+        })
+        .await
+        .expect("a valid URL");
+        let agency = ClientKey::Agency("000.00.00.H01".into());
+        assert_eq!(limiter.check(&agency, 1).await, None);
+        // Redis is not there: decided in process, and counted as such.
+        let client = ClientKey::address("203.0.113.1".parse().expect("ip"));
+        assert!(limiter.check(&client, 1).await.is_some_and(|d| d.allowed));
+        assert!(limiter.check(&client, 1).await.is_some_and(|d| !d.allowed));
+        let stats = limiter.stats();
+        assert_eq!(
+            (stats.redis_up, stats.refused, stats.fallbacks),
+            (Some(false), 1, 2)
+        );
+    }
+}
