@@ -22,6 +22,8 @@ pub struct QueryLimits {
     /// From this cost on a query is heavy: only `max_concurrent_heavy` run at once, the next is shed.
     pub heavy_cost: usize,
     pub max_concurrent_heavy: usize,
+    /// Cost units of heavy queries the hub runs per second, all clients together (0: no budget).
+    pub heavy_cost_per_second: u32,
 }
 
 impl Default for QueryLimits {
@@ -36,7 +38,8 @@ impl Default for QueryLimits {
             max_tokens: 5_000,
             max_string_length: 4_096,
             heavy_cost: 5_000,
-            max_concurrent_heavy: std::thread::available_parallelism().map_or(2, |n| n.get()),
+            max_concurrent_heavy: 1,
+            heavy_cost_per_second: 50_000,
         }
     }
 }
@@ -172,6 +175,7 @@ impl Protection {
                 s.max_concurrent_heavy_queries,
                 d.max_concurrent_heavy,
             )?,
+            heavy_cost_per_second: s.heavy_cost_per_second.unwrap_or(d.heavy_cost_per_second),
         };
         let w = CostWeights::default();
         let weights = CostWeights {

@@ -105,7 +105,11 @@ pub struct Settings {
     /// Cost from which a query is heavy: only `max_concurrent_heavy_queries` of them run at once [default: 5000].
     #[arg(long, global = true, env = "LGSP_HEAVY_QUERY_COST")]
     pub heavy_query_cost: Option<usize>,
-    /// Heavy queries that run at once; the next one is shed with 503 [default: CPU cores].
+    /// Cost units of heavy queries run per second, all clients together; past it they are shed with 503 (0: no
+    /// budget) [default: 50000].
+    #[arg(long, global = true, env = "LGSP_HEAVY_COST_PER_SECOND")]
+    pub heavy_cost_per_second: Option<u32>,
+    /// Heavy queries that run at once; the next one is shed with 503 [default: 1].
     #[arg(long, global = true, env = "LGSP_MAX_CONCURRENT_HEAVY_QUERIES")]
     pub max_concurrent_heavy_queries: Option<usize>,
     /// Requests per minute of one anonymous client (by IP); 0 turns the limit off [default: 0, 600 in production].
@@ -211,6 +215,7 @@ impl Settings {
             upstream_cost: self.upstream_cost.or(lower.upstream_cost),
             max_string_length: self.max_string_length.or(lower.max_string_length),
             heavy_query_cost: self.heavy_query_cost.or(lower.heavy_query_cost),
+            heavy_cost_per_second: self.heavy_cost_per_second.or(lower.heavy_cost_per_second),
             max_concurrent_heavy_queries: self
                 .max_concurrent_heavy_queries
                 .or(lower.max_concurrent_heavy_queries),

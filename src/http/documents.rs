@@ -2,7 +2,11 @@
 //! trusted-documents mode, only those of a manifest. Also the cache of parsed documents, bounded in bytes and
 //! holding only documents that passed the limits and validation, so that junk cannot evict the apps' queries.
 
-use std::{collections::HashMap, path::Path, sync::Arc};
+use std::{
+    collections::HashMap,
+    path::Path,
+    sync::{atomic::AtomicUsize, Arc},
+};
 
 use async_graphql::parser::types::ExecutableDocument;
 use serde_json::Value;
@@ -50,8 +54,15 @@ pub struct Named {
     pub register_as: Option<String>,
 }
 
+/// A document that passed the limits and validation, with the cost validation last found for it (which can vary
+/// with variables).
+pub struct Cached {
+    pub doc: ExecutableDocument,
+    pub cost: AtomicUsize,
+}
+
 pub struct Documents {
-    parsed: moka::sync::Cache<Arc<str>, Arc<ExecutableDocument>>,
+    parsed: moka::sync::Cache<Arc<str>, Arc<Cached>>,
     persisted: moka::sync::Cache<String, Arc<str>>,
     apq: bool,
     trusted: Option<HashMap<String, Arc<str>>>,
@@ -75,7 +86,7 @@ impl Documents {
         Documents {
             parsed: moka::sync::Cache::builder()
                 .max_capacity(bytes)
-                .weigher(|text: &Arc<str>, _| weight(text))
+                .weigher(|text: &Arc<str>, _: &Arc<Cached>| weight(text))
                 .build(),
             persisted: moka::sync::Cache::builder()
                 .max_capacity(bytes / 4)
@@ -138,7 +149,7 @@ impl Documents {
         }
     }
 
-    pub fn parsed(&self, text: &str) -> Option<Arc<ExecutableDocument>> {
+    pub fn parsed(&self, text: &str) -> Option<Arc<Cached>> {
         self.parsed.get(text)
     }
 
@@ -146,13 +157,15 @@ impl Documents {
     pub fn remember(
         &self,
         text: Arc<str>,
-        doc: Arc<ExecutableDocument>,
+        doc: ExecutableDocument,
+        cost: usize,
         register_as: Option<String>,
     ) {
         if let Some(hash) = register_as {
             self.persisted.insert(hash, text.clone());
         }
-        self.parsed.insert(text, doc);
+        let cost = AtomicUsize::new(cost);
+        self.parsed.insert(text, Arc::new(Cached { doc, cost }));
     }
 
     /// How many bytes (estimated) the parsed-document cache holds, after pending maintenance.
@@ -243,7 +256,7 @@ mod tests {
             .expect("registers");
         assert_eq!(named.register_as.as_deref(), Some(hash.as_str()));
         let doc = async_graphql::parser::parse_query(text).expect("parses");
-        docs.remember(named.text, Arc::new(doc), named.register_as);
+        docs.remember(named.text, doc, 1, named.register_as);
         assert_eq!(
             &*docs.resolve(None, Some(&ext(&hash))).expect("found").text,
             text
@@ -283,7 +296,7 @@ mod tests {
         for i in 0..500 {
             let text = format!("{{ a{i}: provinces {{ name }} {} }}", " ".repeat(1000));
             let doc = async_graphql::parser::parse_query(&text).expect("parses");
-            docs.remember(text.into(), Arc::new(doc), None);
+            docs.remember(text.into(), doc, 1, None);
         }
         assert!(docs.cached_bytes() <= 64 * 1024, "{}", docs.cached_bytes());
     }

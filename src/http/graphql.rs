@@ -11,7 +11,7 @@
 
 use std::collections::HashMap;
 
-use std::sync::Arc;
+use std::sync::atomic::Ordering;
 
 use async_graphql::{
     parser::{
@@ -31,6 +31,7 @@ use serde_json::{json, Map, Value};
 use super::{documents::DocumentError, rate_limit, AppState};
 use crate::auth::{AuthError, Principal};
 use crate::error::code;
+use crate::limits::CostSlot;
 
 const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
 const JSON: &str = "application/json";
@@ -331,8 +332,8 @@ async fn execute(
     // Apps send the same few documents over and over: a cached one passed every check already. Others are measured
     // before they are parsed (tokens) and before anything runs (shape, literals).
     let cached = app.documents.parsed(&named.text);
-    let parsed = match cached.clone() {
-        Some(doc) => Some(doc),
+    let fresh = match &cached {
+        Some(_) => None,
         None => {
             if let Err(err) = app.limits.check_text(&named.text) {
                 return refused(media, err);
@@ -342,15 +343,27 @@ async fn execute(
                     if let Err(err) = app.limits.check_document(&doc) {
                         return refused(media, err);
                     }
-                    Some(Arc::new(doc))
+                    Some(doc)
                 }
                 Err(_) => None,
             }
         }
     };
+    let parsed = cached.as_ref().map(|c| &c.doc).or(fresh.as_ref());
     if let Some(vars) = &variables {
-        if let Err(err) = app.limits.check_variables(vars, parsed.as_deref()) {
+        if let Err(err) = app.limits.check_variables(vars, parsed) {
             return refused(media, err);
+        }
+    }
+    // A document known to be heavy is admitted (or shed) before it is validated again: validating a large document is
+    // itself a good part of its cost, and a client looping one should not spend the cores on its refusals.
+    let mut admission = None;
+    if let Some(known) = cached.as_ref().map(|c| c.cost.load(Ordering::Relaxed)) {
+        if app.limits.is_heavy(known) {
+            match app.limits.admit_heavy(known) {
+                Some(admitted) => admission = Some(admitted),
+                None => return refused(media, crate::error::Error::Overloaded),
+            }
         }
     }
     let parse_failed = parsed.is_none();
@@ -375,9 +388,13 @@ async fn execute(
     }
     let mut request =
         async_graphql::Request::new(&*named.text).data(crate::graphql::request_loader(&app.store));
-    if let Some(doc) = &parsed {
+    let cost = CostSlot::default();
+    if let Some(doc) = parsed {
         request.set_parsed_query(ExecutableDocument::clone(doc));
-        request = request.data(crate::limits::Checked);
+        request = request.data(crate::limits::Checked).data(cost.clone());
+    }
+    if let Some(admitted) = admission {
+        request = request.data(admitted);
     }
     if let Some(principal) = principal {
         // Only an authenticated request can reach a national database: only it gets a citizen loader.
@@ -408,9 +425,14 @@ async fn execute(
     let request_error = response.data == async_graphql::Value::Null
         && !response.errors.is_empty()
         && response.errors.iter().all(|e| e.path.is_empty());
-    if !request_error && cached.is_none() {
-        if let Some(doc) = parsed {
-            app.documents.remember(named.text, doc, named.register_as);
+    if !request_error {
+        let cost = cost.0.load(Ordering::Relaxed);
+        match (cached, fresh) {
+            (Some(cached), _) => cached.cost.store(cost, Ordering::Relaxed),
+            (None, Some(doc)) => app
+                .documents
+                .remember(named.text, doc, cost, named.register_as),
+            (None, None) => {}
         }
     }
     respond(response, media, request_error, parse_failed)

@@ -16,7 +16,10 @@ use std::sync::{
     Arc,
 };
 
-use tokio::sync::Semaphore;
+use std::num::NonZeroU32;
+
+use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use async_graphql::{
     extensions::{
@@ -34,7 +37,16 @@ pub struct Limits {
     pub query: QueryLimits,
     /// Permits of heavy queries (cost at or above `heavy_cost`).
     heavy: Arc<Semaphore>,
+    /// The cost units heavy queries may spend per second, all clients together.
+    heavy_budget: Option<DefaultDirectRateLimiter>,
 }
+
+/// Leave to run one heavy query: a permit, and its cost taken from the budget.
+pub struct HeavyAdmission(#[expect(dead_code, reason = "held for its Drop")] OwnedSemaphorePermit);
+
+/// Where validation leaves a request's cost, for the HTTP layer to remember with the document.
+#[derive(Clone, Default)]
+pub struct CostSlot(pub Arc<AtomicUsize>);
 
 /// Marks a request whose text, document and variables the HTTP layer has already checked.
 pub struct Checked;
@@ -49,10 +61,38 @@ fn too_complex(limit: &'static str, cost: usize, maximum: usize) -> Error {
 
 impl Limits {
     pub fn new(query: QueryLimits) -> Limits {
+        // A single accepted query always fits the bucket, however large the configured rate.
+        let heavy_budget = NonZeroU32::new(query.heavy_cost_per_second).map(|rate| {
+            let burst = u32::try_from(query.max_cost)
+                .unwrap_or(u32::MAX)
+                .max(rate.get());
+            let burst = NonZeroU32::new(burst).unwrap_or(rate);
+            RateLimiter::direct(Quota::per_second(rate).allow_burst(burst))
+        });
         Limits {
             heavy: Arc::new(Semaphore::new(query.max_concurrent_heavy)),
+            heavy_budget,
             query,
         }
+    }
+
+    /// Whether a query of `cost` is heavy.
+    pub fn is_heavy(&self, cost: usize) -> bool {
+        cost >= self.query.heavy_cost
+    }
+
+    /// Leave to run a heavy query of `cost` now, or `None`: every heavy permit is taken, or the second's budget of
+    /// heavy cost is spent. Checked before the query runs (and, for documents whose cost is known, before they are
+    /// even validated), so that a few clients looping costly queries cannot take the cores from everyone else.
+    pub fn admit_heavy(&self, cost: usize) -> Option<HeavyAdmission> {
+        let permit = self.heavy.clone().try_acquire_owned().ok()?;
+        if let Some(budget) = &self.heavy_budget {
+            let units = NonZeroU32::new(u32::try_from(cost).unwrap_or(u32::MAX).max(1))?;
+            if !matches!(budget.check_n(units), Ok(Ok(()))) {
+                return None;
+            }
+        }
+        Some(HeavyAdmission(permit))
     }
 
     /// Refuses a document with more tokens than allowed, before it is parsed.
@@ -169,6 +209,9 @@ impl Extension for LimitsOfRequest {
             .check_cost(result.complexity)
             .map_err(|e| vec![server_error(e)])?;
         self.cost.store(result.complexity, Ordering::Relaxed);
+        if let Some(slot) = ctx.data_opt::<CostSlot>() {
+            slot.0.store(result.complexity, Ordering::Relaxed);
+        }
         Ok(result)
     }
 
@@ -180,16 +223,57 @@ impl Extension for LimitsOfRequest {
         operation_name: Option<&str>,
         next: NextExecute<'_>,
     ) -> Response {
-        if self.cost.load(Ordering::Relaxed) < self.limits.query.heavy_cost {
+        let cost = self.cost.load(Ordering::Relaxed);
+        // Admitted already by the HTTP layer (a cached document known to be heavy), or not heavy at all.
+        if !self.limits.is_heavy(cost) || ctx.data_opt::<HeavyAdmission>().is_some() {
             return next.run(ctx, operation_name).await;
         }
-        let Ok(_permit) = self.limits.heavy.clone().try_acquire_owned() else {
-            tracing::warn!(
-                cost = self.cost.load(Ordering::Relaxed),
-                "shed a heavy query: every heavy permit is taken"
-            );
+        let Some(_admission) = self.limits.admit_heavy(cost) else {
+            tracing::warn!(cost, "shed a heavy query: no heavy permit or budget left");
             return Response::from_errors(vec![server_error(Error::Overloaded)]);
         };
         next.run(ctx, operation_name).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn limits(max_concurrent_heavy: usize, heavy_cost_per_second: u32) -> Limits {
+        Limits::new(QueryLimits {
+            max_cost: 1_000,
+            heavy_cost: 100,
+            max_concurrent_heavy,
+            heavy_cost_per_second,
+            ..QueryLimits::default()
+        })
+    }
+
+    #[test]
+    fn heavy_queries_take_a_permit_each() {
+        let l = limits(1, 0);
+        assert!(!l.is_heavy(99) && l.is_heavy(100));
+        let first = l.admit_heavy(500).expect("the first heavy query runs");
+        assert!(l.admit_heavy(500).is_none(), "the only permit is taken");
+        drop(first);
+        assert!(
+            l.admit_heavy(500).is_some(),
+            "a finished query gives its permit back"
+        );
+    }
+
+    #[test]
+    fn heavy_queries_spend_a_budget_of_cost_per_second() {
+        let l = limits(4, 1_000);
+        assert!(l.admit_heavy(600).is_some());
+        assert!(
+            l.admit_heavy(600).is_none(),
+            "1,200 units within a second exceed 1,000"
+        );
+        assert!(
+            l.admit_heavy(300).is_some(),
+            "what is left of the second still runs"
+        );
     }
 }

@@ -237,8 +237,8 @@ impl TestHub {
             .to_owned()
     }
 
-    /// The hub's SQL statement counter, from `/metrics`.
-    pub async fn sql_statements(&self) -> u64 {
+    /// A value of `/metrics`; `None` when the line is absent.
+    pub async fn metric(&self, name: &str) -> Option<u64> {
         let text = self
             .client
             .get(self.url("/metrics"))
@@ -249,8 +249,13 @@ impl TestHub {
             .await
             .expect("metrics body");
         text.lines()
-            .find_map(|l| l.strip_prefix("lgsp_sql_statements_total "))
-            .and_then(|v| v.trim().parse().ok())
+            .find_map(|l| l.strip_prefix(name)?.strip_prefix(' ')?.trim().parse().ok())
+    }
+
+    /// The hub's SQL statement counter, from `/metrics`.
+    pub async fn sql_statements(&self) -> u64 {
+        self.metric("lgsp_sql_statements_total")
+            .await
             .expect("lgsp_sql_statements_total in /metrics")
     }
 }

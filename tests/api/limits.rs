@@ -391,17 +391,7 @@ async fn only_documents_that_validated_are_cached() {
 }
 
 async fn cached_bytes(hub: &TestHub) -> u64 {
-    let text = hub
-        .client
-        .get(hub.url("/metrics"))
-        .send()
+    hub.metric("lgsp_document_cache_bytes")
         .await
-        .expect("metrics")
-        .text()
-        .await
-        .expect("body");
-    text.lines()
-        .find_map(|l| l.strip_prefix("lgsp_document_cache_bytes "))
-        .and_then(|v| v.trim().parse().ok())
         .expect("lgsp_document_cache_bytes in /metrics")
 }

@@ -39,6 +39,22 @@ async fn hub_over_slow_population(
     .await
 }
 
+/// Starts `slow_lookup` in the background; resolves to its HTTP status.
+fn spawn_slow_lookup(hub: &TestHub, id: &str) -> tokio::task::JoinHandle<reqwest::Result<u16>> {
+    let (client, url) = (hub.client.clone(), hub.url("/graphql"));
+    let token = token("000.00.00.H48", "upstream:population:read");
+    let query = format!(r#"{{ citizen(personalId: "{id}", purpose: {PURPOSE}) {{ fullName }} }}"#);
+    tokio::spawn(async move {
+        client
+            .post(url)
+            .bearer_auth(token)
+            .json(&json!({ "query": query }))
+            .send()
+            .await
+            .map(|r| r.status().as_u16())
+    })
+}
+
 async fn slow_lookup(hub: &TestHub, id: &str) -> (u16, Value) {
     let token = token("000.00.00.H48", "upstream:population:read");
     let query = format!(r#"{{ citizen(personalId: "{id}", purpose: {PURPOSE}) {{ fullName }} }}"#);
@@ -78,21 +94,7 @@ async fn requests_past_the_concurrency_limit_are_shed_at_once() {
         .as_str()
         .expect("a citizen")
         .to_owned();
-    let slow = {
-        let (client, url) = (hub.client.clone(), hub.url("/graphql"));
-        let token = token("000.00.00.H48", "upstream:population:read");
-        let query =
-            format!(r#"{{ citizen(personalId: "{id}", purpose: {PURPOSE}) {{ fullName }} }}"#);
-        tokio::spawn(async move {
-            client
-                .post(url)
-                .bearer_auth(token)
-                .json(&json!({ "query": query }))
-                .send()
-                .await
-                .map(|r| r.status().as_u16())
-        })
-    };
+    let slow = spawn_slow_lookup(&hub, &id);
     // Poll until the slow request holds the only permit, then expect the next one to be shed.
     let deadline = std::time::Instant::now() + Duration::from_secs(10);
     let shed = loop {
@@ -256,21 +258,7 @@ async fn heavy_queries_beyond_their_permits_are_shed_while_cheap_ones_run() {
         .as_str()
         .expect("a citizen")
         .to_owned();
-    let first = {
-        let (client, url) = (hub.client.clone(), hub.url("/graphql"));
-        let token = token("000.00.00.H48", "upstream:population:read");
-        let query =
-            format!(r#"{{ citizen(personalId: "{id}", purpose: {PURPOSE}) {{ fullName }} }}"#);
-        tokio::spawn(async move {
-            client
-                .post(url)
-                .bearer_auth(token)
-                .json(&json!({ "query": query }))
-                .send()
-                .await
-                .map(|r| r.status().as_u16())
-        })
-    };
+    let first = spawn_slow_lookup(&hub, &id);
     let deadline = std::time::Instant::now() + Duration::from_secs(10);
     loop {
         let (status, body) = slow_lookup(&hub, &id).await;

@@ -54,21 +54,6 @@ fn header<'a>(headers: &'a HeaderMap, name: &str) -> &'a str {
         .expect("ascii")
 }
 
-/// A value of `/metrics`; `None` when the line is absent.
-async fn metric(hub: &TestHub, name: &str) -> Option<u64> {
-    let text = hub
-        .client
-        .get(hub.url("/metrics"))
-        .send()
-        .await
-        .expect("metrics")
-        .text()
-        .await
-        .expect("metrics body");
-    text.lines()
-        .find_map(|l| l.strip_prefix(name)?.strip_prefix(' ')?.trim().parse().ok())
-}
-
 #[tokio::test]
 async fn anonymous_clients_over_the_limit_get_429_while_agencies_count_apart() {
     // 6 a minute: a burst of 1, then one every 10 s; agencies 12 (a burst of 2).
@@ -167,9 +152,9 @@ async fn anonymous_clients_over_the_limit_get_429_while_agencies_count_apart() {
         let resp = hub.client.get(hub.url(path)).send().await.expect("request");
         assert_eq!(resp.status(), 200, "{path}");
     }
-    assert_eq!(metric(&hub, "lgsp_rate_limited_total").await, Some(5));
+    assert_eq!(hub.metric("lgsp_rate_limited_total").await, Some(5));
     assert_eq!(
-        metric(&hub, "lgsp_rate_limit_redis_up").await,
+        hub.metric("lgsp_rate_limit_redis_up").await,
         None,
         "no Redis"
     );
@@ -250,12 +235,12 @@ fn shared(redis_url: String, prefix: String) -> impl FnOnce(&mut lgsp_hub::confi
 /// Spends `client`'s budget on `a`, then asks `b`: true when `b` refuses (the budget is shared). `None` when a hub
 /// decided in process meanwhile (a Redis call slower than the hub's 50 ms on a loaded machine): try again.
 async fn spent_on_a_refused_on_b(a: &TestHub, b: &TestHub, client: &str) -> Option<bool> {
-    let fallbacks = |hub| metric(hub, "lgsp_rate_limit_fallbacks_total");
-    let before = (fallbacks(a).await, fallbacks(b).await);
+    const FALLBACKS: &str = "lgsp_rate_limit_fallbacks_total";
+    let before = (a.metric(FALLBACKS).await, b.metric(FALLBACKS).await);
     assert_eq!(status(a, None, Some(client)).await, 200);
     assert_eq!(status(a, None, Some(client)).await, 429);
     let refused = status(b, None, Some(client)).await == 429;
-    (before == (fallbacks(a).await, fallbacks(b).await)).then_some(refused)
+    (before == (a.metric(FALLBACKS).await, b.metric(FALLBACKS).await)).then_some(refused)
 }
 
 /// Asserts that a budget spent on `a` is spent on `b` too, in one of three tries (see `spent_on_a_refused_on_b`).
@@ -277,7 +262,7 @@ async fn hubs_sharing_redis_share_the_budgets() {
     let a = TestHub::start_configured(0, shared(url.clone(), prefix.clone())).await;
     let b = TestHub::start_configured(0, shared(url, prefix)).await;
     for hub in [&a, &b] {
-        assert_eq!(metric(hub, "lgsp_rate_limit_redis_up").await, Some(1));
+        assert_eq!(hub.metric("lgsp_rate_limit_redis_up").await, Some(1));
     }
     assert_shared(&a, &b, ["203.0.113.1", "203.0.113.2", "203.0.113.3"]).await;
     assert_shared(&b, &a, ["203.0.113.4", "203.0.113.5", "203.0.113.6"]).await;
@@ -349,7 +334,7 @@ async fn without_redis_requests_are_answered_and_limited_in_process() {
     let hub =
         TestHub::start_configured(0, shared(format!("redis://{listen}"), prefix.clone())).await;
     let direct = TestHub::start_configured(0, shared(url, prefix)).await;
-    assert_eq!(metric(&hub, "lgsp_rate_limit_redis_up").await, Some(1));
+    assert_eq!(hub.metric("lgsp_rate_limit_redis_up").await, Some(1));
     assert_shared(&hub, &direct, ["203.0.113.1", "203.0.113.2", "203.0.113.3"]).await;
 
     // Redis gone: every request is answered, and the limit holds in process.
@@ -360,14 +345,14 @@ async fn without_redis_requests_are_answered_and_limited_in_process() {
     }
     assert_eq!(statuses[0], 200, "{statuses:?}");
     assert!(statuses[1..].iter().all(|s| *s == 429), "{statuses:?}");
-    assert_eq!(metric(&hub, "lgsp_rate_limit_redis_up").await, Some(0));
-    assert!(metric(&hub, "lgsp_rate_limit_fallbacks_total").await >= Some(4));
+    assert_eq!(hub.metric("lgsp_rate_limit_redis_up").await, Some(0));
+    assert!(hub.metric("lgsp_rate_limit_fallbacks_total").await >= Some(4));
 
     // Redis back: the hub reconnects (on a request after its back-off) and shares again.
     let proxy = Proxy::start(listen, upstream).await;
     eventually("the hub reconnects to Redis", async || {
         let _ = status(&hub, None, Some("203.0.113.20")).await;
-        metric(&hub, "lgsp_rate_limit_redis_up").await == Some(1)
+        hub.metric("lgsp_rate_limit_redis_up").await == Some(1)
     })
     .await;
     assert_shared(
