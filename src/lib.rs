@@ -17,7 +17,6 @@ pub mod federation;
 pub mod graphql;
 pub mod http;
 pub mod limits;
-pub mod mock;
 pub mod rate_limit;
 pub mod seed;
 pub mod store;
