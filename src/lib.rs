@@ -19,6 +19,7 @@ pub mod http;
 pub mod limits;
 pub mod rate_limit;
 pub mod seed;
+pub mod splitmix;
 pub mod store;
 pub mod text;
 pub mod upstream;
