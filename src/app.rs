@@ -38,6 +38,7 @@ pub enum AppError {
     Key(#[from] crate::auth::KeyError),
     #[error("trusted documents: {0}")]
     TrustedDocuments(String),
+    #[cfg(feature = "mock-upstreams")]
     #[error("mock national databases: {0}")]
     Mocks(String),
     #[error("access-log key: {0}")]
@@ -62,7 +63,7 @@ pub struct App {
     /// On PostgreSQL: the other replicas' (and our own) writes, from the database's notifications.
     changes: Option<ChangeListener>,
     /// The built-in mock national databases, when the hub started them.
-    mocks: Option<crate::mock::Running>,
+    mocks: Option<BuiltInMocks>,
 }
 
 impl App {
@@ -233,18 +234,48 @@ pub fn authenticator(config: &Config) -> Result<Authenticator, AppError> {
     ))
 }
 
+/// The built-in mock national databases while the hub serves them (the `mock-upstreams` feature).
+#[cfg(feature = "mock-upstreams")]
+pub use mock_upstreams::Running as BuiltInMocks;
+
+/// Built without the `mock-upstreams` feature, the hub has no built-in mocks: nothing can hold this.
+#[cfg(not(feature = "mock-upstreams"))]
+pub enum BuiltInMocks {}
+
+#[cfg(not(feature = "mock-upstreams"))]
+impl BuiltInMocks {
+    /// Stops serving (unreachable: there is no value to call it on).
+    pub fn shutdown(self) {
+        match self {}
+    }
+}
+
 /// The national databases to federate: the configured ones, or (zero set-up) the built-in mocks started in this
-/// process on a loopback port, returned so they live as long as the hub.
+/// process on a loopback port, returned so they live as long as the hub. Without the `mock-upstreams` feature, zero
+/// set-up means no upstream at all, with a warning.
 pub async fn upstreams(
     config: &Config,
-) -> Result<(Vec<UpstreamSettings>, Option<crate::mock::Running>), AppError> {
+) -> Result<(Vec<UpstreamSettings>, Option<BuiltInMocks>), AppError> {
     if !config.upstreams.is_empty() || !config.mock_upstreams {
         return Ok((config.upstreams.clone(), None));
     }
+    built_in_mocks().await
+}
+
+#[cfg(not(feature = "mock-upstreams"))]
+async fn built_in_mocks() -> Result<(Vec<UpstreamSettings>, Option<BuiltInMocks>), AppError> {
+    tracing::warn!(
+        "no national database configured, and the built-in mocks are not compiled in (built without the `mock-upstreams` feature): serving without federation upstreams (set upstreams_url or [upstream.<name>] to call real ones)"
+    );
+    Ok((Vec::new(), None))
+}
+
+#[cfg(feature = "mock-upstreams")]
+async fn built_in_mocks() -> Result<(Vec<UpstreamSettings>, Option<BuiltInMocks>), AppError> {
     let listener = TcpListener::bind("127.0.0.1:0")
         .await
         .map_err(AppError::Serve)?;
-    let mocks = crate::mock::start(crate::mock::MockConfig::default(), listener)
+    let mocks = mock_upstreams::start(mock_upstreams::MockConfig::default(), listener)
         .await
         .map_err(|e| AppError::Mocks(e.to_string()))?;
     tracing::warn!(

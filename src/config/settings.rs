@@ -68,8 +68,8 @@ pub struct Settings {
     /// http://127.0.0.1:9100. Per-service `[upstream.<name>]` tables in the file override it.
     #[arg(long, global = true, env = "LGSP_UPSTREAMS_URL")]
     pub upstreams_url: Option<String>,
-    /// Start the built-in mock national databases on a loopback port when no upstream is configured [default: true,
-    /// false in production].
+    /// Start the built-in mock national databases on a loopback port when no upstream is configured (builds with the
+    /// default `mock-upstreams` feature; other builds warn and serve no upstream) [default: true, false in production].
     #[arg(long, global = true, env = "LGSP_MOCK_UPSTREAMS")]
     pub mock_upstreams: Option<bool>,
     /// Largest cost of a query (page sizes times selections; see the README's "Limits and abuse") [default: 50000].

@@ -9,7 +9,10 @@ use sea_orm::{
 };
 
 use super::insert::{insert_chunked, SearchRows};
-use crate::text::{clean, fold};
+use crate::{
+    splitmix::SplitMix64,
+    text::{clean, fold},
+};
 
 const KINDS: [&str; 12] = [
     "Hệ thống thông tin",
@@ -59,16 +62,12 @@ const PLACES: [&str; 12] = [
 ];
 const STATES: [&str; 5] = ["proposed", "appraised", "approved", "approved", "rejected"];
 
-/// SplitMix64: small, fast, deterministic.
-struct Rng(u64);
+/// A deterministic stream with a pick from a list.
+struct Rng(SplitMix64);
 
 impl Rng {
     fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
+        self.0.next_u64()
     }
 
     fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
@@ -92,7 +91,7 @@ pub async fn generate_systems(
             "seed the registries before generating systems".into(),
         ));
     }
-    let mut rng = Rng(seed);
+    let mut rng = Rng(SplitMix64::new(seed));
     let mut inserted = 0;
     const BATCH: u64 = 5_000;
     while inserted < count {

@@ -236,11 +236,8 @@ fn backoff(base: Duration, attempt: u32) -> Duration {
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.subsec_nanos() as u64);
-    // splitmix64 of the clock: enough spread to de-synchronise retries, no RNG crate needed.
-    let mut z = nanos.wrapping_add(0x9e37_79b9_7f4a_7c15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-    z ^= z >> 31;
+    // SplitMix64 of the clock: enough spread to de-synchronise retries, no RNG crate needed.
+    let z = crate::splitmix::SplitMix64::new(nanos).next_u64();
     let cap_nanos = cap.as_nanos().max(1) as u64;
     Duration::from_nanos(z % cap_nanos)
 }

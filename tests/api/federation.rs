@@ -648,6 +648,7 @@ async fn integrators_test_each_connection_step_by_step() {
 
 /// The README's first command federates out of the box: with no upstream configured (and not in production), the hub
 /// serves the built-in mocks on a loopback port and calls them over HTTP.
+#[cfg(feature = "mock-upstreams")]
 #[tokio::test]
 async fn with_nothing_configured_the_hub_serves_the_built_in_mocks() {
     let data = tempfile::tempdir().expect("tempdir");
@@ -699,4 +700,56 @@ async fn with_nothing_configured_the_hub_serves_the_built_in_mocks() {
         std::os::unix::fs::PermissionsExt::mode(&mode) & 0o777,
         0o600
     );
+}
+
+/// Without any national database (none configured, and the built-in mocks turned off, or not compiled in: built
+/// without the `mock-upstreams` feature) the hub serves all the same: `upstreams` is empty, no national database has
+/// an `upstream`, and a lookup is `UPSTREAM_UNAVAILABLE` for its own field, with no access-log entry.
+#[tokio::test]
+async fn without_any_upstream_the_hub_serves_and_lookups_are_unavailable() {
+    let data = tempfile::tempdir().expect("tempdir");
+    let dir = data.path().to_owned();
+    let hub = TestHub::start_configured(0, move |o| {
+        o.settings.production = Some(false);
+        o.settings.data_dir = Some(dir);
+        if cfg!(feature = "mock-upstreams") {
+            o.settings.mock_upstreams = Some(false);
+        }
+    })
+    .await;
+    let reader = token(QN, ALL_READ);
+    let (_, body) = hub
+        .post_as(&reader, "{ upstreams { name status } }", json!({}))
+        .await;
+    assert_eq!(body["data"]["upstreams"], json!([]), "{body}");
+    let (_, body) = hub
+        .post_as(
+            &reader,
+            "{ nationalDatabases(first: 100) { nodes { key upstream { name } } } }",
+            json!({}),
+        )
+        .await;
+    let databases = body["data"]["nationalDatabases"]["nodes"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{body}"));
+    assert!(!databases.is_empty(), "{body}");
+    assert!(databases.iter().all(|d| d["upstream"].is_null()), "{body}");
+
+    let query = format!(
+        r#"{{ citizen(personalId: "001090000123", purpose: {PURPOSE}) {{ fullName }} provinces {{ code }} }}"#
+    );
+    let (status, body) = hub.post_as(&reader, &query, json!({})).await;
+    assert_eq!(status, 200, "{body}");
+    assert!(body["data"]["citizen"].is_null(), "{body}");
+    assert_eq!(
+        body["data"]["provinces"].as_array().map(Vec::len),
+        Some(5),
+        "{body}"
+    );
+    assert_eq!(
+        errors(&body),
+        [("UPSTREAM_UNAVAILABLE".to_owned(), "population".to_owned())],
+        "{body}"
+    );
+    assert_eq!(access_entries(&hub).await, 0);
 }

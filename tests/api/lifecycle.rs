@@ -46,6 +46,16 @@ fn serve_logs_its_address_and_database_and_stops_on_sigterm() {
         log.contains("seeded the registries"),
         "a fresh database was not seeded:\n{log}"
     );
+    // Nothing configured: the built-in mocks serve, or (built without them) the log says there are none.
+    let zero_set_up = if cfg!(feature = "mock-upstreams") {
+        "serving the built-in mocks"
+    } else {
+        "the built-in mocks are not compiled in"
+    };
+    assert!(
+        log.contains(zero_set_up),
+        "the log does not say where lookups go:\n{log}"
+    );
 
     let addr = base.trim_start_matches("http://");
     let mut stream = std::net::TcpStream::connect(addr).expect("connect");

@@ -26,7 +26,9 @@ impl MockUpstreams {
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()
-            .expect("start mock-upstreams");
+            .unwrap_or_else(|e| {
+                panic!("start mock-upstreams ({e}): it is built with the hub's default `mock-upstreams` feature")
+            });
         let mut stdout = BufReader::new(child.stdout.take().expect("piped stdout"));
         let mut line = String::new();
         stdout.read_line(&mut line).expect("read the first line");

@@ -25,6 +25,16 @@ fn is_date(v: &Value) -> bool {
     })
 }
 
+/// The mocks live in a crate of their own with their own list of services: it must name the ones the hub federates.
+#[test]
+fn mock_serves_every_service_the_hub_knows() {
+    let mut hub: Vec<&str> = SERVICES.iter().map(|s| s.name).collect();
+    let mut mock: Vec<&str> = mock_upstreams::SERVICES.iter().map(|s| s.name).collect();
+    hub.sort_unstable();
+    mock.sort_unstable();
+    assert_eq!(hub, mock);
+}
+
 #[tokio::test]
 async fn mock_refuses_missing_foreign_and_unknown_tokens() {
     let mock = MockUpstreams::spawn(&[]);

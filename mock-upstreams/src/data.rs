@@ -9,8 +9,8 @@
 
 use std::collections::HashMap;
 
-use super::names::{self, Province, FAMILY, PROVINCES};
-use super::rng::{civil, day_in_year, Perm, Rng};
+use crate::names::{self, Province, FAMILY, PROVINCES};
+use crate::rng::{civil, day_in_year, Perm, Rng};
 
 pub const NONE: u32 = u32::MAX;
 /// The data are "as of" this year: ages, statuses and card validity are computed against it.

@@ -11,8 +11,7 @@ use axum::{
 };
 use serde_json::{json, Map, Value};
 
-use super::{business, civil_status, fail, insurance, judicial, land, population, Mock};
-use crate::upstream::SERVICES;
+use crate::{business, civil_status, fail, insurance, judicial, land, population, Mock, SERVICES};
 
 /// A service's own part of its document.
 pub struct Spec {

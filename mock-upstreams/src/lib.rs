@@ -1,16 +1,21 @@
 //! The mock national databases: one HTTP server, one path prefix per service (`/population`, `/business`,
 //! `/insurance`, `/land`, `/civil-status`, `/judicial`), deterministic synthetic Vietnamese data from a seed, OAuth2
-//! client-credentials tokens per service, fault knobs and an admin API. The `mock-upstreams` binary serves it; the hub
-//! can also [`start`] it in-process on a loopback port.
+//! client-credentials tokens per service, fault knobs and an admin API. The `mock-upstreams` binary ([`cli`]) serves
+//! it; the hub, built with its `mock-upstreams` feature, can also [`start`] it in-process on a loopback port.
+//!
+//! A development aid: nothing here depends on the hub, and a hub built without that feature contains none of it.
 //!
 //! Finding valid identifiers in a test: `GET /admin/samples` (header `X-Admin-Key`) returns a few of each kind —
 //! citizens (with and without a spouse, a former spouse, parents, parcels), enterprise codes (10 and 13 digits),
 //! social-insurance codes, parcel ids and judicial request ids. The probe ids (all zeros) never exist.
 
+#![forbid(unsafe_code)]
+
 mod admin;
 mod auth;
 mod business;
 mod civil_status;
+pub mod cli;
 mod data;
 mod insurance;
 mod judicial;
@@ -20,6 +25,7 @@ mod names;
 mod openapi;
 mod population;
 mod rng;
+mod services;
 
 use std::{collections::BTreeMap, net::SocketAddr, sync::Arc};
 
@@ -34,8 +40,7 @@ use serde_json::json;
 use tokio::{net::TcpListener, task::JoinHandle};
 
 pub use knobs::Knobs;
-
-use crate::upstream::SERVICES;
+pub use services::{dev_secret, Service, SERVICES};
 
 /// How to run the mocks.
 #[derive(Debug, Clone)]
@@ -67,6 +72,7 @@ impl Default for MockConfig {
     }
 }
 
+/// Why the mocks did not start.
 #[derive(Debug, thiserror::Error)]
 pub enum MockError {
     #[error("invalid mock configuration: {0}")]
@@ -80,14 +86,14 @@ pub(crate) struct Mock {
     world: data::World,
     admin_key: String,
     client_id: String,
-    /// By service index (the order of `upstream::SERVICES`).
+    /// By service index (the order of [`SERVICES`]).
     client_secrets: Vec<String>,
     knobs: knobs::Board,
     tokens: auth::Tokens,
     calls: knobs::CallLog,
 }
 
-/// The index of service `name` in `upstream::SERVICES`.
+/// The index of service `name` in [`SERVICES`].
 fn service_index(name: &str) -> Option<usize> {
     SERVICES.iter().position(|s| s.name == name)
 }
@@ -120,7 +126,7 @@ impl Mock {
                     .client_secrets
                     .get(s.name)
                     .cloned()
-                    .unwrap_or_else(|| crate::upstream::dev_secret(s.name))
+                    .unwrap_or_else(|| dev_secret(s.name))
             })
             .collect();
         Ok(Mock {
@@ -151,6 +157,7 @@ impl IntoResponse for Malformed {
 
 /// The mocks serving on a listener.
 pub struct Running {
+    /// Where they listen.
     pub addr: SocketAddr,
     task: JoinHandle<std::io::Result<()>>,
 }
@@ -194,7 +201,7 @@ fn router(mock: Arc<Mock>) -> Router {
             "land" => land::routes(),
             "civil-status" => civil_status::routes(),
             "judicial" => judicial::routes(),
-            // A service the hub knows but the mocks do not implement: no prefix, so calls get 404.
+            // A service listed without an implementation: no prefix, so calls get 404.
             _ => continue,
         };
         let data = data.route_layer(middleware::from_fn_with_state(

@@ -13,8 +13,9 @@ use axum::{
 };
 use serde::Deserialize;
 use serde_json::{json, Value};
+use unicode_normalization::UnicodeNormalization;
 
-use super::{
+use crate::{
     data::{digits, province_name, stream, World, NONE},
     fail,
     names::{self, PROVINCES},
@@ -160,11 +161,19 @@ async fn verify(State(mock): State<Arc<Mock>>, body: Bytes) -> Response {
         Ok(None) => return fail(StatusCode::NOT_FOUND, "not_found"),
         Err(r) => return r.into_response(),
     };
-    let norm = |s: &str| crate::text::clean(s).to_lowercase();
-    let name = norm(&v.full_name) == norm(&mock.world.full_name(i));
+    let name = comparable(&v.full_name) == comparable(&mock.world.full_name(i));
     let birth = v.birth_date.trim() == ymd(mock.world.citizen(i).birth);
     Json(json!({ "match": name && birth, "fields": { "fullName": name, "birthDate": birth } }))
         .into_response()
+}
+
+/// `s` in NFC, lower-cased, with each run of whitespace one space.
+fn comparable(s: &str) -> String {
+    let nfc: String = s.nfc().collect();
+    nfc.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
 }
 
 pub fn spec() -> Spec {

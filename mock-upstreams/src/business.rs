@@ -12,7 +12,7 @@ use axum::{
 };
 use serde_json::{json, Value};
 
-use super::{
+use crate::{
     data::{digits, province_name, stream, World, AS_OF_YEAR},
     fail,
     names::{self, PROVINCES},

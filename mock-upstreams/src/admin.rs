@@ -14,13 +14,12 @@ use axum::{
 };
 use serde_json::{json, Value};
 
-use super::{
+use crate::{
     data::NONE,
     fail,
     knobs::{Knobs, KnobsPatch},
-    service_index, Mock,
+    service_index, Mock, SERVICES,
 };
-use crate::upstream::SERVICES;
 
 /// Samples returned per kind.
 const SAMPLES: usize = 5;

@@ -19,8 +19,7 @@ use axum::{
 };
 use serde::{Deserialize, Serialize};
 
-use super::{fail, rng::mix, Mock};
-use crate::upstream::SERVICES;
+use crate::{fail, rng::mix, Mock, SERVICES};
 
 /// Calls kept by the call log.
 const CALLS_KEPT: usize = 1000;

@@ -21,7 +21,7 @@ use axum::{
 use base64::Engine;
 use serde_json::json;
 
-use super::{fail, rng::mix, Mock};
+use crate::{fail, rng::mix, Mock};
 
 /// Past this many live tokens, issuing one first drops the expired ones.
 const PRUNE_AT: usize = 10_000;

@@ -12,7 +12,7 @@ use axum::{
 };
 use serde_json::{json, Value};
 
-use super::{
+use crate::{
     auth::form,
     data::{digits, province_name, stream, World, NONE},
     fail,

@@ -12,7 +12,7 @@ use axum::{
 };
 use serde_json::{json, Value};
 
-use super::{
+use crate::{
     auth::form,
     data::{digits, province_name, stream, World, AS_OF_YEAR},
     fail,
@@ -81,7 +81,7 @@ impl World {
             format!("Bệnh viện Đa khoa {}", province_name(home))
         };
         let valid_to = if group == "TE" {
-            let (y, m, d) = super::rng::civil(c.birth);
+            let (y, m, d) = crate::rng::civil(c.birth);
             ymd(days(y + 6, m, d.min(28)) - 1)
         } else {
             format!("{AS_OF_YEAR}-12-31")

@@ -11,7 +11,7 @@ use axum::{
 };
 use serde_json::{json, Value};
 
-use super::{
+use crate::{
     auth::form,
     data::{province_name, stream, World, NONE},
     fail,
