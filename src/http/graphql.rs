@@ -362,7 +362,11 @@ async fn execute(
         if app.limits.is_heavy(known) {
             match app.limits.admit_heavy(known) {
                 Some(admitted) => admission = Some(admitted),
-                None => return refused(media, crate::error::Error::Overloaded),
+                None => {
+                    tracing::warn!(cost = known, "shed a heavy query: no heavy permit or budget left");
+                    tokio::time::sleep(crate::limits::SHED_PAUSE).await;
+                    return refused(media, crate::error::Error::Overloaded);
+                }
             }
         }
     }

@@ -41,6 +41,10 @@ pub struct Limits {
     heavy_budget: Option<DefaultDirectRateLimiter>,
 }
 
+/// How long a shed heavy query waits before its answer: a client that ignores `Retry-After` and loops a costly query
+/// gets at most 40 refusals a second per connection, instead of spending the cores on thousands.
+pub const SHED_PAUSE: std::time::Duration = std::time::Duration::from_millis(25);
+
 /// Leave to run one heavy query: a permit, and its cost taken from the budget.
 pub struct HeavyAdmission(#[expect(dead_code, reason = "held for its Drop")] OwnedSemaphorePermit);
 
@@ -230,6 +234,7 @@ impl Extension for LimitsOfRequest {
         }
         let Some(_admission) = self.limits.admit_heavy(cost) else {
             tracing::warn!(cost, "shed a heavy query: no heavy permit or budget left");
+            tokio::time::sleep(SHED_PAUSE).await;
             return Response::from_errors(vec![server_error(Error::Overloaded)]);
         };
         next.run(ctx, operation_name).await
