@@ -4,7 +4,7 @@ use async_graphql::{Context, InputObject, Object, SimpleObject};
 use entities::audit_event;
 
 use super::{
-    query::{connection, page_args, Conn},
+    connection::{connection, page_args, Conn},
     state,
 };
 use crate::{

@@ -7,7 +7,7 @@ use async_graphql::{Context, Enum, InputObject, Object, SimpleObject};
 use entities::access_log_entry;
 
 use super::{
-    query::{connection, page_args, Conn},
+    connection::{connection, page_args, Conn},
     registration::RequestId,
     state,
 };

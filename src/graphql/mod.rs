@@ -3,6 +3,7 @@
 pub mod admin;
 pub mod approval;
 pub mod audit;
+pub mod connection;
 pub mod discrepancy;
 pub mod enums;
 pub mod ids;

@@ -1,11 +1,9 @@
 //! The root query: thin resolvers that read arguments, call the store, and wrap the rows.
 
-use async_graphql::{
-    connection::{Connection, Edge},
-    Context, Interface, Object, OutputType, SimpleObject, ID,
-};
+use async_graphql::{Context, Interface, Object, SimpleObject, ID};
 
 use super::{
+    connection::{connection, page_args, Conn},
     enums::{AgencySort, InformationSystemSort, MatchRank, ProjectSort, SearchKind},
     ids::{parse_global_id, NodeKind},
     inputs::*,
@@ -21,51 +19,11 @@ use crate::{
     store::{
         self, batch,
         catalog::{ProjectSort as StoreProjectSort, SystemSort},
-        page::{Page, PageArgs},
         search::MatchRank as StoreRank,
     },
 };
 
 type Res<T> = async_graphql::Result<T>;
-
-/// Extra fields on every connection.
-#[derive(SimpleObject)]
-pub struct ConnectionFields {
-    /// Rows matching the filter, across all pages.
-    pub total_count: i64,
-}
-
-pub type Conn<T> = Connection<String, T, ConnectionFields>;
-
-pub(crate) fn connection<M, T: OutputType>(page: Page<M>, wrap: impl Fn(M) -> T) -> Conn<T> {
-    let mut conn = Connection::with_additional_fields(
-        page.has_previous_page,
-        page.has_next_page,
-        ConnectionFields {
-            total_count: page.total_count as i64,
-        },
-    );
-    conn.edges.extend(
-        page.rows
-            .into_iter()
-            .map(|(cursor, m)| Edge::new(cursor, wrap(m))),
-    );
-    conn
-}
-
-pub(crate) fn page_args(
-    first: Option<i32>,
-    after: Option<String>,
-    last: Option<i32>,
-    before: Option<String>,
-) -> PageArgs {
-    PageArgs {
-        first,
-        after,
-        last,
-        before,
-    }
-}
 
 /// Longest search text: longer ones are not names of anything in the registries.
 const MAX_SEARCH_TEXT: usize = 200;
