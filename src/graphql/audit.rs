@@ -5,7 +5,7 @@ use entities::audit_event;
 
 use super::{
     connection::{connection, page_args, Conn},
-    state,
+    context::state,
 };
 use crate::{
     auth::{scope, RequireScope},

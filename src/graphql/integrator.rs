@@ -1,41 +1,21 @@
 //! Integrator tools and the personal-data access log: upstream health, connection tests, `accessLog` and "who looked
 //! at this person". Thin resolvers over `federation` and `store::access_log`.
 
-use std::sync::Arc;
-
 use async_graphql::{Context, Enum, InputObject, Object, SimpleObject};
 use entities::access_log_entry;
 
 use super::{
     connection::{connection, page_args, Conn},
-    registration::RequestId,
-    state,
+    context::{caller, federation, state},
 };
 use crate::{
-    auth::{require_scope, require_token, scope, Principal, RequireScope},
+    auth::{require_scope, require_token, scope, RequireScope},
     codes::PersonalId,
     error::Error,
-    federation::{
-        connection::{self as conn, ConnectionReport},
-        Federation,
-    },
+    federation::connection::{self as conn, ConnectionReport},
     store::access_log::{self, AccessFilter},
-    upstream::{Caller, CircuitState as Circuit},
+    upstream::CircuitState as Circuit,
 };
-
-pub(crate) fn federation<'a>(ctx: &Context<'a>) -> async_graphql::Result<&'a Federation> {
-    Ok(ctx.data::<Arc<Federation>>()?.as_ref())
-}
-
-/// The caller as upstreams see it (agency, subject, request id).
-pub(crate) fn caller(ctx: &Context<'_>, principal: &Principal) -> Caller {
-    Caller {
-        agency: principal.agency.as_str().to_owned(),
-        subject: principal.subject.clone(),
-        purpose: None,
-        request_id: ctx.data_opt::<RequestId>().map(|r| r.0.clone()),
-    }
-}
 
 #[derive(Enum, Clone, Copy, PartialEq, Eq)]
 pub enum UpstreamHealth {
@@ -283,10 +263,9 @@ impl IntegratorMutation {
         ctx: &Context<'_>,
         name: String,
     ) -> async_graphql::Result<ConnectionTest> {
-        let principal = require_scope(ctx, &format!("upstream:{name}:read"))?;
-        let caller = caller(ctx, principal);
+        require_scope(ctx, &format!("upstream:{name}:read"))?;
         federation(ctx)?
-            .test_connection(&name, &caller)
+            .test_connection(&name, caller(ctx)?)
             .await
             .map(ConnectionTest::from)
             .ok_or_else(|| Error::not_found(format!("upstream `{name}`")).into())

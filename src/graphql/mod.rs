@@ -4,6 +4,7 @@ pub mod admin;
 pub mod approval;
 pub mod audit;
 pub mod connection;
+pub mod context;
 pub mod discrepancy;
 pub mod enums;
 pub mod ids;
@@ -16,10 +17,7 @@ pub mod registration;
 pub mod subscription;
 pub mod types;
 
-use async_graphql::{
-    dataloader::{DataLoader, HashMapCache},
-    Context, MergedObject, MergedSubscription, Schema,
-};
+use async_graphql::{MergedObject, MergedSubscription, Schema};
 
 use std::sync::Arc;
 
@@ -29,35 +27,6 @@ use crate::{
     limits::{Limits, LimitsExtension},
     store::Store,
 };
-
-/// What resolvers need: cheap handles only.
-pub struct GqlState {
-    pub store: Store,
-}
-
-/// The per-request loader. Its cache lets a connection resolver prefetch the nested objects of a whole page in one
-/// statement per level (see `query::prefetch`), so the count of statements does not depend on batching windows.
-pub type RequestLoader = DataLoader<loaders::Catalog, HashMapCache>;
-
-/// A fresh loader for one request.
-pub fn request_loader(store: &Store) -> RequestLoader {
-    DataLoader::with_cache(
-        loaders::Catalog {
-            db: store.db.clone(),
-            cache: store.cache.clone(),
-        },
-        tokio::spawn,
-        HashMapCache::default(),
-    )
-}
-
-pub(crate) fn state<'a>(ctx: &Context<'a>) -> async_graphql::Result<&'a GqlState> {
-    ctx.data::<GqlState>()
-}
-
-pub(crate) fn loader<'a>(ctx: &Context<'a>) -> async_graphql::Result<&'a RequestLoader> {
-    ctx.data::<RequestLoader>()
-}
 
 /// The root query, merged from the domain modules.
 #[derive(MergedObject, Default)]
@@ -116,7 +85,7 @@ pub fn build_schema(
         builder = builder.disable_introspection();
     }
     if let Some((store, federation)) = services {
-        builder = builder.data(GqlState { store }).data(federation);
+        builder = builder.data(context::GqlState { store }).data(federation);
     }
     builder.finish()
 }

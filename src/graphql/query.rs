@@ -4,13 +4,12 @@ use async_graphql::{Context, Interface, Object, SimpleObject, ID};
 
 use super::{
     connection::{connection, page_args, Conn},
+    context::{loader, principal, state, RequestLoader},
     enums::{AgencySort, InformationSystemSort, MatchRank, ProjectSort, SearchKind},
     ids::{parse_global_id, NodeKind},
     inputs::*,
-    loader,
     loaders::Catalog,
     loaders::*,
-    state,
     types::*,
 };
 use crate::{
@@ -50,7 +49,7 @@ impl<'a> Wants<'a> {
 /// Loads `keys` at once, without the loader's batching window, and feeds the request's loader cache, so that the
 /// nested resolvers that ask for them one by one answer from the cache at once.
 async fn prefetch_many<K, V>(
-    loader: &super::RequestLoader,
+    loader: &RequestLoader,
     keys: impl IntoIterator<Item = K>,
 ) -> Res<std::collections::HashMap<K, V>>
 where
@@ -71,10 +70,7 @@ where
 }
 
 /// As [`prefetch_many`], for loaders of lists: a key with no rows is cached as an empty list, not asked again.
-async fn prefetch_lists<K, V>(
-    loader: &super::RequestLoader,
-    keys: impl IntoIterator<Item = K>,
-) -> Res<()>
+async fn prefetch_lists<K, V>(loader: &RequestLoader, keys: impl IntoIterator<Item = K>) -> Res<()>
 where
     K: Send + Sync + std::hash::Hash + Eq + Clone + 'static,
     V: Send + Sync + Clone + 'static,
@@ -296,7 +292,7 @@ pub struct CatalogQuery;
 impl CatalogQuery {
     /// Who is calling: null without a token (an invalid token is refused before the query runs).
     async fn viewer(&self, ctx: &Context<'_>) -> Option<Viewer> {
-        ctx.data_opt::<crate::auth::Principal>().map(|p| Viewer {
+        principal(ctx).map(|p| Viewer {
             subject: p.subject.clone(),
             agency: p.agency.as_str().to_owned(),
             scopes: p.scopes.iter().cloned().collect(),

@@ -8,12 +8,12 @@ use entities::{
 };
 
 use super::{
+    context::{federation, loader, state},
     enums::{
         AgencyKind, ApprovalRole, ApprovalState, ConnectionStatus, FundingSource, MoneyUnit,
         NationalDatabaseKind,
     },
     ids::{global_id, NodeKind},
-    loader,
     loaders::*,
 };
 use crate::error::Error;
@@ -22,7 +22,7 @@ type Res<T> = async_graphql::Result<T>;
 
 /// A nested list's `first`, bounded by the same maximum page size as the root connections.
 fn preview_size(ctx: &Context<'_>, first: i32) -> Res<u64> {
-    let max = super::state(ctx)?.store.max_page_size;
+    let max = state(ctx)?.store.max_page_size;
     match usize::try_from(first) {
         Ok(n) if n <= max => Ok(n as u64),
         _ => Err(Error::bad_input("first", format!("`first` must be between 0 and {max}")).into()),
@@ -665,7 +665,7 @@ impl NationalDatabase {
         else {
             return Ok(None);
         };
-        Ok(super::integrator::federation(ctx)?
+        Ok(federation(ctx)?
             .upstreams()
             .find(|u| u.name() == service.name)
             .map(|u| super::integrator::status_of(u)))

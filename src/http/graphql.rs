@@ -373,29 +373,16 @@ async fn execute(
             return resp;
         }
     }
-    let mut request =
-        async_graphql::Request::new(&*named.text).data(crate::graphql::request_loader(&app.store));
+    let mut request = crate::graphql::context::request(
+        &*named.text,
+        &app.store,
+        &app.federation,
+        principal,
+        request_id,
+    );
     if let Some(doc) = &parsed {
         request.set_parsed_query(ExecutableDocument::clone(doc));
         request = request.data(crate::limits::Checked);
-    }
-    if let Some(principal) = principal {
-        // Only an authenticated request can reach a national database: only it gets a citizen loader.
-        let caller = crate::upstream::Caller {
-            agency: principal.agency.as_str().to_owned(),
-            subject: principal.subject.clone(),
-            purpose: None,
-            request_id: request_id.clone(),
-        };
-        request = request
-            .data(crate::federation::batch::citizen_loader(
-                app.federation.clone(),
-                caller,
-            ))
-            .data(principal);
-    }
-    if let Some(id) = request_id {
-        request = request.data(crate::graphql::registration::RequestId(id));
     }
     if let Some(name) = params.operation_name {
         request = request.operation_name(name);
