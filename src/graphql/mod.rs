@@ -12,6 +12,8 @@ pub mod inputs;
 pub mod integrator;
 pub mod loaders;
 pub mod national;
+pub mod node;
+pub mod prefetch;
 pub mod query;
 pub mod registration;
 pub mod subscription;
@@ -32,6 +34,7 @@ use crate::{
 #[derive(MergedObject, Default)]
 pub struct Query(
     query::CatalogQuery,
+    node::NodeQuery,
     audit::AuditQuery,
     integrator::IntegratorQuery,
     national::NationalQuery,
