@@ -5,7 +5,6 @@ pub mod approval;
 pub mod audit;
 pub mod connection;
 pub mod context;
-pub mod discrepancy;
 pub mod enums;
 pub mod ids;
 pub mod inputs;

@@ -7,6 +7,13 @@ use entities::{
     project, project_budget, province, reported_figure,
 };
 
+pub mod discrepancy;
+pub mod upstream;
+
+use self::{
+    discrepancy::Discrepancy,
+    upstream::{status_of, UpstreamStatus},
+};
 use super::{
     context::{federation, loader, state},
     enums::{
@@ -250,19 +257,6 @@ impl Province {
 /// A provincial digital-transformation plan: the source document of the seed rows.
 pub struct Plan(pub plan::Model);
 
-/// A figure a plan states that disagrees with the rows it lists. Both are kept as printed.
-#[derive(SimpleObject)]
-pub struct Discrepancy {
-    pub figure: ReportedFigure,
-    /// The figure as stated, in its unit.
-    pub stated: f64,
-    /// The same figure recomputed from the rows seeded from this plan, in the same unit.
-    pub computed: f64,
-    /// `computed - stated`.
-    pub difference: f64,
-    pub explanation: String,
-}
-
 #[Object]
 impl Plan {
     pub async fn id(&self) -> ID {
@@ -340,7 +334,7 @@ impl Plan {
             .collect();
         Ok(figures
             .into_iter()
-            .filter_map(|f| super::discrepancy::check(f, &projects, &lines, &links))
+            .filter_map(|f| discrepancy::check(f, &projects, &lines, &links))
             .collect())
     }
 }
@@ -654,10 +648,7 @@ impl NationalDatabase {
         global_id(NodeKind::NationalDatabase, &self.0.id)
     }
     /// The hub's live connection to this database, when it federates it (any valid token; null otherwise).
-    async fn upstream(
-        &self,
-        ctx: &Context<'_>,
-    ) -> async_graphql::Result<Option<super::integrator::UpstreamStatus>> {
+    async fn upstream(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<UpstreamStatus>> {
         crate::auth::require_token(ctx)?;
         let Some(service) = crate::upstream::SERVICES
             .iter()
@@ -668,7 +659,7 @@ impl NationalDatabase {
         Ok(federation(ctx)?
             .upstreams()
             .find(|u| u.name() == service.name)
-            .map(|u| super::integrator::status_of(u)))
+            .map(|u| status_of(u)))
     }
     async fn key(&self) -> &str {
         &self.0.id
