@@ -1,4 +1,12 @@
-//! The GraphQL schema: assembly, shared state, and one module per concern.
+//! The GraphQL schema: its assembly from the domain modules, and nothing else. The modules depend on one another
+//! in one direction only, from the roots down (no module imports this one):
+//!
+//! - roots: `query` (catalog), `node` (node and search), `audit`, `integrator`, `national`; mutations in
+//!   `registration`, `approval`, `admin`, `integrator`; `subscription`;
+//! - `types`: the registry's object types, one concern per file; `prefetch`: nested rows of a page, ahead;
+//! - `connection` (Relay helpers), `context` (per-request data and accessors), `loaders` (generic DataLoaders) over
+//!   `lookups` (what they look up);
+//! - leaves: `enums`, `inputs`, `ids`.
 
 pub mod admin;
 pub mod approval;
@@ -10,6 +18,7 @@ pub mod ids;
 pub mod inputs;
 pub mod integrator;
 pub mod loaders;
+pub mod lookups;
 pub mod national;
 pub mod node;
 pub mod prefetch;

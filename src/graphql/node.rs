@@ -4,11 +4,12 @@
 use async_graphql::{Context, Interface, Object, ID};
 
 use super::{
-    context::{loader, state},
+    context::state,
     enums::{MatchRank, SearchKind},
     ids::{parse_global_id, NodeKind},
-    loaders::{AgencyKey, DatabaseKey, IndicatorKey, PlanKey, ProjectKey, ProvinceKey, SystemCode},
-    types::{Agency, Indicator, InformationSystem, NationalDatabase, Plan, Project, Province},
+    types::{
+        load, Agency, Indicator, InformationSystem, NationalDatabase, Plan, Project, Province,
+    },
 };
 use crate::{
     error::Error,
@@ -33,6 +34,19 @@ pub enum Node {
     Indicator(Indicator),
 }
 
+/// Loads the node a kind and key name; `None` when it does not exist.
+async fn load_node(ctx: &Context<'_>, kind: NodeKind, key: &String) -> Res<Option<Node>> {
+    Ok(match kind {
+        NodeKind::Province => load(ctx, key).await?.map(Node::Province),
+        NodeKind::Plan => load(ctx, key).await?.map(Node::Plan),
+        NodeKind::Agency => load(ctx, key).await?.map(Node::Agency),
+        NodeKind::InformationSystem => load(ctx, key).await?.map(Node::InformationSystem),
+        NodeKind::Project => load(ctx, key).await?.map(Node::Project),
+        NodeKind::NationalDatabase => load(ctx, key).await?.map(Node::NationalDatabase),
+        NodeKind::Indicator => load(ctx, key).await?.map(Node::Indicator),
+    })
+}
+
 /// One search result.
 pub struct SearchHit {
     kind: SearchKind,
@@ -55,43 +69,8 @@ impl SearchHit {
     }
     /// The object found; the hits of a page load together, one statement per kind.
     async fn node(&self, ctx: &Context<'_>) -> Res<Option<Node>> {
-        load_node(ctx, search_kind_to_node(self.kind), self.key.clone()).await
+        load_node(ctx, search_kind_to_node(self.kind), &self.key).await
     }
-}
-
-/// Loads the node a kind and key name; `None` when it does not exist.
-async fn load_node(ctx: &Context<'_>, kind: NodeKind, key: String) -> Res<Option<Node>> {
-    let loader = &loader(ctx)?;
-    Ok(match kind {
-        NodeKind::Province => loader
-            .load_one(ProvinceKey(key))
-            .await?
-            .map(|m| Node::Province(Province(m))),
-        NodeKind::Plan => loader
-            .load_one(PlanKey(key))
-            .await?
-            .map(|m| Node::Plan(Plan(m))),
-        NodeKind::Agency => loader
-            .load_one(AgencyKey(key))
-            .await?
-            .map(|m| Node::Agency(Agency(m))),
-        NodeKind::InformationSystem => loader
-            .load_one(SystemCode(key))
-            .await?
-            .map(|m| Node::InformationSystem(InformationSystem(m))),
-        NodeKind::Project => loader
-            .load_one(ProjectKey(key))
-            .await?
-            .map(|m| Node::Project(Project(m))),
-        NodeKind::NationalDatabase => loader
-            .load_one(DatabaseKey(key))
-            .await?
-            .map(|m| Node::NationalDatabase(NationalDatabase(m))),
-        NodeKind::Indicator => loader
-            .load_one(IndicatorKey(key))
-            .await?
-            .map(|m| Node::Indicator(Indicator(m))),
-    })
 }
 
 fn search_kind_to_node(kind: SearchKind) -> NodeKind {
@@ -115,7 +94,7 @@ impl NodeQuery {
     /// Any object by its global id.
     async fn node(&self, ctx: &Context<'_>, id: ID) -> Res<Node> {
         let (kind, key) = parse_global_id("id", &id)?;
-        load_node(ctx, kind, key)
+        load_node(ctx, kind, &key)
             .await?
             .ok_or_else(|| Error::not_found(kind.as_str()).into())
     }

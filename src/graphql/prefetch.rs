@@ -2,17 +2,22 @@
 //! for (owning agencies, provinces, plans, budget lines) into the request's loader cache, one statement per level. The
 //! nested resolvers then answer from the cache, so a page's statement count is fixed whatever its size.
 
-use async_graphql::Context;
+use std::collections::{HashMap, HashSet};
+use std::hash::Hash;
+
+use async_graphql::{dataloader::Loader, Context, Lookahead};
+use entities::{agency, information_system, project};
 
 use super::{
     context::{loader, RequestLoader},
-    loaders::{AgencyKey, BudgetOfProject, Catalog, PlanKey, ProvinceKey},
+    loaders::{Catalog, One, Rows},
+    lookups::{AgencyById, BudgetOfProject, PlanById, ProvinceByCode},
 };
 
 type Res<T> = async_graphql::Result<T>;
 
 /// Which nested fields a connection's selection asks for, under `edges { node }` or `nodes`.
-pub struct Wants<'a>(Vec<async_graphql::Lookahead<'a>>);
+pub struct Wants<'a>(Vec<Lookahead<'a>>);
 
 impl<'a> Wants<'a> {
     pub fn of(ctx: &'a Context<'a>) -> Self {
@@ -36,15 +41,14 @@ impl<'a> Wants<'a> {
 async fn prefetch_many<K, V>(
     loader: &RequestLoader,
     keys: impl IntoIterator<Item = K>,
-) -> Res<std::collections::HashMap<K, V>>
+) -> Res<HashMap<K, V>>
 where
-    K: Send + Sync + std::hash::Hash + Eq + Clone + 'static,
+    K: Send + Sync + Hash + Eq + Clone + 'static,
     V: Send + Sync + Clone + 'static,
-    Catalog: async_graphql::dataloader::Loader<K, Value = V, Error = async_graphql::Error>,
+    Catalog: Loader<K, Value = V, Error = async_graphql::Error>,
 {
-    use async_graphql::dataloader::Loader;
     let mut keys: Vec<K> = keys.into_iter().collect();
-    let mut seen = std::collections::HashSet::with_capacity(keys.len());
+    let mut seen = HashSet::with_capacity(keys.len());
     keys.retain(|k| seen.insert(k.clone()));
     if keys.is_empty() {
         return Ok(Default::default());
@@ -57,9 +61,9 @@ where
 /// As [`prefetch_many`], for loaders of lists: a key with no rows is cached as an empty list, not asked again.
 async fn prefetch_lists<K, V>(loader: &RequestLoader, keys: impl IntoIterator<Item = K>) -> Res<()>
 where
-    K: Send + Sync + std::hash::Hash + Eq + Clone + 'static,
+    K: Send + Sync + Hash + Eq + Clone + 'static,
     V: Send + Sync + Clone + 'static,
-    Catalog: async_graphql::dataloader::Loader<K, Value = Vec<V>, Error = async_graphql::Error>,
+    Catalog: Loader<K, Value = Vec<V>, Error = async_graphql::Error>,
 {
     let keys: Vec<K> = keys.into_iter().collect();
     let found = prefetch_many(loader, keys.iter().cloned()).await?;
@@ -71,107 +75,97 @@ where
     Ok(())
 }
 
-/// Loads the owning agencies of a page (under `agency_field`), their provinces when
-/// the selection asks for them, and the rows' own provinces: one statement per level. The nested resolvers then read
-/// the cache, so the statement count of a page is fixed whatever its size.
-async fn prefetch_agencies_and_provinces(
+/// Loads the owning agencies of a page's rows (the field `agency_field`, keyed by `agency_of`), their provinces when
+/// the selection asks for them, and the rows' own provinces (keyed by `province_of`): one statement per level. Keys
+/// are collected only for the levels the selection asks for.
+async fn owners_and_provinces<M: Sync>(
     ctx: &Context<'_>,
     wants: &Wants<'_>,
     agency_field: &str,
-    agencies: impl FnOnce() -> Vec<AgencyKey>,
-    provinces: impl FnOnce() -> Vec<ProvinceKey>,
+    rows: &[&M],
+    agency_of: fn(&M) -> Option<&String>,
+    province_of: fn(&M) -> &String,
 ) -> Res<()> {
     let loader = loader(ctx)?;
-    let mut province_keys: Vec<ProvinceKey> = Vec::new();
+    let mut provinces: Vec<One<ProvinceByCode>> = Vec::new();
     if wants.has(&[agency_field]) {
-        let found = prefetch_many(loader, agencies()).await?;
+        let agencies = rows.iter().filter_map(|r| agency_of(r).cloned());
+        let found = prefetch_many(loader, agencies.map(One::<AgencyById>)).await?;
         if wants.has(&[agency_field, "province"]) {
-            province_keys.extend(found.values().map(|a| ProvinceKey(a.province_code.clone())));
+            provinces.extend(found.values().map(|a| One(a.province_code.clone())));
         }
     }
     if wants.has(&["province"]) {
-        province_keys.extend(provinces());
+        provinces.extend(rows.iter().map(|r| One(province_of(r).clone())));
     }
-    if !province_keys.is_empty() {
-        prefetch_many(loader, province_keys).await?;
+    if !provinces.is_empty() {
+        prefetch_many(loader, provinces).await?;
     }
     Ok(())
+}
+
+/// The models of a page, without their cursors.
+fn models<M>(page: &[(String, M)]) -> Vec<&M> {
+    page.iter().map(|(_, m)| m).collect()
 }
 
 /// Agencies (and their provinces) and provinces of a page of information systems.
 pub async fn prefetch_systems(
     ctx: &Context<'_>,
-    page: &[(String, entities::information_system::Model)],
+    page: &[(String, information_system::Model)],
 ) -> Res<()> {
-    let rows = page.iter().map(|(_, m)| m);
-    let wants = Wants::of(ctx);
-    // Keys are collected only for the levels the selection asks for.
-    let agencies = || {
-        rows.clone()
-            .filter_map(|r| r.agency_id.clone().map(AgencyKey))
-            .collect()
-    };
-    let provinces = || {
-        rows.clone()
-            .map(|r| ProvinceKey(r.province_code.clone()))
-            .collect()
-    };
-    prefetch_agencies_and_provinces(ctx, &wants, "agency", agencies, provinces).await
+    let (rows, wants) = (models(page), Wants::of(ctx));
+    owners_and_provinces(
+        ctx,
+        &wants,
+        "agency",
+        &rows,
+        |r| r.agency_id.as_ref(),
+        |r| &r.province_code,
+    )
+    .await
 }
 
 /// Lead agencies (and their provinces), provinces, plans and budget lines of a page of projects.
-pub async fn prefetch_projects(
-    ctx: &Context<'_>,
-    page: &[(String, entities::project::Model)],
-) -> Res<()> {
-    let rows = page.iter().map(|(_, m)| m);
-    let wants = Wants::of(ctx);
-    let agencies = || {
-        rows.clone()
-            .filter_map(|r| r.lead_agency_id.clone().map(AgencyKey))
-            .collect()
-    };
-    let provinces = || {
-        rows.clone()
-            .map(|r| ProvinceKey(r.province_code.clone()))
-            .collect()
-    };
-    prefetch_agencies_and_provinces(ctx, &wants, "leadAgency", agencies, provinces).await?;
+pub async fn prefetch_projects(ctx: &Context<'_>, page: &[(String, project::Model)]) -> Res<()> {
+    let (rows, wants) = (models(page), Wants::of(ctx));
+    owners_and_provinces(
+        ctx,
+        &wants,
+        "leadAgency",
+        &rows,
+        |r| r.lead_agency_id.as_ref(),
+        |r| &r.province_code,
+    )
+    .await?;
     let loader = loader(ctx)?;
     if wants.has(&["plan"]) {
-        prefetch_many(loader, rows.clone().map(|r| PlanKey(r.plan_id.clone()))).await?;
+        let plans = rows.iter().map(|r| One::<PlanById>(r.plan_id.clone()));
+        prefetch_many(loader, plans).await?;
     }
-    if wants.has(&["budget"])
-        || wants.has(&["budgetSumMillionVnd"])
-        || wants.has(&["totalMatchesBudget"])
+    if ["budget", "budgetSumMillionVnd", "totalMatchesBudget"]
+        .iter()
+        .any(|f| wants.has(&[f]))
     {
-        prefetch_lists(loader, rows.clone().map(|r| BudgetOfProject(r.id))).await?;
+        let budgets = rows.iter().map(|r| Rows::<BudgetOfProject>(r.id));
+        prefetch_lists(loader, budgets).await?;
     }
     Ok(())
 }
 
-/// Provinces and parents of a page of agencies, as [`prefetch_agencies_and_provinces`] does for systems.
-pub async fn prefetch_agencies(
-    ctx: &Context<'_>,
-    page: &[(String, entities::agency::Model)],
-) -> Res<()> {
-    let rows = page.iter().map(|(_, m)| m);
-    let wants = Wants::of(ctx);
+/// Provinces and parents of a page of agencies (not the parents' provinces).
+pub async fn prefetch_agencies(ctx: &Context<'_>, page: &[(String, agency::Model)]) -> Res<()> {
+    let (rows, wants) = (models(page), Wants::of(ctx));
     let loader = loader(ctx)?;
     if wants.has(&["province"]) {
-        prefetch_many(
-            loader,
-            rows.clone().map(|r| ProvinceKey(r.province_code.clone())),
-        )
-        .await?;
+        let provinces = rows
+            .iter()
+            .map(|r| One::<ProvinceByCode>(r.province_code.clone()));
+        prefetch_many(loader, provinces).await?;
     }
     if wants.has(&["parent"]) {
-        prefetch_many(
-            loader,
-            rows.clone()
-                .filter_map(|r| r.parent_id.clone().map(AgencyKey)),
-        )
-        .await?;
+        let parents = rows.iter().filter_map(|r| r.parent_id.clone());
+        prefetch_many(loader, parents.map(One::<AgencyById>)).await?;
     }
     Ok(())
 }

@@ -4,13 +4,17 @@ use async_graphql::{Context, Object, SimpleObject, ID};
 
 use super::{
     connection::{connection, page_args, Conn},
-    context::{loader, principal, state},
+    context::{principal, state},
     enums::{AgencySort, InformationSystemSort, ProjectSort},
     ids::{parse_global_id, NodeKind},
-    inputs::*,
-    loaders::{AgencyKey, ProvinceKey, SystemCode},
+    inputs::{
+        AgencyFilterInput, IndicatorFilterInput, InformationSystemFilter,
+        NationalDatabaseFilterInput, PlanFilterInput, ProjectFilterInput,
+    },
     prefetch::{prefetch_agencies, prefetch_projects, prefetch_systems},
-    types::*,
+    types::{
+        load, Agency, Indicator, InformationSystem, NationalDatabase, Plan, Project, Province,
+    },
 };
 use crate::{
     codes::{parse_province_code, AgencyCode},
@@ -60,10 +64,8 @@ impl CatalogQuery {
     /// A province by its administrative code (2 digits).
     async fn province(&self, ctx: &Context<'_>, code: String) -> Res<Province> {
         let code = parse_province_code("code", &code)?;
-        loader(ctx)?
-            .load_one(ProvinceKey(code.clone()))
+        load::<Province>(ctx, &code)
             .await?
-            .map(Province)
             .ok_or_else(|| Error::not_found(format!("province {code}")).into())
     }
 
@@ -104,16 +106,16 @@ impl CatalogQuery {
         let found = match (code, key) {
             (Some(code), None) => {
                 let code = AgencyCode::parse("code", &code)?;
-                batch::agency_by_code(&st.store.db, code.as_str()).await?
+                batch::agency_by_code(&st.store.db, code.as_str())
+                    .await?
+                    .map(Agency)
             }
-            (None, Some(key)) => loader(ctx)?.load_one(AgencyKey(key)).await?,
+            (None, Some(key)) => load(ctx, &key).await?,
             _ => {
                 return Err(Error::bad_input("code", "give exactly one of `code` and `key`").into())
             }
         };
-        found
-            .map(Agency)
-            .ok_or_else(|| Error::not_found("agency").into())
+        found.ok_or_else(|| Error::not_found("agency").into())
     }
 
     /// Information systems.
@@ -167,10 +169,8 @@ impl CatalogQuery {
             (None, Some(code)) => code,
             _ => return Err(Error::bad_input("id", "give exactly one of `id` and `code`").into()),
         };
-        loader(ctx)?
-            .load_one(SystemCode(code))
+        load::<InformationSystem>(ctx, &code)
             .await?
-            .map(InformationSystem)
             .ok_or_else(|| Error::not_found("information system").into())
     }
 

@@ -98,9 +98,11 @@ fn system_events(
                 {
                     continue;
                 }
-                let system = match batch::systems_by_code(
+                let system = match batch::by_column::<information_system::Entity, _>(
                     &store.db,
-                    std::slice::from_ref(&event.entity_key),
+                    information_system::Column::Code,
+                    [event.entity_key.clone()],
+                    &[],
                 )
                 .await
                 {
