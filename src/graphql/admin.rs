@@ -6,10 +6,9 @@
 use async_graphql::{Context, InputObject, MaybeUndefined, Object};
 
 use super::{
+    context::{actor, state},
     enums::{AgencyKind, ApprovalRole, ConnectionStatus, FundingSource},
     inputs::optional_text,
-    registration::actor,
-    state,
     types::{Agency, NationalDatabaseLink, Project},
 };
 use crate::{

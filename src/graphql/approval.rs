@@ -4,9 +4,8 @@
 use async_graphql::{Context, Object};
 
 use super::{
+    context::{actor, state},
     inputs::{level as level_of, optional_text},
-    registration::actor,
-    state,
     types::InformationSystem,
 };
 use crate::{

@@ -4,8 +4,8 @@ use async_graphql::{Context, InputObject, Object, SimpleObject};
 use entities::audit_event;
 
 use super::{
-    query::{connection, page_args, Conn},
-    state,
+    connection::{connection, page_args, Conn},
+    context::state,
 };
 use crate::{
     auth::{scope, RequireScope},

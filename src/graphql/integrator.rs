@@ -1,95 +1,21 @@
 //! Integrator tools and the personal-data access log: upstream health, connection tests, `accessLog` and "who looked
 //! at this person". Thin resolvers over `federation` and `store::access_log`.
 
-use std::sync::Arc;
-
-use async_graphql::{Context, Enum, InputObject, Object, SimpleObject};
+use async_graphql::{Context, InputObject, Object, SimpleObject};
 use entities::access_log_entry;
 
 use super::{
-    query::{connection, page_args, Conn},
-    registration::RequestId,
-    state,
+    connection::{connection, page_args, Conn},
+    context::{caller, federation, state},
+    types::upstream::{status_of, UpstreamStatus},
 };
 use crate::{
-    auth::{require_scope, require_token, scope, Principal, RequireScope},
+    auth::{require_scope, require_token, scope, RequireScope},
     codes::PersonalId,
     error::Error,
-    federation::{
-        connection::{self as conn, ConnectionReport},
-        Federation,
-    },
+    federation::connection::ConnectionReport,
     store::access_log::{self, AccessFilter},
-    upstream::{Caller, CircuitState as Circuit},
 };
-
-pub(crate) fn federation<'a>(ctx: &Context<'a>) -> async_graphql::Result<&'a Federation> {
-    Ok(ctx.data::<Arc<Federation>>()?.as_ref())
-}
-
-/// The caller as upstreams see it (agency, subject, request id).
-pub(crate) fn caller(ctx: &Context<'_>, principal: &Principal) -> Caller {
-    Caller {
-        agency: principal.agency.as_str().to_owned(),
-        subject: principal.subject.clone(),
-        purpose: None,
-        request_id: ctx.data_opt::<RequestId>().map(|r| r.0.clone()),
-    }
-}
-
-#[derive(Enum, Clone, Copy, PartialEq, Eq)]
-pub enum UpstreamHealth {
-    Up,
-    Degraded,
-    Down,
-    Unknown,
-}
-
-#[derive(Enum, Clone, Copy, PartialEq, Eq)]
-pub enum CircuitState {
-    Closed,
-    Open,
-    HalfOpen,
-}
-
-/// A national database as the hub sees it.
-#[derive(SimpleObject)]
-pub struct UpstreamStatus {
-    pub name: String,
-    pub base_url: String,
-    pub status: UpstreamHealth,
-    /// Latency of the last call, in milliseconds.
-    pub latency_ms: Option<f64>,
-    /// Why the last failed call failed (never the upstream's own body).
-    pub last_error: Option<String>,
-    pub circuit_state: CircuitState,
-    pub calls: u64,
-    pub failures: u64,
-}
-
-/// The status of one upstream, as integrators see it.
-pub fn status_of(u: &crate::upstream::Upstream) -> UpstreamStatus {
-    let h = u.health();
-    UpstreamStatus {
-        name: u.name().to_owned(),
-        base_url: u.settings.base_url.clone(),
-        status: match conn::status(u) {
-            conn::Status::Up => UpstreamHealth::Up,
-            conn::Status::Degraded => UpstreamHealth::Degraded,
-            conn::Status::Down => UpstreamHealth::Down,
-            conn::Status::Unknown => UpstreamHealth::Unknown,
-        },
-        latency_ms: h.last_latency_ms,
-        last_error: h.last_error,
-        circuit_state: match u.circuit() {
-            Circuit::Closed => CircuitState::Closed,
-            Circuit::Open => CircuitState::Open,
-            Circuit::HalfOpen => CircuitState::HalfOpen,
-        },
-        calls: h.calls,
-        failures: h.failures,
-    }
-}
 
 #[derive(SimpleObject)]
 pub struct ConnectionStep {
@@ -283,10 +209,9 @@ impl IntegratorMutation {
         ctx: &Context<'_>,
         name: String,
     ) -> async_graphql::Result<ConnectionTest> {
-        let principal = require_scope(ctx, &format!("upstream:{name}:read"))?;
-        let caller = caller(ctx, principal);
+        require_scope(ctx, &format!("upstream:{name}:read"))?;
         federation(ctx)?
-            .test_connection(&name, &caller)
+            .test_connection(&name, caller(ctx)?)
             .await
             .map(ConnectionTest::from)
             .ok_or_else(|| Error::not_found(format!("upstream `{name}`")).into())

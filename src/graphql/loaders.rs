@@ -1,20 +1,31 @@
 //! DataLoaders: nested fields ask for one key each, and the loader answers a whole page's keys in one statement.
 //!
-//! One loader type, [`Catalog`], serves every key type (one `Loader` impl per key newtype). It keeps no cache, so it is
-//! shared by all requests and batches concurrent requests together as well.
+//! One loader type, [`Catalog`], serves every key, through three generic key types:
+//! - [`One<L>`]: the row whose unique column is the key, through the shared read cache where the [`Lookup`] has one;
+//! - [`Rows<G>`]: the list of rows of a key, for any [`Grouped`] read (rows of a column, aggregates, previews);
+//! - [`Count<L>`]: how many rows have the key.
+//!
+//! A lookup is a marker type (see `lookups`) naming an entity and one of its columns, so tables are named by sea-orm
+//! entities, never by strings. `Catalog` keeps no cache of its own (the request's `DataLoader` does, and the shared
+//! read cache for the lookups that name one).
 
-use std::{collections::HashMap, sync::Arc};
+use std::{
+    collections::HashMap,
+    future::Future,
+    hash::{Hash, Hasher},
+    marker::PhantomData,
+    sync::Arc,
+};
 
 use async_graphql::dataloader::Loader;
-use entities::{
-    agency, indicator, information_system, national_database, national_database_link, plan,
-    project, project_budget, province, reported_figure,
-};
-use sea_orm::DatabaseConnection;
+use sea_orm::{sea_query::ValueType, DatabaseConnection, EntityTrait, ModelTrait, Value};
 
-use crate::store::{
-    batch::{self, group_by, BudgetBucketRow, LevelCountRow},
-    cache::ReadCache,
+use crate::{
+    error::Result,
+    store::{
+        batch,
+        cache::{ReadCache, TtlMap},
+    },
 };
 
 /// The batch loader over the catalog.
@@ -23,260 +34,170 @@ pub struct Catalog {
     pub cache: Arc<ReadCache>,
 }
 
-type LoadResult<K, V> = Result<HashMap<K, V>, async_graphql::Error>;
+type LoadResult<K, V> = std::result::Result<HashMap<K, V>, async_graphql::Error>;
 
-macro_rules! by_key {
-    ($key:ident, $model:ty, $fetch:path, |$m:ident| $key_expr:expr) => {
-        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-        pub struct $key(pub String);
+/// The row type a lookup finds.
+pub type Model<L> = <<L as Lookup>::Entity as EntityTrait>::Model;
 
-        impl Loader<$key> for Catalog {
-            type Value = $model;
-            type Error = async_graphql::Error;
+/// The rows of one entity whose one column has a given value. Implemented by marker types, one per lookup.
+pub trait Lookup: Clone + Copy + Eq + Hash + Send + Sync + 'static {
+    type Entity: EntityTrait<Model: Sync>;
+    /// The column's Rust type: `String` for codes and keys, `i64` for row ids.
+    type Key: Clone + Eq + Hash + Send + Sync + Into<Value> + ValueType + 'static;
+    const COLUMN: <Self::Entity as EntityTrait>::Column;
+    /// The order of a list of rows; empty: by primary key.
+    const ORDER: &'static [<Self::Entity as EntityTrait>::Column] = &[];
 
-            async fn load(&self, keys: &[$key]) -> LoadResult<$key, $model> {
-                let ids: Vec<String> = keys.iter().map(|k| k.0.clone()).collect();
-                let rows = $fetch(&self.db, &ids).await?;
-                Ok(rows.into_iter().map(|$m| ($key($key_expr), $m)).collect())
-            }
-        }
-    };
-}
-
-/// Like `by_key!`, through a map of the shared read cache: hits cost no statement, misses load in one.
-macro_rules! cached_by_key {
-    ($key:ident, $model:ty, $fetch:path, $cache:ident, |$m:ident| $key_expr:expr) => {
-        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-        pub struct $key(pub String);
-
-        impl Loader<$key> for Catalog {
-            type Value = $model;
-            type Error = async_graphql::Error;
-
-            async fn load(&self, keys: &[$key]) -> LoadResult<$key, $model> {
-                let mut out = HashMap::with_capacity(keys.len());
-                let mut missing = Vec::new();
-                for k in keys {
-                    match self.cache.$cache.get(&k.0) {
-                        Some(hit) => {
-                            out.insert(k.clone(), hit);
-                        }
-                        None => missing.push(k.0.clone()),
-                    }
-                }
-                if !missing.is_empty() {
-                    for $m in $fetch(&self.db, &missing).await? {
-                        let key = $key_expr;
-                        self.cache.$cache.put(key.clone(), $m.clone());
-                        out.insert($key(key), $m);
-                    }
-                }
-                Ok(out)
-            }
-        }
-    };
-}
-
-cached_by_key!(
-    ProvinceKey,
-    province::Model,
-    batch::provinces,
-    provinces,
-    |m| m.code.clone()
-);
-cached_by_key!(AgencyKey, agency::Model, batch::agencies, agencies, |m| m
-    .id
-    .clone());
-by_key!(PlanKey, plan::Model, batch::plans, |m| m.id.clone());
-by_key!(
-    DatabaseKey,
-    national_database::Model,
-    batch::national_databases,
-    |m| m.id.clone()
-);
-by_key!(
-    SystemCode,
-    information_system::Model,
-    batch::systems_by_code,
-    |m| m.code.clone()
-);
-by_key!(ProjectKey, project::Model, batch::projects_by_key, |m| m
-    .key
-    .clone());
-by_key!(
-    IndicatorKey,
-    indicator::Model,
-    batch::indicators_by_key,
-    |m| m.key.clone()
-);
-
-macro_rules! grouped {
-    ($key:ident, $model:ty, $fetch:path, |$m:ident| $key_expr:expr) => {
-        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-        pub struct $key(pub String);
-
-        impl Loader<$key> for Catalog {
-            type Value = Vec<$model>;
-            type Error = async_graphql::Error;
-
-            async fn load(&self, keys: &[$key]) -> LoadResult<$key, Vec<$model>> {
-                let ids: Vec<String> = keys.iter().map(|k| k.0.clone()).collect();
-                let rows = $fetch(&self.db, &ids).await?;
-                Ok(group_by(rows, |$m| $key($key_expr)))
-            }
-        }
-    };
-}
-
-grouped!(
-    LinksOfDatabase,
-    national_database_link::Model,
-    batch::links_by_database,
-    |m| m.national_database_id.clone()
-);
-grouped!(
-    LinksOfProvince,
-    national_database_link::Model,
-    batch::links_by_province,
-    |m| m.province_code.clone()
-);
-grouped!(
-    FiguresOfPlan,
-    reported_figure::Model,
-    batch::figures_by_plan,
-    |m| m.plan_id.clone()
-);
-grouped!(
-    ProjectsOfPlan,
-    project::Model,
-    batch::projects_by_plan,
-    |m| m.plan_id.clone()
-);
-grouped!(
-    LinksOfPlan,
-    national_database_link::Model,
-    batch::links_by_plan,
-    |m| m.plan_id.clone().unwrap_or_default()
-);
-grouped!(
-    SystemLevelsOfProvince,
-    LevelCountRow,
-    batch::levels_per_province,
-    |m| m.province_code.clone()
-);
-grouped!(
-    BudgetOfProvince,
-    BudgetBucketRow,
-    batch::budget_per_province,
-    |m| m.province_code.clone()
-);
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct BudgetOfProject(pub i64);
-
-impl Loader<BudgetOfProject> for Catalog {
-    type Value = Vec<project_budget::Model>;
-    type Error = async_graphql::Error;
-
-    async fn load(&self, keys: &[BudgetOfProject]) -> LoadResult<BudgetOfProject, Self::Value> {
-        let ids: Vec<i64> = keys.iter().map(|k| k.0).collect();
-        let rows = batch::budgets_by_project(&self.db, &ids).await?;
-        Ok(group_by(rows, |m| BudgetOfProject(m.project_id)))
+    /// The shared read cache's map for this lookup, when it has one.
+    fn cache(_: &ReadCache) -> Option<&TtlMap<Self::Key, Model<Self>>> {
+        None
     }
 }
 
-/// Which registry a per-province list or count reads.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum ProvinceList {
-    Agencies,
-    Systems,
-    Projects,
+/// The key of `row` under `L`; none for a null column (which an `IN` filter never matches).
+fn key_of<L: Lookup>(row: &Model<L>) -> Option<L::Key> {
+    <L::Key as ValueType>::try_from(row.get(L::COLUMN)).ok()
 }
 
-impl ProvinceList {
-    fn table(self) -> &'static str {
-        match self {
-            ProvinceList::Agencies => "agencies",
-            ProvinceList::Systems => "information_systems",
-            ProvinceList::Projects => "projects",
-        }
-    }
-}
-
-/// Row count of a registry in one province.
+/// The row whose (unique) `L::COLUMN` is the key.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct CountInProvince(pub ProvinceList, pub String);
+pub struct One<L: Lookup>(pub L::Key);
 
-impl Loader<CountInProvince> for Catalog {
-    type Value = i64;
+impl<L: Lookup> Loader<One<L>> for Catalog {
+    type Value = Model<L>;
     type Error = async_graphql::Error;
 
-    async fn load(&self, keys: &[CountInProvince]) -> LoadResult<CountInProvince, i64> {
-        let mut out = HashMap::new();
-        for list in [
-            ProvinceList::Agencies,
-            ProvinceList::Systems,
-            ProvinceList::Projects,
-        ] {
-            let codes: Vec<String> = keys
-                .iter()
-                .filter(|k| k.0 == list)
-                .map(|k| k.1.clone())
-                .collect();
-            if codes.is_empty() {
-                continue;
+    /// Cache hits cost no statement; the misses load in one.
+    async fn load(&self, keys: &[One<L>]) -> LoadResult<One<L>, Model<L>> {
+        let cache = L::cache(&self.cache);
+        let mut out = HashMap::with_capacity(keys.len());
+        let mut missing = Vec::new();
+        for k in keys {
+            match cache.and_then(|c| c.get(&k.0)) {
+                Some(hit) => {
+                    out.insert(k.clone(), hit);
+                }
+                None => missing.push(k.0.clone()),
             }
-            for row in batch::counts_per_province(&self.db, list.table(), &codes).await? {
-                out.insert(CountInProvince(list, row.province_code), row.n);
+        }
+        if !missing.is_empty() {
+            for row in batch::by_column::<L::Entity, _>(&self.db, L::COLUMN, missing, &[]).await? {
+                let Some(key) = key_of::<L>(&row) else {
+                    continue;
+                };
+                if let Some(cache) = cache {
+                    cache.put(key.clone(), row.clone());
+                }
+                out.insert(One(key), row);
             }
         }
         Ok(out)
     }
 }
 
-/// The first `n` rows of a registry in one province (the preview lists on `Province`).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct TopInProvince(pub String, pub u64);
+/// A batch read whose keys each name a list of rows.
+pub trait Grouped: Send + Sync + 'static {
+    type Key: Clone + Eq + Hash + Send + Sync + 'static;
+    type Row: Clone + Send + Sync + 'static;
 
-macro_rules! top_loader {
-    ($key:ident, $model:ty, $fetch:path) => {
-        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-        pub struct $key(pub TopInProvince);
-
-        impl Loader<$key> for Catalog {
-            type Value = Vec<$model>;
-            type Error = async_graphql::Error;
-
-            async fn load(&self, keys: &[$key]) -> LoadResult<$key, Vec<$model>> {
-                let mut limits: HashMap<u64, Vec<String>> = HashMap::new();
-                for k in keys {
-                    limits.entry(k.0 .1).or_default().push(k.0 .0.clone());
-                }
-                let mut out = HashMap::new();
-                for (limit, codes) in limits {
-                    let rows = $fetch(&self.db, &codes, limit).await?;
-                    for (code, rows) in group_by(rows, |m| m.province_code.clone()) {
-                        out.insert($key(TopInProvince(code, limit)), rows);
-                    }
-                }
-                Ok(out)
-            }
-        }
-    };
+    /// The rows of `keys`, each with its key.
+    fn fetch(
+        db: &DatabaseConnection,
+        keys: &[Self::Key],
+    ) -> impl Future<Output = Result<Vec<(Self::Key, Self::Row)>>> + Send;
 }
 
-top_loader!(TopAgencies, agency::Model, batch::top_agencies_per_province);
-top_loader!(
-    TopSystems,
-    information_system::Model,
-    batch::top_systems_per_province
-);
-top_loader!(
-    TopProjects,
-    project::Model,
-    batch::top_projects_per_province
-);
+/// Every lookup is a grouped read: the rows whose `L::COLUMN` is the key, in `L::ORDER`, in one statement.
+impl<L: Lookup> Grouped for L {
+    type Key = L::Key;
+    type Row = Model<L>;
 
-// Keep the row types nameable for resolvers.
-pub type LevelRow = LevelCountRow;
-pub type BudgetRow = BudgetBucketRow;
+    async fn fetch(db: &DatabaseConnection, keys: &[L::Key]) -> Result<Vec<(L::Key, Model<L>)>> {
+        let rows = batch::by_column::<L::Entity, _>(db, L::COLUMN, keys.to_vec(), L::ORDER).await?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|row| Some((key_of::<L>(&row)?, row)))
+            .collect())
+    }
+}
+
+/// The rows of a key under `G`; a key without rows gets an empty list.
+pub struct Rows<G: Grouped>(pub G::Key);
+
+// By hand: a derive would ask the marker `G` to be `Clone`, `Eq` and `Hash` too, not only its key.
+impl<G: Grouped> Clone for Rows<G> {
+    fn clone(&self) -> Self {
+        Rows(self.0.clone())
+    }
+}
+
+impl<G: Grouped> PartialEq for Rows<G> {
+    fn eq(&self, other: &Self) -> bool {
+        self.0 == other.0
+    }
+}
+
+impl<G: Grouped> Eq for Rows<G> {}
+
+impl<G: Grouped> Hash for Rows<G> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.0.hash(state);
+    }
+}
+
+impl<G: Grouped> Loader<Rows<G>> for Catalog {
+    type Value = Vec<G::Row>;
+    type Error = async_graphql::Error;
+
+    async fn load(&self, keys: &[Rows<G>]) -> LoadResult<Rows<G>, Vec<G::Row>> {
+        let keys: Vec<G::Key> = keys.iter().map(|k| k.0.clone()).collect();
+        let mut out: HashMap<Rows<G>, Vec<G::Row>> = HashMap::new();
+        for (key, row) in G::fetch(&self.db, &keys).await? {
+            out.entry(Rows(key)).or_default().push(row);
+        }
+        Ok(out)
+    }
+}
+
+/// The first rows of each key under `L`, in `L::ORDER`: keys are `(key, how many)`, one statement per distinct count.
+pub struct Top<L>(PhantomData<L>);
+
+impl<L: Lookup<Key = String>> Grouped for Top<L> {
+    type Key = (String, u64);
+    type Row = Model<L>;
+
+    async fn fetch(
+        db: &DatabaseConnection,
+        keys: &[(String, u64)],
+    ) -> Result<Vec<(Self::Key, Model<L>)>> {
+        let mut limits: HashMap<u64, Vec<String>> = HashMap::new();
+        for (key, limit) in keys {
+            limits.entry(*limit).or_default().push(key.clone());
+        }
+        let mut out = Vec::new();
+        for (limit, keys) in limits {
+            let rows =
+                batch::top_by_column::<L::Entity>(db, L::COLUMN, L::ORDER, &keys, limit).await?;
+            out.extend(
+                rows.into_iter()
+                    .filter_map(|row| Some(((key_of::<L>(&row)?, limit), row))),
+            );
+        }
+        Ok(out)
+    }
+}
+
+/// How many rows have the key under `L` (keys without rows are left out).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Count<L: Lookup>(pub L::Key);
+
+impl<L: Lookup<Key = String>> Loader<Count<L>> for Catalog {
+    type Value = i64;
+    type Error = async_graphql::Error;
+
+    async fn load(&self, keys: &[Count<L>]) -> LoadResult<Count<L>, i64> {
+        let keys: Vec<String> = keys.iter().map(|k| k.0.clone()).collect();
+        let counts = batch::counts_by_column::<L::Entity>(&self.db, L::COLUMN, &keys).await?;
+        Ok(counts.into_iter().map(|(key, n)| (Count(key), n)).collect())
+    }
+}

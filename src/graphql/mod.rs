@@ -1,24 +1,33 @@
-//! The GraphQL schema: assembly, shared state, and one module per concern.
+//! The GraphQL schema: its assembly from the domain modules, and nothing else. The modules depend on one another
+//! in one direction only, from the roots down (no module imports this one):
+//!
+//! - roots: `query` (catalog), `node` (node and search), `audit`, `integrator`, `national`; mutations in
+//!   `registration`, `approval`, `admin`, `integrator`; `subscription`;
+//! - `types`: the registry's object types, one concern per file; `prefetch`: nested rows of a page, ahead;
+//! - `connection` (Relay helpers), `context` (per-request data and accessors), `loaders` (generic DataLoaders) over
+//!   `lookups` (what they look up);
+//! - leaves: `enums`, `inputs`, `ids`.
 
 pub mod admin;
 pub mod approval;
 pub mod audit;
-pub mod discrepancy;
+pub mod connection;
+pub mod context;
 pub mod enums;
 pub mod ids;
 pub mod inputs;
 pub mod integrator;
 pub mod loaders;
+pub mod lookups;
 pub mod national;
+pub mod node;
+pub mod prefetch;
 pub mod query;
 pub mod registration;
 pub mod subscription;
 pub mod types;
 
-use async_graphql::{
-    dataloader::{DataLoader, HashMapCache},
-    Context, MergedObject, MergedSubscription, Schema,
-};
+use async_graphql::{MergedObject, MergedSubscription, Schema};
 
 use std::sync::Arc;
 
@@ -29,39 +38,11 @@ use crate::{
     store::Store,
 };
 
-/// What resolvers need: cheap handles only.
-pub struct GqlState {
-    pub store: Store,
-}
-
-/// The per-request loader. Its cache lets a connection resolver prefetch the nested objects of a whole page in one
-/// statement per level (see `query::prefetch`), so the count of statements does not depend on batching windows.
-pub type RequestLoader = DataLoader<loaders::Catalog, HashMapCache>;
-
-/// A fresh loader for one request.
-pub fn request_loader(store: &Store) -> RequestLoader {
-    DataLoader::with_cache(
-        loaders::Catalog {
-            db: store.db.clone(),
-            cache: store.cache.clone(),
-        },
-        tokio::spawn,
-        HashMapCache::default(),
-    )
-}
-
-pub(crate) fn state<'a>(ctx: &Context<'a>) -> async_graphql::Result<&'a GqlState> {
-    ctx.data::<GqlState>()
-}
-
-pub(crate) fn loader<'a>(ctx: &Context<'a>) -> async_graphql::Result<&'a RequestLoader> {
-    ctx.data::<RequestLoader>()
-}
-
 /// The root query, merged from the domain modules.
 #[derive(MergedObject, Default)]
 pub struct Query(
     query::CatalogQuery,
+    node::NodeQuery,
     audit::AuditQuery,
     integrator::IntegratorQuery,
     national::NationalQuery,
@@ -115,7 +96,7 @@ pub fn build_schema(
         builder = builder.disable_introspection();
     }
     if let Some((store, federation)) = services {
-        builder = builder.data(GqlState { store }).data(federation);
+        builder = builder.data(context::GqlState { store }).data(federation);
     }
     builder.finish()
 }

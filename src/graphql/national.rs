@@ -5,7 +5,7 @@
 
 use async_graphql::{Context, InputObject, Object, SelectionField};
 
-use super::integrator::{caller, federation};
+use super::context::{caller, federation};
 use crate::{
     auth::require_scope,
     codes::{parse_social_insurance_code, parse_twelve_digits, PersonalId, TaxCode},
@@ -68,13 +68,7 @@ async fn personal<A: Adapter>(
     let unmasked = principal.has_scope(&format!("upstream:{}:identifiers", A::SERVICE));
     federation(ctx)
         .map_err(|_| Error::AccessLogUnavailable)?
-        .lookup(
-            &adapter,
-            &caller(ctx, principal),
-            &purpose,
-            selected(ctx),
-            unmasked,
-        )
+        .lookup(&adapter, caller(ctx)?, &purpose, selected(ctx), unmasked)
         .await
 }
 
@@ -204,10 +198,10 @@ impl NationalQuery {
             })?;
             return Ok(personal(ctx, &purpose, adapter).await?);
         }
-        let principal = require_scope(ctx, "upstream:business:read")?;
+        require_scope(ctx, "upstream:business:read")?;
         let (path, _) = adapter.request();
         let answer = federation(ctx)?
-            .public(EnterpriseByCode::SERVICE, &path, &caller(ctx, principal))
+            .public(EnterpriseByCode::SERVICE, &path, caller(ctx)?)
             .await?;
         Ok(answer.map(decode::<EnterpriseByCode>).transpose()?)
     }

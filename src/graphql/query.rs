@@ -1,19 +1,20 @@
 //! The root query: thin resolvers that read arguments, call the store, and wrap the rows.
 
-use async_graphql::{
-    connection::{Connection, Edge},
-    Context, Interface, Object, OutputType, SimpleObject, ID,
-};
+use async_graphql::{Context, Object, SimpleObject, ID};
 
 use super::{
-    enums::{AgencySort, InformationSystemSort, MatchRank, ProjectSort, SearchKind},
+    connection::{connection, page_args, Conn},
+    context::{principal, state},
+    enums::{AgencySort, InformationSystemSort, ProjectSort},
     ids::{parse_global_id, NodeKind},
-    inputs::*,
-    loader,
-    loaders::Catalog,
-    loaders::*,
-    state,
-    types::*,
+    inputs::{
+        AgencyFilterInput, IndicatorFilterInput, InformationSystemFilter,
+        NationalDatabaseFilterInput, PlanFilterInput, ProjectFilterInput,
+    },
+    prefetch::{prefetch_agencies, prefetch_projects, prefetch_systems},
+    types::{
+        load, Agency, Indicator, InformationSystem, NationalDatabase, Plan, Project, Province,
+    },
 };
 use crate::{
     codes::{parse_province_code, AgencyCode},
@@ -21,305 +22,10 @@ use crate::{
     store::{
         self, batch,
         catalog::{ProjectSort as StoreProjectSort, SystemSort},
-        page::{Page, PageArgs},
-        search::MatchRank as StoreRank,
     },
 };
 
 type Res<T> = async_graphql::Result<T>;
-
-/// Extra fields on every connection.
-#[derive(SimpleObject)]
-pub struct ConnectionFields {
-    /// Rows matching the filter, across all pages.
-    pub total_count: i64,
-}
-
-pub type Conn<T> = Connection<String, T, ConnectionFields>;
-
-pub(crate) fn connection<M, T: OutputType>(page: Page<M>, wrap: impl Fn(M) -> T) -> Conn<T> {
-    let mut conn = Connection::with_additional_fields(
-        page.has_previous_page,
-        page.has_next_page,
-        ConnectionFields {
-            total_count: page.total_count as i64,
-        },
-    );
-    conn.edges.extend(
-        page.rows
-            .into_iter()
-            .map(|(cursor, m)| Edge::new(cursor, wrap(m))),
-    );
-    conn
-}
-
-pub(crate) fn page_args(
-    first: Option<i32>,
-    after: Option<String>,
-    last: Option<i32>,
-    before: Option<String>,
-) -> PageArgs {
-    PageArgs {
-        first,
-        after,
-        last,
-        before,
-    }
-}
-
-/// Longest search text: longer ones are not names of anything in the registries.
-const MAX_SEARCH_TEXT: usize = 200;
-
-/// Which nested fields a connection's selection asks for, under `edges { node }` or `nodes`.
-struct Wants<'a>(Vec<async_graphql::Lookahead<'a>>);
-
-impl<'a> Wants<'a> {
-    fn of(ctx: &'a Context<'a>) -> Self {
-        let look = ctx.look_ahead();
-        Wants(vec![look.field("edges").field("node"), look.field("nodes")])
-    }
-
-    fn has(&self, path: &[&str]) -> bool {
-        self.0.iter().any(|l| {
-            let Some((first, rest)) = path.split_first() else {
-                return false;
-            };
-            rest.iter().fold(l.field(first), |l, f| l.field(f)).exists()
-        })
-    }
-}
-
-/// Loads `keys` at once, without the loader's batching window, and feeds the request's loader cache, so that the
-/// nested resolvers that ask for them one by one answer from the cache at once.
-async fn prefetch_many<K, V>(
-    loader: &super::RequestLoader,
-    keys: impl IntoIterator<Item = K>,
-) -> Res<std::collections::HashMap<K, V>>
-where
-    K: Send + Sync + std::hash::Hash + Eq + Clone + 'static,
-    V: Send + Sync + Clone + 'static,
-    Catalog: async_graphql::dataloader::Loader<K, Value = V, Error = async_graphql::Error>,
-{
-    use async_graphql::dataloader::Loader;
-    let mut keys: Vec<K> = keys.into_iter().collect();
-    let mut seen = std::collections::HashSet::with_capacity(keys.len());
-    keys.retain(|k| seen.insert(k.clone()));
-    if keys.is_empty() {
-        return Ok(Default::default());
-    }
-    let found = loader.loader().load(&keys).await?;
-    loader.feed_many(found.clone()).await;
-    Ok(found)
-}
-
-/// As [`prefetch_many`], for loaders of lists: a key with no rows is cached as an empty list, not asked again.
-async fn prefetch_lists<K, V>(
-    loader: &super::RequestLoader,
-    keys: impl IntoIterator<Item = K>,
-) -> Res<()>
-where
-    K: Send + Sync + std::hash::Hash + Eq + Clone + 'static,
-    V: Send + Sync + Clone + 'static,
-    Catalog: async_graphql::dataloader::Loader<K, Value = Vec<V>, Error = async_graphql::Error>,
-{
-    let keys: Vec<K> = keys.into_iter().collect();
-    let found = prefetch_many(loader, keys.iter().cloned()).await?;
-    let empty = keys
-        .into_iter()
-        .filter(|k| !found.contains_key(k))
-        .map(|k| (k, Vec::new()));
-    loader.feed_many(empty).await;
-    Ok(())
-}
-
-/// Loads, into the request's loader cache, the owning agencies of a page (under `agency_field`), their provinces when
-/// the selection asks for them, and the rows' own provinces: one statement per level. The nested resolvers then read
-/// the cache, so the statement count of a page is fixed whatever its size.
-async fn prefetch_agencies_and_provinces(
-    ctx: &Context<'_>,
-    wants: &Wants<'_>,
-    agency_field: &str,
-    agencies: impl FnOnce() -> Vec<AgencyKey>,
-    provinces: impl FnOnce() -> Vec<ProvinceKey>,
-) -> Res<()> {
-    let loader = loader(ctx)?;
-    let mut province_keys: Vec<ProvinceKey> = Vec::new();
-    if wants.has(&[agency_field]) {
-        let found = prefetch_many(loader, agencies()).await?;
-        if wants.has(&[agency_field, "province"]) {
-            province_keys.extend(found.values().map(|a| ProvinceKey(a.province_code.clone())));
-        }
-    }
-    if wants.has(&["province"]) {
-        province_keys.extend(provinces());
-    }
-    if !province_keys.is_empty() {
-        prefetch_many(loader, province_keys).await?;
-    }
-    Ok(())
-}
-
-async fn prefetch_systems(
-    ctx: &Context<'_>,
-    page: &[(String, entities::information_system::Model)],
-) -> Res<()> {
-    let rows = page.iter().map(|(_, m)| m);
-    let wants = Wants::of(ctx);
-    // Keys are collected only for the levels the selection asks for.
-    let agencies = || {
-        rows.clone()
-            .filter_map(|r| r.agency_id.clone().map(AgencyKey))
-            .collect()
-    };
-    let provinces = || {
-        rows.clone()
-            .map(|r| ProvinceKey(r.province_code.clone()))
-            .collect()
-    };
-    prefetch_agencies_and_provinces(ctx, &wants, "agency", agencies, provinces).await
-}
-
-async fn prefetch_projects(
-    ctx: &Context<'_>,
-    page: &[(String, entities::project::Model)],
-) -> Res<()> {
-    let rows = page.iter().map(|(_, m)| m);
-    let wants = Wants::of(ctx);
-    let agencies = || {
-        rows.clone()
-            .filter_map(|r| r.lead_agency_id.clone().map(AgencyKey))
-            .collect()
-    };
-    let provinces = || {
-        rows.clone()
-            .map(|r| ProvinceKey(r.province_code.clone()))
-            .collect()
-    };
-    prefetch_agencies_and_provinces(ctx, &wants, "leadAgency", agencies, provinces).await?;
-    let loader = loader(ctx)?;
-    if wants.has(&["plan"]) {
-        prefetch_many(loader, rows.clone().map(|r| PlanKey(r.plan_id.clone()))).await?;
-    }
-    if wants.has(&["budget"])
-        || wants.has(&["budgetSumMillionVnd"])
-        || wants.has(&["totalMatchesBudget"])
-    {
-        prefetch_lists(loader, rows.clone().map(|r| BudgetOfProject(r.id))).await?;
-    }
-    Ok(())
-}
-
-/// Provinces and parents of a page of agencies, as [`prefetch_agencies_and_provinces`] does for systems.
-async fn prefetch_agencies(
-    ctx: &Context<'_>,
-    page: &[(String, entities::agency::Model)],
-) -> Res<()> {
-    let rows = page.iter().map(|(_, m)| m);
-    let wants = Wants::of(ctx);
-    let loader = loader(ctx)?;
-    if wants.has(&["province"]) {
-        prefetch_many(
-            loader,
-            rows.clone().map(|r| ProvinceKey(r.province_code.clone())),
-        )
-        .await?;
-    }
-    if wants.has(&["parent"]) {
-        prefetch_many(
-            loader,
-            rows.clone()
-                .filter_map(|r| r.parent_id.clone().map(AgencyKey)),
-        )
-        .await?;
-    }
-    Ok(())
-}
-
-/// An object with a global id.
-#[derive(Interface)]
-#[graphql(field(name = "id", ty = "ID"))]
-pub enum Node {
-    Province(Province),
-    Plan(Plan),
-    Agency(Agency),
-    InformationSystem(InformationSystem),
-    Project(Project),
-    NationalDatabase(NationalDatabase),
-    Indicator(Indicator),
-}
-
-/// One search result.
-pub struct SearchHit {
-    kind: SearchKind,
-    title: String,
-    rank: MatchRank,
-    key: String,
-}
-
-#[Object]
-impl SearchHit {
-    async fn kind(&self) -> SearchKind {
-        self.kind
-    }
-    /// The title as stored (NFC).
-    async fn title(&self) -> &str {
-        &self.title
-    }
-    async fn rank(&self) -> MatchRank {
-        self.rank
-    }
-    /// The object found; the hits of a page load together, one statement per kind.
-    async fn node(&self, ctx: &Context<'_>) -> Res<Option<Node>> {
-        load_node(ctx, search_kind_to_node(self.kind), self.key.clone()).await
-    }
-}
-
-/// Loads the node a kind and key name; `None` when it does not exist.
-async fn load_node(ctx: &Context<'_>, kind: NodeKind, key: String) -> Res<Option<Node>> {
-    let loader = &loader(ctx)?;
-    Ok(match kind {
-        NodeKind::Province => loader
-            .load_one(ProvinceKey(key))
-            .await?
-            .map(|m| Node::Province(Province(m))),
-        NodeKind::Plan => loader
-            .load_one(PlanKey(key))
-            .await?
-            .map(|m| Node::Plan(Plan(m))),
-        NodeKind::Agency => loader
-            .load_one(AgencyKey(key))
-            .await?
-            .map(|m| Node::Agency(Agency(m))),
-        NodeKind::InformationSystem => loader
-            .load_one(SystemCode(key))
-            .await?
-            .map(|m| Node::InformationSystem(InformationSystem(m))),
-        NodeKind::Project => loader
-            .load_one(ProjectKey(key))
-            .await?
-            .map(|m| Node::Project(Project(m))),
-        NodeKind::NationalDatabase => loader
-            .load_one(DatabaseKey(key))
-            .await?
-            .map(|m| Node::NationalDatabase(NationalDatabase(m))),
-        NodeKind::Indicator => loader
-            .load_one(IndicatorKey(key))
-            .await?
-            .map(|m| Node::Indicator(Indicator(m))),
-    })
-}
-
-fn search_kind_to_node(kind: SearchKind) -> NodeKind {
-    match kind {
-        SearchKind::Province => NodeKind::Province,
-        SearchKind::Plan => NodeKind::Plan,
-        SearchKind::Agency => NodeKind::Agency,
-        SearchKind::InformationSystem => NodeKind::InformationSystem,
-        SearchKind::Project => NodeKind::Project,
-        SearchKind::NationalDatabase => NodeKind::NationalDatabase,
-        SearchKind::Indicator => NodeKind::Indicator,
-    }
-}
 
 /// The caller of a request, as its token names it.
 #[derive(SimpleObject)]
@@ -338,7 +44,7 @@ pub struct CatalogQuery;
 impl CatalogQuery {
     /// Who is calling: null without a token (an invalid token is refused before the query runs).
     async fn viewer(&self, ctx: &Context<'_>) -> Option<Viewer> {
-        ctx.data_opt::<crate::auth::Principal>().map(|p| Viewer {
+        principal(ctx).map(|p| Viewer {
             subject: p.subject.clone(),
             agency: p.agency.as_str().to_owned(),
             scopes: p.scopes.iter().cloned().collect(),
@@ -358,10 +64,8 @@ impl CatalogQuery {
     /// A province by its administrative code (2 digits).
     async fn province(&self, ctx: &Context<'_>, code: String) -> Res<Province> {
         let code = parse_province_code("code", &code)?;
-        loader(ctx)?
-            .load_one(ProvinceKey(code.clone()))
+        load::<Province>(ctx, &code)
             .await?
-            .map(Province)
             .ok_or_else(|| Error::not_found(format!("province {code}")).into())
     }
 
@@ -402,16 +106,16 @@ impl CatalogQuery {
         let found = match (code, key) {
             (Some(code), None) => {
                 let code = AgencyCode::parse("code", &code)?;
-                batch::agency_by_code(&st.store.db, code.as_str()).await?
+                batch::agency_by_code(&st.store.db, code.as_str())
+                    .await?
+                    .map(Agency)
             }
-            (None, Some(key)) => loader(ctx)?.load_one(AgencyKey(key)).await?,
+            (None, Some(key)) => load(ctx, &key).await?,
             _ => {
                 return Err(Error::bad_input("code", "give exactly one of `code` and `key`").into())
             }
         };
-        found
-            .map(Agency)
-            .ok_or_else(|| Error::not_found("agency").into())
+        found.ok_or_else(|| Error::not_found("agency").into())
     }
 
     /// Information systems.
@@ -465,10 +169,8 @@ impl CatalogQuery {
             (None, Some(code)) => code,
             _ => return Err(Error::bad_input("id", "give exactly one of `id` and `code`").into()),
         };
-        loader(ctx)?
-            .load_one(SystemCode(code))
+        load::<InformationSystem>(ctx, &code)
             .await?
-            .map(InformationSystem)
             .ok_or_else(|| Error::not_found("information system").into())
     }
 
@@ -565,52 +267,5 @@ impl CatalogQuery {
         )
         .await?;
         Ok(connection(page, Plan))
-    }
-
-    /// Any object by its global id.
-    async fn node(&self, ctx: &Context<'_>, id: ID) -> Res<Node> {
-        let (kind, key) = parse_global_id("id", &id)?;
-        load_node(ctx, kind, key)
-            .await?
-            .ok_or_else(|| Error::not_found(kind.as_str()).into())
-    }
-
-    /// Ranked search across all registries: exact matches, then prefix, then substring; with or without diacritics
-    /// and in any case (`ha tinh`, `HA TINH` and `Hà Tĩnh` all find Hà Tĩnh).
-    #[graphql(complexity = "crate::limits::cost::search(first, child_complexity)")]
-    async fn search(
-        &self,
-        ctx: &Context<'_>,
-        text: String,
-        #[graphql(default = 20)] first: i32,
-    ) -> Res<Vec<SearchHit>> {
-        let st = state(ctx)?;
-        let first = usize::try_from(first).unwrap_or(0);
-        let text = crate::text::clean(&text);
-        if text.chars().count() > MAX_SEARCH_TEXT {
-            return Err(Error::bad_input(
-                "text",
-                format!("`text` must be at most {MAX_SEARCH_TEXT} characters"),
-            )
-            .into());
-        }
-        let hits = store::search::search(&st.store.db, &text, first).await?;
-        let mut out = Vec::with_capacity(hits.len());
-        for hit in hits {
-            let Some(kind) = SearchKind::from_db(&hit.entry.kind) else {
-                continue;
-            };
-            out.push(SearchHit {
-                key: hit.entry.node_key,
-                kind,
-                title: hit.entry.title,
-                rank: match hit.rank {
-                    StoreRank::Exact => MatchRank::Exact,
-                    StoreRank::Prefix => MatchRank::Prefix,
-                    StoreRank::Substring => MatchRank::Substring,
-                },
-            });
-        }
-        Ok(out)
     }
 }

@@ -3,31 +3,14 @@
 use async_graphql::{Context, InputObject, Object};
 
 use super::{
+    context::{actor, state},
     inputs::{level, optional_text},
-    state,
     types::InformationSystem,
 };
 use crate::{
-    auth::{scope, Principal, RequireScope},
-    error::{Error, Result},
-    store::{
-        audit::Actor,
-        registration::{self, NewSystem, SystemChanges},
-    },
+    auth::{scope, RequireScope},
+    store::registration::{self, NewSystem, SystemChanges},
 };
-
-/// The request id of the HTTP request, for the audit trail.
-#[derive(Clone)]
-pub struct RequestId(pub String);
-
-pub(crate) fn actor(ctx: &Context<'_>) -> Result<Actor> {
-    let principal = ctx.data_opt::<Principal>().ok_or(Error::Unauthenticated)?;
-    Ok(Actor {
-        subject: principal.subject.clone(),
-        agency_code: principal.agency.as_str().to_owned(),
-        request_id: ctx.data_opt::<RequestId>().map(|r| r.0.clone()),
-    })
-}
 
 /// A new information system of the caller's agency.
 #[derive(InputObject)]

@@ -5,39 +5,18 @@
 //! A subscriber that falls more than the channel's capacity behind skips the events it missed, rather than losing its
 //! stream.
 
-use async_graphql::{Context, Data, Enum, SimpleObject, Subscription};
+use async_graphql::{Context, Enum, SimpleObject, Subscription};
 use entities::information_system;
 use futures_util::{stream, Stream};
 use tokio::sync::broadcast::error::RecvError;
 
-use super::{registration::RequestId, request_loader, state, types::InformationSystem};
+use super::{context::state, types::InformationSystem};
 use crate::{
-    auth::{scope, Principal, RequireScope},
+    auth::{scope, RequireScope},
     codes::parse_province_code,
     events::ChangeEvent,
     store::{batch, registration::ENTITY, Store},
 };
-
-/// The data of one websocket connection, for every subscription on it: the caller, the request id of the upgrade,
-/// and a loader. The loader lives as long as the connection, so its cache is off: nested fields must be as fresh as
-/// the system they hang on.
-pub fn connection_data(
-    store: &Store,
-    principal: Option<Principal>,
-    request_id: Option<String>,
-) -> Data {
-    let loader = request_loader(store);
-    loader.enable_all_cache(false);
-    let mut data = Data::default();
-    data.insert(loader);
-    if let Some(principal) = principal {
-        data.insert(principal);
-    }
-    if let Some(id) = request_id {
-        data.insert(RequestId(id));
-    }
-    data
-}
 
 /// A committed change to an information system.
 #[derive(SimpleObject)]
@@ -119,9 +98,11 @@ fn system_events(
                 {
                     continue;
                 }
-                let system = match batch::systems_by_code(
+                let system = match batch::by_column::<information_system::Entity, _>(
                     &store.db,
-                    std::slice::from_ref(&event.entity_key),
+                    information_system::Column::Code,
+                    [event.entity_key.clone()],
+                    &[],
                 )
                 .await
                 {

@@ -363,7 +363,10 @@ async fn execute(
             match app.limits.admit_heavy(known) {
                 Some(admitted) => admission = Some(admitted),
                 None => {
-                    tracing::warn!(cost = known, "shed a heavy query: no heavy permit or budget left");
+                    tracing::warn!(
+                        cost = known,
+                        "shed a heavy query: no heavy permit or budget left"
+                    );
                     tokio::time::sleep(crate::limits::SHED_PAUSE).await;
                     return refused(media, crate::error::Error::Overloaded);
                 }
@@ -390,8 +393,13 @@ async fn execute(
             return resp;
         }
     }
-    let mut request =
-        async_graphql::Request::new(&*named.text).data(crate::graphql::request_loader(&app.store));
+    let mut request = crate::graphql::context::request(
+        &*named.text,
+        &app.store,
+        &app.federation,
+        principal,
+        request_id,
+    );
     let cost = CostSlot::default();
     if let Some(doc) = parsed {
         request.set_parsed_query(ExecutableDocument::clone(doc));
@@ -399,24 +407,6 @@ async fn execute(
     }
     if let Some(admitted) = admission {
         request = request.data(admitted);
-    }
-    if let Some(principal) = principal {
-        // Only an authenticated request can reach a national database: only it gets a citizen loader.
-        let caller = crate::upstream::Caller {
-            agency: principal.agency.as_str().to_owned(),
-            subject: principal.subject.clone(),
-            purpose: None,
-            request_id: request_id.clone(),
-        };
-        request = request
-            .data(crate::federation::batch::citizen_loader(
-                app.federation.clone(),
-                caller,
-            ))
-            .data(principal);
-    }
-    if let Some(id) = request_id {
-        request = request.data(crate::graphql::registration::RequestId(id));
     }
     if let Some(name) = params.operation_name {
         request = request.operation_name(name);

@@ -31,7 +31,7 @@ use tracing::Instrument;
 use super::{rate_limit, AppState};
 use crate::{
     auth::{AuthError, Authenticator, Principal},
-    graphql::subscription::connection_data,
+    graphql::context::connection_data,
 };
 
 /// The graphql-ws protocol's close code for a refused `connection_init`.

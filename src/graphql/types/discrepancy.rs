@@ -1,10 +1,25 @@
-//! Compares what a plan states (a reported figure with a metric) with what the rows seeded from it add up to.
+//! `Discrepancy`: compares what a plan states (a reported figure with a metric) with what the rows seeded from it add
+//! up to.
 
 use std::collections::HashSet;
 
+use async_graphql::SimpleObject;
 use entities::{national_database_link, project, project_budget, reported_figure};
 
-use super::types::{Discrepancy, ReportedFigure};
+use super::ReportedFigure;
+
+/// A figure a plan states that disagrees with the rows it lists. Both are kept as printed.
+#[derive(SimpleObject)]
+pub struct Discrepancy {
+    pub figure: ReportedFigure,
+    /// The figure as stated, in its unit.
+    pub stated: f64,
+    /// The same figure recomputed from the rows seeded from this plan, in the same unit.
+    pub computed: f64,
+    /// `computed - stated`.
+    pub difference: f64,
+    pub explanation: String,
+}
 
 /// VND per unit of a money unit as the seed files spell it.
 fn vnd_per_unit(unit: &str) -> Option<f64> {

@@ -1,0 +1,140 @@
+//! Global lookups: the `Node` interface and `node(id)`, and ranked `search` across all registries with its
+//! `SearchHit`s, each of which loads its object as a node.
+
+use async_graphql::{Context, Interface, Object, ID};
+
+use super::{
+    context::state,
+    enums::{MatchRank, SearchKind},
+    ids::{parse_global_id, NodeKind},
+    types::{
+        load, Agency, Indicator, InformationSystem, NationalDatabase, Plan, Project, Province,
+    },
+};
+use crate::{
+    error::Error,
+    store::{self, search::MatchRank as StoreRank},
+};
+
+type Res<T> = async_graphql::Result<T>;
+
+/// Longest search text: longer ones are not names of anything in the registries.
+const MAX_SEARCH_TEXT: usize = 200;
+
+/// An object with a global id.
+#[derive(Interface)]
+#[graphql(field(name = "id", ty = "ID"))]
+pub enum Node {
+    Province(Province),
+    Plan(Plan),
+    Agency(Agency),
+    InformationSystem(InformationSystem),
+    Project(Project),
+    NationalDatabase(NationalDatabase),
+    Indicator(Indicator),
+}
+
+/// Loads the node a kind and key name; `None` when it does not exist.
+async fn load_node(ctx: &Context<'_>, kind: NodeKind, key: &String) -> Res<Option<Node>> {
+    Ok(match kind {
+        NodeKind::Province => load(ctx, key).await?.map(Node::Province),
+        NodeKind::Plan => load(ctx, key).await?.map(Node::Plan),
+        NodeKind::Agency => load(ctx, key).await?.map(Node::Agency),
+        NodeKind::InformationSystem => load(ctx, key).await?.map(Node::InformationSystem),
+        NodeKind::Project => load(ctx, key).await?.map(Node::Project),
+        NodeKind::NationalDatabase => load(ctx, key).await?.map(Node::NationalDatabase),
+        NodeKind::Indicator => load(ctx, key).await?.map(Node::Indicator),
+    })
+}
+
+/// One search result.
+pub struct SearchHit {
+    kind: SearchKind,
+    title: String,
+    rank: MatchRank,
+    key: String,
+}
+
+#[Object]
+impl SearchHit {
+    async fn kind(&self) -> SearchKind {
+        self.kind
+    }
+    /// The title as stored (NFC).
+    async fn title(&self) -> &str {
+        &self.title
+    }
+    async fn rank(&self) -> MatchRank {
+        self.rank
+    }
+    /// The object found; the hits of a page load together, one statement per kind.
+    async fn node(&self, ctx: &Context<'_>) -> Res<Option<Node>> {
+        load_node(ctx, search_kind_to_node(self.kind), &self.key).await
+    }
+}
+
+fn search_kind_to_node(kind: SearchKind) -> NodeKind {
+    match kind {
+        SearchKind::Province => NodeKind::Province,
+        SearchKind::Plan => NodeKind::Plan,
+        SearchKind::Agency => NodeKind::Agency,
+        SearchKind::InformationSystem => NodeKind::InformationSystem,
+        SearchKind::Project => NodeKind::Project,
+        SearchKind::NationalDatabase => NodeKind::NationalDatabase,
+        SearchKind::Indicator => NodeKind::Indicator,
+    }
+}
+
+/// The root fields over every registry at once.
+#[derive(Default)]
+pub struct NodeQuery;
+
+#[Object]
+impl NodeQuery {
+    /// Any object by its global id.
+    async fn node(&self, ctx: &Context<'_>, id: ID) -> Res<Node> {
+        let (kind, key) = parse_global_id("id", &id)?;
+        load_node(ctx, kind, &key)
+            .await?
+            .ok_or_else(|| Error::not_found(kind.as_str()).into())
+    }
+
+    /// Ranked search across all registries: exact matches, then prefix, then substring; with or without diacritics
+    /// and in any case (`ha tinh`, `HA TINH` and `Hà Tĩnh` all find Hà Tĩnh).
+    #[graphql(complexity = "crate::limits::cost::search(first, child_complexity)")]
+    async fn search(
+        &self,
+        ctx: &Context<'_>,
+        text: String,
+        #[graphql(default = 20)] first: i32,
+    ) -> Res<Vec<SearchHit>> {
+        let st = state(ctx)?;
+        let first = usize::try_from(first).unwrap_or(0);
+        let text = crate::text::clean(&text);
+        if text.chars().count() > MAX_SEARCH_TEXT {
+            return Err(Error::bad_input(
+                "text",
+                format!("`text` must be at most {MAX_SEARCH_TEXT} characters"),
+            )
+            .into());
+        }
+        let hits = store::search::search(&st.store.db, &text, first).await?;
+        let mut out = Vec::with_capacity(hits.len());
+        for hit in hits {
+            let Some(kind) = SearchKind::from_db(&hit.entry.kind) else {
+                continue;
+            };
+            out.push(SearchHit {
+                key: hit.entry.node_key,
+                kind,
+                title: hit.entry.title,
+                rank: match hit.rank {
+                    StoreRank::Exact => MatchRank::Exact,
+                    StoreRank::Prefix => MatchRank::Prefix,
+                    StoreRank::Substring => MatchRank::Substring,
+                },
+            });
+        }
+        Ok(out)
+    }
+}

@@ -1,0 +1,147 @@
+//! `Project`: a project's own fields, its total and its printed budget lines (`BudgetLine`), and what it belongs to.
+
+use async_graphql::{Context, Object, ID};
+use entities::project_budget;
+
+use super::{
+    load, rows,
+    source::{million, Amount, Cited, Source},
+    Agency, Plan, Project, Province, Res,
+};
+use crate::graphql::{
+    enums::{FundingSource, MoneyUnit},
+    ids::{global_id, NodeKind},
+    lookups::BudgetOfProject,
+};
+
+/// One printed amount of a project: for a year and/or a funding source.
+pub struct BudgetLine {
+    line: project_budget::Model,
+    unit: Option<String>,
+}
+
+#[Object]
+impl BudgetLine {
+    async fn year(&self) -> Option<i32> {
+        self.line.year
+    }
+    async fn amount(&self) -> Amount {
+        Amount::as_printed(&self.line.amount_printed, &self.unit, self.line.amount_vnd)
+    }
+    async fn funding_source(&self) -> Option<FundingSource> {
+        self.line
+            .funding_source
+            .as_deref()
+            .and_then(FundingSource::from_db)
+    }
+    /// The line of the seed file that prints this amount.
+    async fn source_line(&self) -> Option<i32> {
+        self.line.source_line
+    }
+}
+
+#[Object]
+impl Project {
+    pub async fn id(&self) -> ID {
+        global_id(NodeKind::Project, &self.0.key)
+    }
+    async fn key(&self) -> &str {
+        &self.0.key
+    }
+    /// Row number as printed in the appendix, e.g. `1.3`.
+    #[graphql(name = "ref")]
+    async fn reference(&self) -> Option<&str> {
+        self.0.reference.as_deref()
+    }
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    async fn lead_agency(&self, ctx: &Context<'_>) -> Res<Option<Agency>> {
+        load(ctx, self.0.lead_agency_id.as_ref()).await
+    }
+    async fn province(&self, ctx: &Context<'_>) -> Res<Option<Province>> {
+        load(ctx, &self.0.province_code).await
+    }
+    async fn plan(&self, ctx: &Context<'_>) -> Res<Option<Plan>> {
+        load(ctx, &self.0.plan_id).await
+    }
+    async fn year_start(&self) -> Option<i32> {
+        self.0.year_start
+    }
+    async fn year_end(&self) -> Option<i32> {
+        self.0.year_end
+    }
+    async fn funding_source(&self) -> Option<FundingSource> {
+        self.0
+            .funding_source
+            .as_deref()
+            .and_then(FundingSource::from_db)
+    }
+    /// The funding source as printed.
+    async fn funding_printed(&self) -> Option<&str> {
+        self.0.funding_printed.as_deref()
+    }
+    /// Status as printed (e.g. "Chuyển tiếp", "Mới").
+    async fn status(&self) -> Option<&str> {
+        self.0.status.as_deref()
+    }
+    /// The total as printed; null when the plan prints none. For a project an administrator created, the total they
+    /// entered (`printed` null).
+    async fn total(&self) -> Option<Amount> {
+        match self.0.total_printed.as_deref() {
+            Some(printed) => Some(Amount::as_printed(printed, &self.0.unit, self.0.total_vnd)),
+            None => self.0.total_vnd.map(|vnd| Amount {
+                printed: None,
+                unit: self.0.unit.as_deref().and_then(MoneyUnit::from_db),
+                million_vnd: Some(million(vnd)),
+            }),
+        }
+    }
+    /// Version for optimistic concurrency (`updateProject`).
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+    /// Whether an administrator changed the project after it was seeded or created. `source` still cites where the
+    /// seeded values came from; `auditEvents(filter: {entity: "project", entityKey: key})` shows who changed what.
+    async fn edited(&self) -> bool {
+        self.0.version > 1
+    }
+    /// The printed amounts per year and funding source.
+    #[graphql(
+        complexity = "crate::limits::cost::list(crate::limits::cost::SHORT_LIST, child_complexity)"
+    )]
+    async fn budget(&self, ctx: &Context<'_>) -> Res<Vec<BudgetLine>> {
+        let rows = rows::<BudgetOfProject>(ctx, self.0.id).await?;
+        Ok(rows
+            .into_iter()
+            .map(|line| BudgetLine {
+                line,
+                unit: self.0.unit.clone(),
+            })
+            .collect())
+    }
+    /// Sum of the budget lines in million VND (null when there are none or their unit is not printed).
+    async fn budget_sum_million_vnd(&self, ctx: &Context<'_>) -> Res<Option<f64>> {
+        let rows = rows::<BudgetOfProject>(ctx, self.0.id).await?;
+        Ok(sum_vnd(&rows).map(million))
+    }
+    /// Whether the printed total equals the sum of the printed lines; null when either is missing. A `false` is a slip
+    /// in the plan, kept as printed.
+    async fn total_matches_budget(&self, ctx: &Context<'_>) -> Res<Option<bool>> {
+        let rows = rows::<BudgetOfProject>(ctx, self.0.id).await?;
+        Ok(match (self.0.total_vnd, sum_vnd(&rows)) {
+            (Some(total), Some(sum)) => Some(total == sum),
+            _ => None,
+        })
+    }
+    async fn source(&self) -> Option<Source> {
+        self.0.source()
+    }
+}
+
+fn sum_vnd(rows: &[project_budget::Model]) -> Option<i64> {
+    if rows.is_empty() {
+        return None;
+    }
+    rows.iter().map(|r| r.amount_vnd).sum()
+}
