@@ -4,6 +4,7 @@ pub mod documents;
 mod graphql;
 mod protect;
 mod rate_limit;
+mod respond;
 mod ws;
 
 use std::sync::Arc;

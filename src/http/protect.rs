@@ -11,7 +11,7 @@ use axum::{
 };
 use tokio::sync::Semaphore;
 
-use super::graphql::{coded_error, negotiate, MediaType};
+use super::respond::{coded_error, negotiate, MediaType};
 use crate::error::code;
 
 /// The deadline and the concurrency limit of `/graphql`.
