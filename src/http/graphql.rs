@@ -308,6 +308,7 @@ async fn execute(
         request.set_parsed_query(ExecutableDocument::clone(doc));
         request = request.data(crate::limits::Checked).data(cost.clone());
     }
+    let heavy = admission.is_some();
     if let Some(admitted) = admission {
         request = request.data(admitted);
     }
@@ -317,7 +318,14 @@ async fn execute(
     if let Some(vars) = variables {
         request = request.variables(vars);
     }
-    let response = app.schema.execute(request).await;
+    let response = if heavy {
+        let schema = app.schema.clone();
+        app.limits
+            .run_heavy(async move { schema.execute(request).await })
+            .await
+    } else {
+        app.schema.execute(request).await
+    };
     // A request error: the operation never ran, so there is no data (parse, validation, variable coercion).
     let request_error = response.data == async_graphql::Value::Null
         && !response.errors.is_empty()

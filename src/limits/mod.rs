@@ -8,6 +8,7 @@
 
 pub mod cost;
 pub mod input;
+mod lane;
 pub mod shape;
 pub mod tokens;
 
@@ -17,6 +18,7 @@ use std::sync::{
 };
 
 use std::num::NonZeroU32;
+use std::sync::OnceLock;
 
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
@@ -39,6 +41,8 @@ pub struct Limits {
     heavy: Arc<Semaphore>,
     /// The cost units heavy queries may spend per second, all clients together.
     heavy_budget: Option<DefaultDirectRateLimiter>,
+    /// The thread heavy queries run on, started on first use.
+    heavy_lane: OnceLock<lane::HeavyLane>,
 }
 
 /// How long a shed heavy query waits before its answer: a client that ignores `Retry-After` and loops a costly query
@@ -76,7 +80,26 @@ impl Limits {
         Limits {
             heavy: Arc::new(Semaphore::new(query.max_concurrent_heavy)),
             heavy_budget,
+            heavy_lane: OnceLock::new(),
             query,
+        }
+    }
+
+    /// Runs an admitted heavy query on its own thread, so that its long polls (resolving and serializing thousands of
+    /// rows) share the cores with the request workers through the OS scheduler instead of stalling one of them. The
+    /// query is cancelled when the returned future is dropped (the request's deadline).
+    pub async fn run_heavy<F>(&self, query: F) -> Response
+    where
+        F: std::future::Future<Output = Response> + Send + 'static,
+    {
+        match self
+            .heavy_lane
+            .get_or_init(lane::HeavyLane::start)
+            .run(query)
+            .await
+        {
+            Some(response) => response,
+            None => Response::from_errors(vec![server_error(Error::Overloaded)]),
         }
     }
 

@@ -278,4 +278,8 @@ async fn heavy_queries_beyond_their_permits_are_shed_while_cheap_ones_run() {
     hub.data(r#"{ province(code: "51") { name } }"#, json!({}))
         .await;
     assert_eq!(first.await.expect("joined").expect("first"), 200);
+    // Known to be heavy now, the same document is admitted before validation and runs on the heavy lane.
+    let (status, body) = slow_lookup(&hub, &id).await;
+    assert_eq!(status, 200, "{body}");
+    assert!(body["data"]["citizen"]["fullName"].is_string(), "{body}");
 }

@@ -1,0 +1,91 @@
+//! The heavy lane: one OS thread with a runtime of its own where admitted heavy queries run.
+
+use std::future::Future;
+
+use async_graphql::Response;
+use tokio::{runtime::Handle, sync::oneshot, task::JoinHandle};
+
+pub struct HeavyLane {
+    handle: Option<Handle>,
+    /// Dropping it ends the lane's thread.
+    _stop: oneshot::Sender<()>,
+}
+
+impl HeavyLane {
+    /// Starts the thread; without it (the OS refused a thread) heavy queries are shed.
+    pub fn start() -> HeavyLane {
+        let (stop, stopped) = oneshot::channel::<()>();
+        let (ready, handle) = std::sync::mpsc::channel();
+        let spawned = std::thread::Builder::new()
+            .name("heavy-queries".into())
+            .spawn(move || {
+                let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                else {
+                    return;
+                };
+                let _ = ready.send(runtime.handle().clone());
+                runtime.block_on(async {
+                    let _ = stopped.await;
+                });
+            });
+        let handle = spawned.ok().and_then(|_| handle.recv().ok());
+        if handle.is_none() {
+            tracing::error!("cannot start the heavy-query thread: heavy queries will be shed");
+        }
+        HeavyLane {
+            handle,
+            _stop: stop,
+        }
+    }
+
+    /// Runs `query` on the lane; `None` when the lane is gone.
+    pub async fn run<F>(&self, query: F) -> Option<Response>
+    where
+        F: Future<Output = Response> + Send + 'static,
+    {
+        let mut task = AbortOnDrop(self.handle.as_ref()?.spawn(query));
+        (&mut task.0).await.ok()
+    }
+}
+
+/// Aborts the task when the waiting request is dropped, so a cancelled request leaves no query running.
+struct AbortOnDrop(JoinHandle<Response>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn queries_run_on_the_lane_and_stop_when_abandoned() {
+        let lane = HeavyLane::start();
+        let answer = lane
+            .run(async { Response::new(async_graphql::Value::from("done")) })
+            .await
+            .expect("the lane runs");
+        assert_eq!(answer.data, async_graphql::Value::from("done"));
+        let thread = lane
+            .run(async {
+                let name = std::thread::current().name().unwrap_or_default().to_owned();
+                Response::new(async_graphql::Value::from(name))
+            })
+            .await
+            .expect("the lane runs");
+        assert_eq!(thread.data, async_graphql::Value::from("heavy-queries"));
+        let (tx, rx) = oneshot::channel::<()>();
+        let abandoned = lane.run(async move {
+            let _keep = tx;
+            std::future::pending::<Response>().await
+        });
+        let _ = tokio::time::timeout(std::time::Duration::from_millis(20), abandoned).await;
+        // The abandoned query was aborted: its end of the channel is dropped.
+        assert!(rx.await.is_err());
+    }
+}
