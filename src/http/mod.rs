@@ -27,7 +27,7 @@ use tower_http::{
     cors::{AllowOrigin, CorsLayer},
     request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
     set_header::SetResponseHeaderLayer,
-    trace::TraceLayer,
+    trace::{DefaultOnFailure, TraceLayer},
 };
 
 use crate::{config::HttpConfig, db::SqlStats, graphql::HubSchema, store::Store};
@@ -95,7 +95,11 @@ pub fn router(state: AppState, config: &HttpConfig, body_limit: usize) -> Router
     router
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(
-            TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
+            // A 5xx the hub chose (a shed request, a deadline) is a warning; internal failures are logged at ERROR
+            // with their incident number where they happen (`crate::error`).
+            TraceLayer::new_for_http()
+                .on_failure(DefaultOnFailure::new().level(tracing::Level::WARN))
+                .make_span_with(|req: &axum::http::Request<_>| {
                 let request_id = req
                     .headers()
                     .get(REQUEST_ID)
