@@ -1,6 +1,6 @@
 //! Test harness: a real hub on a random port over a fresh database (a copy of a template that is migrated and seeded
 //! once per test process: a temp SQLite file, or a PostgreSQL database when `LGSP_TEST_DATABASE_URL` is set), talked
-//! to over HTTP.
+//! to over HTTP. Tests that only read share one hub ([`TestHub::shared`]).
 
 mod background;
 mod database;
@@ -12,7 +12,7 @@ use lgsp_hub::{
     App, Config,
 };
 use serde_json::{json, Value};
-use tokio::sync::oneshot;
+use tokio::sync::{oneshot, OnceCell};
 
 /// The access-log key of test hubs.
 pub const TEST_ACCESS_LOG_KEY: &str = "test-access-log-key-of-at-least-32-bytes";
@@ -113,6 +113,29 @@ impl TestHub {
                 task,
                 _db: db,
             }),
+        }
+    }
+
+    /// The hub that tests which only read share: the seeded registries under the configuration of [`TestHub::start`],
+    /// started once per process on the background runtime (a hub spawned on a test's runtime would end with that
+    /// test). Each caller gets an HTTP client of its own, for the same reason. A test that writes, changes the
+    /// configuration, or reads counters that other requests move (`/metrics`) starts a hub of its own.
+    pub async fn shared() -> TestHub {
+        static SHARED: OnceCell<TestHub> = OnceCell::const_new();
+        let hub = SHARED
+            .get_or_init(|| {
+                background::run(TestHub::start_configured(0, |o| {
+                    // Several tests' queries run at once here: none may be shed for another's.
+                    o.settings.max_concurrent_heavy_queries = Some(64);
+                }))
+            })
+            .await;
+        TestHub {
+            base: hub.base.clone(),
+            db: hub.db.clone(),
+            client: reqwest::Client::new(),
+            database_url: hub.database_url.clone(),
+            _server: hub._server.clone(),
         }
     }
 
