@@ -48,7 +48,7 @@ async fn assert_refused(hub: &TestHub, authorization: &str, what: &str) {
 
 #[tokio::test]
 async fn a_valid_token_names_its_caller_and_no_token_is_anonymous() {
-    let hub = TestHub::start().await;
+    let hub = TestHub::shared().await;
     let (status, body) = hub
         .post_with_auth(&format!("Bearer {}", hs256(&claims())), VIEWER)
         .await;
@@ -65,7 +65,7 @@ async fn a_valid_token_names_its_caller_and_no_token_is_anonymous() {
 
 #[tokio::test]
 async fn expired_and_not_yet_valid_tokens_are_refused() {
-    let hub = TestHub::start().await;
+    let hub = TestHub::shared().await;
     let mut expired = claims();
     expired["exp"] = json!(now() - 3600);
     assert_refused(&hub, &format!("Bearer {}", hs256(&expired)), "expired").await;
@@ -81,7 +81,7 @@ async fn expired_and_not_yet_valid_tokens_are_refused() {
 
 #[tokio::test]
 async fn wrong_issuer_or_audience_is_refused() {
-    let hub = TestHub::start().await;
+    let hub = TestHub::shared().await;
     let mut iss = claims();
     iss["iss"] = json!("someone-else");
     assert_refused(&hub, &format!("Bearer {}", hs256(&iss)), "issuer").await;
@@ -93,7 +93,7 @@ async fn wrong_issuer_or_audience_is_refused() {
 #[tokio::test]
 async fn tampered_payloads_and_foreign_secrets_are_refused() {
     use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
-    let hub = TestHub::start().await;
+    let hub = TestHub::shared().await;
     let token = hs256(&claims());
     let parts: Vec<&str> = token.split('.').collect();
     let mut payload: Value =
@@ -118,7 +118,7 @@ async fn tampered_payloads_and_foreign_secrets_are_refused() {
 #[tokio::test]
 async fn alg_none_is_refused() {
     use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
-    let hub = TestHub::start().await;
+    let hub = TestHub::shared().await;
     let header = URL_SAFE_NO_PAD.encode(r#"{"alg":"none","typ":"JWT"}"#);
     let payload = URL_SAFE_NO_PAD.encode(claims().to_string());
     assert_refused(&hub, &format!("Bearer {header}.{payload}."), "alg none").await;
@@ -126,7 +126,7 @@ async fn alg_none_is_refused() {
 
 #[tokio::test]
 async fn missing_claims_and_malformed_headers_are_refused() {
-    let hub = TestHub::start().await;
+    let hub = TestHub::shared().await;
     for drop in ["agency", "scope", "sub", "exp"] {
         let mut c = claims();
         c.as_object_mut().expect("object").remove(drop);

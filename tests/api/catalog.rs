@@ -6,7 +6,7 @@ use crate::common::TestHub;
 
 #[tokio::test]
 async fn provinces_are_the_five_of_the_plans_with_exact_names() {
-    let hub = TestHub::start().await;
+    let hub = TestHub::shared().await;
     let data = hub
         .data(
             "{ provinces { code name committeeName merger { mergedIntoCode mergedIntoName resolution effective } } }",
@@ -48,7 +48,7 @@ async fn provinces_are_the_five_of_the_plans_with_exact_names() {
 
 #[tokio::test]
 async fn province_by_code_with_nested_lists_and_aggregates() {
-    let hub = TestHub::start().await;
+    let hub = TestHub::shared().await;
     let data = hub
         .data(
             r#"{ province(code: "91") { id name committee { name code } agencyCount agencies(first: 3) { key name }
@@ -93,7 +93,7 @@ async fn province_by_code_with_nested_lists_and_aggregates() {
 
 #[tokio::test]
 async fn agency_by_official_code_and_by_key() {
-    let hub = TestHub::start().await;
+    let hub = TestHub::shared().await;
     let data = hub
         .data(
             r#"{ agency(code: "000.00.00.H48") { key name kind province { name } } }"#,
@@ -115,7 +115,7 @@ async fn agency_by_official_code_and_by_key() {
 
 #[tokio::test]
 async fn connections_of_every_registry_answer() {
-    let hub = TestHub::start().await;
+    let hub = TestHub::shared().await;
     let data = hub
         .data(
             "{ agencies(first: 5) { totalCount edges { node { name } } }
@@ -164,7 +164,7 @@ async fn connections_of_every_registry_answer() {
 
 #[tokio::test]
 async fn information_system_by_id_and_code_and_node() {
-    let hub = TestHub::start().await;
+    let hub = TestHub::shared().await;
     let data = hub
         .data(
             "{ informationSystems(first: 1) { edges { node { id code name } } } }",
@@ -202,7 +202,7 @@ async fn information_system_by_id_and_code_and_node() {
 
 #[tokio::test]
 async fn node_resolves_every_kind() {
-    let hub = TestHub::start().await;
+    let hub = TestHub::shared().await;
     let data = hub
         .data(
             r#"{ province(code: "42") { id } agencies(first: 1) { edges { node { id } } }
@@ -242,7 +242,7 @@ async fn node_resolves_every_kind() {
 
 #[tokio::test]
 async fn projects_keep_printed_amounts_and_show_budget_slips() {
-    let hub = TestHub::start().await;
+    let hub = TestHub::shared().await;
     let data = hub
         .data(
             r#"{ projects(first: 100, filter: { provinceCode: "91" }) { edges { node {
@@ -264,7 +264,7 @@ async fn projects_keep_printed_amounts_and_show_budget_slips() {
 
 #[tokio::test]
 async fn plans_expose_stated_figures_and_discrepancies() {
-    let hub = TestHub::start().await;
+    let hub = TestHub::shared().await;
     let data = hub
         .data(
             "{ plans(first: 10) { edges { node { key number reportedFigures { label valuePrinted metric }
@@ -301,7 +301,7 @@ async fn plans_expose_stated_figures_and_discrepancies() {
 
 #[tokio::test]
 async fn printed_slips_are_shown_not_corrected() {
-    let hub = TestHub::start().await;
+    let hub = TestHub::shared().await;
     let data = hub
         .data(
             "{ plans(first: 10) { edges { node { key discrepancies { stated computed figure { key valuePrinted scope source { file line } } } } } } }",

@@ -1,17 +1,18 @@
-//! Test harness: a real hub on a random port over a fresh database (a temp SQLite file, or a fresh PostgreSQL
-//! database when `LGSP_TEST_DATABASE_URL` is set), talked to over HTTP.
+//! Test harness: a real hub on a random port over a fresh database (a copy of a template that is migrated and seeded
+//! once per test process: a temp SQLite file, or a PostgreSQL database when `LGSP_TEST_DATABASE_URL` is set), talked
+//! to over HTTP. Tests that only read share one hub ([`TestHub::shared`]).
 
-use std::sync::atomic::{AtomicU32, Ordering};
+mod background;
+mod database;
+
+use std::sync::Arc;
 
 use lgsp_hub::{
     config::{Overrides, Settings},
     App, Config,
 };
-use sea_orm::{ConnectionTrait, Database};
 use serde_json::{json, Value};
-use tokio::sync::oneshot;
-
-static NEXT_DB: AtomicU32 = AtomicU32::new(0);
+use tokio::sync::{oneshot, OnceCell};
 
 /// The access-log key of test hubs.
 pub const TEST_ACCESS_LOG_KEY: &str = "test-access-log-key-of-at-least-32-bytes";
@@ -22,85 +23,29 @@ pub const TEST_CURSOR_KEY: &str = "test-cursor-key-of-at-least-thirty-two-bytes"
 /// The HS256 secret of test hubs.
 pub const TEST_SECRET: &str = "test-secret-of-at-least-thirty-two-bytes!";
 
-enum TestDb {
-    Sqlite(#[allow(dead_code)] tempfile::TempDir),
-    Postgres { admin_url: String, name: String },
-}
-
-impl Drop for TestDb {
-    fn drop(&mut self) {
-        if let TestDb::Postgres { admin_url, name } = self {
-            let (admin_url, name) = (admin_url.clone(), name.clone());
-            // Drop runs outside any runtime we may block; use a thread with its own small runtime.
-            let _ = std::thread::spawn(move || {
-                let rt = tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build();
-                if let Ok(rt) = rt {
-                    rt.block_on(async {
-                        if let Ok(admin) = Database::connect(&admin_url).await {
-                            let _ = admin
-                                .execute_unprepared(&format!(
-                                    "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
-                                ))
-                                .await;
-                        }
-                    });
-                }
-            })
-            .join();
-        }
-    }
-}
-
-async fn fresh_database() -> (String, TestDb) {
-    match std::env::var("LGSP_TEST_DATABASE_URL") {
-        Ok(admin_url) if !admin_url.is_empty() => {
-            let name = format!(
-                "lgsp_test_{}_{}",
-                std::process::id(),
-                NEXT_DB.fetch_add(1, Ordering::Relaxed)
-            );
-            let admin = Database::connect(&admin_url)
-                .await
-                .expect("connect to LGSP_TEST_DATABASE_URL");
-            admin
-                .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\""))
-                .await
-                .expect("drop stale test database");
-            admin
-                .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
-                .await
-                .expect("create test database");
-            let base = admin_url
-                .rsplit_once('/')
-                .map(|(b, _)| b)
-                .expect("database URL with a path");
-            (
-                format!("{base}/{name}"),
-                TestDb::Postgres { admin_url, name },
-            )
-        }
-        _ => {
-            let dir = tempfile::tempdir().expect("temp dir");
-            let url = format!(
-                "sqlite://{}?mode=rwc",
-                dir.path().join("hub.sqlite").display()
-            );
-            (url, TestDb::Sqlite(dir))
-        }
-    }
-}
-
 pub struct TestHub {
     pub base: String,
     /// The hub's database, for checks behind the API (audit rows, triggers).
     pub db: sea_orm::DatabaseConnection,
     pub client: reqwest::Client,
     database_url: String,
+    _server: Arc<Server>,
+}
+
+/// A running hub and its database: stopped, then removed, when the last handle goes.
+struct Server {
     shutdown: Option<oneshot::Sender<()>>,
-    server: Option<tokio::task::JoinHandle<()>>,
-    _db: TestDb,
+    task: tokio::task::JoinHandle<()>,
+    _db: database::TestDb,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        self.task.abort();
+    }
 }
 
 impl TestHub {
@@ -121,7 +66,7 @@ impl TestHub {
 
     /// A hub whose configuration `configure` adjusts (tokens use [`TEST_SECRET`] unless it changes them).
     pub async fn start_configured(n: u64, configure: impl FnOnce(&mut Overrides)) -> TestHub {
-        let (url, db) = fresh_database().await;
+        let (url, db) = database::fresh().await;
         let mut overrides = Overrides {
             config_file: None,
             settings: Settings {
@@ -151,7 +96,7 @@ impl TestHub {
         let addr = app.local_addr().expect("bound");
         let hub_db = app.db().clone();
         let (tx, rx) = oneshot::channel();
-        let server = tokio::spawn(async move {
+        let task = tokio::spawn(async move {
             app.run(async {
                 let _ = rx.await;
             })
@@ -163,9 +108,34 @@ impl TestHub {
             db: hub_db,
             client: reqwest::Client::new(),
             database_url: config.database_url.clone(),
-            shutdown: Some(tx),
-            server: Some(server),
-            _db: db,
+            _server: Arc::new(Server {
+                shutdown: Some(tx),
+                task,
+                _db: db,
+            }),
+        }
+    }
+
+    /// The hub that tests which only read share: the seeded registries under the configuration of [`TestHub::start`],
+    /// started once per process on the background runtime (a hub spawned on a test's runtime would end with that
+    /// test). Each caller gets an HTTP client of its own, for the same reason. A test that writes, changes the
+    /// configuration, or reads counters that other requests move (`/metrics`) starts a hub of its own.
+    pub async fn shared() -> TestHub {
+        static SHARED: OnceCell<TestHub> = OnceCell::const_new();
+        let hub = SHARED
+            .get_or_init(|| {
+                background::run(TestHub::start_configured(0, |o| {
+                    // Several tests' queries run at once here: none may be shed for another's.
+                    o.settings.max_concurrent_heavy_queries = Some(64);
+                }))
+            })
+            .await;
+        TestHub {
+            base: hub.base.clone(),
+            db: hub.db.clone(),
+            client: reqwest::Client::new(),
+            database_url: hub.database_url.clone(),
+            _server: hub._server.clone(),
         }
     }
 
@@ -257,17 +227,6 @@ impl TestHub {
         self.metric("lgsp_sql_statements_total")
             .await
             .expect("lgsp_sql_statements_total in /metrics")
-    }
-}
-
-impl Drop for TestHub {
-    fn drop(&mut self) {
-        if let Some(tx) = self.shutdown.take() {
-            let _ = tx.send(());
-        }
-        if let Some(server) = self.server.take() {
-            server.abort();
-        }
     }
 }
 

@@ -6,7 +6,7 @@ use crate::common::TestHub;
 
 #[tokio::test]
 async fn unknown_codes_are_not_found() {
-    let hub = TestHub::start().await;
+    let hub = TestHub::shared().await;
     assert_eq!(
         hub.error_code(r#"{ province(code: "99") { name } }"#, json!({}))
             .await,
@@ -31,7 +31,7 @@ async fn unknown_codes_are_not_found() {
 
 #[tokio::test]
 async fn malformed_codes_and_ids_are_bad_user_input() {
-    let hub = TestHub::start().await;
+    let hub = TestHub::shared().await;
     for q in [
         r#"{ province(code: "4") { name } }"#,
         r#"{ province(code: "'; DROP TABLE provinces; --") { name } }"#,
@@ -54,7 +54,7 @@ async fn malformed_codes_and_ids_are_bad_user_input() {
 
 #[tokio::test]
 async fn errors_carry_the_field_at_fault() {
-    let hub = TestHub::start().await;
+    let hub = TestHub::shared().await;
     let (_, body) = hub
         .post(r#"{ agency(code: "bad") { name } }"#, json!({}))
         .await;
@@ -64,7 +64,7 @@ async fn errors_carry_the_field_at_fault() {
 
 #[tokio::test]
 async fn validation_errors_have_codes() {
-    let hub = TestHub::start().await;
+    let hub = TestHub::shared().await;
     assert_eq!(
         hub.error_code("{ nope }", json!({})).await,
         "GRAPHQL_VALIDATION_FAILED"

@@ -359,8 +359,25 @@ async fn a_down_upstream_fails_its_fields_only_and_the_circuit_opens_then_closes
         .iter()
         .all(|c| c["service"] != "population"));
 
-    // After the cooldown one trial goes through, succeeds, and closes the circuit.
-    tokio::time::sleep(Duration::from_millis(400)).await;
+    // After the cooldown (300 ms; the circuit then reads half-open, which it must 400 ms from now) one trial goes
+    // through, succeeds, and closes the circuit.
+    let waiting = tokio::time::Instant::now();
+    loop {
+        let sent = tokio::time::Instant::now();
+        let (_, body) = hub.post_as(&reader, status, json!({})).await;
+        let states = body["data"]["upstreams"].as_array().expect("upstreams");
+        if states
+            .iter()
+            .any(|u| u["name"] == "population" && u["circuitState"] == "HALF_OPEN")
+        {
+            break;
+        }
+        assert!(
+            sent < waiting + Duration::from_millis(400),
+            "the circuit is not half-open after its cooldown: {body}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
     let (_, body) = hub.post_as(&reader, &query, vars).await;
     assert!(body["data"]["citizen"]["fullName"].is_string(), "{body}");
     let (_, body) = hub.post_as(&reader, status, json!({})).await;
@@ -429,12 +446,25 @@ async fn expired_tokens_are_replaced() {
         r#"query($p: String!) {{ citizen(personalId: $p, purpose: {PURPOSE}) {{ fullName }} }}"#
     );
     let reader = token(QN, "upstream:population:read");
+    let citizen = sample(&s, "citizens");
     for _ in 0..3 {
-        let (_, body) = hub
-            .post_as(&reader, &query, json!({ "p": sample(&s, "citizens") }))
-            .await;
+        let (_, body) = hub.post_as(&reader, &query, json!({ "p": citizen })).await;
         assert!(body["data"]["citizen"]["fullName"].is_string(), "{body}");
-        tokio::time::sleep(Duration::from_millis(1200)).await;
+        // A token issued now expires after the hub's: once the mock refuses it, the hub's has expired too.
+        let later = mock.token("population").await;
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+        while mock
+            .get("population", &format!("/citizens/{citizen}"), Some(&later))
+            .await
+            .0
+            != 401
+        {
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "the mock's token never expired"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
     }
 }
 

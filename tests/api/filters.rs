@@ -79,7 +79,7 @@ async fn security_level_province_agency_and_state_filters() {
 
 #[tokio::test]
 async fn project_filters_by_province_year_funding_and_budget_range() {
-    let hub = TestHub::start().await;
+    let hub = TestHub::shared().await;
     let all = collect_all(
         &hub,
         "projects",
@@ -163,7 +163,7 @@ async fn project_filters_by_province_year_funding_and_budget_range() {
 
 #[tokio::test]
 async fn agency_national_database_indicator_and_plan_filters() {
-    let hub = TestHub::start().await;
+    let hub = TestHub::shared().await;
     let committees = hub
         .data("{ agencies(first: 20, filter: { kind: UBND_TINH }) { totalCount edges { node { kind } } } }", json!({}))
         .await;

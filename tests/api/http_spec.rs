@@ -9,7 +9,7 @@ const GQL_RESPONSE: &str = "application/graphql-response+json";
 
 #[tokio::test]
 async fn post_json_answers_in_the_accepted_media_type() {
-    let hub = TestHub::start().await;
+    let hub = TestHub::shared().await;
     let body = json!({ "query": "{ provinces { code } }", "variables": null, "operationName": null, "extensions": null });
     for (accept, expected) in [
         (Some(GQL_RESPONSE), GQL_RESPONSE),
@@ -45,7 +45,7 @@ async fn post_json_answers_in_the_accepted_media_type() {
 
 #[tokio::test]
 async fn get_runs_queries_but_not_mutations() {
-    let hub = TestHub::start().await;
+    let hub = TestHub::shared().await;
     let resp = hub
         .client
         .get(hub.url("/graphql"))
@@ -77,7 +77,7 @@ async fn get_runs_queries_but_not_mutations() {
 
 #[tokio::test]
 async fn malformed_requests_are_4xx() {
-    let hub = TestHub::start().await;
+    let hub = TestHub::shared().await;
     let post = |body: &'static str, ct: &'static str| {
         hub.client
             .post(hub.url("/graphql"))
@@ -134,7 +134,7 @@ async fn malformed_requests_are_4xx() {
 
 #[tokio::test]
 async fn request_errors_are_400_without_data_in_graphql_response_json() {
-    let hub = TestHub::start().await;
+    let hub = TestHub::shared().await;
     for query in ["{ nope }", "{ provinces { "] {
         let resp = hub
             .client
@@ -173,7 +173,7 @@ async fn request_errors_are_400_without_data_in_graphql_response_json() {
 
 #[tokio::test]
 async fn body_limit_is_enforced() {
-    let hub = TestHub::start().await;
+    let hub = TestHub::shared().await;
     let huge = format!(
         r#"{{"query":"{{ provinces {{ code }} }}","variables":{{"x":"{}"}}}}"#,
         "a".repeat(2 * 1024 * 1024)
@@ -191,7 +191,7 @@ async fn body_limit_is_enforced() {
 
 #[tokio::test]
 async fn health_readiness_graphiql_and_request_ids() {
-    let hub = TestHub::start().await;
+    let hub = TestHub::shared().await;
     let health = hub
         .client
         .get(hub.url("/healthz"))
@@ -221,7 +221,7 @@ async fn health_readiness_graphiql_and_request_ids() {
 
 #[tokio::test]
 async fn served_schema_matches_the_committed_schema_graphql() {
-    let hub = TestHub::start().await;
+    let hub = TestHub::shared().await;
     let served = hub
         .client
         .get(hub.url("/schema.graphql"))

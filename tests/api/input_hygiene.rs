@@ -347,7 +347,7 @@ const SEARCH: &str = "query($t: String!) { search(text: $t) { __typename } }";
 
 #[tokio::test]
 async fn other_c0_controls_are_refused() {
-    let hub = TestHub::start().await;
+    let hub = TestHub::shared().await;
     let token = common::token("000.00.00.H48", &all_scopes());
     let (_, body) = hub
         .post_as(&token, SEARCH, json!({ "t": "Hà\u{1}Tĩnh" }))
@@ -359,7 +359,7 @@ async fn other_c0_controls_are_refused() {
 
 #[tokio::test]
 async fn tab_cr_and_lf_are_text() {
-    let hub = TestHub::start().await;
+    let hub = TestHub::shared().await;
     let token = common::token("000.00.00.H48", &all_scopes());
     let (status, body) = hub
         .post_as(&token, SEARCH, json!({ "t": "Hà\tTĩnh\r\nSở" }))

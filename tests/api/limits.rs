@@ -54,7 +54,7 @@ async fn the_fan_out_query_is_refused_before_any_sql() {
 
 #[tokio::test]
 async fn each_shape_limit_names_itself() {
-    let hub = TestHub::start().await;
+    let hub = TestHub::shared().await;
     let aliases: String = (0..31)
         .map(|i| format!("a{i}: viewer {{ subject }} "))
         .collect();
@@ -79,7 +79,7 @@ async fn each_shape_limit_names_itself() {
 
 #[tokio::test]
 async fn ten_thousand_aliases_and_fragment_bombs_are_refused() {
-    let hub = TestHub::start().await;
+    let hub = TestHub::shared().await;
     let aliases: String = (0..10_000)
         .map(|i| format!("a{i}: provinces {{ name }} "))
         .collect();
@@ -110,7 +110,7 @@ async fn ten_thousand_aliases_and_fragment_bombs_are_refused() {
 
 #[tokio::test]
 async fn nested_pages_are_bounded_like_root_pages() {
-    let hub = TestHub::start().await;
+    let hub = TestHub::shared().await;
     for query in [
         "{ provinces { agencies(first: 101) { name } } }",
         "{ provinces { informationSystems(first: -1) { name } } }",
@@ -204,7 +204,7 @@ async fn limits_are_configurable() {
 
 #[tokio::test]
 async fn control_characters_are_refused_with_the_argument_path() {
-    let hub = TestHub::start().await;
+    let hub = TestHub::shared().await;
     let (_, body) = hub
         .post(
             "query($t: String!) { search(text: $t) { title } }",

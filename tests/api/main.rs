@@ -1,5 +1,6 @@
-//! Integration tests: the real hub on a random port, over HTTP, on a fresh database per test
-//! (SQLite by default; PostgreSQL when `LGSP_TEST_DATABASE_URL` is set).
+//! Integration tests: the real hub on a random port, over HTTP, on a fresh database per test, copied from a template
+//! seeded once per run (SQLite by default; PostgreSQL when `LGSP_TEST_DATABASE_URL` is set). Tests that only read
+//! share one hub. Tests wait for conditions by polling with a deadline, not by sleeping.
 
 mod access_log;
 mod admin;

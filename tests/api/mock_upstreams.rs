@@ -621,6 +621,7 @@ async fn mock_short_token_ttl_makes_tokens_expire() {
     let mock = MockUpstreams::spawn(&[]);
     mock.admin_put_knobs("judicial", json!({ "tokenTtlSecs": 1 }))
         .await;
+    let issued = std::time::Instant::now();
     let token = mock.token("judicial").await;
     assert_eq!(
         mock.get("judicial", "/requests/000000000000", Some(&token))
@@ -628,10 +629,21 @@ async fn mock_short_token_ttl_makes_tokens_expire() {
             .0,
         404
     );
-    tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
-    let (status, body) = mock
-        .get("judicial", "/requests/000000000000", Some(&token))
-        .await;
+    // The token lives one second: poll until the mock refuses it, which it must by 2.1 s after it was asked for.
+    let (status, body) = loop {
+        let sent = std::time::Instant::now();
+        let (status, body) = mock
+            .get("judicial", "/requests/000000000000", Some(&token))
+            .await;
+        if status != 404 {
+            break (status, body);
+        }
+        assert!(
+            sent < issued + std::time::Duration::from_millis(2100),
+            "the token still works 2.1 s after it was issued"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    };
     assert_eq!(
         (status, body["error"].as_str()),
         (401, Some("invalid_token"))

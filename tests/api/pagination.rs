@@ -91,7 +91,7 @@ async fn pages_follow_the_requested_order() {
 
 #[tokio::test]
 async fn page_info_flags_are_right_at_both_ends() {
-    let hub = TestHub::start().await;
+    let hub = TestHub::shared().await;
     let first = hub
         .data(
             "{ agencies(first: 2) { pageInfo { hasNextPage hasPreviousPage endCursor } } }",
@@ -112,7 +112,7 @@ async fn page_info_flags_are_right_at_both_ends() {
 
 #[tokio::test]
 async fn tampered_or_foreign_cursors_are_bad_user_input() {
-    let hub = TestHub::start().await;
+    let hub = TestHub::shared().await;
     let data = hub
         .data(
             "{ agencies(first: 2) { pageInfo { endCursor } } }",
@@ -159,7 +159,7 @@ const NEXT_PAGE: &str =
 #[tokio::test]
 async fn cursors_of_another_key_or_the_old_format_are_bad_user_input() {
     use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
-    let hub = TestHub::start().await;
+    let hub = TestHub::shared().await;
     let other = TestHub::start_configured(0, |o| {
         o.settings.cursor_key = Some("another-cursor-key-of-at-least-32-bytes".into());
     })
@@ -262,7 +262,7 @@ async fn development_generates_a_cursor_key_and_production_requires_one() {
 
 #[tokio::test]
 async fn page_size_limits_are_bad_user_input() {
-    let hub = TestHub::start().await;
+    let hub = TestHub::shared().await;
     for args in ["first: 101", "last: 101", "first: -1", "first: 2, last: 2"] {
         let q = format!("{{ informationSystems({args}) {{ totalCount }} }}");
         assert_eq!(

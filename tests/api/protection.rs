@@ -123,7 +123,7 @@ async fn requests_past_the_concurrency_limit_are_shed_at_once() {
 
 #[tokio::test]
 async fn every_response_carries_the_security_headers() {
-    let hub = TestHub::start().await;
+    let hub = TestHub::shared().await;
     for path in [
         "/graphql?query=%7B__typename%7D",
         "/healthz",
@@ -173,7 +173,7 @@ async fn cors_answers_only_configured_origins() {
 
 #[tokio::test]
 async fn large_responses_are_compressed() {
-    let hub = TestHub::start().await;
+    let hub = TestHub::shared().await;
     let resp = hub
         .client
         .post(hub.url("/graphql"))
@@ -232,7 +232,7 @@ async fn production_turns_introspection_and_graphiql_off_unless_enabled() {
         404,
         "the SDL is published with introspection only"
     );
-    let on = TestHub::start().await;
+    let on = TestHub::shared().await;
     on.data("{ __schema { queryType { name } } }", json!({}))
         .await;
     assert_eq!(

@@ -8,7 +8,7 @@ const SEARCH: &str = "query($t: String!, $n: Int) { search(text: $t, first: $n) 
 
 #[tokio::test]
 async fn diacritics_and_case_do_not_matter() {
-    let hub = TestHub::start().await;
+    let hub = TestHub::shared().await;
     for text in ["ha tinh", "HA TINH", "Hà Tĩnh", "  hà   TĨNH "] {
         let data = hub.data(SEARCH, json!({ "t": text, "n": 5 })).await;
         let first = &data["search"][0];
@@ -21,7 +21,7 @@ async fn diacritics_and_case_do_not_matter() {
 
 #[tokio::test]
 async fn d_with_stroke_matches_d() {
-    let hub = TestHub::start().await;
+    let hub = TestHub::shared().await;
     let plain = hub.data(SEARCH, json!({ "t": "dan cu", "n": 20 })).await;
     let titles: Vec<&str> = plain["search"]
         .as_array()
@@ -38,7 +38,7 @@ async fn d_with_stroke_matches_d() {
 
 #[tokio::test]
 async fn exact_before_prefix_before_substring() {
-    let hub = TestHub::start().await;
+    let hub = TestHub::shared().await;
     let data = hub.data(SEARCH, json!({ "t": "vinh long", "n": 50 })).await;
     let ranks: Vec<&str> = data["search"]
         .as_array()

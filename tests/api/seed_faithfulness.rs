@@ -79,7 +79,7 @@ fn assert_parsed(printed: &str, value: f64, what: &str) {
 #[tokio::test]
 async fn every_seeded_value_is_on_its_cited_line() {
     let seeds = Seeds::load();
-    let hub = TestHub::start().await;
+    let hub = TestHub::shared().await;
 
     let projects = collect_all(
         &hub,
