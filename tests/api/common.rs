@@ -4,6 +4,7 @@
 
 mod background;
 mod database;
+pub mod process;
 
 use std::sync::Arc;
 

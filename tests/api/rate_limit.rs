@@ -363,3 +363,46 @@ async fn without_redis_requests_are_answered_and_limited_in_process() {
     .await;
     proxy.stop().await;
 }
+
+/// A hub as a separate OS process (the real `lgsp-hub serve`) shares the budget an in-process hub spent, through
+/// Redis: the replicas share nothing else.
+#[tokio::test]
+async fn a_second_hub_process_shares_the_budgets_through_redis() {
+    let (url, prefix) = (redis_url().await, unique_prefix());
+    let a = TestHub::start_configured(0, shared(url.clone(), prefix.clone())).await;
+    let b = crate::common::process::HubProcess::start(
+        a.database_url(),
+        &[
+            ("LGSP_REDIS_URL", url),
+            ("LGSP_REDIS_KEY_PREFIX", prefix),
+            ("LGSP_RATE_LIMIT_ANONYMOUS_PER_MINUTE", "6".into()),
+            ("LGSP_TRUSTED_PROXIES", "127.0.0.1".into()),
+        ],
+    )
+    .await;
+    let ask_b = |client: &'static str| {
+        a.client
+            .post(format!("{}/graphql", b.base))
+            .header("x-forwarded-for", client)
+            .json(&serde_json::json!({ "query": "{ __typename }" }))
+            .send()
+    };
+    // As in `assert_shared`, a Redis call slower than 50 ms on a loaded machine makes a hub decide alone: three tries.
+    let mut shared_once = false;
+    for client in ["198.51.100.7", "198.51.100.8", "198.51.100.9"] {
+        assert_eq!(
+            ask_b(client).await.expect("b answers").status(),
+            200,
+            "b's own first request"
+        );
+        let refused_on_a = status(&a, None, Some(client)).await == 429;
+        if refused_on_a {
+            shared_once = true;
+            break;
+        }
+    }
+    assert!(
+        shared_once,
+        "the budget spent on the hub process never reached the in-process hub"
+    );
+}

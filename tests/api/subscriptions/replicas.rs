@@ -1,12 +1,7 @@
 //! Two hub processes over one PostgreSQL database (only with `LGSP_TEST_DATABASE_URL`): a write through one reaches the
 //! subscribers of the other and drops the other's read cache, through LISTEN/NOTIFY.
 
-use std::{
-    io::{BufRead, BufReader},
-    process::{Child, Command, Stdio},
-    sync::mpsc,
-    time::Duration,
-};
+use std::time::Duration;
 
 use sea_orm::{ConnectionTrait, DbBackend, Statement};
 use serde_json::{json, Value};
@@ -15,79 +10,7 @@ use super::{
     client::{register, wait_for_subscriptions, Client, PATIENCE},
     CHANGED, QN,
 };
-use crate::common::{token, TestHub, TEST_ACCESS_LOG_KEY, TEST_CURSOR_KEY, TEST_SECRET};
-
-/// The real `lgsp-hub serve`, killed on drop.
-struct HubProcess {
-    child: Child,
-    base: String,
-    _data: tempfile::TempDir,
-}
-
-impl HubProcess {
-    /// Starts `serve` over `database_url` with the test key and a read cache that would keep counts for ten minutes
-    /// (so only an invalidation can refresh them), and waits until it is ready.
-    async fn start(database_url: &str) -> HubProcess {
-        let data = tempfile::tempdir().expect("tempdir");
-        let mut child = Command::new(env!("CARGO_BIN_EXE_lgsp-hub"))
-            .args(["--listen", "127.0.0.1:0", "serve"])
-            .env_remove("LGSP_CONFIG")
-            .env("LGSP_DATABASE_URL", database_url)
-            .env("LGSP_JWT_SECRET", TEST_SECRET)
-            .env("LGSP_ACCESS_LOG_KEY", TEST_ACCESS_LOG_KEY)
-            .env("LGSP_CURSOR_KEY", TEST_CURSOR_KEY)
-            .env("LGSP_PRODUCTION", "true")
-            .env("LGSP_DATA_DIR", data.path())
-            .env("LGSP_CACHE_TTL_MS", "600000")
-            .env("LGSP_DB_MAX_CONNECTIONS", "4")
-            .env("LGSP_LOG", "info")
-            .env("NO_COLOR", "1")
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("start lgsp-hub");
-        let stderr = child.stderr.take().expect("stderr");
-        let (tx, rx) = mpsc::channel();
-        // Reads the log to its end, so the child never blocks on a full pipe.
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                if let Some(at) = line.find("GraphQL at http://") {
-                    let rest = &line[at + "GraphQL at ".len()..];
-                    let _ = tx.send(rest.split("/graphql").next().unwrap_or_default().to_owned());
-                }
-            }
-        });
-        let base = tokio::task::spawn_blocking(move || rx.recv_timeout(PATIENCE))
-            .await
-            .expect("join")
-            .expect("the second hub did not say where it listens");
-        let hub = HubProcess {
-            child,
-            base,
-            _data: data,
-        };
-        let client = reqwest::Client::new();
-        let deadline = tokio::time::Instant::now() + PATIENCE;
-        loop {
-            let ready = client.get(format!("{}/readyz", hub.base)).send().await;
-            if ready.is_ok_and(|r| r.status() == 200) {
-                return hub;
-            }
-            assert!(
-                tokio::time::Instant::now() < deadline,
-                "the second hub is not ready"
-            );
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-    }
-}
-
-impl Drop for HubProcess {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
+use crate::common::{process::HubProcess, token, TestHub};
 
 async fn system_count(base: &str) -> i64 {
     let body: Value = reqwest::Client::new()
@@ -118,7 +41,7 @@ async fn a_write_through_one_hub_reaches_the_subscribers_and_the_cache_of_anothe
         return;
     }
     let a = TestHub::start().await;
-    let b = HubProcess::start(a.database_url()).await;
+    let b = HubProcess::start(a.database_url(), &[("LGSP_CACHE_TTL_MS", "600000".into())]).await;
 
     // B caches the count now; only a notification from A's write can make it see the new system.
     let before = system_count(&b.base).await;
