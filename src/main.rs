@@ -148,8 +148,10 @@ async fn run(cli: Cli) -> Result<(), String> {
             tracing::info!(database = %config.database_url_redacted(), "starting lgsp-hub");
             let app = App::build(&config).await.map_err(|e| e.to_string())?;
             let addr = app.local_addr().map_err(|e| e.to_string())?;
+            // Before the line below: whoever reads it may send SIGTERM at once.
+            let shutdown = shutdown_signal();
             tracing::info!(%addr, "listening: GraphiQL at http://{addr}/, GraphQL at http://{addr}/graphql");
-            app.run(shutdown_signal()).await.map_err(|e| e.to_string())
+            app.run(shutdown).await.map_err(|e| e.to_string())
         }
         Some(Command::Migrate) => {
             let (conn, _) = db::connect(&config.database_url, 2, config.db_acquire_timeout, None)
