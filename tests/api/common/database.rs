@@ -7,11 +7,13 @@
 //! is never dropped).
 //!
 //! PostgreSQL: the template is a database of its own, and each test's database is `CREATE DATABASE .. TEMPLATE` it,
-//! one at a time (PostgreSQL refuses to copy a template that another session is using, and a copy in progress is
-//! such a session). The databases are named `lgsp_t_<key>_…` after a random key of the test process, which holds a
-//! session advisory lock on that key for as long as it lives. A test's database is dropped with its hub; the template
-//! and the shared hub's database last as long as the process, and the next test process drops them (with whatever a
-//! killed run left behind) once it can take their owner's lock, that is once their owner has exited.
+//! made one at a time by a background task a copy or two ahead of the tests (PostgreSQL refuses to copy a template
+//! that another session is using, and a copy in progress is such a session). A test's database is dropped in the
+//! background when its hub goes (`WITH (FORCE)` waits for the hub's sessions to end: about 0.2 s a test that nobody
+//! needs to wait for). The databases are named `lgsp_t_<key>_…` after a random key of the test process, which holds a
+//! session advisory lock on that key for as long as it lives. The template, the shared hub's database and the copies
+//! not taken outlive the process; the next test process drops them (with whatever a killed run left behind) once it
+//! can take their owner's lock, that is once their owner has exited.
 
 use std::{
     collections::BTreeMap,
@@ -30,7 +32,7 @@ use sea_orm::{
     sqlx::{self, postgres::PgConnection, AssertSqlSafe, Connection},
     ConnectionTrait, Database, DatabaseConnection,
 };
-use tokio::sync::OnceCell;
+use tokio::sync::{mpsc, OnceCell};
 
 use super::background;
 
@@ -49,14 +51,12 @@ impl Drop for TestDb {
     fn drop(&mut self) {
         let TestDb::Postgres(name) = self else { return };
         let Some(pg) = POSTGRES.get() else { return };
-        // The test's runtime is ending: drop on the background runtime, and wait so that nothing outlives the test.
-        let (done, wait) = std::sync::mpsc::channel();
+        // On the background runtime (the test's is ending), and without holding up the next test: no name is used
+        // twice, and a drop that the end of the process cuts short is finished by the next run.
         let sql = drop_database(name);
         background::handle().spawn(async move {
             let _ = pg.admin.execute_unprepared(&sql).await;
-            let _ = done.send(());
         });
-        let _ = wait.recv();
     }
 }
 
@@ -156,33 +156,46 @@ struct Postgres {
     /// `postgres://…` without the database name.
     base: String,
     admin: DatabaseConnection,
-    template: String,
+    /// The names of fresh copies of the template, made ahead of the tests that take them.
+    copies: tokio::sync::Mutex<mpsc::Receiver<String>>,
     /// Holds this process's owner lock for as long as the process lives.
     _owner: Mutex<PgConnection>,
-    /// One copy of the template at a time.
-    copying: tokio::sync::Mutex<()>,
 }
 
 static POSTGRES: OnceCell<Postgres> = OnceCell::const_new();
 
 async fn postgres_copy(admin_url: String) -> (String, TestDb) {
     let pg = POSTGRES.get_or_init(|| postgres_template(admin_url)).await;
-    let name = format!(
-        "lgsp_t_{}_{}",
-        process_key(),
-        NEXT_DB.fetch_add(1, Ordering::Relaxed)
-    );
-    {
-        let _one_at_a_time = pg.copying.lock().await;
-        pg.admin
+    let name = pg
+        .copies
+        .lock()
+        .await
+        .recv()
+        .await
+        .expect("the template's copier stopped (see its panic above)");
+    (format!("{}/{name}", pg.base), TestDb::Postgres(name))
+}
+
+/// Copies `template` into fresh databases, one at a time (PostgreSQL refuses to copy a template that another session
+/// uses, and a copy in progress is such a session), a copy or two ahead of the tests. The copies not taken when the
+/// process ends are dropped by the next run, with the template.
+async fn copy_ahead(admin: DatabaseConnection, template: String, copies: mpsc::Sender<String>) {
+    loop {
+        let name = format!(
+            "lgsp_t_{}_{}",
+            process_key(),
+            NEXT_DB.fetch_add(1, Ordering::Relaxed)
+        );
+        admin
             .execute_unprepared(&format!(
-                "CREATE DATABASE \"{name}\" TEMPLATE \"{}\"",
-                pg.template
+                "CREATE DATABASE \"{name}\" TEMPLATE \"{template}\""
             ))
             .await
             .expect("copy the template database");
+        if copies.send(name).await.is_err() {
+            return;
+        }
     }
-    (format!("{}/{name}", pg.base), TestDb::Postgres(name))
 }
 
 async fn postgres_template(admin_url: String) -> Postgres {
@@ -215,12 +228,13 @@ async fn postgres_template(admin_url: String) -> Postgres {
         .close()
         .await
         .expect("close the template");
+    let (ahead, copies) = mpsc::channel(1);
+    tokio::spawn(copy_ahead(admin.clone(), template, ahead));
     Postgres {
         base,
         admin,
-        template,
+        copies: tokio::sync::Mutex::new(copies),
         _owner: Mutex::new(owner),
-        copying: tokio::sync::Mutex::new(()),
     }
 }
 
