@@ -4,6 +4,8 @@
 //! here gives both databases the same answer, before any resolver runs.
 
 use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
+use std::convert::Infallible;
+
 use async_graphql::{Positioned, Variables};
 use async_graphql_value::{ConstValue, Name, Value};
 
@@ -204,42 +206,18 @@ fn check_arguments(
     max_chars: usize,
 ) -> Result<(), BadString> {
     for (name, value) in arguments {
-        check_value(
-            &value.node,
-            &mut format!("{owner}.{}", name.node),
-            max_chars,
-        )?;
+        // A literal is checked as the constant it is once its variables (checked on their own) are left out.
+        let literal = match value
+            .node
+            .clone()
+            .into_const_with(|_| Ok::<_, Infallible>(ConstValue::Null))
+        {
+            Ok(literal) => literal,
+            Err(never) => match never {},
+        };
+        check_const(&literal, &mut format!("{owner}.{}", name.node), max_chars)?;
     }
     Ok(())
-}
-
-fn check_value(value: &Value, path: &mut String, max_chars: usize) -> Result<(), BadString> {
-    match value {
-        Value::String(s) => match check_str(s, max_chars) {
-            Some(reason) => Err(refuse(path.clone(), reason)),
-            None => Ok(()),
-        },
-        Value::List(items) => {
-            for (i, item) in items.iter().enumerate() {
-                let len = path.len();
-                path.push_str(&format!(".{i}"));
-                check_value(item, path, max_chars)?;
-                path.truncate(len);
-            }
-            Ok(())
-        }
-        Value::Object(fields) => {
-            for (key, item) in fields {
-                let len = path.len();
-                path.push('.');
-                path.push_str(key);
-                check_value(item, path, max_chars)?;
-                path.truncate(len);
-            }
-            Ok(())
-        }
-        _ => Ok(()),
-    }
 }
 
 #[cfg(test)]

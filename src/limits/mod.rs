@@ -133,7 +133,7 @@ impl Limits {
     /// Refuses a parsed document whose shape exceeds a limit, or whose literals fail input hygiene.
     pub fn check_document(&self, doc: &ExecutableDocument) -> Result<(), Error> {
         let l = &self.query;
-        let (shape, roots) = shape::measure(doc).map_err(|cycle| Error::InvalidDocument {
+        let shape = shape::measure(doc).map_err(|cycle| Error::InvalidDocument {
             message: format!("fragment `{}` spreads itself", cycle.0),
         })?;
         // Every field costs at least 1, so the expanded field count is a lower bound of the cost: refusing on it here
@@ -142,7 +142,7 @@ impl Limits {
             ("cost", shape.fields, l.max_cost),
             ("depth", shape.depth, l.max_depth),
             ("aliases", shape.aliases, l.max_aliases),
-            ("rootFields", roots, l.max_root_fields),
+            ("rootFields", shape.width, l.max_root_fields),
             ("selectionFields", shape.max_width, l.max_selection_fields),
             ("directives", shape.directives, l.max_directives),
         ];

@@ -40,7 +40,7 @@ pub struct FragmentCycle(pub String);
 
 /// The figures of every operation of `doc`, summed (all of them are validated, so all of them cost), with `width`
 /// the widest root.
-pub fn measure(doc: &ExecutableDocument) -> Result<(Shape, usize), FragmentCycle> {
+pub fn measure(doc: &ExecutableDocument) -> Result<Shape, FragmentCycle> {
     let mut walker = Walker {
         doc,
         done: HashMap::new(),
@@ -57,7 +57,7 @@ pub fn measure(doc: &ExecutableDocument) -> Result<(Shape, usize), FragmentCycle
         total.add(shape);
     }
     total.width = roots;
-    Ok((total, roots))
+    Ok(total)
 }
 
 struct Walker<'a> {
@@ -131,26 +131,25 @@ mod tests {
     use super::*;
     use async_graphql::parser::parse_query;
 
-    fn shape(doc: &str) -> Result<(Shape, usize), FragmentCycle> {
+    fn shape(doc: &str) -> Result<Shape, FragmentCycle> {
         measure(&parse_query(doc).expect("parses"))
     }
 
     #[test]
     fn counts_fields_aliases_depth_and_width() {
-        let (s, roots) =
-            shape("{ a: provinces { name code } b: provinces @skip(if: true) { name } }")
-                .expect("ok");
+        let s = shape("{ a: provinces { name code } b: provinces @skip(if: true) { name } }")
+            .expect("ok");
         assert_eq!(s.fields, 5);
         assert_eq!(s.aliases, 2);
         assert_eq!(s.directives, 1);
         assert_eq!(s.depth, 2);
-        assert_eq!(roots, 2);
+        assert_eq!(s.width, 2);
         assert_eq!(s.max_width, 2);
     }
 
     #[test]
     fn fragments_count_where_they_are_spread() {
-        let (s, roots) = shape(
+        let s = shape(
             "query { provinces { ...P ...P } x: viewer { subject } } fragment P on Province { name code }",
         )
         .expect("ok");
@@ -159,7 +158,7 @@ mod tests {
             s.max_width, 4,
             "a fragment's fields widen the selection they are spread into"
         );
-        assert_eq!(roots, 2);
+        assert_eq!(s.width, 2);
     }
 
     #[test]
@@ -173,7 +172,7 @@ mod tests {
             ));
         }
         doc.push_str("fragment F64 on Province { a: name }\n");
-        let (s, _) = shape(&doc).expect("ok");
+        let s = shape(&doc).expect("ok");
         assert_eq!(s.fields, usize::MAX, "2^64 expanded fields saturate");
         assert_eq!(s.aliases, usize::MAX);
     }
