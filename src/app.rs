@@ -10,6 +10,7 @@ use tokio::net::TcpListener;
 use crate::{
     access_log::{AccessLog, ChainKeys},
     auth::{Authenticator, JwksKeys, Keys, SigningKey},
+    cache::ReadCache,
     config::Config,
     db,
     events::{listener::ChangeListener, Events, Fanout},
@@ -17,7 +18,7 @@ use crate::{
     graphql, http,
     limits::Limits,
     seed,
-    store::{cache::ReadCache, page::CursorKey, Store},
+    store::{page::CursorKey, Store},
     upstream::UpstreamSettings,
 };
 

@@ -4,6 +4,8 @@
 
 use async_graphql::ErrorExtensions;
 
+use crate::upstream::UpstreamError;
+
 /// Stable `extensions.code` values of the GraphQL API.
 pub mod code {
     pub const BAD_USER_INPUT: &str = "BAD_USER_INPUT";
@@ -69,7 +71,7 @@ pub enum Error {
     /// An upstream call failed; the upstream's name and a safe reason, never its body.
     Upstream {
         upstream: String,
-        cause: crate::upstream::UpstreamError,
+        cause: UpstreamError,
     },
 }
 
@@ -126,7 +128,7 @@ impl From<Error> for async_graphql::Error {
             }
             Error::Upstream { upstream, cause } => {
                 async_graphql::Error::new(format!("{upstream}: {cause}")).extend_with(|_, e| {
-                    e.set("code", cause.code());
+                    e.set("code", upstream_code(&cause));
                     e.set("upstream", upstream.clone());
                 })
             }
@@ -160,6 +162,16 @@ impl From<Error> for async_graphql::Error {
                     .extend_with(|_, e| e.set("code", code::INTERNAL))
             }
         }
+    }
+}
+
+/// The `extensions.code` of an upstream failure: here, with every other code, so that `upstream` depends on nothing
+/// above it.
+pub fn upstream_code(cause: &UpstreamError) -> &'static str {
+    match cause {
+        UpstreamError::Timeout => code::UPSTREAM_TIMEOUT,
+        UpstreamError::Rejected { .. } => code::UPSTREAM_REJECTED,
+        _ => code::UPSTREAM_UNAVAILABLE,
     }
 }
 

@@ -1,13 +1,18 @@
 //! lgsp-hub: an open provincial integration and data-sharing platform (LGSP) with a GraphQL face.
 //!
-//! Layers, top to bottom: [`http`] (routes, GraphQL-over-HTTP) → [`graphql`] (schema, thin resolvers, loaders) →
-//! [`store`] (queries) → `entities`/`migrations`. [`seed`] loads the registries from the provincial plans.
+//! Layers, top to bottom (ARCHITECTURE.md tells more): [`http`] (routes, GraphQL over HTTP, persisted documents,
+//! admission, rate limits) → [`graphql`] (schema, thin resolvers, loaders) → the services: [`store`] (SQL over the
+//! registries, the one versioned write path), [`federation`] (personal-data lookups over [`upstream`] clients),
+//! [`approval`] (the ND 85/2016 workflow), [`access_log`] (the hash-chained log) → `entities`/`migrations`.
+//! Beside them: [`limits`] (what a document may ask), [`rate_limit`], [`auth`], [`events`] (change fan-out),
+//! [`cache`], [`config`], [`error`] (the one mapping to GraphQL codes), [`seed`] (the registries from the plans).
 #![forbid(unsafe_code)]
 
 pub mod access_log;
 pub mod app;
 pub mod approval;
 pub mod auth;
+pub mod cache;
 pub mod codes;
 pub mod config;
 pub mod db;

@@ -11,7 +11,7 @@ use std::{future::Future, sync::Arc, time::Duration};
 use sea_orm::{sqlx::postgres::PgListener, DbErr};
 
 use super::{ChangeEvent, Events};
-use crate::store::cache::ReadCache;
+use crate::cache::ReadCache;
 
 /// The channel of migration `m20261129_000006_change_notify`.
 pub const CHANNEL: &str = "lgsp_hub_changes";

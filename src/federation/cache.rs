@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use crate::{store::cache::TtlMap, upstream::UpstreamSettings};
+use crate::{cache::TtlMap, upstream::UpstreamSettings};
 
 /// Answers kept at most per upstream.
 const ENTRIES_PER_UPSTREAM: usize = 10_000;

@@ -51,7 +51,10 @@ fn step(name: &'static str, started: Instant, result: &Result<(), UpstreamError>
         step: name,
         ok: result.is_ok(),
         ms: started.elapsed().as_secs_f64() * 1000.0,
-        error: result.as_ref().err().map(|e| (e.to_string(), e.code())),
+        error: result
+            .as_ref()
+            .err()
+            .map(|e| (e.to_string(), crate::error::upstream_code(e))),
     }
 }
 

@@ -21,11 +21,9 @@ use async_graphql::dataloader::Loader;
 use sea_orm::{sea_query::ValueType, DatabaseConnection, EntityTrait, ModelTrait, Value};
 
 use crate::{
+    cache::{ReadCache, TtlMap},
     error::Result,
-    store::{
-        batch,
-        cache::{ReadCache, TtlMap},
-    },
+    store::batch,
 };
 
 /// The batch loader over the catalog.

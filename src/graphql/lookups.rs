@@ -14,11 +14,9 @@ use sea_orm::DatabaseConnection;
 
 use super::loaders::{Grouped, Lookup};
 use crate::{
+    cache::{ReadCache, TtlMap},
     error::Result,
-    store::{
-        batch::{self, ProvinceAggregate},
-        cache::{ReadCache, TtlMap},
-    },
+    store::batch::{self, ProvinceAggregate},
 };
 
 /// Declares lookup markers, one a line: `Name: entity::Column => Key`, then `order [Column, ...]` for lists not in

@@ -5,7 +5,6 @@ pub mod admin;
 pub mod approval;
 pub mod audit;
 pub mod batch;
-pub mod cache;
 pub mod catalog;
 pub mod page;
 pub mod registration;
@@ -24,7 +23,7 @@ use crate::events::Events;
 #[derive(Clone)]
 pub struct Store {
     pub db: DatabaseConnection,
-    pub cache: Arc<cache::ReadCache>,
+    pub cache: Arc<crate::cache::ReadCache>,
     pub max_page_size: usize,
     /// Tags and checks the connections' cursors.
     pub cursors: page::CursorKey,

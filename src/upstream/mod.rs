@@ -175,13 +175,4 @@ impl UpstreamError {
     fn counts_against_upstream(&self) -> bool {
         !matches!(self, UpstreamError::Rejected { .. } | UpstreamError::Busy)
     }
-
-    /// The `extensions.code` of the error.
-    pub fn code(&self) -> &'static str {
-        match self {
-            UpstreamError::Timeout => crate::error::code::UPSTREAM_TIMEOUT,
-            UpstreamError::Rejected { .. } => crate::error::code::UPSTREAM_REJECTED,
-            _ => crate::error::code::UPSTREAM_UNAVAILABLE,
-        }
-    }
 }
