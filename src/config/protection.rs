@@ -24,6 +24,8 @@ pub struct QueryLimits {
     pub max_concurrent_heavy: usize,
     /// Cost units of heavy queries the hub runs per second, all clients together (0: no budget).
     pub heavy_cost_per_second: u32,
+    /// How soon after its arrival a refused request is answered, at the soonest (see `limits::REFUSAL_PAUSE`).
+    pub refusal_pause: std::time::Duration,
 }
 
 impl Default for QueryLimits {
@@ -40,6 +42,7 @@ impl Default for QueryLimits {
             heavy_cost: 5_000,
             max_concurrent_heavy: 1,
             heavy_cost_per_second: 50_000,
+            refusal_pause: crate::limits::REFUSAL_PAUSE,
         }
     }
 }
@@ -65,6 +68,8 @@ impl Default for CostWeights {
 pub struct RateLimitConfig {
     pub anonymous_per_minute: u32,
     pub agency_per_minute: u32,
+    /// The query cost charged as one request; 0: every request is charged 1.
+    pub cost_unit: u32,
     /// Shared store of the limits across replicas; in-process limits without it (and while it is unreachable).
     pub redis_url: Option<String>,
     /// Keys in Redis are `<prefix>:<kind>:<client>`.
@@ -72,6 +77,10 @@ pub struct RateLimitConfig {
     /// Peers whose `X-Forwarded-For` names the client.
     pub trusted_proxies: Vec<IpAddr>,
 }
+
+/// The query cost one request's worth of rate limit buys: ordinary queries (a page of 20 with a few fields) cost less
+/// and are charged one request; the costliest the limits accept (50,000) are charged 50.
+pub const DEFAULT_RATE_LIMIT_COST_UNIT: u32 = 1_000;
 
 /// The default prefix of the rate limits' keys in Redis.
 pub const DEFAULT_REDIS_KEY_PREFIX: &str = "lgsp:rl";
@@ -81,6 +90,7 @@ impl Default for RateLimitConfig {
         RateLimitConfig {
             anonymous_per_minute: 0,
             agency_per_minute: 0,
+            cost_unit: DEFAULT_RATE_LIMIT_COST_UNIT,
             redis_url: None,
             redis_key_prefix: DEFAULT_REDIS_KEY_PREFIX.to_owned(),
             trusted_proxies: Vec::new(),
@@ -176,6 +186,9 @@ impl Protection {
                 d.max_concurrent_heavy,
             )?,
             heavy_cost_per_second: s.heavy_cost_per_second.unwrap_or(d.heavy_cost_per_second),
+            refusal_pause: s
+                .refusal_pause_ms
+                .map_or(d.refusal_pause, std::time::Duration::from_millis),
         };
         let w = CostWeights::default();
         let weights = CostWeights {
@@ -219,6 +232,9 @@ impl Protection {
             } else {
                 0
             }),
+            cost_unit: s
+                .rate_limit_cost_unit
+                .unwrap_or(DEFAULT_RATE_LIMIT_COST_UNIT),
             redis_url: s.redis_url.clone(),
             redis_key_prefix,
             trusted_proxies,

@@ -109,6 +109,10 @@ pub struct Settings {
     /// budget) [default: 50000].
     #[arg(long, global = true, env = "LGSP_HEAVY_COST_PER_SECOND")]
     pub heavy_cost_per_second: Option<u32>,
+    /// A refused request (a 4xx, a document over a limit, a shed heavy query) is answered no sooner than this many
+    /// milliseconds after it came, so that a client looping refusals cannot spend the cores (0: at once) [default: 25].
+    #[arg(long, global = true, env = "LGSP_REFUSAL_PAUSE_MS")]
+    pub refusal_pause_ms: Option<u64>,
     /// Heavy queries that run at once; the next one is shed with 503 [default: 1].
     #[arg(long, global = true, env = "LGSP_MAX_CONCURRENT_HEAVY_QUERIES")]
     pub max_concurrent_heavy_queries: Option<usize>,
@@ -118,6 +122,10 @@ pub struct Settings {
     /// Requests per minute of one agency (by its token); 0 turns the limit off [default: 0, 6000 in production].
     #[arg(long, global = true, env = "LGSP_RATE_LIMIT_AGENCY_PER_MINUTE")]
     pub rate_limit_agency_per_minute: Option<u32>,
+    /// Query cost that counts as one more request against the rate limits: a document known to cost N is charged
+    /// N / this (at least 1, at most the burst); 0 charges every request 1 [default: 1000].
+    #[arg(long, global = true, env = "LGSP_RATE_LIMIT_COST_UNIT")]
+    pub rate_limit_cost_unit: Option<u32>,
     /// Redis that shares the rate limits between replicas, e.g. redis://127.0.0.1:6379 [default: none, in-process].
     /// `rediss://` verifies the server against the system's trust store (`SSL_CERT_FILE` names another).
     #[arg(long, global = true, env = "LGSP_REDIS_URL")]
@@ -216,6 +224,7 @@ impl Settings {
             max_string_length: self.max_string_length.or(lower.max_string_length),
             heavy_query_cost: self.heavy_query_cost.or(lower.heavy_query_cost),
             heavy_cost_per_second: self.heavy_cost_per_second.or(lower.heavy_cost_per_second),
+            refusal_pause_ms: self.refusal_pause_ms.or(lower.refusal_pause_ms),
             max_concurrent_heavy_queries: self
                 .max_concurrent_heavy_queries
                 .or(lower.max_concurrent_heavy_queries),
@@ -225,6 +234,7 @@ impl Settings {
             rate_limit_agency_per_minute: self
                 .rate_limit_agency_per_minute
                 .or(lower.rate_limit_agency_per_minute),
+            rate_limit_cost_unit: self.rate_limit_cost_unit.or(lower.rate_limit_cost_unit),
             redis_url: self.redis_url.or(lower.redis_url),
             redis_key_prefix: self.redis_key_prefix.or(lower.redis_key_prefix),
             trusted_proxies: self.trusted_proxies.or(lower.trusted_proxies),

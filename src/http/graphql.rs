@@ -9,7 +9,7 @@
 //!   is `400`; with `application/json`, every well-formed request gets `200`, as the spec's legacy rules say.
 //! - Every error carries `extensions.code`; codes the resolvers set are kept, the others are filled in here.
 
-use std::collections::HashMap;
+use std::{collections::HashMap, sync::Arc};
 
 use std::sync::atomic::Ordering;
 
@@ -32,7 +32,10 @@ use super::respond::{
     coded_error, negotiate, not_acceptable, plain_error, refused, respond, unauthenticated,
     MediaType, JSON,
 };
-use super::{documents::DocumentError, rate_limit, AppState};
+use super::{
+    documents::{Cached, DocumentError, Named},
+    rate_limit, AppState,
+};
 use crate::auth::{AuthError, Principal};
 use crate::limits::CostSlot;
 
@@ -133,19 +136,10 @@ pub async fn post(
             "the request body must be a JSON object",
         );
     };
-    let principal = match authenticate(&app, &headers).await {
-        Ok(p) => p,
-        Err(err) => return unauthenticated(err, media),
-    };
-    let limit =
-        match rate_limit::admit(&app, &client, principal.as_ref(), 1, media.content_type()).await {
-            Ok(limit) => limit,
-            Err(refused) => return refused,
-        };
-    limit.stamp(match params_from_json(body) {
-        Ok(params) => execute(&app, params, media, false, principal, request_id(&headers)).await,
+    match params_from_json(body) {
+        Ok(params) => serve(&app, &client, &headers, media, params, false).await,
         Err(message) => plain_error(StatusCode::BAD_REQUEST, media, message),
-    })
+    }
 }
 
 pub async fn get(
@@ -195,30 +189,45 @@ pub async fn get(
         variables,
         extensions,
     };
-    let principal = match authenticate(&app, &headers).await {
+    serve(&app, &client, &headers, media, params, true).await
+}
+
+/// Authenticates the caller, charges its rate limit (a document the hub has run before by its last measured cost, any
+/// other as one request) and answers the request.
+async fn serve(
+    app: &AppState,
+    client: &rate_limit::ClientIp,
+    headers: &HeaderMap,
+    media: MediaType,
+    params: Params,
+    is_get: bool,
+) -> Response {
+    let principal = match authenticate(app, headers).await {
         Ok(p) => p,
         Err(err) => return unauthenticated(err, media),
     };
+    let Params {
+        query,
+        operation_name,
+        variables,
+        extensions,
+    } = params;
+    let named = app.documents.resolve(query, extensions.as_ref());
+    // Apps send the same few documents over and over: a cached one passed every check already.
+    let cached = named
+        .as_ref()
+        .ok()
+        .and_then(|named| app.documents.parsed(&named.text));
+    let units = cached
+        .as_ref()
+        .map_or(1, |c| app.rate_limit.units(c.cost.load(Ordering::Relaxed)));
     let limit =
-        match rate_limit::admit(&app, &client, principal.as_ref(), 1, media.content_type()).await {
+        match rate_limit::admit(app, client, principal.as_ref(), units, media.content_type()).await
+        {
             Ok(limit) => limit,
             Err(refused) => return refused,
         };
-    limit.stamp(execute(&app, params, media, true, principal, request_id(&headers)).await)
-}
-
-async fn execute(
-    app: &AppState,
-    params: Params,
-    media: MediaType,
-    is_get: bool,
-    principal: Option<Principal>,
-    request_id: Option<String>,
-) -> Response {
-    let named = match app
-        .documents
-        .resolve(params.query, params.extensions.as_ref())
-    {
+    let named = match named {
         Ok(named) => named,
         Err(err) => {
             let status = match (&err, media) {
@@ -226,15 +235,44 @@ async fn execute(
                 | (_, MediaType::GraphqlResponse) => StatusCode::BAD_REQUEST,
                 _ => StatusCode::OK,
             };
-            return coded_error(status, media, err.code(), err.message());
+            return limit.stamp(coded_error(status, media, err.code(), err.message()));
         }
     };
-    let variables = params
-        .variables
-        .map(|vars| Variables::from_json(Value::Object(vars)));
-    // Apps send the same few documents over and over: a cached one passed every check already. Others are measured
-    // before they are parsed (tokens) and before anything runs (shape, literals).
-    let cached = app.documents.parsed(&named.text);
+    let request = Request {
+        named,
+        cached,
+        operation_name,
+        variables: variables.map(|vars| Variables::from_json(Value::Object(vars))),
+        is_get,
+        principal,
+        request_id: request_id(headers),
+    };
+    limit.stamp(execute(app, request, media).await)
+}
+
+/// A request whose caller is known and whose rate limit is charged.
+struct Request {
+    named: Named,
+    cached: Option<Arc<Cached>>,
+    operation_name: Option<String>,
+    variables: Option<Variables>,
+    is_get: bool,
+    principal: Option<Principal>,
+    request_id: Option<String>,
+}
+
+async fn execute(app: &AppState, request: Request, media: MediaType) -> Response {
+    let Request {
+        named,
+        cached,
+        operation_name,
+        variables,
+        is_get,
+        principal,
+        request_id,
+    } = request;
+    // Documents not seen before are measured before they are parsed (tokens) and before anything runs (shape,
+    // literals).
     let fresh = match &cached {
         Some(_) => None,
         None => {
@@ -270,7 +308,6 @@ async fn execute(
                         cost = known,
                         "shed a heavy query: no heavy permit or budget left"
                     );
-                    tokio::time::sleep(crate::limits::SHED_PAUSE).await;
                     return refused(media, crate::error::Error::Overloaded);
                 }
             }
@@ -278,7 +315,7 @@ async fn execute(
     }
     let parse_failed = parsed.is_none();
     if let Some(doc) = &parsed {
-        let operation = match &params.operation_name {
+        let operation = match &operation_name {
             Some(name) => doc
                 .operations
                 .iter()
@@ -312,7 +349,7 @@ async fn execute(
     if let Some(admitted) = admission {
         request = request.data(admitted);
     }
-    if let Some(name) = params.operation_name {
+    if let Some(name) = operation_name {
         request = request.operation_name(name);
     }
     if let Some(vars) = variables {

@@ -57,6 +57,7 @@ pub fn router(state: AppState, config: &HttpConfig, body_limit: usize) -> Router
     let admission = Arc::new(protect::Admission::new(
         config.max_concurrent_requests,
         config.request_timeout,
+        state.limits.refusal_pause(),
     ));
     let graphql = get(graphql::get)
         .post(graphql::post)

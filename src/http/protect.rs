@@ -1,7 +1,10 @@
 //! Protections around `/graphql`: a deadline per request that cancels its work, a concurrency limit past which
 //! requests are shed at once (503) rather than queued, and the headers every response carries.
 
-use std::{sync::Arc, time::Duration};
+use std::{
+    sync::Arc,
+    time::{Duration, Instant},
+};
 
 use axum::{
     extract::{Request, State},
@@ -11,26 +14,29 @@ use axum::{
 };
 use tokio::sync::Semaphore;
 
-use super::respond::{coded_error, negotiate, MediaType};
+use super::respond::{coded_error, negotiate, MediaType, Refusal};
 use crate::error::code;
 
 /// The deadline and the concurrency limit of `/graphql`.
 pub struct Admission {
     permits: Arc<Semaphore>,
     deadline: Duration,
+    refusal_pause: Duration,
 }
 
 impl Admission {
-    pub fn new(max_concurrent: usize, deadline: Duration) -> Admission {
+    pub fn new(max_concurrent: usize, deadline: Duration, refusal_pause: Duration) -> Admission {
         Admission {
             permits: Arc::new(Semaphore::new(max_concurrent)),
             deadline,
+            refusal_pause,
         }
     }
 }
 
 /// Sheds a request when every permit is taken; cancels it (dropping its future, and with it its SQL and upstream
-/// calls) at the deadline.
+/// calls) at the deadline; answers a refusal (a 4xx, or a [`Refusal`]) no sooner than `refusal_pause` after it came (see
+/// [`crate::limits::REFUSAL_PAUSE`]).
 pub async fn admit(
     State(admission): State<Arc<Admission>>,
     request: Request,
@@ -50,8 +56,16 @@ pub async fn admit(
             .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
         return response;
     };
+    let arrived = Instant::now();
     match tokio::time::timeout(admission.deadline, next.run(request)).await {
-        Ok(response) => response,
+        Ok(response) => {
+            if response.status().is_client_error()
+                || response.extensions().get::<Refusal>().is_some()
+            {
+                tokio::time::sleep_until((arrived + admission.refusal_pause).into()).await;
+            }
+            response
+        }
         Err(_) => {
             tracing::warn!(
                 deadline_ms = admission.deadline.as_millis() as u64,

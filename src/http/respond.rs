@@ -80,12 +80,15 @@ pub(super) fn coded_error(
     message: &str,
 ) -> Response {
     let body = json!({ "errors": [{ "message": message, "extensions": { "code": code } }] });
-    (
+    let mut response = (
         status,
         [(header::CONTENT_TYPE, media.content_type())],
         body.to_string(),
     )
-        .into_response()
+        .into_response();
+    // Request-level errors all refuse the request (persisted-query misses are answered 200 under application/json).
+    response.extensions_mut().insert(Refusal);
+    response
 }
 
 pub(super) fn unauthenticated(err: AuthError, media: MediaType) -> Response {
@@ -103,6 +106,12 @@ pub(super) fn unauthenticated(err: AuthError, media: MediaType) -> Response {
     )
         .into_response()
 }
+
+/// Marks a response as a refusal of a request that never ran, which [`super::protect::admit`] answers no sooner than
+/// [`crate::limits::REFUSAL_PAUSE`] after the request came. 4xx statuses count as refusals without it; this marks the
+/// ones the `application/json` media type answers with `200`.
+#[derive(Clone, Copy)]
+pub(super) struct Refusal;
 
 /// A request refused before it ran (document limits, input hygiene, persisted queries): a request error.
 pub(super) fn refused(media: MediaType, err: crate::error::Error) -> Response {
@@ -159,6 +168,9 @@ pub(super) fn respond(
         response
             .headers_mut()
             .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+    }
+    if shed || request_error {
+        response.extensions_mut().insert(Refusal);
     }
     response
 }

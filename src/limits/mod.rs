@@ -45,9 +45,11 @@ pub struct Limits {
     heavy_lane: OnceLock<lane::HeavyLane>,
 }
 
-/// How long a shed heavy query waits before its answer: a client that ignores `Retry-After` and loops a costly query
-/// gets at most 40 refusals a second per connection, instead of spending the cores on thousands.
-pub const SHED_PAUSE: std::time::Duration = std::time::Duration::from_millis(25);
+/// How long after its arrival a refused request is answered, at the soonest (a shed heavy query, a document over a
+/// limit, a 4xx): a client that ignores the refusal and loops gets at most 40 answers a second per connection,
+/// instead of turning the hub's cheap refusals into thousands a second that take the cores from everyone else. It is
+/// far below what a person notices, and refusals stay well under the 50 ms the abuse benchmark allows them.
+pub const REFUSAL_PAUSE: std::time::Duration = std::time::Duration::from_millis(25);
 
 /// Leave to run one heavy query: a permit, and its cost taken from the budget.
 pub struct HeavyAdmission(#[expect(dead_code, reason = "held for its Drop")] OwnedSemaphorePermit);
@@ -83,6 +85,11 @@ impl Limits {
             heavy_lane: OnceLock::new(),
             query,
         }
+    }
+
+    /// How soon after its arrival a refused request is answered, at the soonest.
+    pub fn refusal_pause(&self) -> std::time::Duration {
+        self.query.refusal_pause
     }
 
     /// Runs an admitted heavy query on its own thread, so that its long polls (resolving and serializing thousands of
@@ -257,7 +264,7 @@ impl Extension for LimitsOfRequest {
         }
         let Some(_admission) = self.limits.admit_heavy(cost) else {
             tracing::warn!(cost, "shed a heavy query: no heavy permit or budget left");
-            tokio::time::sleep(SHED_PAUSE).await;
+            tokio::time::sleep(self.limits.query.refusal_pause).await;
             return Response::from_errors(vec![server_error(Error::Overloaded)]);
         };
         next.run(ctx, operation_name).await

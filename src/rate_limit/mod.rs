@@ -82,6 +82,7 @@ pub struct Limiter {
     agency: Option<Local>,
     shared: Option<Arc<Shared>>,
     trusted_proxies: Vec<IpAddr>,
+    cost_unit: u32,
     refused: AtomicU64,
     fallbacks: AtomicU64,
 }
@@ -102,6 +103,7 @@ impl Limiter {
             agency,
             shared,
             trusted_proxies: config.trusted_proxies.clone(),
+            cost_unit: config.cost_unit,
             refused: AtomicU64::new(0),
             fallbacks: AtomicU64::new(0),
         })
@@ -110,6 +112,16 @@ impl Limiter {
     /// The peers whose `X-Forwarded-For` names the client.
     pub fn trusted_proxies(&self) -> &[IpAddr] {
         &self.trusted_proxies
+    }
+
+    /// How many requests' worth a document of query cost `query_cost` is charged (`check` caps it at the burst).
+    pub fn units(&self, query_cost: usize) -> u32 {
+        match self.cost_unit {
+            0 => 1,
+            unit => u32::try_from(query_cost.div_ceil(unit as usize))
+                .unwrap_or(u32::MAX)
+                .max(1),
+        }
     }
 
     /// Charges `cost` units (at least 1, at most the burst) to `key`'s budget. `None` when its kind has no limit.
@@ -155,6 +167,26 @@ mod tests {
         assert_eq!(key("2001:db8:1:2:aaaa::1"), "2001:db8:1:2::");
         assert_eq!(key("2001:db8:1:2:bbbb::7"), key("2001:db8:1:2::"));
         assert_ne!(key("2001:db8:1:3::1"), key("2001:db8:1:2::1"));
+    }
+
+    #[tokio::test]
+    async fn a_costly_document_is_charged_by_its_cost() {
+        let limiter = |cost_unit| async move {
+            Limiter::start(&RateLimitConfig {
+                cost_unit,
+                ..RateLimitConfig::default()
+            })
+            .await
+            .expect("no Redis")
+        };
+        let by_cost = limiter(1_000).await;
+        assert_eq!(by_cost.units(0), 1, "an unmeasured document");
+        assert_eq!(by_cost.units(999), 1);
+        assert_eq!(by_cost.units(1_001), 2);
+        assert_eq!(by_cost.units(46_000), 46);
+        assert_eq!(by_cost.units(usize::MAX), u32::MAX);
+        let flat = limiter(0).await;
+        assert_eq!(flat.units(46_000), 1);
     }
 
     #[tokio::test]

@@ -83,6 +83,8 @@ impl TestHub {
                 rate_limit_agency_per_minute: Some(0),
                 introspection: Some(true),
                 graphiql: Some(true),
+                // Refusals at once: the suite sends hundreds (tests/api/protection.rs checks the pause).
+                refusal_pause_ms: Some(0),
                 ..Default::default()
             },
         };

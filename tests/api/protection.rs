@@ -121,6 +121,82 @@ async fn requests_past_the_concurrency_limit_are_shed_at_once() {
     hub.data("{ provinces { code } }", json!({})).await;
 }
 
+/// Sends `body` as `content_type` to `/graphql`; the status, the `extensions.code` of the first error, and how long the
+/// answer took.
+async fn timed_post(hub: &TestHub, content_type: &str, body: String) -> (u16, String, Duration) {
+    let started = std::time::Instant::now();
+    let resp = hub
+        .client
+        .post(hub.url("/graphql"))
+        .header("content-type", content_type)
+        .body(body)
+        .send()
+        .await
+        .expect("request");
+    let status = resp.status().as_u16();
+    let body: Value = resp.json().await.unwrap_or(Value::Null);
+    let code = body["errors"][0]["extensions"]["code"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    (status, code, started.elapsed())
+}
+
+#[tokio::test]
+async fn refusals_are_answered_no_sooner_than_the_refusal_pause() {
+    // A pause far longer than any of these requests takes to refuse, so the bound it sets is the pause itself.
+    let pause = Duration::from_millis(400);
+    let hub = TestHub::start_configured(0, |o| {
+        o.settings.refusal_pause_ms = Some(pause.as_millis() as u64)
+    })
+    .await;
+    let query = |q: &str| json!({ "query": q }).to_string();
+    let fan_out =
+        "{ provinces { agencies(first: 100) { province { agencies(first: 100) { province { \
+                   agencies(first: 100) { name } } } } } } }";
+    for (what, content_type, body, status, code) in [
+        (
+            "over the cost limit",
+            "application/json",
+            query(fan_out),
+            200,
+            "QUERY_TOO_COMPLEX",
+        ),
+        (
+            "not JSON",
+            "application/json",
+            "{".to_owned(),
+            400,
+            "BAD_REQUEST",
+        ),
+        (
+            "wrong media type",
+            "text/plain",
+            query("{ __typename }"),
+            415,
+            "BAD_REQUEST",
+        ),
+        (
+            "a NUL in an argument",
+            "application/json",
+            query("{ search(text: \"a\\u0000b\") { __typename } }"),
+            200,
+            "BAD_USER_INPUT",
+        ),
+    ] {
+        let (got_status, got_code, took) = timed_post(&hub, content_type, body).await;
+        assert_eq!((got_status, got_code.as_str()), (status, code), "{what}");
+        assert!(
+            took >= pause,
+            "{what}: answered after {took:?}, before the {pause:?} pause"
+        );
+    }
+    // What runs is not a refusal, even when a resolver answers with an error.
+    let (status, code, _) =
+        timed_post(&hub, "application/json", query("{ provinces { code } }")).await;
+    assert_eq!((status, code.as_str()), (200, ""));
+}
+
 #[tokio::test]
 async fn every_response_carries_the_security_headers() {
     let hub = TestHub::shared().await;

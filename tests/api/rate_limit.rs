@@ -406,3 +406,25 @@ async fn a_second_hub_process_shares_the_budgets_through_redis() {
         "the budget spent on the hub process never reached the in-process hub"
     );
 }
+
+#[tokio::test]
+async fn a_known_costly_document_draws_its_cost_from_the_budget() {
+    // 30 a minute: a burst of 5, then one every 2 s. The page below costs well over 5, so once the hub knows it, it
+    // is charged the whole burst; charged one request, as the first time (its cost unknown), it would pass.
+    const PAGE: &str = "{ informationSystems(first: 20) { edges { node { code name } } } }";
+    let statuses = |cost_unit: u32| async move {
+        let hub = TestHub::start_configured(0, |o| {
+            o.settings.rate_limit_anonymous_per_minute = Some(30);
+            o.settings.rate_limit_cost_unit = Some(cost_unit);
+        })
+        .await;
+        let mut statuses = Vec::new();
+        for _ in 0..2 {
+            let (status, _) = hub.post(PAGE, json!({})).await;
+            statuses.push(status);
+        }
+        statuses
+    };
+    assert_eq!(statuses(1).await, [200, 429], "charged by cost");
+    assert_eq!(statuses(0).await, [200, 200], "one request each");
+}

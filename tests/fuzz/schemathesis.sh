@@ -67,8 +67,8 @@ log="$out/hub.log"
 # rate limits, introspection on; plain log lines so they can be searched.
 export LGSP_DATABASE_URL="$db_url" LGSP_DATA_DIR="$tmp" LGSP_LOG=info NO_COLOR=1 PYTHONDONTWRITEBYTECODE=1
 # The run is about answers, not load: heavy queries are not shed (a shed one is a coded 503 by design, which the
-# check below would count as a server error).
-export LGSP_MAX_CONCURRENT_HEAVY_QUERIES=64 LGSP_HEAVY_COST_PER_SECOND=0
+# check below would count as a server error), and refusals are answered at once, for more examples in the time.
+export LGSP_MAX_CONCURRENT_HEAVY_QUERIES=64 LGSP_HEAVY_COST_PER_SECOND=0 LGSP_REFUSAL_PAUSE_MS=0
 export LGSP_JWT_SECRET="fuzz-secret-$(python3 -c 'import secrets; print(secrets.token_hex(24))')"
 export LGSP_ACCESS_LOG_KEY="fuzz-access-log-key-of-at-least-32-bytes"
 export LGSP_CURSOR_KEY="fuzz-cursor-key-of-at-least-thirty-two-bytes"
