@@ -49,13 +49,6 @@ async fn authenticate(app: &AppState, headers: &HeaderMap) -> Result<Option<Prin
     app.auth.authenticate_header(value).await.map(Some)
 }
 
-fn request_id(headers: &HeaderMap) -> Option<String> {
-    headers
-        .get("x-request-id")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned)
-}
-
 /// The parameters of a GraphQL-over-HTTP request.
 struct Params {
     query: Option<String>,
@@ -245,7 +238,7 @@ async fn serve(
         variables: variables.map(|vars| Variables::from_json(Value::Object(vars))),
         is_get,
         principal,
-        request_id: request_id(headers),
+        request_id: super::request_id(headers).map(str::to_owned),
     };
     limit.stamp(execute(app, request, media).await)
 }

@@ -101,15 +101,16 @@ pub fn router(state: AppState, config: &HttpConfig, body_limit: usize) -> Router
             TraceLayer::new_for_http()
                 .on_failure(DefaultOnFailure::new().level(tracing::Level::WARN))
                 .make_span_with(|req: &axum::http::Request<_>| {
-                let request_id = req
-                    .headers()
-                    .get(REQUEST_ID)
-                    .and_then(|v| v.to_str().ok())
-                    .unwrap_or_default();
+                let request_id = request_id(req.headers()).unwrap_or_default();
                 tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id)
             }),
         )
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+}
+
+/// The request's id: the caller's `X-Request-Id`, or the one [`SetRequestIdLayer`] gave it.
+fn request_id(headers: &axum::http::HeaderMap) -> Option<&str> {
+    headers.get(REQUEST_ID).and_then(|v| v.to_str().ok())
 }
 
 /// Responses smaller than this are not worth compressing.

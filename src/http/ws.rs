@@ -65,10 +65,7 @@ pub async fn upgrade(
     if let Err(refused) = rate_limit::admit(&app, &client, None, 1, json).await {
         return refused;
     }
-    let request_id = headers
-        .get("x-request-id")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
+    let request_id = super::request_id(&headers).map(str::to_owned);
     let span = tracing::info_span!(
         "websocket",
         request_id = request_id.as_deref().unwrap_or_default()
