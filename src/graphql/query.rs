@@ -70,7 +70,10 @@ impl CatalogQuery {
     }
 
     /// Agencies, by name.
-    #[allow(clippy::too_many_arguments)]
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "a Relay connection field: its filter, order and the four page arguments are GraphQL arguments"
+    )]
     #[graphql(complexity = "crate::limits::cost::page(first, last, child_complexity)")]
     async fn agencies(
         &self,
@@ -119,7 +122,10 @@ impl CatalogQuery {
     }
 
     /// Information systems.
-    #[allow(clippy::too_many_arguments)]
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "a Relay connection field: its filter, order and the four page arguments are GraphQL arguments"
+    )]
     #[graphql(complexity = "crate::limits::cost::page(first, last, child_complexity)")]
     async fn information_systems(
         &self,
@@ -175,7 +181,10 @@ impl CatalogQuery {
     }
 
     /// Projects and budgeted tasks of the plans.
-    #[allow(clippy::too_many_arguments)]
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "a Relay connection field: its filter, order and the four page arguments are GraphQL arguments"
+    )]
     #[graphql(complexity = "crate::limits::cost::page(first, last, child_complexity)")]
     async fn projects(
         &self,
