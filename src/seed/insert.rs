@@ -28,6 +28,7 @@ pub async fn seed_if_empty(db: &DatabaseConnection) -> Result<bool, SeedError> {
 }
 
 /// Inserts every row of `set`; all or nothing.
+#[tracing::instrument(skip_all, fields(plans = set.plans.len()))]
 pub async fn seed_all(db: &DatabaseConnection, set: &SeedSet) -> Result<(), SeedError> {
     let txn = db.begin().await?;
     let mut search = SearchRows::default();
@@ -105,6 +106,7 @@ async fn insert_national_database(
     Ok(())
 }
 
+#[tracing::instrument(level = "debug", skip_all, fields(file = %f.source_file))]
 async fn seed_plan(
     txn: &impl ConnectionTrait,
     f: &PlanFile,
