@@ -222,3 +222,56 @@ impl IntegratorMutation {
             .ok_or_else(|| Error::not_found(format!("upstream `{name}`")).into())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use crate::{
+        auth::Principal,
+        codes::AgencyCode,
+        graphql::{build_schema, SchemaOptions},
+    };
+
+    /// The `extensions.code` of each error of `query`, run as `principal`.
+    async fn codes(query: &str, principal: Option<Principal>) -> Vec<String> {
+        let mut request = async_graphql::Request::new(query);
+        if let Some(p) = principal {
+            request = request.data(p);
+        }
+        let response = build_schema(None, SchemaOptions::default())
+            .execute(request)
+            .await;
+        response
+            .errors
+            .iter()
+            .map(
+                |e| match e.extensions.as_ref().and_then(|x| x.get("code")) {
+                    Some(async_graphql::Value::String(code)) => code.clone(),
+                    other => format!("{other:?}"),
+                },
+            )
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn every_access_log_field_needs_audit_read() {
+        let officer = Principal {
+            subject: "officer".into(),
+            agency: AgencyCode::parse("agency", "000.00.00.H48").expect("agency code"),
+            scopes: BTreeSet::from(["upstream:population:read".to_owned()]),
+            province: None,
+        };
+        for query in [
+            "{ accessLog { totalCount } }",
+            r#"{ personalDataAccesses(personalId: "001203004567") { totalCount } }"#,
+        ] {
+            assert_eq!(codes(query, None).await, ["UNAUTHENTICATED"], "{query}");
+            assert_eq!(
+                codes(query, Some(officer.clone())).await,
+                ["FORBIDDEN"],
+                "{query}"
+            );
+        }
+    }
+}
