@@ -69,6 +69,7 @@ pub struct App {
 
 impl App {
     /// Prepares a ready-to-serve hub: database migrated and seeded, listener bound.
+    #[tracing::instrument(skip_all, fields(listen = %config.listen))]
     pub async fn build(config: &Config) -> Result<App, AppError> {
         // Before touching the database: a production hub without its cursor key does not start.
         let cursors = cursor_key(config)?;
@@ -254,6 +255,7 @@ impl BuiltInMocks {
 /// The national databases to federate: the configured ones, or (zero set-up) the built-in mocks started in this
 /// process on a loopback port, returned so they live as long as the hub. Without the `mock-upstreams` feature, zero
 /// set-up means no upstream at all, with a warning.
+#[tracing::instrument(skip_all)]
 pub async fn upstreams(
     config: &Config,
 ) -> Result<(Vec<UpstreamSettings>, Option<BuiltInMocks>), AppError> {

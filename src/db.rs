@@ -32,7 +32,11 @@ impl SqlStats {
 }
 
 /// Opens the pool, with the metric callback installed, and applies SQLite's pragmas for a concurrent server.
-#[tracing::instrument(skip_all)]
+// Only the URL's scheme is recorded: the rest may hold a password.
+#[tracing::instrument(
+    skip_all,
+    fields(backend = url.split(':').next().unwrap_or_default(), max_connections = max_connections)
+)]
 pub async fn connect(
     url: &str,
     max_connections: u32,

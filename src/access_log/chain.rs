@@ -1,6 +1,7 @@
 //! The chain's arithmetic: keyed hashes of subjects and of entries. The key never enters the database, so someone who
 //! can write the tables can still not forge a consistent chain.
 
+use entities::access_log_entry;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
@@ -53,8 +54,9 @@ impl ChainKeys {
         ))
     }
 
-    /// The hash of an entry, over every stored column but the hash itself (the previous hash included).
-    pub fn entry_hash(&self, e: &EntryFields<'_>) -> String {
+    /// The hash of an entry, over every stored column but the hash itself (the previous hash included). The writer
+    /// and the verifier both hash the row as stored, so they cannot disagree on what is covered.
+    pub fn entry_hash(&self, e: &access_log_entry::Model) -> String {
         let seq = e.seq.to_be_bytes();
         let at = e.at_ms.to_be_bytes();
         hex(&mac(
@@ -70,45 +72,10 @@ impl ChainKeys {
                 e.operation.as_bytes(),
                 e.subject_hash.as_bytes(),
                 e.fields.as_bytes(),
-                e.request_id.unwrap_or("").as_bytes(),
+                e.request_id.as_deref().unwrap_or("").as_bytes(),
                 e.prev_hash.as_bytes(),
             ],
         ))
-    }
-}
-
-/// The hashed columns of an entry, borrowed from a new entry or a stored row.
-pub struct EntryFields<'a> {
-    pub seq: i64,
-    pub at_ms: i64,
-    pub actor: &'a str,
-    pub agency_code: &'a str,
-    pub purpose: &'a str,
-    pub purpose_ref: &'a str,
-    pub upstream: &'a str,
-    pub operation: &'a str,
-    pub subject_hash: &'a str,
-    pub fields: &'a str,
-    pub request_id: Option<&'a str>,
-    pub prev_hash: &'a str,
-}
-
-impl<'a> From<&'a entities::access_log_entry::Model> for EntryFields<'a> {
-    fn from(m: &'a entities::access_log_entry::Model) -> Self {
-        EntryFields {
-            seq: m.seq,
-            at_ms: m.at_ms,
-            actor: &m.actor,
-            agency_code: &m.agency_code,
-            purpose: &m.purpose,
-            purpose_ref: &m.purpose_ref,
-            upstream: &m.upstream,
-            operation: &m.operation,
-            subject_hash: &m.subject_hash,
-            fields: &m.fields,
-            request_id: m.request_id.as_deref(),
-            prev_hash: &m.prev_hash,
-        }
     }
 }
 
@@ -116,20 +83,21 @@ impl<'a> From<&'a entities::access_log_entry::Model> for EntryFields<'a> {
 mod tests {
     use super::*;
 
-    fn entry<'a>(prev: &'a str, fields: &'a str) -> EntryFields<'a> {
-        EntryFields {
+    fn entry(prev: &str, fields: &str) -> access_log_entry::Model {
+        access_log_entry::Model {
             seq: 1,
             at_ms: 5,
-            actor: "a",
-            agency_code: "000.00.00.H48",
-            purpose: "PUBLIC_SERVICE",
-            purpose_ref: "HS-1",
-            upstream: "population",
-            operation: "citizen",
-            subject_hash: "s",
-            fields,
+            actor: "a".into(),
+            agency_code: "000.00.00.H48".into(),
+            purpose: "PUBLIC_SERVICE".into(),
+            purpose_ref: "HS-1".into(),
+            upstream: "population".into(),
+            operation: "citizen".into(),
+            subject_hash: "s".into(),
+            fields: fields.into(),
             request_id: None,
-            prev_hash: prev,
+            prev_hash: prev.into(),
+            hash: String::new(),
         }
     }
 
@@ -146,8 +114,8 @@ mod tests {
         );
         // Length-prefixed parts: moving a boundary changes the hash.
         let mut shifted = entry("", "fullName");
-        shifted.actor = "a0";
-        shifted.agency_code = "00.00.H48";
+        shifted.actor = "a0".into();
+        shifted.agency_code = "00.00.H48".into();
         assert_ne!(base, k.entry_hash(&shifted));
     }
 

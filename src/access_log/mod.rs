@@ -14,8 +14,8 @@ pub mod verify;
 
 use entities::access_log_entry;
 use sea_orm::{
-    ActiveValue::Set, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, Statement,
-    TransactionTrait,
+    ActiveModelTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, IntoActiveModel,
+    Statement, TransactionTrait,
 };
 use tokio::sync::{mpsc, oneshot};
 
@@ -26,8 +26,8 @@ use crate::error::{Error, Result};
 /// Entries committed together at most.
 const MAX_BATCH: usize = 512;
 
-/// One access to personal data, as the adapter layer reports it.
-#[derive(Debug, Clone)]
+/// One access to personal data, as the adapter layer reports it. Its `Debug` leaves the identifier out.
+#[derive(Clone)]
 pub struct Access {
     pub actor: String,
     pub agency_code: String,
@@ -42,12 +42,29 @@ pub struct Access {
     pub request_id: Option<String>,
 }
 
-type Reply = oneshot::Sender<std::result::Result<i64, ()>>;
+impl std::fmt::Debug for Access {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Access")
+            .field("upstream", &self.upstream)
+            .field("operation", &self.operation)
+            .field("subject_kind", &self.subject_kind)
+            .field("subject_id", &"***")
+            .field("fields", &self.fields)
+            .finish_non_exhaustive()
+    }
+}
+
+/// An access waiting for the writer: whom to tell when it is committed, and the span of the lookup that waits.
+struct Pending {
+    access: Access,
+    reply: oneshot::Sender<std::result::Result<i64, ()>>,
+    span: tracing::Span,
+}
 
 /// The process's access log. Cheap to clone.
 #[derive(Clone)]
 pub struct AccessLog {
-    queue: mpsc::Sender<(Access, Reply)>,
+    queue: mpsc::Sender<Pending>,
     keys: ChainKeys,
 }
 
@@ -64,45 +81,60 @@ impl AccessLog {
     }
 
     /// Records `access` and returns its sequence number once it is committed. An error means nothing may be returned.
+    #[tracing::instrument(
+        skip_all,
+        fields(upstream = %access.upstream, operation = %access.operation, seq = tracing::field::Empty)
+    )]
     pub async fn record(&self, access: Access) -> Result<i64> {
         let (reply, answer) = oneshot::channel();
+        let span = tracing::Span::current();
         self.queue
-            .send((access, reply))
+            .send(Pending {
+                access,
+                reply,
+                span: span.clone(),
+            })
             .await
             .map_err(|_| Error::AccessLogUnavailable)?;
         match answer.await {
-            Ok(Ok(seq)) => Ok(seq),
+            Ok(Ok(seq)) => {
+                span.record("seq", seq);
+                Ok(seq)
+            }
             _ => Err(Error::AccessLogUnavailable),
         }
     }
 }
 
-async fn writer(db: DatabaseConnection, keys: ChainKeys, mut rx: mpsc::Receiver<(Access, Reply)>) {
+async fn writer(db: DatabaseConnection, keys: ChainKeys, mut rx: mpsc::Receiver<Pending>) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
     while rx.recv_many(&mut batch, MAX_BATCH).await > 0 {
-        let (accesses, replies): (Vec<_>, Vec<_>) = batch.drain(..).unzip();
-        match append(&db, &keys, &accesses).await {
-            Ok(first_seq) => {
-                for (i, reply) in replies.into_iter().enumerate() {
-                    let _ = reply.send(Ok(first_seq + i as i64));
-                }
-            }
-            Err(err) => {
-                tracing::error!(error = %err, entries = replies.len(), "cannot write the access log");
-                for reply in replies {
-                    let _ = reply.send(Err(()));
-                }
-            }
+        let written = append(&db, &keys, &batch).await;
+        if let Err(err) = &written {
+            tracing::error!(error = %err, entries = batch.len(), "cannot write the access log");
+        }
+        for (i, pending) in batch.drain(..).enumerate() {
+            let _ = pending.reply.send(match &written {
+                Ok(first_seq) => Ok(first_seq + i as i64),
+                Err(_) => Err(()),
+            });
         }
     }
 }
 
-/// Appends `accesses` to the chain in one transaction; returns the first new sequence number.
+/// Appends the `pending` accesses to the chain in one transaction; returns the first new sequence number.
+#[tracing::instrument(skip_all, fields(entries = pending.len()))]
 async fn append(
     db: &DatabaseConnection,
     keys: &ChainKeys,
-    accesses: &[Access],
+    pending: &[Pending],
 ) -> std::result::Result<i64, sea_orm::DbErr> {
+    // One write serves many lookups: linking it to each of their spans lets a request's trace show the write it
+    // waited for.
+    let span = tracing::Span::current();
+    for p in pending {
+        span.follows_from(&p.span);
+    }
     let backend = db.get_database_backend();
     let txn = db.begin().await?;
     let lock = if backend == DbBackend::Postgres {
@@ -123,40 +155,27 @@ async fn append(
     let at_ms = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_millis() as i64);
-    let mut rows = Vec::with_capacity(accesses.len());
-    for a in accesses {
+    let mut rows = Vec::with_capacity(pending.len());
+    for Pending { access: a, .. } in pending {
         seq += 1;
-        let subject_hash = keys.subject_hash(a.subject_kind, &a.subject_id);
-        let fields = a.fields.join(",");
-        let hash = keys.entry_hash(&chain::EntryFields {
+        let mut row = access_log_entry::Model {
             seq,
             at_ms,
-            actor: &a.actor,
-            agency_code: &a.agency_code,
-            purpose: &a.purpose,
-            purpose_ref: &a.purpose_ref,
-            upstream: &a.upstream,
-            operation: &a.operation,
-            subject_hash: &subject_hash,
-            fields: &fields,
-            request_id: a.request_id.as_deref(),
-            prev_hash: &prev,
-        });
-        rows.push(access_log_entry::ActiveModel {
-            seq: Set(seq),
-            at_ms: Set(at_ms),
-            actor: Set(a.actor.clone()),
-            agency_code: Set(a.agency_code.clone()),
-            purpose: Set(a.purpose.clone()),
-            purpose_ref: Set(a.purpose_ref.clone()),
-            upstream: Set(a.upstream.clone()),
-            operation: Set(a.operation.clone()),
-            subject_hash: Set(subject_hash),
-            fields: Set(fields),
-            request_id: Set(a.request_id.clone()),
-            prev_hash: Set(std::mem::replace(&mut prev, hash.clone())),
-            hash: Set(hash),
-        });
+            actor: a.actor.clone(),
+            agency_code: a.agency_code.clone(),
+            purpose: a.purpose.clone(),
+            purpose_ref: a.purpose_ref.clone(),
+            upstream: a.upstream.clone(),
+            operation: a.operation.clone(),
+            subject_hash: keys.subject_hash(a.subject_kind, &a.subject_id),
+            fields: a.fields.join(","),
+            request_id: a.request_id.clone(),
+            prev_hash: prev,
+            hash: String::new(),
+        };
+        row.hash = keys.entry_hash(&row);
+        prev = row.hash.clone();
+        rows.push(row.into_active_model().reset_all());
     }
     access_log_entry::Entity::insert_many(rows)
         .exec(&txn)

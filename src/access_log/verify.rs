@@ -8,7 +8,7 @@ use sea_orm::{
     QuerySelect, Statement,
 };
 
-use super::chain::{ChainKeys, EntryFields};
+use super::chain::ChainKeys;
 
 /// Entries read per query.
 const CHUNK: u64 = 5_000;
@@ -22,6 +22,7 @@ pub enum Verdict {
     Broken { seq: i64, reason: String },
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn verify(db: &DatabaseConnection, keys: &ChainKeys) -> Result<Verdict, sea_orm::DbErr> {
     use sea_orm::ColumnTrait;
     let mut expected_seq = 1i64;
@@ -47,7 +48,7 @@ pub async fn verify(db: &DatabaseConnection, keys: &ChainKeys) -> Result<Verdict
                     "does not follow the entry before it (deleted, inserted or reordered entries)",
                 ));
             }
-            if keys.entry_hash(&EntryFields::from(row)) != row.hash {
+            if keys.entry_hash(row) != row.hash {
                 return Ok(broken(
                     row.seq,
                     "its content does not match its hash (edited)",

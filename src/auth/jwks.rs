@@ -168,6 +168,7 @@ impl JwksKeys {
 
     /// Refetches the set for an unknown `kid` or a stale set, unless a refetch started less than [`REFETCH_INTERVAL`]
     /// ago; then answers from whatever set is there.
+    #[tracing::instrument(level = "debug", skip_all, fields(kid = kid))]
     async fn refetch_for(&self, kid: &str) -> Option<Arc<JwkKey>> {
         // While one request refreshes a stale set, the others use the key they know instead of queueing behind a fetch
         // that may take the whole timeout (an identity provider down for long would stall every request each time).

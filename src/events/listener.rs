@@ -29,6 +29,7 @@ pub struct ChangeListener {
 }
 
 /// Opens a listening connection; on its own small pool, so it takes nothing from the request pool.
+#[tracing::instrument(level = "debug", skip_all)]
 async fn listen(url: &str) -> Result<PgListener, sea_orm::sqlx::Error> {
     let mut listener = PgListener::connect(url).await?;
     listener.listen(CHANNEL).await?;
@@ -54,7 +55,9 @@ impl ChangeListener {
         })
     }
 
-    /// Hands each notification on until `stop` resolves; reconnects (with backoff) when the connection fails.
+    /// Hands each notification on until `stop` resolves; reconnects (with backoff) when the connection fails. One span
+    /// for the listener's life, so its warnings say where they come from.
+    #[tracing::instrument(name = "change_listener", skip_all)]
     pub async fn run(mut self, stop: impl Future<Output = ()>) {
         tokio::pin!(stop);
         let mut backoff = BACKOFF;

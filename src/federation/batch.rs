@@ -46,6 +46,7 @@ impl Loader<CitizenKey> for CitizenLoader {
     type Value = Value;
     type Error = async_graphql::Error;
 
+    #[tracing::instrument(level = "debug", skip_all, fields(keys = keys.len()))]
     async fn load(&self, keys: &[CitizenKey]) -> Result<HashMap<CitizenKey, Value>, Self::Error> {
         let mut by_purpose: HashMap<(LegalPurpose, &str), Vec<&CitizenKey>> = HashMap::new();
         for key in keys {

@@ -68,6 +68,7 @@ impl Federation {
 
 /// Token fetch, then an authenticated probe (a lookup of an identifier that exists nowhere: "not found" proves the
 /// service answers and accepts the hub's token, without touching anyone's data).
+#[tracing::instrument(skip_all, fields(upstream = upstream.name()))]
 pub async fn test(upstream: &Upstream, caller: &Caller) -> ConnectionReport {
     let name = upstream.name();
     let probe = SERVICES

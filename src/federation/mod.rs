@@ -8,6 +8,8 @@ pub mod cache;
 pub mod connection;
 pub mod purpose;
 pub mod records;
+#[cfg(test)]
+mod tests;
 
 use std::{collections::BTreeMap, sync::Arc, time::Duration};
 
@@ -103,6 +105,14 @@ impl Federation {
 
     /// Looks up personal data: calls the upstream with the caller's identity and purpose, writes the access-log entry,
     /// and only then hands the data back. No entry, no data.
+    #[tracing::instrument(
+        skip_all,
+        fields(
+            upstream = lookup.upstream,
+            operation = lookup.operation,
+            purpose = lookup.purpose.basis.as_str()
+        )
+    )]
     pub async fn personal(
         &self,
         lookup: PersonalLookup<'_>,
@@ -161,6 +171,10 @@ impl Federation {
 
     /// Looks up several citizens in one call to the population database's batch endpoint; every number asked for gets
     /// its access-log entry (with no fields when not found) before any record is returned.
+    #[tracing::instrument(
+        skip_all,
+        fields(upstream = "population", count = ids.len(), purpose = purpose.basis.as_str())
+    )]
     pub async fn citizens_batch(
         &self,
         ids: &[(crate::codes::PersonalId, Vec<String>)],
@@ -205,6 +219,10 @@ impl Federation {
     }
 
     /// Looks up data that is not personal; cached per caller agency (so nothing crosses between agencies).
+    #[tracing::instrument(
+        skip_all,
+        fields(upstream = upstream, route = crate::upstream::route(path), cached = false)
+    )]
     pub async fn public(
         &self,
         upstream: &str,
@@ -212,6 +230,7 @@ impl Federation {
         caller: &Caller,
     ) -> Result<Option<Value>> {
         if let Some(hit) = self.cache.get(upstream, &caller.agency, path) {
+            tracing::Span::current().record("cached", true);
             return Ok(Some(hit));
         }
         let answer = self

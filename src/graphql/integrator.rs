@@ -1,7 +1,7 @@
 //! Integrator tools and the personal-data access log: upstream health, connection tests, `accessLog` and "who looked
 //! at this person". Thin resolvers over `federation` and `store::access_log`.
 
-use async_graphql::{Context, InputObject, Object, SimpleObject};
+use async_graphql::{Context, InputObject, MergedObject, Object, SimpleObject};
 use entities::access_log_entry;
 
 use super::{
@@ -14,7 +14,11 @@ use crate::{
     codes::PersonalId,
     error::Error,
     federation::connection::ConnectionReport,
-    store::access_log::{self, AccessFilter},
+    limits::cost,
+    store::{
+        access_log::{self, AccessFilter},
+        page::PageArgs,
+    },
 };
 
 #[derive(SimpleObject)]
@@ -111,25 +115,31 @@ pub struct AccessLogFilterInput {
     pub until_ms: Option<i64>,
 }
 
+/// The integrators' root fields: the upstreams (any valid token) and the access log (scope `audit:read`).
+#[derive(MergedObject, Default)]
+pub struct IntegratorQuery(UpstreamQuery, AccessLogQuery);
+
 #[derive(Default)]
-pub struct IntegratorQuery;
+pub struct UpstreamQuery;
 
 #[Object]
-impl IntegratorQuery {
+impl UpstreamQuery {
     /// Every configured national database with its health and circuit (any valid token).
-    #[graphql(
-        complexity = "crate::limits::cost::list(crate::limits::cost::SHORT_LIST, child_complexity)"
-    )]
+    #[graphql(complexity = "cost::list(cost::SHORT_LIST, child_complexity)")]
     async fn upstreams(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<UpstreamStatus>> {
         require_token(ctx)?;
         Ok(federation(ctx)?.upstreams().map(|u| status_of(u)).collect())
     }
+}
 
+/// The personal-data access log: every field of it needs `audit:read`, so the guard is the object's.
+#[derive(Default)]
+pub struct AccessLogQuery;
+
+#[Object(guard = "RequireScope(scope::AUDIT_READ)")]
+impl AccessLogQuery {
     /// The personal-data access log, newest first (scope `audit:read`).
-    #[graphql(
-        complexity = "crate::limits::cost::page(first, last, child_complexity)",
-        guard = "RequireScope(scope::AUDIT_READ)"
-    )]
+    #[graphql(complexity = "cost::page(first, last, child_complexity)")]
     async fn access_log(
         &self,
         ctx: &Context<'_>,
@@ -154,21 +164,12 @@ impl IntegratorQuery {
             since_ms: f.since_ms,
             until_ms: f.until_ms,
         };
-        let page = access_log::entries(
-            &state(ctx)?.store,
-            &filter,
-            &page_args(first, after, last, before),
-        )
-        .await?;
-        Ok(connection(page, AccessLogEntry::from))
+        entries(ctx, &filter, page_args(first, after, last, before)).await
     }
 
     /// Who looked at the person with this personal identification number, newest first (scope `audit:read`). The
     /// number is hashed with the log's key and never stored.
-    #[graphql(
-        complexity = "crate::limits::cost::page(first, None, child_complexity)",
-        guard = "RequireScope(scope::AUDIT_READ)"
-    )]
+    #[graphql(complexity = "cost::page(first, None, child_complexity)")]
     async fn personal_data_accesses(
         &self,
         ctx: &Context<'_>,
@@ -186,14 +187,18 @@ impl IntegratorQuery {
             ),
             ..Default::default()
         };
-        let page = access_log::entries(
-            &state(ctx)?.store,
-            &filter,
-            &page_args(first, after, None, None),
-        )
-        .await?;
-        Ok(connection(page, AccessLogEntry::from))
+        entries(ctx, &filter, page_args(first, after, None, None)).await
     }
+}
+
+/// A page of the access log's entries under `filter`, as a connection.
+async fn entries(
+    ctx: &Context<'_>,
+    filter: &AccessFilter,
+    page: PageArgs,
+) -> async_graphql::Result<Conn<AccessLogEntry>> {
+    let page = access_log::entries(&state(ctx)?.store, filter, &page).await?;
+    Ok(connection(page, AccessLogEntry::from))
 }
 
 #[derive(Default)]
@@ -203,7 +208,7 @@ pub struct IntegratorMutation;
 impl IntegratorMutation {
     /// Fetches a token from the upstream and makes one authenticated probe call, timing each step (scope
     /// `upstream:<name>:read`).
-    #[graphql(complexity = "crate::limits::cost::lookup(child_complexity)")]
+    #[graphql(complexity = "cost::lookup(child_complexity)")]
     async fn test_upstream_connection(
         &self,
         ctx: &Context<'_>,
@@ -215,5 +220,58 @@ impl IntegratorMutation {
             .await
             .map(ConnectionTest::from)
             .ok_or_else(|| Error::not_found(format!("upstream `{name}`")).into())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use crate::{
+        auth::Principal,
+        codes::AgencyCode,
+        graphql::{build_schema, SchemaOptions},
+    };
+
+    /// The `extensions.code` of each error of `query`, run as `principal`.
+    async fn codes(query: &str, principal: Option<Principal>) -> Vec<String> {
+        let mut request = async_graphql::Request::new(query);
+        if let Some(p) = principal {
+            request = request.data(p);
+        }
+        let response = build_schema(None, SchemaOptions::default())
+            .execute(request)
+            .await;
+        response
+            .errors
+            .iter()
+            .map(
+                |e| match e.extensions.as_ref().and_then(|x| x.get("code")) {
+                    Some(async_graphql::Value::String(code)) => code.clone(),
+                    other => format!("{other:?}"),
+                },
+            )
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn every_access_log_field_needs_audit_read() {
+        let officer = Principal {
+            subject: "officer".into(),
+            agency: AgencyCode::parse("agency", "000.00.00.H48").expect("agency code"),
+            scopes: BTreeSet::from(["upstream:population:read".to_owned()]),
+            province: None,
+        };
+        for query in [
+            "{ accessLog { totalCount } }",
+            r#"{ personalDataAccesses(personalId: "001203004567") { totalCount } }"#,
+        ] {
+            assert_eq!(codes(query, None).await, ["UNAUTHENTICATED"], "{query}");
+            assert_eq!(
+                codes(query, Some(officer.clone())).await,
+                ["FORBIDDEN"],
+                "{query}"
+            );
+        }
     }
 }

@@ -22,6 +22,7 @@ use crate::{
         },
         LegalPurpose, Purpose,
     },
+    limits::cost,
 };
 
 /// Why the caller needs the data: a legal basis and the dossier or case it serves.
@@ -129,7 +130,7 @@ pub struct NationalQuery;
 impl NationalQuery {
     /// A citizen from the national population database (scope `upstream:population:read`, a legal purpose). All
     /// `citizen` fields of one request go out together, as one call to the database's batch endpoint.
-    #[graphql(complexity = "crate::limits::cost::lookup(child_complexity)")]
+    #[graphql(complexity = "cost::lookup(child_complexity)")]
     async fn citizen(
         &self,
         ctx: &Context<'_>,
@@ -142,7 +143,7 @@ impl NationalQuery {
 
     /// Several citizens (at most 100), batched like `citizen`. Every number asked for gets an access-log entry
     /// (with no fields when unknown); unknown numbers are left out.
-    #[graphql(complexity = "crate::limits::cost::lookups(personal_ids.len(), child_complexity)")]
+    #[graphql(complexity = "cost::lookups(personal_ids.len(), child_complexity)")]
     async fn citizens(
         &self,
         ctx: &Context<'_>,
@@ -162,7 +163,7 @@ impl NationalQuery {
 
     /// Does this number belong to this name and birth date? Only match / no match comes back (scope
     /// `upstream:population:read`, a legal purpose).
-    #[graphql(complexity = "crate::limits::cost::lookup(child_complexity)")]
+    #[graphql(complexity = "cost::lookup(child_complexity)")]
     async fn verify_citizen(
         &self,
         ctx: &Context<'_>,
@@ -181,7 +182,7 @@ impl NationalQuery {
 
     /// An enterprise from the national business-registration database (scope `upstream:business:read`). The legal
     /// representative is personal data: selecting it needs a purpose and is logged; the rest is cached per agency.
-    #[graphql(complexity = "crate::limits::cost::lookup(child_complexity)")]
+    #[graphql(complexity = "cost::lookup(child_complexity)")]
     async fn enterprise(
         &self,
         ctx: &Context<'_>,
@@ -208,7 +209,7 @@ impl NationalQuery {
 
     /// Insurance participation by social-insurance code or personal number (exactly one; scope
     /// `upstream:insurance:read`, a legal purpose).
-    #[graphql(complexity = "crate::limits::cost::lookup(child_complexity)")]
+    #[graphql(complexity = "cost::lookup(child_complexity)")]
     async fn insurance(
         &self,
         ctx: &Context<'_>,
@@ -229,9 +230,7 @@ impl NationalQuery {
     }
 
     /// Land parcels by owner's personal number or by parcel id (exactly one; scope `upstream:land:read`, a purpose).
-    #[graphql(
-        complexity = "crate::limits::cost::lookups(crate::limits::cost::SHORT_LIST, child_complexity)"
-    )]
+    #[graphql(complexity = "cost::lookups(cost::SHORT_LIST, child_complexity)")]
     async fn land_parcels(
         &self,
         ctx: &Context<'_>,
@@ -254,7 +253,7 @@ impl NationalQuery {
     }
 
     /// A person's birth and marriage records (scope `upstream:civil-status:read`, a legal purpose).
-    #[graphql(complexity = "crate::limits::cost::lookup(child_complexity)")]
+    #[graphql(complexity = "cost::lookup(child_complexity)")]
     async fn civil_status(
         &self,
         ctx: &Context<'_>,
@@ -273,7 +272,7 @@ impl NationalQuery {
     }
 
     /// The status of a request for a judicial-record certificate (scope `upstream:judicial:read`, a legal purpose).
-    #[graphql(complexity = "crate::limits::cost::lookup(child_complexity)")]
+    #[graphql(complexity = "cost::lookup(child_complexity)")]
     async fn judicial_record_request(
         &self,
         ctx: &Context<'_>,

@@ -19,6 +19,7 @@ use super::{
 use crate::{
     codes::{parse_province_code, AgencyCode},
     error::Error,
+    limits::cost,
     store::{
         self, batch,
         catalog::{ProjectSort as StoreProjectSort, SystemSort},
@@ -53,9 +54,7 @@ impl CatalogQuery {
     }
 
     /// All provinces (there are few).
-    #[graphql(
-        complexity = "crate::limits::cost::list(crate::limits::cost::PROVINCES, child_complexity)"
-    )]
+    #[graphql(complexity = "cost::list(cost::PROVINCES, child_complexity)")]
     async fn provinces(&self, ctx: &Context<'_>) -> Res<Vec<Province>> {
         let rows = batch::all_provinces(&state(ctx)?.store.db).await?;
         Ok(rows.into_iter().map(Province).collect())
@@ -70,8 +69,11 @@ impl CatalogQuery {
     }
 
     /// Agencies, by name.
-    #[allow(clippy::too_many_arguments)]
-    #[graphql(complexity = "crate::limits::cost::page(first, last, child_complexity)")]
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "a Relay connection field: its filter, order and the four page arguments are GraphQL arguments"
+    )]
+    #[graphql(complexity = "cost::page(first, last, child_complexity)")]
     async fn agencies(
         &self,
         ctx: &Context<'_>,
@@ -119,8 +121,11 @@ impl CatalogQuery {
     }
 
     /// Information systems.
-    #[allow(clippy::too_many_arguments)]
-    #[graphql(complexity = "crate::limits::cost::page(first, last, child_complexity)")]
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "a Relay connection field: its filter, order and the four page arguments are GraphQL arguments"
+    )]
+    #[graphql(complexity = "cost::page(first, last, child_complexity)")]
     async fn information_systems(
         &self,
         ctx: &Context<'_>,
@@ -175,8 +180,11 @@ impl CatalogQuery {
     }
 
     /// Projects and budgeted tasks of the plans.
-    #[allow(clippy::too_many_arguments)]
-    #[graphql(complexity = "crate::limits::cost::page(first, last, child_complexity)")]
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "a Relay connection field: its filter, order and the four page arguments are GraphQL arguments"
+    )]
+    #[graphql(complexity = "cost::page(first, last, child_complexity)")]
     async fn projects(
         &self,
         ctx: &Context<'_>,
@@ -207,7 +215,7 @@ impl CatalogQuery {
     }
 
     /// National databases and national systems, by name.
-    #[graphql(complexity = "crate::limits::cost::page(first, last, child_complexity)")]
+    #[graphql(complexity = "cost::page(first, last, child_complexity)")]
     async fn national_databases(
         &self,
         ctx: &Context<'_>,
@@ -229,7 +237,7 @@ impl CatalogQuery {
     }
 
     /// Plan targets (chỉ tiêu), in document order.
-    #[graphql(complexity = "crate::limits::cost::page(first, last, child_complexity)")]
+    #[graphql(complexity = "cost::page(first, last, child_complexity)")]
     async fn indicators(
         &self,
         ctx: &Context<'_>,
@@ -248,7 +256,7 @@ impl CatalogQuery {
     }
 
     /// The source plans.
-    #[graphql(complexity = "crate::limits::cost::page(first, last, child_complexity)")]
+    #[graphql(complexity = "cost::page(first, last, child_complexity)")]
     async fn plans(
         &self,
         ctx: &Context<'_>,

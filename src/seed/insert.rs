@@ -11,7 +11,7 @@ use sea_orm::{
 
 use super::{
     model::PlanFile,
-    number::{amount_to_vnd, parse_number, MoneyUnit},
+    number::{amount_to_vnd, parse_number, MoneyUnit, NumberFormat},
     SeedError, SeedSet,
 };
 use crate::text::{clean, fold};
@@ -28,6 +28,7 @@ pub async fn seed_if_empty(db: &DatabaseConnection) -> Result<bool, SeedError> {
 }
 
 /// Inserts every row of `set`; all or nothing.
+#[tracing::instrument(skip_all, fields(plans = set.plans.len()))]
 pub async fn seed_all(db: &DatabaseConnection, set: &SeedSet) -> Result<(), SeedError> {
     let txn = db.begin().await?;
     let mut search = SearchRows::default();
@@ -105,23 +106,15 @@ async fn insert_national_database(
     Ok(())
 }
 
+#[tracing::instrument(level = "debug", skip_all, fields(file = %f.source_file))]
 async fn seed_plan(
     txn: &impl ConnectionTrait,
     f: &PlanFile,
     search: &mut SearchRows,
 ) -> Result<(), SeedError> {
-    let file = Some(f.source_file.clone());
-    let src = |line: i32, end: Option<i32>| {
-        (
-            Set(file.clone()),
-            Set(Some(line)),
-            Set(Some(end.unwrap_or(line))),
-        )
-    };
     let plan_id = f.plan.key.clone();
     let province_code = f.province.clone();
 
-    let (source_file, source_line, source_line_end) = src(f.plan.line, f.plan.line_end);
     search.add("PLAN", &plan_id, &f.plan.title);
     plan::Entity::insert(plan::ActiveModel {
         id: Set(plan_id.clone()),
@@ -132,9 +125,7 @@ async fn seed_plan(
         title_folded: Set(fold(&f.plan.title)),
         period_start: Set(f.plan.period_start),
         period_end: Set(f.plan.period_end),
-        source_file,
-        source_line,
-        source_line_end,
+        ..cite(f, f.plan.line, f.plan.line_end)
     })
     .exec(txn)
     .await?;
@@ -143,8 +134,8 @@ async fn seed_plan(
         insert_national_database(txn, d, Some(&f.source_file), search).await?;
     }
 
+    // One at a time: an agency's parent is an agency listed before it.
     for a in &f.agency {
-        let (source_file, source_line, source_line_end) = src(a.line, a.line_end);
         search.add("AGENCY", &a.key, &a.name);
         agency::Entity::insert(agency::ActiveModel {
             id: Set(a.key.clone()),
@@ -156,67 +147,49 @@ async fn seed_plan(
             parent_id: Set(a.parent.clone()),
             approval_role: Set(None),
             version: Set(1),
-            source_file,
-            source_line,
-            source_line_end,
+            ..cite(f, a.line, a.line_end)
         })
         .exec(txn)
         .await?;
     }
 
-    let links: Vec<_> = f
-        .connection
-        .iter()
-        .map(|c| {
-            let (source_file, source_line, source_line_end) = src(c.line, c.line_end);
-            national_database_link::ActiveModel {
-                id: NotSet,
-                national_database_id: Set(c.national_database.clone()),
-                province_code: Set(province_code.clone()),
-                plan_id: Set(Some(plan_id.clone())),
-                status: Set(c.status.clone()),
-                quote: Set(Some(clean(&c.quote))),
-                note: Set(None),
-                version: Set(1),
-                source_file,
-                source_line,
-                source_line_end,
-            }
-        })
-        .collect();
-    insert_chunked(txn, links).await?;
+    insert_each(txn, &f.connection, |c| {
+        national_database_link::ActiveModel {
+            national_database_id: Set(c.national_database.clone()),
+            province_code: Set(province_code.clone()),
+            plan_id: Set(Some(plan_id.clone())),
+            status: Set(c.status.clone()),
+            quote: Set(Some(clean(&c.quote))),
+            note: Set(None),
+            version: Set(1),
+            ..cite(f, c.line, c.line_end)
+        }
+    })
+    .await?;
 
-    let systems: Vec<_> = f
-        .information_system
-        .iter()
-        .map(|s| {
-            search.add("INFORMATION_SYSTEM", &s.key, &s.name);
-            let (source_file, source_line, source_line_end) = src(s.line, s.line_end);
-            information_system::ActiveModel {
-                id: NotSet,
-                code: Set(s.key.clone()),
-                name: Set(clean(&s.name)),
-                name_folded: Set(fold(&s.name)),
-                agency_id: Set(s.owner.clone()),
-                province_code: Set(province_code.clone()),
-                description: Set(s.description.as_deref().map(clean)),
-                security_level: Set(s.security_level),
-                approved_level: Set(s
-                    .security_level
-                    .filter(|_| s.approval_state.as_deref() == Some("approved"))),
-                approval_state: Set(s.approval_state.clone()),
-                decision_number: Set(s.decision_number.clone()),
-                decision_date: Set(s.decision_date.clone()),
-                connects_lgsp: Set(s.connects_lgsp),
-                processes_personal_data: Set(s.processes_personal_data),
-                version: Set(1),
-                source_file,
-                source_line,
-                source_line_end,
-            }
-        })
-        .collect();
-    insert_chunked(txn, systems).await?;
+    insert_each(txn, &f.information_system, |s| {
+        search.add("INFORMATION_SYSTEM", &s.key, &s.name);
+        information_system::ActiveModel {
+            code: Set(s.key.clone()),
+            name: Set(clean(&s.name)),
+            name_folded: Set(fold(&s.name)),
+            agency_id: Set(s.owner.clone()),
+            province_code: Set(province_code.clone()),
+            description: Set(s.description.as_deref().map(clean)),
+            security_level: Set(s.security_level),
+            approved_level: Set(s
+                .security_level
+                .filter(|_| s.approval_state.as_deref() == Some("approved"))),
+            approval_state: Set(s.approval_state.clone()),
+            decision_number: Set(s.decision_number.clone()),
+            decision_date: Set(s.decision_date.clone()),
+            connects_lgsp: Set(s.connects_lgsp),
+            processes_personal_data: Set(s.processes_personal_data),
+            version: Set(1),
+            ..cite(f, s.line, s.line_end)
+        }
+    })
+    .await?;
 
     for p in &f.project {
         let format = p.number_format.unwrap_or(f.number_format);
@@ -234,9 +207,7 @@ async fn seed_plan(
             None => None,
         };
         search.add("PROJECT", &p.key, &p.name);
-        let (source_file, source_line, source_line_end) = src(p.line, p.line_end);
         let inserted = project::Entity::insert(project::ActiveModel {
-            id: NotSet,
             key: Set(p.key.clone()),
             reference: Set(p.reference.clone()),
             name: Set(clean(&p.name)),
@@ -259,9 +230,7 @@ async fn seed_plan(
             unit: Set(p.unit.map(MoneyUnit::as_str).map(str::to_owned)),
             unit_line: Set(p.unit_line),
             version: Set(1),
-            source_file,
-            source_line,
-            source_line_end,
+            ..cite(f, p.line, p.line_end)
         })
         .exec(txn)
         .await?;
@@ -290,59 +259,94 @@ async fn seed_plan(
         insert_chunked(txn, budgets).await?;
     }
 
-    let indicators: Vec<_> = f
-        .indicator
-        .iter()
-        .map(|i| {
-            search.add("INDICATOR", &i.key, &i.name);
-            let (source_file, source_line, source_line_end) = src(i.line, i.line_end);
-            let format = i.number_format.unwrap_or(f.number_format);
-            indicator::ActiveModel {
-                id: NotSet,
-                key: Set(i.key.clone()),
-                plan_id: Set(plan_id.clone()),
-                province_code: Set(province_code.clone()),
-                name: Set(clean(&i.name)),
-                name_folded: Set(fold(&i.name)),
-                value_printed: Set(i.value.clone()),
-                value: Set(parse_number(&i.value, format).map(|d| d.to_f64())),
-                unit: Set(i.unit.clone()),
-                year: Set(i.year),
-                source_file,
-                source_line,
-                source_line_end,
-            }
-        })
-        .collect();
-    insert_chunked(txn, indicators).await?;
+    insert_each(txn, &f.indicator, |i| {
+        search.add("INDICATOR", &i.key, &i.name);
+        indicator::ActiveModel {
+            key: Set(i.key.clone()),
+            plan_id: Set(plan_id.clone()),
+            province_code: Set(province_code.clone()),
+            name: Set(clean(&i.name)),
+            name_folded: Set(fold(&i.name)),
+            value_printed: Set(i.value.clone()),
+            value: Set(number(f, &i.value, i.number_format)),
+            unit: Set(i.unit.clone()),
+            year: Set(i.year),
+            ..cite(f, i.line, i.line_end)
+        }
+    })
+    .await?;
 
-    let figures: Vec<_> = f
-        .reported_figure
-        .iter()
-        .map(|r| {
-            let (source_file, source_line, source_line_end) = src(r.line, r.line_end);
-            let format = r.number_format.unwrap_or(f.number_format);
-            reported_figure::ActiveModel {
-                id: NotSet,
-                key: Set(r.key.clone()),
-                plan_id: Set(plan_id.clone()),
-                province_code: Set(province_code.clone()),
-                label: Set(clean(&r.label)),
-                metric: Set(r.metric.clone()),
-                scope: Set(r.scope.clone()),
-                funding_printed: Set(r.funding_printed.as_deref().map(clean)),
-                value_printed: Set(r.value.clone()),
-                value: Set(parse_number(&r.value, format).map(|d| d.to_f64())),
-                unit: Set(r.unit.clone()),
-                quote: Set(r.quote.as_deref().map(clean)),
-                source_file,
-                source_line,
-                source_line_end,
-            }
-        })
-        .collect();
-    insert_chunked(txn, figures).await?;
+    insert_each(txn, &f.reported_figure, |r| reported_figure::ActiveModel {
+        key: Set(r.key.clone()),
+        plan_id: Set(plan_id.clone()),
+        province_code: Set(province_code.clone()),
+        label: Set(clean(&r.label)),
+        metric: Set(r.metric.clone()),
+        scope: Set(r.scope.clone()),
+        funding_printed: Set(r.funding_printed.as_deref().map(clean)),
+        value_printed: Set(r.value.clone()),
+        value: Set(number(f, &r.value, r.number_format)),
+        unit: Set(r.unit.clone()),
+        quote: Set(r.quote.as_deref().map(clean)),
+        ..cite(f, r.line, r.line_end)
+    })
+    .await?;
     Ok(())
+}
+
+/// A value as a plan prints it, read with the row's number convention or else the file's.
+fn number(f: &PlanFile, printed: &str, format: Option<NumberFormat>) -> Option<f64> {
+    parse_number(printed, format.unwrap_or(f.number_format)).map(|d| d.to_f64())
+}
+
+/// A row seeded from a plan file: every such entity has the same three citation columns.
+trait Cited: Default {
+    /// A row with only its citation set: lines `line..=end` of `file` (one line without `end`).
+    fn cited(file: &str, line: i32, end: Option<i32>) -> Self;
+}
+
+/// Implements [`Cited`] for the active models of entities with the three citation columns.
+macro_rules! cited {
+    ($($entity:ident),+ $(,)?) => {$(
+        impl Cited for $entity::ActiveModel {
+            fn cited(file: &str, line: i32, end: Option<i32>) -> Self {
+                $entity::ActiveModel {
+                    source_file: Set(Some(file.to_owned())),
+                    source_line: Set(Some(line)),
+                    source_line_end: Set(Some(end.unwrap_or(line))),
+                    ..Default::default()
+                }
+            }
+        }
+    )+};
+}
+
+cited!(
+    agency,
+    indicator,
+    information_system,
+    national_database_link,
+    plan,
+    project,
+    reported_figure,
+);
+
+/// The rest of a row read from lines `line..=end` of plan file `f`: its citation, every other column not set (the
+/// database's default, or the generated id).
+fn cite<A: Cited>(f: &PlanFile, line: i32, end: Option<i32>) -> A {
+    A::cited(&f.source_file, line, end)
+}
+
+/// Inserts the row `row` makes of each of `items`, in chunks.
+async fn insert_each<T, A>(
+    txn: &impl ConnectionTrait,
+    items: &[T],
+    row: impl FnMut(&T) -> A,
+) -> Result<(), sea_orm::DbErr>
+where
+    A: sea_orm::ActiveModelTrait + Send,
+{
+    insert_chunked(txn, items.iter().map(row).collect()).await
 }
 
 /// Inserts rows in chunks that stay under SQLite's bound-parameter limit.

@@ -108,6 +108,7 @@ impl Upstream {
     }
 
     /// Fetches a token now (for connection tests), bypassing nothing but the cache's reuse.
+    #[tracing::instrument(skip_all, fields(upstream = %self.settings.name))]
     pub async fn fetch_token(&self) -> Result<(), UpstreamError> {
         self.token
             .get(&self.http, self.settings.token_timeout)
@@ -132,7 +133,11 @@ impl Upstream {
             .await
     }
 
-    #[tracing::instrument(skip_all, fields(upstream = %self.settings.name, %method, path))]
+    // The span names the route, not the path: paths and bodies carry personal numbers.
+    #[tracing::instrument(
+        skip_all,
+        fields(upstream = %self.settings.name, %method, route = super::route(path))
+    )]
     async fn call(
         &self,
         method: Method,
@@ -172,6 +177,8 @@ impl Upstream {
         result
     }
 
+    /// Sends the request until it is answered: idempotent calls are retried after a transient failure, and a refused
+    /// token is replaced once without spending a retry.
     async fn attempts(
         &self,
         method: &Method,
@@ -188,46 +195,84 @@ impl Upstream {
                 .token
                 .get(&self.http, self.settings.token_timeout)
                 .await?;
-            let mut request = self
+            let request = self
                 .http
                 .request(method.clone(), format!("{}{path}", self.settings.base_url))
                 .bearer_auth(&token)
                 .headers(caller.headers())
                 .timeout(self.settings.timeout);
-            if let Some(b) = body {
-                request = request.json(b);
-            }
-            let outcome = match request.send().await {
-                Ok(r) if r.status() == StatusCode::UNAUTHORIZED && !refreshed_token => {
+            let failure = match self.attempt(attempt, request, body).await {
+                Ok(Reply::Answer(answer)) => return Ok(answer),
+                Ok(Reply::TokenRefused) if !refreshed_token => {
                     // The token expired or was revoked early: fetch a new one once, without spending a retry.
                     self.token.invalidate(&token).await;
                     refreshed_token = true;
                     continue;
                 }
-                Ok(r) if r.status() == StatusCode::NOT_FOUND => return Ok(None),
-                Ok(r) if r.status().is_success() => {
-                    return r
-                        .json::<Value>()
-                        .await
-                        .map(Some)
-                        .map_err(|_| UpstreamError::Malformed)
-                }
-                Ok(r) if r.status().is_client_error() => {
-                    return Err(UpstreamError::Rejected {
-                        status: r.status().as_u16(),
-                        detail: "the upstream refused the request",
-                    })
-                }
-                Ok(r) => UpstreamError::Status(r.status().as_u16()),
-                Err(e) => UpstreamError::from_transport(e),
+                Ok(Reply::TokenRefused) => UpstreamError::Rejected {
+                    status: StatusCode::UNAUTHORIZED.as_u16(),
+                    detail: REFUSED,
+                },
+                Err(e) => e,
             };
-            if attempt >= retries || !outcome.retryable() {
-                return Err(outcome);
+            if attempt >= retries || !failure.retryable() {
+                return Err(failure);
             }
             attempt += 1;
             tokio::time::sleep(backoff(self.settings.backoff, attempt)).await;
         }
     }
+
+    /// One request and how it was answered. Failures are logged here, once per attempt: nothing above logs an
+    /// upstream's failure, and the breaker keeps their number bounded while an upstream is down.
+    #[tracing::instrument(
+        level = "debug",
+        skip_all,
+        fields(attempt = attempt, status = tracing::field::Empty),
+        err(Display, level = "warn")
+    )]
+    async fn attempt(
+        &self,
+        attempt: u32,
+        request: reqwest::RequestBuilder,
+        body: Option<&Value>,
+    ) -> Result<Reply, UpstreamError> {
+        let request = match body {
+            Some(b) => request.json(b),
+            None => request,
+        };
+        let response = request
+            .send()
+            .await
+            .map_err(UpstreamError::from_transport)?;
+        let status = response.status();
+        tracing::Span::current().record("status", status.as_u16());
+        match status {
+            StatusCode::UNAUTHORIZED => Ok(Reply::TokenRefused),
+            StatusCode::NOT_FOUND => Ok(Reply::Answer(None)),
+            s if s.is_success() => response
+                .json::<Value>()
+                .await
+                .map(|v| Reply::Answer(Some(v)))
+                .map_err(|_| UpstreamError::Malformed),
+            s if s.is_client_error() => Err(UpstreamError::Rejected {
+                status: s.as_u16(),
+                detail: REFUSED,
+            }),
+            s => Err(UpstreamError::Status(s.as_u16())),
+        }
+    }
+}
+
+/// Why a 4xx answer failed the call (the upstream's own body is never shown).
+const REFUSED: &str = "the upstream refused the request";
+
+/// What one attempt brought back, short of a failure.
+enum Reply {
+    /// The record, or none when the upstream answered 404.
+    Answer(Option<Value>),
+    /// 401: the token expired or was revoked.
+    TokenRefused,
 }
 
 /// Exponential backoff with full jitter: a random wait in [0, base × 2^attempt).

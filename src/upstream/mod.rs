@@ -63,6 +63,16 @@ pub const SERVICES: [Service; 6] = [
     },
 ];
 
+/// What a trace may record of `path`: its first segment, the resource (`/citizens/0012…?x=1` → `/citizens`). The rest
+/// often names a person (a personal number in the path or the query), and spans never hold personal data.
+pub fn route(path: &str) -> &str {
+    let start = usize::from(path.starts_with('/'));
+    let end = path[start..]
+        .find(['/', '?'])
+        .map_or(path.len(), |i| start + i);
+    &path[..end]
+}
+
 /// The client secret the mock national databases accept for `service` unless told otherwise (development only).
 pub fn dev_secret(service: &str) -> String {
     format!("dev-secret-{service}")
@@ -174,5 +184,23 @@ impl UpstreamError {
     /// A sign of the upstream's ill health, for the circuit breaker (a refused request is not).
     fn counts_against_upstream(&self) -> bool {
         !matches!(self, UpstreamError::Rejected { .. } | UpstreamError::Busy)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::route;
+
+    #[test]
+    fn a_route_keeps_the_resource_and_drops_what_names_someone() {
+        assert_eq!(route("/citizens/001203004567"), "/citizens");
+        assert_eq!(
+            route("/participants?personalId=001203004567"),
+            "/participants"
+        );
+        assert_eq!(route("/citizens:verify"), "/citizens:verify");
+        assert_eq!(route("citizens/1"), "citizens");
+        assert_eq!(route("/"), "/");
+        assert_eq!(route(""), "");
     }
 }

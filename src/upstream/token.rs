@@ -66,6 +66,8 @@ impl TokenSource {
         }
     }
 
+    // The secret and the token stay out of the span; the parent span names the upstream.
+    #[tracing::instrument(skip_all, err(Display, level = "warn"))]
     async fn fetch(
         &self,
         http: &reqwest::Client,

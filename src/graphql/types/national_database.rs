@@ -19,6 +19,7 @@ use crate::{
         loaders::One,
         lookups::{LinksOfDatabase, ProvinceByCode},
     },
+    limits::cost,
     upstream::SERVICES,
 };
 
@@ -56,9 +57,7 @@ impl NationalDatabase {
     }
     /// Each plan's statement that a province is connected (or will be), with its source; and the links an
     /// administrator recorded (`recordedByAdministrator`).
-    #[graphql(
-        complexity = "crate::limits::cost::list(crate::limits::cost::PROVINCES, child_complexity)"
-    )]
+    #[graphql(complexity = "cost::list(cost::PROVINCES, child_complexity)")]
     async fn links(
         &self,
         ctx: &Context<'_>,
@@ -69,9 +68,7 @@ impl NationalDatabase {
     }
     /// Distinct provinces whose plans, or an administrator, link them to this database (connected or planned, see
     /// `links`).
-    #[graphql(
-        complexity = "crate::limits::cost::list(crate::limits::cost::PROVINCES, child_complexity)"
-    )]
+    #[graphql(complexity = "cost::list(cost::PROVINCES, child_complexity)")]
     async fn connected_provinces(
         &self,
         ctx: &Context<'_>,

@@ -16,6 +16,7 @@ use crate::graphql::{
     loaders::Rows,
     lookups::{BudgetOfProject, FiguresOfPlan, LinksOfPlan, ProjectsOfPlan},
 };
+use crate::limits::cost;
 
 #[Object]
 impl Plan {
@@ -49,17 +50,13 @@ impl Plan {
         load(ctx, &self.0.province_code).await
     }
     /// Aggregates the plan states (counts, totals), as printed.
-    #[graphql(
-        complexity = "crate::limits::cost::list(crate::limits::cost::SHORT_LIST, child_complexity)"
-    )]
+    #[graphql(complexity = "cost::list(cost::SHORT_LIST, child_complexity)")]
     async fn reported_figures(&self, ctx: &Context<'_>) -> Res<Vec<ReportedFigure>> {
         let figures = rows::<FiguresOfPlan>(ctx, self.0.id.clone()).await?;
         Ok(figures.into_iter().map(ReportedFigure).collect())
     }
     /// Stated figures that disagree with the rows seeded from this plan.
-    #[graphql(
-        complexity = "crate::limits::cost::list(crate::limits::cost::SHORT_LIST, child_complexity)"
-    )]
+    #[graphql(complexity = "cost::list(cost::SHORT_LIST, child_complexity)")]
     async fn discrepancies(&self, ctx: &Context<'_>) -> Res<Vec<Discrepancy>> {
         let figures = rows::<FiguresOfPlan>(ctx, self.0.id.clone()).await?;
         let projects = rows::<ProjectsOfPlan>(ctx, self.0.id.clone()).await?;

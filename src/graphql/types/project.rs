@@ -13,6 +13,7 @@ use crate::graphql::{
     ids::{global_id, NodeKind},
     lookups::BudgetOfProject,
 };
+use crate::limits::cost;
 
 /// One printed amount of a project: for a year and/or a funding source.
 pub struct BudgetLine {
@@ -107,9 +108,7 @@ impl Project {
         self.0.version > 1
     }
     /// The printed amounts per year and funding source.
-    #[graphql(
-        complexity = "crate::limits::cost::list(crate::limits::cost::SHORT_LIST, child_complexity)"
-    )]
+    #[graphql(complexity = "cost::list(cost::SHORT_LIST, child_complexity)")]
     async fn budget(&self, ctx: &Context<'_>) -> Res<Vec<BudgetLine>> {
         let rows = rows::<BudgetOfProject>(ctx, self.0.id).await?;
         Ok(rows

@@ -16,6 +16,7 @@ use crate::{
             AgenciesOfProvince, LinksOfProvince, PerProvince, ProjectsOfProvince, SystemsOfProvince,
         },
     },
+    limits::cost,
     store::batch::{BudgetBucketRow, LevelCountRow},
 };
 
@@ -91,7 +92,7 @@ impl Province {
         }
     }
     /// The first `first` agencies by name; page through all with `agencies(filter: {provinceCode})`.
-    #[graphql(complexity = "crate::limits::cost::first(first, child_complexity)")]
+    #[graphql(complexity = "cost::first(first, child_complexity)")]
     async fn agencies(
         &self,
         ctx: &Context<'_>,
@@ -104,7 +105,7 @@ impl Province {
         self.count::<AgenciesOfProvince>(ctx).await
     }
     /// The first `first` information systems by name; page through all with `informationSystems`.
-    #[graphql(complexity = "crate::limits::cost::first(first, child_complexity)")]
+    #[graphql(complexity = "cost::first(first, child_complexity)")]
     async fn information_systems(
         &self,
         ctx: &Context<'_>,
@@ -117,7 +118,7 @@ impl Province {
         self.count::<SystemsOfProvince>(ctx).await
     }
     /// The first `first` projects in document order; page through all with `projects`.
-    #[graphql(complexity = "crate::limits::cost::first(first, child_complexity)")]
+    #[graphql(complexity = "cost::first(first, child_complexity)")]
     async fn projects(
         &self,
         ctx: &Context<'_>,
@@ -130,9 +131,7 @@ impl Province {
         self.count::<ProjectsOfProvince>(ctx).await
     }
     /// National databases and systems this province's LGSP is connected to or plans to connect to.
-    #[graphql(
-        complexity = "crate::limits::cost::list(crate::limits::cost::SHORT_LIST * 4, child_complexity)"
-    )]
+    #[graphql(complexity = "cost::list(cost::SHORT_LIST * 4, child_complexity)")]
     async fn national_database_links(&self, ctx: &Context<'_>) -> Res<Vec<NationalDatabaseLink>> {
         let links = rows::<LinksOfProvince>(ctx, self.0.code.clone()).await?;
         Ok(links.into_iter().map(NationalDatabaseLink).collect())
