@@ -1,4 +1,6 @@
-//! The heavy lane: one OS thread with a runtime of its own where admitted heavy queries run.
+//! The heavy lane: one OS thread with a runtime of its own where admitted heavy queries run, at the lowest CPU
+//! priority (nice 19): when the cores are busy, cheap requests go first and a heavy query gets what they leave; on an
+//! idle machine it runs at full speed.
 
 use std::future::Future;
 
@@ -19,6 +21,11 @@ impl HeavyLane {
         let spawned = std::thread::Builder::new()
             .name("heavy-queries".into())
             .spawn(move || {
+                if let Err(err) = thread_priority::set_current_thread_priority(
+                    thread_priority::ThreadPriority::Min,
+                ) {
+                    tracing::warn!(error = ?err, "heavy queries run at normal CPU priority");
+                }
                 let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
                     .enable_all()
                     .build()
@@ -79,6 +86,25 @@ mod tests {
             .await
             .expect("the lane runs");
         assert_eq!(thread.data, async_graphql::Value::from("heavy-queries"));
+        #[cfg(target_os = "linux")]
+        {
+            let nice = lane
+                .run(async {
+                    // Field 19 of /proc/<pid>/task/<tid>/stat, counted after the parenthesised thread name.
+                    let stat =
+                        std::fs::read_to_string("/proc/thread-self/stat").unwrap_or_default();
+                    let after_name = stat.rsplit(')').next().unwrap_or_default();
+                    let nice = after_name.split_whitespace().nth(16).unwrap_or_default();
+                    Response::new(async_graphql::Value::from(nice))
+                })
+                .await
+                .expect("the lane runs");
+            assert_eq!(
+                nice.data,
+                async_graphql::Value::from("19"),
+                "the lane's niceness"
+            );
+        }
         let (tx, rx) = oneshot::channel::<()>();
         let abandoned = lane.run(async move {
             let _keep = tx;
