@@ -21,8 +21,18 @@ const PURPOSE: &str = r#"{ basis: PUBLIC_SERVICE, reference: "000.00.53.H48-2611
 
 /// A hub federating `mock`, with `tune` applied to every upstream's file settings.
 async fn hub_over(mock: &MockUpstreams, tune: impl Fn(&mut UpstreamFile)) -> TestHub {
+    hub_over_configured(mock, tune, |_| {}).await
+}
+
+/// As [`hub_over`], with the hub's own settings adjusted by `configure`.
+async fn hub_over_configured(
+    mock: &MockUpstreams,
+    tune: impl Fn(&mut UpstreamFile),
+    configure: impl FnOnce(&mut lgsp_hub::config::Overrides),
+) -> TestHub {
     let url = mock.url();
     TestHub::start_configured(0, |o| {
+        configure(o);
         o.settings.upstreams_url = Some(url.clone());
         for service in lgsp_hub::upstream::SERVICES {
             let mut file = UpstreamFile {
@@ -539,7 +549,14 @@ async fn no_entry_no_data_and_who_looked_at_a_citizen() {
 #[tokio::test]
 async fn a_thousand_concurrent_lookups_lose_nothing_and_the_chain_verifies() {
     let mock = MockUpstreams::spawn(&[]);
-    let hub = hub_over(&mock, |f| f.timeout_ms = Some(20_000)).await;
+    // This is about losing nothing, not about speed: on a loaded machine a thousand lookups may take longer than
+    // the default 10 s request deadline, and a request cancelled at its deadline returns no data by design.
+    let hub = hub_over_configured(
+        &mock,
+        |f| f.timeout_ms = Some(20_000),
+        |o| o.settings.request_timeout_ms = Some(60_000),
+    )
+    .await;
     let s = mock.samples().await;
     let ids: Vec<String> = s["citizens"]
         .as_array()
