@@ -9,7 +9,9 @@ use secrecy::{ExposeSecret, SecretString};
 mod protection;
 mod settings;
 
-pub use protection::{CostWeights, HttpConfig, QueryLimits, RateLimitConfig};
+pub use protection::{
+    CostWeights, HttpConfig, QueryLimits, RateLimitConfig, DEFAULT_REFUSAL_PAUSE,
+};
 pub use settings::{Settings, UpstreamFile};
 
 /// Default listen address: loopback only, so a fresh `cargo run` exposes nothing to the network.

@@ -45,12 +45,6 @@ pub struct Limits {
     heavy_lane: OnceLock<lane::HeavyLane>,
 }
 
-/// How long after its arrival a refused request is answered, at the soonest (a shed heavy query, a document over a
-/// limit, a 4xx): a client that ignores the refusal and loops gets at most 40 answers a second per connection,
-/// instead of turning the hub's cheap refusals into thousands a second that take the cores from everyone else. It is
-/// far below what a person notices, and refusals stay well under the 50 ms the abuse benchmark allows them.
-pub const REFUSAL_PAUSE: std::time::Duration = std::time::Duration::from_millis(25);
-
 /// Leave to run one heavy query: a permit, and its cost taken from the budget.
 pub struct HeavyAdmission(#[expect(dead_code, reason = "held for its Drop")] OwnedSemaphorePermit);
 
