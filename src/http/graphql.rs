@@ -348,18 +348,29 @@ async fn execute(app: &AppState, request: Request, media: MediaType) -> Response
     if let Some(vars) = variables {
         request = request.variables(vars);
     }
-    let response = if heavy {
-        let schema = app.schema.clone();
-        app.limits
-            .run_heavy(async move { schema.execute(request).await })
-            .await
-    } else {
-        app.schema.execute(request).await
+    let answer = move |response: async_graphql::Response| {
+        // A request error: the operation never ran, so there is no data (parse, validation, variable coercion).
+        let request_error = response.data == async_graphql::Value::Null
+            && !response.errors.is_empty()
+            && response.errors.iter().all(|e| e.path.is_empty());
+        (
+            request_error,
+            respond(response, media, request_error, parse_failed),
+        )
     };
-    // A request error: the operation never ran, so there is no data (parse, validation, variable coercion).
-    let request_error = response.data == async_graphql::Value::Null
-        && !response.errors.is_empty()
-        && response.errors.iter().all(|e| e.path.is_empty());
+    let (request_error, response) = if heavy {
+        let schema = app.schema.clone();
+        match app
+            .limits
+            .run_heavy(async move { answer(schema.execute(request).await) })
+            .await
+        {
+            Some(answered) => answered,
+            None => return refused(media, crate::error::Error::Overloaded),
+        }
+    } else {
+        answer(app.schema.execute(request).await)
+    };
     if !request_error {
         let cost = cost.0.load(Ordering::Relaxed);
         match (cached, fresh) {
@@ -370,5 +381,5 @@ async fn execute(app: &AppState, request: Request, media: MediaType) -> Response
             (None, None) => {}
         }
     }
-    respond(response, media, request_error, parse_failed)
+    response
 }

@@ -4,7 +4,6 @@
 
 use std::future::Future;
 
-use async_graphql::Response;
 use tokio::{runtime::Handle, sync::oneshot, task::JoinHandle};
 
 pub struct HeavyLane {
@@ -48,9 +47,10 @@ impl HeavyLane {
     }
 
     /// Runs `query` on the lane; `None` when the lane is gone.
-    pub async fn run<F>(&self, query: F) -> Option<Response>
+    pub async fn run<F, T>(&self, query: F) -> Option<T>
     where
-        F: Future<Output = Response> + Send + 'static,
+        F: Future<Output = T> + Send + 'static,
+        T: Send + 'static,
     {
         let mut task = AbortOnDrop(self.handle.as_ref()?.spawn(query));
         (&mut task.0).await.ok()
@@ -58,9 +58,9 @@ impl HeavyLane {
 }
 
 /// Aborts the task when the waiting request is dropped, so a cancelled request leaves no query running.
-struct AbortOnDrop(JoinHandle<Response>);
+struct AbortOnDrop<T>(JoinHandle<T>);
 
-impl Drop for AbortOnDrop {
+impl<T> Drop for AbortOnDrop<T> {
     fn drop(&mut self) {
         self.0.abort();
     }
@@ -68,6 +68,8 @@ impl Drop for AbortOnDrop {
 
 #[cfg(test)]
 mod tests {
+    use async_graphql::Response;
+
     use super::*;
 
     #[tokio::test]

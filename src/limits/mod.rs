@@ -89,19 +89,17 @@ impl Limits {
     /// Runs an admitted heavy query on its own thread, so that its long polls (resolving and serializing thousands of
     /// rows) share the cores with the request workers through the OS scheduler instead of stalling one of them. The
     /// query is cancelled when the returned future is dropped (the request's deadline).
-    pub async fn run_heavy<F>(&self, query: F) -> Response
+    /// The query's answer is best made there too (serialized): a heavy answer is large. `None`: the lane is gone
+    /// (the OS refused its thread), and the query is to be shed.
+    pub async fn run_heavy<F, T>(&self, query: F) -> Option<T>
     where
-        F: std::future::Future<Output = Response> + Send + 'static,
+        F: std::future::Future<Output = T> + Send + 'static,
+        T: Send + 'static,
     {
-        match self
-            .heavy_lane
+        self.heavy_lane
             .get_or_init(lane::HeavyLane::start)
             .run(query)
             .await
-        {
-            Some(response) => response,
-            None => Response::from_errors(vec![server_error(Error::Overloaded)]),
-        }
     }
 
     /// Whether a query of `cost` is heavy.
