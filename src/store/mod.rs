@@ -9,6 +9,7 @@ pub mod catalog;
 pub mod page;
 pub mod registration;
 pub mod search;
+mod write;
 
 use std::sync::Arc;
 
@@ -43,17 +44,6 @@ impl Store {
         self.cache.invalidate();
         self.events.committed(events);
         Ok(())
-    }
-}
-
-/// Optimistic concurrency: the row (`what`, e.g. "the system") must still be at the `given` version the caller read.
-pub(crate) fn expect_version(what: &str, given: i32, now: i32) -> crate::error::Result<()> {
-    if given == now {
-        Ok(())
-    } else {
-        Err(crate::error::Error::conflict(format!(
-            "{what} changed since version {given} (now {now}): read it again"
-        )))
     }
 }
 
