@@ -14,7 +14,10 @@ use crate::{
     codes::PersonalId,
     error::Error,
     federation::connection::ConnectionReport,
-    store::access_log::{self, AccessFilter},
+    store::{
+        access_log::{self, AccessFilter},
+        logs::TimeRange,
+    },
 };
 
 #[derive(SimpleObject)]
@@ -140,19 +143,13 @@ impl IntegratorQuery {
         before: Option<String>,
     ) -> async_graphql::Result<Conn<AccessLogEntry>> {
         let f = filter.unwrap_or_default();
-        if let (Some(a), Some(b)) = (f.since_ms, f.until_ms) {
-            if a >= b {
-                return Err(Error::bad_input("filter.sinceMs", "the time range is empty").into());
-            }
-        }
         let filter = AccessFilter {
+            range: TimeRange::new(f.since_ms, f.until_ms)?,
             agency_code: f.agency_code,
             actor: f.actor,
             upstream: f.upstream,
             purpose: f.purpose,
             subject_hash: None,
-            since_ms: f.since_ms,
-            until_ms: f.until_ms,
         };
         let page = access_log::entries(
             &state(ctx)?.store,

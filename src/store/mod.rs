@@ -6,6 +6,7 @@ pub mod approval;
 pub mod audit;
 pub mod batch;
 pub mod catalog;
+pub mod logs;
 pub mod page;
 pub mod registration;
 pub mod search;
