@@ -1,8 +1,10 @@
 //! Writes a parsed [`SeedSet`] into the database, in one transaction.
 
 use entities::{
-    agency, indicator, information_system, national_database, national_database_link, plan,
-    project, project_budget, province, reported_figure, search_entry,
+    agency,
+    enums::{AgencyKind, ApprovalState, FundingSource, NationalDatabaseKind, SearchKind},
+    indicator, information_system, national_database, national_database_link, plan, project,
+    project_budget, province, reported_figure, search_entry,
 };
 use sea_orm::{
     ActiveValue::{NotSet, Set},
@@ -11,8 +13,8 @@ use sea_orm::{
 
 use super::{
     model::PlanFile,
-    number::{amount_to_vnd, parse_number, MoneyUnit},
-    SeedError, SeedSet,
+    number::{amount_to_vnd, parse_number},
+    stored, SeedError, SeedSet,
 };
 use crate::text::{clean, fold};
 
@@ -33,7 +35,7 @@ pub async fn seed_all(db: &DatabaseConnection, set: &SeedSet) -> Result<(), Seed
     let mut search = SearchRows::default();
 
     for p in &set.provinces.province {
-        search.add("PROVINCE", &p.code, &p.name);
+        search.add(SearchKind::Province, &p.code, &p.name);
         province::Entity::insert(province::ActiveModel {
             code: Set(p.code.clone()),
             slug: Set(p.slug.clone()),
@@ -52,13 +54,13 @@ pub async fn seed_all(db: &DatabaseConnection, set: &SeedSet) -> Result<(), Seed
         .await?;
         // The provincial People's Committee is the owner (chủ quản) of provincial systems: an agency of its own.
         let key = format!("{}-ubnd-tinh", p.slug);
-        search.add("AGENCY", &key, &p.committee_name);
+        search.add(SearchKind::Agency, &key, &p.committee_name);
         agency::Entity::insert(agency::ActiveModel {
             id: Set(key),
             code: Set(p.agency_code.clone()),
             name: Set(clean(&p.committee_name)),
             name_folded: Set(fold(&p.committee_name)),
-            kind: Set("ubnd_tinh".into()),
+            kind: Set(AgencyKind::UbndTinh),
             province_code: Set(p.code.clone()),
             parent_id: Set(None),
             approval_role: Set(None),
@@ -88,14 +90,17 @@ async fn insert_national_database(
     source_file: Option<&str>,
     search: &mut SearchRows,
 ) -> Result<(), SeedError> {
-    search.add("NATIONAL_DATABASE", &d.key, &d.name);
+    search.add(SearchKind::NationalDatabase, &d.key, &d.name);
     national_database::Entity::insert(national_database::ActiveModel {
         id: Set(d.key.clone()),
         name: Set(clean(&d.name)),
         name_folded: Set(fold(&d.name)),
         owner: Set(d.owner.as_deref().map(clean)),
         owner_note: Set(d.owner_note.clone()),
-        kind: Set(d.kind.clone().unwrap_or_else(|| "database".into())),
+        kind: Set(match &d.kind {
+            Some(kind) => stored(source_file.unwrap_or("national_databases.toml"), kind)?,
+            None => NationalDatabaseKind::Database,
+        }),
         source_file: Set(source_file.map(str::to_owned)),
         source_line: Set(d.line),
         source_line_end: Set(d.line_end.or(d.line)),
@@ -122,7 +127,7 @@ async fn seed_plan(
     let province_code = f.province.clone();
 
     let (source_file, source_line, source_line_end) = src(f.plan.line, f.plan.line_end);
-    search.add("PLAN", &plan_id, &f.plan.title);
+    search.add(SearchKind::Plan, &plan_id, &f.plan.title);
     plan::Entity::insert(plan::ActiveModel {
         id: Set(plan_id.clone()),
         province_code: Set(province_code.clone()),
@@ -145,13 +150,13 @@ async fn seed_plan(
 
     for a in &f.agency {
         let (source_file, source_line, source_line_end) = src(a.line, a.line_end);
-        search.add("AGENCY", &a.key, &a.name);
+        search.add(SearchKind::Agency, &a.key, &a.name);
         agency::Entity::insert(agency::ActiveModel {
             id: Set(a.key.clone()),
             code: Set(a.code.clone()),
             name: Set(clean(&a.name)),
             name_folded: Set(fold(&a.name)),
-            kind: Set(a.kind.clone()),
+            kind: Set(stored(&f.source_file, &a.kind)?),
             province_code: Set(province_code.clone()),
             parent_id: Set(a.parent.clone()),
             approval_role: Set(None),
@@ -169,30 +174,35 @@ async fn seed_plan(
         .iter()
         .map(|c| {
             let (source_file, source_line, source_line_end) = src(c.line, c.line_end);
-            national_database_link::ActiveModel {
+            Ok(national_database_link::ActiveModel {
                 id: NotSet,
                 national_database_id: Set(c.national_database.clone()),
                 province_code: Set(province_code.clone()),
                 plan_id: Set(Some(plan_id.clone())),
-                status: Set(c.status.clone()),
+                status: Set(stored(&f.source_file, &c.status)?),
                 quote: Set(Some(clean(&c.quote))),
                 note: Set(None),
                 version: Set(1),
                 source_file,
                 source_line,
                 source_line_end,
-            }
+            })
         })
-        .collect();
+        .collect::<Result<_, SeedError>>()?;
     insert_chunked(txn, links).await?;
 
     let systems: Vec<_> = f
         .information_system
         .iter()
         .map(|s| {
-            search.add("INFORMATION_SYSTEM", &s.key, &s.name);
+            search.add(SearchKind::InformationSystem, &s.key, &s.name);
             let (source_file, source_line, source_line_end) = src(s.line, s.line_end);
-            information_system::ActiveModel {
+            let state: Option<ApprovalState> = s
+                .approval_state
+                .as_deref()
+                .map(|state| stored(&f.source_file, state))
+                .transpose()?;
+            Ok(information_system::ActiveModel {
                 id: NotSet,
                 code: Set(s.key.clone()),
                 name: Set(clean(&s.name)),
@@ -203,8 +213,8 @@ async fn seed_plan(
                 security_level: Set(s.security_level),
                 approved_level: Set(s
                     .security_level
-                    .filter(|_| s.approval_state.as_deref() == Some("approved"))),
-                approval_state: Set(s.approval_state.clone()),
+                    .filter(|_| state == Some(ApprovalState::Approved))),
+                approval_state: Set(state),
                 decision_number: Set(s.decision_number.clone()),
                 decision_date: Set(s.decision_date.clone()),
                 connects_lgsp: Set(s.connects_lgsp),
@@ -213,11 +223,17 @@ async fn seed_plan(
                 source_file,
                 source_line,
                 source_line_end,
-            }
+            })
         })
-        .collect();
+        .collect::<Result<_, SeedError>>()?;
     insert_chunked(txn, systems).await?;
 
+    let funding = |source: &Option<String>| -> Result<Option<FundingSource>, SeedError> {
+        source
+            .as_deref()
+            .map(|s| stored(&f.source_file, s))
+            .transpose()
+    };
     for p in &f.project {
         let format = p.number_format.unwrap_or(f.number_format);
         let vnd = |printed: &str| p.unit.and_then(|unit| amount_to_vnd(printed, format, unit));
@@ -233,7 +249,7 @@ async fn seed_plan(
             },
             None => None,
         };
-        search.add("PROJECT", &p.key, &p.name);
+        search.add(SearchKind::Project, &p.key, &p.name);
         let (source_file, source_line, source_line_end) = src(p.line, p.line_end);
         let inserted = project::Entity::insert(project::ActiveModel {
             id: NotSet,
@@ -246,7 +262,7 @@ async fn seed_plan(
             plan_id: Set(plan_id.clone()),
             year_start: Set(p.year_start),
             year_end: Set(p.year_end.or(p.year_start)),
-            funding_source: Set(p.funding_source.clone()),
+            funding_source: Set(funding(&p.funding_source)?),
             funding_printed: Set(p.funding_printed.as_deref().map(clean)),
             status: Set(p.status.clone()),
             total_printed: Set(p.total.clone()),
@@ -256,7 +272,10 @@ async fn seed_plan(
                 .as_deref()
                 .and_then(|t| parse_number(t, format))
                 .map(|d| d.to_f64())),
-            unit: Set(p.unit.map(MoneyUnit::as_str).map(str::to_owned)),
+            unit: Set(p
+                .unit
+                .map(|u| stored(&f.source_file, u.as_str()))
+                .transpose()?),
             unit_line: Set(p.unit_line),
             version: Set(1),
             source_file,
@@ -282,7 +301,7 @@ async fn seed_plan(
                 year: Set(b.year),
                 amount_printed: Set(b.amount.clone()),
                 amount_vnd: Set(amount_vnd),
-                funding_source: Set(b.funding_source.clone()),
+                funding_source: Set(funding(&b.funding_source)?),
                 funding_printed: Set(b.funding_printed.as_deref().map(clean)),
                 source_line: Set(Some(b.line)),
             });
@@ -294,7 +313,7 @@ async fn seed_plan(
         .indicator
         .iter()
         .map(|i| {
-            search.add("INDICATOR", &i.key, &i.name);
+            search.add(SearchKind::Indicator, &i.key, &i.name);
             let (source_file, source_line, source_line_end) = src(i.line, i.line_end);
             let format = i.number_format.unwrap_or(f.number_format);
             indicator::ActiveModel {
@@ -322,13 +341,17 @@ async fn seed_plan(
         .map(|r| {
             let (source_file, source_line, source_line_end) = src(r.line, r.line_end);
             let format = r.number_format.unwrap_or(f.number_format);
-            reported_figure::ActiveModel {
+            Ok(reported_figure::ActiveModel {
                 id: NotSet,
                 key: Set(r.key.clone()),
                 plan_id: Set(plan_id.clone()),
                 province_code: Set(province_code.clone()),
                 label: Set(clean(&r.label)),
-                metric: Set(r.metric.clone()),
+                metric: Set(r
+                    .metric
+                    .as_deref()
+                    .map(|m| stored(&f.source_file, m))
+                    .transpose()?),
                 scope: Set(r.scope.clone()),
                 funding_printed: Set(r.funding_printed.as_deref().map(clean)),
                 value_printed: Set(r.value.clone()),
@@ -338,9 +361,9 @@ async fn seed_plan(
                 source_file,
                 source_line,
                 source_line_end,
-            }
+            })
         })
-        .collect();
+        .collect::<Result<_, SeedError>>()?;
     insert_chunked(txn, figures).await?;
     Ok(())
 }
@@ -368,10 +391,10 @@ where
 pub(crate) struct SearchRows(Vec<search_entry::ActiveModel>);
 
 impl SearchRows {
-    pub(crate) fn add(&mut self, kind: &str, key: &str, title: &str) {
+    pub(crate) fn add(&mut self, kind: SearchKind, key: &str, title: &str) {
         self.0.push(search_entry::ActiveModel {
             id: NotSet,
-            kind: Set(kind.to_owned()),
+            kind: Set(kind),
             node_key: Set(key.to_owned()),
             title: Set(clean(title)),
             folded: Set(fold(title)),

@@ -11,9 +11,14 @@ pub mod projects;
 
 use std::collections::HashSet;
 
-use entities::{agency, province};
+use entities::{
+    agency,
+    enums::{AgencyKind, ApprovalRole, SearchKind},
+    province,
+};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QuerySelect,
+    ActiveEnum, ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter,
+    QuerySelect,
 };
 use serde_json::json;
 
@@ -37,7 +42,7 @@ const MAX_SLUG: usize = 48;
 /// A new agency, validated.
 pub struct NewAgency {
     pub name: String,
-    pub kind: String,
+    pub kind: AgencyKind,
     pub province_code: String,
     pub code: Option<AgencyCode>,
     pub parent_id: Option<String>,
@@ -47,10 +52,10 @@ pub struct NewAgency {
 #[derive(Default)]
 pub struct AgencyChanges {
     pub name: Option<String>,
-    pub kind: Option<String>,
+    pub kind: Option<AgencyKind>,
     pub code: Option<Option<AgencyCode>>,
     pub parent_id: Option<Option<String>>,
-    pub approval_role: Option<Option<String>>,
+    pub approval_role: Option<Option<ApprovalRole>>,
 }
 
 impl Versioned for agency::Entity {
@@ -69,14 +74,14 @@ impl Versioned for agency::Entity {
 
     fn snapshot(m: &agency::Model) -> serde_json::Value {
         json!({
-            "key": m.id, "code": m.code, "name": m.name, "kind": m.kind, "province": m.province_code,
-            "parent": m.parent_id, "approvalRole": m.approval_role, "version": m.version,
+            "key": m.id, "code": m.code, "name": m.name, "kind": m.kind.to_value(), "province": m.province_code,
+            "parent": m.parent_id, "approvalRole": m.approval_role.map(|r| r.to_value()), "version": m.version,
             "source": m.source_file.as_ref().map(|f| json!({ "file": f, "line": m.source_line })),
         })
     }
 
-    fn search(m: &agency::Model) -> Option<(&'static str, &str)> {
-        Some(("AGENCY", &m.name))
+    fn search(m: &agency::Model) -> Option<(SearchKind, &str)> {
+        Some((SearchKind::Agency, &m.name))
     }
 }
 

@@ -6,7 +6,11 @@
 //! authority and the Prime Minister's office are agencies marked as such. A caller with no role towards a system
 //! cannot even learn more than that it exists. [`crate::approval::AuthorityTable`] then decides.
 
-use entities::{agency, information_system};
+use entities::{
+    agency,
+    enums::{AgencyKind, ApprovalRole},
+    information_system,
+};
 use sea_orm::{ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter};
 use serde_json::json;
 
@@ -17,7 +21,7 @@ use super::{
     Store,
 };
 use crate::{
-    approval::{Action, Role, State},
+    approval::{Action, Role},
     error::{Error, Result},
 };
 
@@ -67,27 +71,6 @@ impl Step {
     }
 }
 
-pub fn parse_state(s: Option<&str>) -> Option<State> {
-    Some(match s? {
-        "proposed" => State::Proposed,
-        "appraised" => State::Appraised,
-        "approved" => State::Approved,
-        "rejected" => State::Rejected,
-        "retired" => State::Retired,
-        _ => return None,
-    })
-}
-
-fn state_name(s: State) -> &'static str {
-    match s {
-        State::Proposed => "proposed",
-        State::Appraised => "appraised",
-        State::Approved => "approved",
-        State::Rejected => "rejected",
-        State::Retired => "retired",
-    }
-}
-
 /// What `agency` is towards `system`, from the registry.
 pub fn roles_of(agency: &agency::Model, system: &information_system::Model) -> Vec<Role> {
     let mut roles = Vec::new();
@@ -95,13 +78,13 @@ pub fn roles_of(agency: &agency::Model, system: &information_system::Model) -> V
         roles.push(Role::Operator);
     }
     let same_province = agency.province_code == system.province_code;
-    if same_province && agency.kind == "ubnd_tinh" {
+    if same_province && agency.kind == AgencyKind::UbndTinh {
         roles.push(Role::Owner);
     }
-    match agency.approval_role.as_deref() {
-        Some("security_unit") if same_province => roles.push(Role::SecurityUnit),
-        Some("national_authority") => roles.push(Role::NationalAuthority),
-        Some("prime_minister") => roles.push(Role::PrimeMinister),
+    match agency.approval_role {
+        Some(ApprovalRole::SecurityUnit) if same_province => roles.push(Role::SecurityUnit),
+        Some(ApprovalRole::NationalAuthority) => roles.push(Role::NationalAuthority),
+        Some(ApprovalRole::PrimeMinister) => roles.push(Role::PrimeMinister),
         _ => {}
     }
     roles
@@ -141,7 +124,7 @@ pub async fn take_step(
     let agency = actor_agency(write.txn(), actor).await?;
     let (current, roles) = system_in_reach(write.txn(), &agency, code).await?;
     let current = check(current, version)?;
-    let state = parse_state(current.row().approval_state.as_deref());
+    let state = current.row().approval_state;
     let level = match &step {
         Step::Propose { level } => *level,
         // Retiring a system whose level was never proposed is allowed: any valid level lets the table answer.
@@ -167,7 +150,7 @@ pub async fn take_step(
             action,
             current,
             |row: &mut information_system::ActiveModel| {
-                row.approval_state = Set(Some(state_name(next).to_owned()));
+                row.approval_state = Set(Some(next));
                 match step {
                     Step::Propose { level } => {
                         row.security_level = Set(Some(level));

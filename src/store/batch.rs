@@ -1,7 +1,7 @@
 //! Batch reads behind the DataLoaders: each function answers for many keys in one SQL statement. The generic reads
 //! name their table and columns by sea-orm entity and column types, never by strings.
 
-use entities::{agency, province};
+use entities::{agency, enums::FundingSource, province};
 use sea_orm::{
     sea_query::{Asterisk, Expr, ExprTrait},
     ColumnTrait, DatabaseConnection, DbBackend, EntityTrait, FromQueryResult, IdenStatic, Iterable,
@@ -148,7 +148,7 @@ impl ProvinceAggregate for LevelCountRow {
 pub struct BudgetBucketRow {
     pub province_code: String,
     pub year: Option<i32>,
-    pub funding_source: Option<String>,
+    pub funding_source: Option<FundingSource>,
     pub amount_vnd: Option<i64>,
     pub lines: i64,
     pub unpriced_lines: i64,

@@ -1,7 +1,9 @@
 //! Filtered, sorted, keyset-paginated lists of the registries.
 
 use entities::{
-    agency, indicator, information_system, national_database, national_database_link, plan, project,
+    agency,
+    enums::{AgencyKind, ApprovalState, ConnectionStatus, FundingSource, NationalDatabaseKind},
+    indicator, information_system, national_database, national_database_link, plan, project,
 };
 use sea_orm::{
     sea_query::{Expr, ExprTrait, Query},
@@ -30,7 +32,7 @@ pub struct SystemFilter {
     pub security_levels: Option<Vec<i16>>,
     pub province_code: Option<String>,
     pub agency_id: Option<String>,
-    pub approval_states: Option<Vec<String>>,
+    pub approval_states: Option<Vec<ApprovalState>>,
     pub connects_lgsp: Option<bool>,
     pub processes_personal_data: Option<bool>,
     pub name_contains: Option<String>,
@@ -109,7 +111,7 @@ pub struct ProjectFilter {
     pub plan_id: Option<String>,
     pub lead_agency_id: Option<String>,
     pub year: Option<i32>,
-    pub funding_sources: Option<Vec<String>>,
+    pub funding_sources: Option<Vec<FundingSource>>,
     pub min_total_vnd: Option<i64>,
     pub max_total_vnd: Option<i64>,
     pub name_contains: Option<String>,
@@ -204,7 +206,7 @@ pub async fn projects(
 #[derive(Debug, Default, Clone)]
 pub struct AgencyFilter {
     pub province_code: Option<String>,
-    pub kinds: Option<Vec<String>>,
+    pub kinds: Option<Vec<AgencyKind>>,
     pub parent_id: Option<String>,
     pub name_contains: Option<String>,
 }
@@ -242,11 +244,11 @@ pub async fn agencies(
 
 #[derive(Debug, Default, Clone)]
 pub struct NationalDatabaseFilter {
-    pub kind: Option<String>,
+    pub kind: Option<NationalDatabaseKind>,
     /// Only databases linked to this province...
     pub province_code: Option<String>,
-    /// ...with this link status (`connected` / `planned`).
-    pub status: Option<String>,
+    /// ...with this link status.
+    pub status: Option<ConnectionStatus>,
     pub name_contains: Option<String>,
 }
 
@@ -258,7 +260,7 @@ pub async fn national_databases(
     use national_database::Column as C;
     let mut cond = Condition::all();
     if let Some(k) = &filter.kind {
-        cond = cond.add(C::Kind.eq(k.clone()));
+        cond = cond.add(C::Kind.eq(*k));
     }
     if filter.province_code.is_some() || filter.status.is_some() {
         let mut links = Query::select();
@@ -269,7 +271,7 @@ pub async fn national_databases(
             links.and_where(national_database_link::Column::ProvinceCode.eq(p.clone()));
         }
         if let Some(s) = &filter.status {
-            links.and_where(national_database_link::Column::Status.eq(s.clone()));
+            links.and_where(national_database_link::Column::Status.eq(*s));
         }
         cond = cond.add(C::Id.in_subquery(links.to_owned()));
     }

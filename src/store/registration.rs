@@ -2,10 +2,14 @@
 //! write path); every row a caller can reach is found through [`owned_system`], which applies the caller's agency, so
 //! no resolver can forget the tenant filter.
 
-use entities::{agency, information_system};
+use entities::{
+    agency,
+    enums::{ApprovalState, SearchKind},
+    information_system,
+};
 use sea_orm::{
-    ActiveValue::NotSet, ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait,
-    QueryFilter,
+    ActiveEnum, ActiveValue::NotSet, ActiveValue::Set, ColumnTrait, DatabaseTransaction,
+    EntityTrait, QueryFilter,
 };
 use serde_json::json;
 
@@ -95,14 +99,14 @@ impl Versioned for information_system::Entity {
     fn snapshot(m: &information_system::Model) -> serde_json::Value {
         json!({
             "code": m.code, "name": m.name, "agency": m.agency_id, "description": m.description,
-            "securityLevel": m.security_level, "approvedLevel": m.approved_level, "approvalState": m.approval_state,
+            "securityLevel": m.security_level, "approvedLevel": m.approved_level, "approvalState": m.approval_state.map(|s| s.to_value()),
             "decisionNumber": m.decision_number, "decisionDate": m.decision_date,
             "connectsLgsp": m.connects_lgsp, "processesPersonalData": m.processes_personal_data, "version": m.version,
         })
     }
 
-    fn search(m: &information_system::Model) -> Option<(&'static str, &str)> {
-        Some(("INFORMATION_SYSTEM", &m.name))
+    fn search(m: &information_system::Model) -> Option<(SearchKind, &str)> {
+        Some((SearchKind::InformationSystem, &m.name))
     }
 }
 
@@ -125,7 +129,7 @@ pub async fn register_system(
         agency_id: Set(Some(agency.id)),
         province_code: Set(agency.province_code),
         description: Set(new.description),
-        approval_state: Set(new.security_level.map(|_| "proposed".to_owned())),
+        approval_state: Set(new.security_level.map(|_| ApprovalState::Proposed)),
         approved_level: Set(None),
         security_level: Set(new.security_level),
         decision_number: Set(None),
@@ -151,7 +155,7 @@ pub async fn update_system(
     let write = Write::begin(store, actor).await?;
     let agency = actor_agency(write.txn(), actor).await?;
     let current = owned_system(write.txn(), &agency, code).await?;
-    if current.approval_state.as_deref() == Some("retired") {
+    if current.approval_state == Some(ApprovalState::Retired) {
         return Err(Error::conflict(
             "the system is retired: it can no longer change",
         ));

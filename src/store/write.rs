@@ -20,7 +20,7 @@ use crate::{
     error::{Error, Result},
     text::fold,
 };
-use entities::search_entry;
+use entities::{enums::SearchKind, search_entry};
 
 /// A table whose rows carry an optimistic-concurrency version and whose writes are audited.
 pub(crate) trait Versioned:
@@ -41,7 +41,7 @@ pub(crate) trait Versioned:
     /// What the audit trail records of the row.
     fn snapshot(m: &Self::Model) -> serde_json::Value;
     /// The search index's kind and title of the row, for the searchable tables.
-    fn search(_: &Self::Model) -> Option<(&'static str, &str)> {
+    fn search(_: &Self::Model) -> Option<(SearchKind, &str)> {
         None
     }
 }
@@ -230,7 +230,7 @@ impl<'a> Write<'a> {
 
 /// Sets the search entry of `(kind, key)` to `title`, creating it when the row is new.
 #[tracing::instrument(level = "debug", skip(txn, title))]
-async fn index(txn: &DatabaseTransaction, kind: &str, key: &str, title: &str) -> Result<()> {
+async fn index(txn: &DatabaseTransaction, kind: SearchKind, key: &str, title: &str) -> Result<()> {
     use search_entry::Column as C;
     let updated = search_entry::Entity::update_many()
         .col_expr(C::Title, Expr::value(title.to_owned()))
@@ -242,7 +242,7 @@ async fn index(txn: &DatabaseTransaction, kind: &str, key: &str, title: &str) ->
     if updated.rows_affected == 0 {
         search_entry::ActiveModel {
             id: NotSet,
-            kind: Set(kind.to_owned()),
+            kind: Set(kind),
             node_key: Set(key.to_owned()),
             title: Set(title.to_owned()),
             folded: Set(fold(title)),

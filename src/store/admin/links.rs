@@ -5,10 +5,10 @@
 //! partial unique index) that has no plan, no quote and no source, only a status and a note; "connect" creates or
 //! updates it, "disconnect" removes it. The audit key of a recorded link is `<province>:<database>`.
 
-use entities::{national_database, national_database_link};
+use entities::{enums::ConnectionStatus, national_database, national_database_link};
 use sea_orm::{
-    ActiveValue::NotSet, ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait,
-    QueryFilter,
+    ActiveEnum, ActiveValue::NotSet, ActiveValue::Set, ColumnTrait, DatabaseTransaction,
+    EntityTrait, QueryFilter,
 };
 use serde_json::json;
 
@@ -29,8 +29,7 @@ pub const LINK: &str = "national_database_link";
 pub struct Connection {
     pub province_code: String,
     pub national_database_id: String,
-    /// `connected` or `planned`.
-    pub status: String,
+    pub status: ConnectionStatus,
     pub note: Option<String>,
     /// The recorded link's version last read, when the caller expects one to exist.
     pub version: Option<i32>,
@@ -53,7 +52,7 @@ impl Versioned for national_database_link::Entity {
 
     fn snapshot(m: &national_database_link::Model) -> serde_json::Value {
         json!({
-            "province": m.province_code, "nationalDatabase": m.national_database_id, "status": m.status,
+            "province": m.province_code, "nationalDatabase": m.national_database_id, "status": m.status.to_value(),
             "note": m.note, "version": m.version,
         })
     }

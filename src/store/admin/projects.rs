@@ -7,10 +7,13 @@
 
 use std::collections::HashSet;
 
-use entities::{plan, project};
+use entities::{
+    enums::{FundingSource, MoneyUnit, SearchKind},
+    plan, project,
+};
 use sea_orm::{
-    ActiveValue::NotSet, ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait,
-    QueryFilter, QuerySelect,
+    ActiveEnum, ActiveValue::NotSet, ActiveValue::Set, ColumnTrait, DatabaseTransaction,
+    EntityTrait, QueryFilter, QuerySelect,
 };
 use serde_json::json;
 
@@ -35,7 +38,7 @@ pub struct NewProject {
     pub lead_agency_id: Option<String>,
     pub year_start: Option<i32>,
     pub year_end: Option<i32>,
-    pub funding_source: Option<String>,
+    pub funding_source: Option<FundingSource>,
     /// The total an administrator entered, in whole VND.
     pub total_vnd: Option<i64>,
 }
@@ -47,7 +50,7 @@ pub struct ProjectChanges {
     pub lead_agency_id: Option<Option<String>>,
     pub year_start: Option<Option<i32>>,
     pub year_end: Option<Option<i32>>,
-    pub funding_source: Option<Option<String>>,
+    pub funding_source: Option<Option<FundingSource>>,
     pub total_vnd: Option<Option<i64>>,
 }
 
@@ -69,14 +72,14 @@ impl Versioned for project::Entity {
         json!({
             "key": m.key, "name": m.name, "plan": m.plan_id, "province": m.province_code,
             "leadAgency": m.lead_agency_id, "yearStart": m.year_start, "yearEnd": m.year_end,
-            "fundingSource": m.funding_source, "totalPrinted": m.total_printed, "totalVnd": m.total_vnd,
-            "unit": m.unit, "version": m.version,
+            "fundingSource": m.funding_source.map(|f| f.to_value()), "totalPrinted": m.total_printed, "totalVnd": m.total_vnd,
+            "unit": m.unit.map(|u| u.to_value()), "version": m.version,
             "source": m.source_file.as_ref().map(|f| json!({ "file": f, "line": m.source_line })),
         })
     }
 
-    fn search(m: &project::Model) -> Option<(&'static str, &str)> {
-        Some(("PROJECT", &m.name))
+    fn search(m: &project::Model) -> Option<(SearchKind, &str)> {
+        Some((SearchKind::Project, &m.name))
     }
 }
 
@@ -95,7 +98,7 @@ fn set_total(row: &mut project::ActiveModel, vnd: Option<i64>) {
     row.total_printed = Set(None);
     row.total_vnd = Set(vnd);
     row.total_number = Set(vnd.map(|v| v as f64 / 1_000_000.0));
-    row.unit = Set(vnd.map(|_| "million_vnd".to_owned()));
+    row.unit = Set(vnd.map(|_| MoneyUnit::MillionVnd));
     row.unit_line = Set(None);
 }
 
