@@ -58,7 +58,7 @@ fn system_sort(sort: SystemSort) -> SortSpec<information_system::Entity> {
     };
     let by_level = |name, descending| SortSpec {
         name,
-        key: coalesce("information_systems", "security_level", 0),
+        key: coalesce(C::SecurityLevel, 0),
         id: col(C::Id),
         descending,
         key_of: |m: &information_system::Model| KeyValue::Int(m.security_level.unwrap_or(0).into()),
@@ -129,7 +129,7 @@ fn project_sort(sort: ProjectSort) -> SortSpec<project::Entity> {
     use project::Column as C;
     let by_total = |name, descending| SortSpec {
         name,
-        key: coalesce("projects", "total_vnd", -1),
+        key: coalesce(C::TotalVnd, -1),
         id: col(C::Id),
         descending,
         key_of: |m: &project::Model| KeyValue::Int(m.total_vnd.unwrap_or(-1)),

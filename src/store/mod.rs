@@ -15,7 +15,7 @@ mod write;
 use std::sync::Arc;
 
 use sea_orm::{
-    sea_query::{Expr, SimpleExpr},
+    sea_query::{Expr, Func, SimpleExpr},
     ColumnTrait, DatabaseConnection, DatabaseTransaction, IntoSimpleExpr,
 };
 
@@ -53,7 +53,8 @@ pub(crate) fn col(c: impl ColumnTrait) -> SimpleExpr {
     c.into_simple_expr()
 }
 
-/// `COALESCE(table.column, fallback)`: sort keys must not be NULL, or keyset comparisons would skip rows.
-pub(crate) fn coalesce(table: &str, column: &str, fallback: i64) -> SimpleExpr {
-    Expr::cust(format!("COALESCE(\"{table}\".\"{column}\", {fallback})"))
+/// `COALESCE(table.column, fallback)`: sort keys must not be NULL, or keyset comparisons would skip rows. The
+/// fallback is written into the statement, not bound, as the sort key's expression always was.
+pub(crate) fn coalesce(c: impl ColumnTrait, fallback: i64) -> SimpleExpr {
+    Func::coalesce([col(c), Expr::Constant(fallback.into())]).into()
 }
