@@ -7,6 +7,7 @@
 mod insert;
 pub mod model;
 pub mod number;
+mod rows;
 pub mod synthetic;
 
 use std::collections::{HashMap, HashSet};

@@ -12,7 +12,7 @@ use sea_orm::{
     TransactionTrait,
 };
 
-use super::insert::{insert_chunked, SearchRows};
+use super::rows::{insert_chunked, SearchRows};
 use crate::{
     splitmix::SplitMix64,
     text::{clean, fold},
