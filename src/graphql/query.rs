@@ -67,7 +67,10 @@ impl CatalogQuery {
     }
 
     /// Agencies, by name.
-    #[allow(clippy::too_many_arguments)]
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "a connection field: filter, order and the four Relay page arguments"
+    )]
     #[graphql(complexity = "crate::limits::cost::page(first, last, child_complexity)")]
     async fn agencies(
         &self,
@@ -116,7 +119,10 @@ impl CatalogQuery {
     }
 
     /// Information systems.
-    #[allow(clippy::too_many_arguments)]
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "a connection field: filter, order and the four Relay page arguments"
+    )]
     #[graphql(complexity = "crate::limits::cost::page(first, last, child_complexity)")]
     async fn information_systems(
         &self,
@@ -166,7 +172,10 @@ impl CatalogQuery {
     }
 
     /// Projects and budgeted tasks of the plans.
-    #[allow(clippy::too_many_arguments)]
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "a connection field: filter, order and the four Relay page arguments"
+    )]
     #[graphql(complexity = "crate::limits::cost::page(first, last, child_complexity)")]
     async fn projects(
         &self,

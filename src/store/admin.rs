@@ -86,6 +86,7 @@ impl Versioned for agency::Entity {
 }
 
 /// The province `code`, referenced by the input field `field`.
+#[tracing::instrument(level = "debug", skip_all, fields(code))]
 pub(crate) async fn province_ref(
     txn: &DatabaseTransaction,
     field: &str,
@@ -98,6 +99,7 @@ pub(crate) async fn province_ref(
 }
 
 /// The agency `key`, referenced by the input field `field`; it must be in `province_code`.
+#[tracing::instrument(level = "debug", skip_all, fields(key))]
 pub(crate) async fn agency_ref(
     txn: &DatabaseTransaction,
     field: &str,
@@ -156,6 +158,7 @@ pub(crate) fn free_key(base: &str, taken: &HashSet<String>) -> String {
 }
 
 /// `CONFLICT` when another agency than `except` has the official `code`.
+#[tracing::instrument(level = "debug", skip_all)]
 async fn code_is_free(
     txn: &DatabaseTransaction,
     code: &AgencyCode,
@@ -214,6 +217,7 @@ pub async fn create_agency(store: &Store, actor: &Actor, new: NewAgency) -> Resu
 }
 
 /// Refuses a parent that is the agency itself or one of its descendants (walks up from the new parent).
+#[tracing::instrument(level = "debug", skip_all, fields(key, parent))]
 async fn check_no_cycle(txn: &DatabaseTransaction, key: &str, parent: &str) -> Result<()> {
     let cycle = || Error::bad_input("input.parentKey", "an agency cannot be its own ancestor");
     let mut next = Some(parent.to_owned());

@@ -92,6 +92,7 @@ pub fn roles_of(agency: &agency::Model, system: &information_system::Model) -> V
 
 /// The system `code` with the caller's roles towards it; `FORBIDDEN` when it has none, `NOT_FOUND` when no such
 /// system exists. This is the tenant filter of the workflow: every step reaches its row through here.
+#[tracing::instrument(level = "debug", skip_all, fields(code))]
 async fn system_in_reach(
     txn: &DatabaseTransaction,
     agency: &agency::Model,

@@ -14,6 +14,7 @@ use sea_orm::{
 
 use crate::error::Result;
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn all_provinces(db: &DatabaseConnection) -> Result<Vec<province::Model>> {
     Ok(province::Entity::find()
         .order_by_asc(province::Column::Code)
@@ -21,6 +22,7 @@ pub async fn all_provinces(db: &DatabaseConnection) -> Result<Vec<province::Mode
         .await?)
 }
 
+#[tracing::instrument(level = "debug", skip_all, fields(code))]
 pub async fn agency_by_code(db: &DatabaseConnection, code: &str) -> Result<Option<agency::Model>> {
     Ok(agency::Entity::find()
         .filter(agency::Column::Code.eq(code))
@@ -38,6 +40,7 @@ fn order_or_id<E: EntityTrait>(order: &[E::Column]) -> Vec<E::Column> {
 }
 
 /// The rows of `E` whose `column` is one of `keys`, in `order` (the primary key's when empty): one statement.
+#[tracing::instrument(level = "debug", skip_all, fields(table = E::default().table_name()))]
 pub async fn by_column<E: EntityTrait, K: Into<Value>>(
     db: &DatabaseConnection,
     column: E::Column,
@@ -84,6 +87,7 @@ pub async fn top_by_column<E: EntityTrait>(
 }
 
 /// The number of rows of `E` per value of `column` in `keys` (values without rows are left out): one statement.
+#[tracing::instrument(level = "debug", skip_all, fields(table = E::default().table_name(), keys = keys.len()))]
 pub async fn counts_by_column<E: EntityTrait>(
     db: &DatabaseConnection,
     column: E::Column,

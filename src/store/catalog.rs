@@ -72,6 +72,7 @@ fn system_sort(sort: SystemSort) -> SortSpec<information_system::Entity> {
     }
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn information_systems(
     store: &Store,
     filter: &SystemFilter,
@@ -157,6 +158,7 @@ fn project_sort(sort: ProjectSort) -> SortSpec<project::Entity> {
     }
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn projects(
     store: &Store,
     filter: &ProjectFilter,
@@ -211,6 +213,7 @@ pub struct AgencyFilter {
     pub name_contains: Option<String>,
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn agencies(
     store: &Store,
     filter: &AgencyFilter,
@@ -252,6 +255,7 @@ pub struct NationalDatabaseFilter {
     pub name_contains: Option<String>,
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn national_databases(
     store: &Store,
     filter: &NationalDatabaseFilter,
@@ -303,6 +307,7 @@ pub struct IndicatorFilter {
     pub name_contains: Option<String>,
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn indicators(
     store: &Store,
     filter: &IndicatorFilter,
@@ -333,6 +338,7 @@ pub async fn indicators(
     fetch_page(store, indicator::Entity::find().filter(cond), &sort, args).await
 }
 
+#[tracing::instrument(level = "debug", skip_all, fields(province_code))]
 pub async fn plans(
     store: &Store,
     province_code: Option<&str>,

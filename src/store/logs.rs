@@ -44,6 +44,7 @@ pub(crate) trait Log: EntityTrait<Model: Sync> {
 
 /// The page of `E`'s rows whose columns in `equal` have the value given (a `None` does not filter) and whose time is
 /// in `range`, newest first.
+#[tracing::instrument(level = "debug", skip_all, fields(table = E::default().table_name()))]
 pub(crate) async fn newest_first<E: Log>(
     store: &Store,
     equal: &[(E::Column, &Option<String>)],

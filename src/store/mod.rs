@@ -36,6 +36,7 @@ pub struct Store {
 
 impl Store {
     /// Commits a write's transaction, then (only then) drops cached reads and announces the write's audit events.
+    #[tracing::instrument(level = "debug", skip_all, fields(events = events.len()))]
     pub async fn commit(
         &self,
         txn: DatabaseTransaction,

@@ -45,6 +45,7 @@ pub struct SystemChanges {
 }
 
 /// The caller's agency: the tenant of every write. An agency that is not in the registry may write nothing.
+#[tracing::instrument(level = "debug", skip_all, fields(agency = %actor.agency_code))]
 pub(super) async fn actor_agency(
     txn: &DatabaseTransaction,
     actor: &Actor,
@@ -57,6 +58,7 @@ pub(super) async fn actor_agency(
 }
 
 /// The system `code` if it belongs to `agency`; `FORBIDDEN` if it belongs to another agency.
+#[tracing::instrument(level = "debug", skip_all, fields(code))]
 async fn owned_system(
     txn: &DatabaseTransaction,
     agency: &agency::Model,

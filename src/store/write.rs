@@ -203,6 +203,7 @@ impl<'a> Write<'a> {
     }
 
     /// Appends the audit event, then commits.
+    #[tracing::instrument(level = "debug", skip_all, fields(key = %key))]
     async fn finish<E: Versioned>(
         self,
         action: &str,

@@ -59,6 +59,7 @@ impl Versioned for national_database_link::Entity {
 }
 
 /// The link an administrator recorded for the pair, if any.
+#[tracing::instrument(level = "debug", skip_all, fields(province_code, national_database_id))]
 async fn recorded(
     txn: &DatabaseTransaction,
     province_code: &str,

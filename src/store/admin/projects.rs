@@ -157,6 +157,7 @@ pub async fn create_project(
     write.create("create", row).await
 }
 
+#[tracing::instrument(level = "debug", skip_all, fields(key))]
 async fn current(txn: &DatabaseTransaction, key: &str) -> Result<project::Model> {
     project::Entity::find()
         .filter(project::Column::Key.eq(key))
