@@ -16,17 +16,10 @@
 //! never an appraiser or approver of its own levels 3–5 ([`AuthorityTable::decide`] refuses it even when the operator
 //! also holds the authority's role): only levels 1–2 are decided inside the owner's own security unit.
 
-use crate::error::{Error, Result};
+/// Where a system's level stands: the stored state itself.
+pub use entities::enums::ApprovalState as State;
 
-/// Where a system's level stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum State {
-    Proposed,
-    Appraised,
-    Approved,
-    Rejected,
-    Retired,
-}
+use crate::error::{Error, Result};
 
 /// Who acts in the workflow, relative to the system.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

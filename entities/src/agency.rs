@@ -2,6 +2,8 @@
 
 use sea_orm::entity::prelude::*;
 
+use crate::enums::{AgencyKind, ApprovalRole};
+
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "agencies")]
 pub struct Model {
@@ -10,11 +12,11 @@ pub struct Model {
     pub code: Option<String>,
     pub name: String,
     pub name_folded: String,
-    pub kind: String,
+    pub kind: AgencyKind,
     pub province_code: String,
     pub parent_id: Option<String>,
-    /// `security_unit`, `national_authority` or `prime_minister` where the agency acts in the ND 85 approval workflow.
-    pub approval_role: Option<String>,
+    /// Where the agency acts in the ND 85 approval workflow.
+    pub approval_role: Option<ApprovalRole>,
     /// Optimistic-concurrency version; 1 as seeded or created, +1 per administrator edit.
     pub version: i32,
     pub source_file: Option<String>,

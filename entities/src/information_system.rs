@@ -2,6 +2,8 @@
 
 use sea_orm::entity::prelude::*;
 
+use crate::enums::ApprovalState;
+
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "information_systems")]
 pub struct Model {
@@ -14,7 +16,7 @@ pub struct Model {
     pub province_code: String,
     pub description: Option<String>,
     pub security_level: Option<i16>,
-    pub approval_state: Option<String>,
+    pub approval_state: Option<ApprovalState>,
     /// The last approved level; `security_level` is the one under consideration or decided.
     pub approved_level: Option<i16>,
     pub decision_number: Option<String>,

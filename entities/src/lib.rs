@@ -3,6 +3,7 @@
 pub mod access_log_entry;
 pub mod agency;
 pub mod audit_event;
+pub mod enums;
 pub mod indicator;
 pub mod information_system;
 pub mod national_database;

@@ -2,6 +2,8 @@
 
 use sea_orm::entity::prelude::*;
 
+use crate::enums::NationalDatabaseKind;
+
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "national_databases")]
 pub struct Model {
@@ -11,7 +13,7 @@ pub struct Model {
     pub name_folded: String,
     pub owner: Option<String>,
     pub owner_note: Option<String>,
-    pub kind: String,
+    pub kind: NationalDatabaseKind,
     pub source_file: Option<String>,
     pub source_line: Option<i32>,
     pub source_line_end: Option<i32>,

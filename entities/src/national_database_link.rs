@@ -3,6 +3,8 @@
 
 use sea_orm::entity::prelude::*;
 
+use crate::enums::ConnectionStatus;
+
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "national_database_links")]
 pub struct Model {
@@ -12,7 +14,7 @@ pub struct Model {
     pub province_code: String,
     /// The plan that states the link; null for a link an administrator recorded.
     pub plan_id: Option<String>,
-    pub status: String,
+    pub status: ConnectionStatus,
     /// The plan's words; null for a link an administrator recorded.
     pub quote: Option<String>,
     /// The administrator's note on a recorded link.

@@ -2,6 +2,8 @@
 
 use sea_orm::entity::prelude::*;
 
+use crate::enums::{FundingSource, MoneyUnit};
+
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "projects")]
 pub struct Model {
@@ -17,14 +19,14 @@ pub struct Model {
     pub plan_id: String,
     pub year_start: Option<i32>,
     pub year_end: Option<i32>,
-    pub funding_source: Option<String>,
+    pub funding_source: Option<FundingSource>,
     pub funding_printed: Option<String>,
     pub status: Option<String>,
     pub total_printed: Option<String>,
     pub total_vnd: Option<i64>,
     /// The printed total as a number, in the table's own (possibly unprinted) unit.
     pub total_number: Option<f64>,
-    pub unit: Option<String>,
+    pub unit: Option<MoneyUnit>,
     pub unit_line: Option<i32>,
     /// Optimistic-concurrency version; 1 as seeded or created, +1 per administrator edit.
     pub version: i32,

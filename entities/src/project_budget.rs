@@ -2,6 +2,8 @@
 
 use sea_orm::entity::prelude::*;
 
+use crate::enums::FundingSource;
+
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "project_budgets")]
 pub struct Model {
@@ -11,7 +13,7 @@ pub struct Model {
     pub year: Option<i32>,
     pub amount_printed: String,
     pub amount_vnd: Option<i64>,
-    pub funding_source: Option<String>,
+    pub funding_source: Option<FundingSource>,
     /// The funding column as printed (e.g. "Ngân sách huyện - CTX").
     pub funding_printed: Option<String>,
     pub source_line: Option<i32>,

@@ -2,6 +2,8 @@
 
 use sea_orm::entity::prelude::*;
 
+use crate::enums::Metric;
+
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "reported_figures")]
 pub struct Model {
@@ -11,7 +13,7 @@ pub struct Model {
     pub plan_id: String,
     pub province_code: String,
     pub label: String,
-    pub metric: Option<String>,
+    pub metric: Option<Metric>,
     /// Key prefix of the projects a figure totals or counts (a section of an appendix); none = the whole plan.
     pub scope: Option<String>,
     /// For a column total: the budget lines' printed funding column it sums.

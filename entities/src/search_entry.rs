@@ -2,12 +2,14 @@
 
 use sea_orm::entity::prelude::*;
 
+use crate::enums::SearchKind;
+
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "search_entries")]
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
-    pub kind: String,
+    pub kind: SearchKind,
     pub node_key: String,
     pub title: String,
     pub folded: String,

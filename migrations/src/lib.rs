@@ -9,6 +9,7 @@ mod m20261129_000004_approval;
 mod m20261129_000005_admin_versions;
 mod m20261129_000006_change_notify;
 mod m20261129_000007_access_log;
+mod m20261130_000008_enum_values;
 
 /// Runs every migration of the hub in order.
 pub struct Migrator;
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000005_admin_versions::Migration),
             Box::new(m20261129_000006_change_notify::Migration),
             Box::new(m20261129_000007_access_log::Migration),
+            Box::new(m20261130_000008_enum_values::Migration),
         ]
     }
 }

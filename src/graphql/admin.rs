@@ -121,7 +121,7 @@ impl AdminMutation {
     async fn create_agency(&self, ctx: &Context<'_>, input: CreateAgencyInput) -> Res<Agency> {
         let new = NewAgency {
             name: valid_name("input.name", &input.name)?,
-            kind: input.kind.as_db().to_owned(),
+            kind: input.kind.into(),
             province_code: parse_province_code("input.provinceCode", &input.province_code)?,
             code: input
                 .official_code
@@ -148,12 +148,12 @@ impl AdminMutation {
                 .name
                 .map(|n| valid_name("input.name", &n))
                 .transpose()?,
-            kind: input.kind.map(|k| k.as_db().to_owned()),
+            kind: input.kind.map(Into::into),
             code: clearable(input.official_code, |c| {
                 AgencyCode::parse("input.officialCode", &c)
             })?,
             parent_id: clearable(input.parent_key, Ok)?,
-            approval_role: clearable(input.approval_role, |r| Ok(r.as_db().to_owned()))?,
+            approval_role: clearable(input.approval_role, |r| Ok(r.into()))?,
         };
         let model =
             admin::update_agency(&state(ctx)?.store, &actor(ctx)?, &key, version, changes).await?;
@@ -175,7 +175,7 @@ impl AdminMutation {
                 .year_end
                 .map(|y| year("input.yearEnd", y))
                 .transpose()?,
-            funding_source: input.funding_source.map(|f| f.as_db().to_owned()),
+            funding_source: input.funding_source.map(Into::into),
             total_vnd: input
                 .total_million_vnd
                 .map(|m| million_vnd("input.totalMillionVnd", m))
@@ -203,7 +203,7 @@ impl AdminMutation {
             lead_agency_id: clearable(input.lead_agency_key, Ok)?,
             year_start: clearable(input.year_start, |y| year("input.yearStart", y))?,
             year_end: clearable(input.year_end, |y| year("input.yearEnd", y))?,
-            funding_source: clearable(input.funding_source, |f| Ok(f.as_db().to_owned()))?,
+            funding_source: clearable(input.funding_source, |f| Ok(f.into()))?,
             total_vnd: clearable(input.total_million_vnd, |m| {
                 million_vnd("input.totalMillionVnd", m)
             })?,
@@ -230,7 +230,7 @@ impl AdminMutation {
         let connection = Connection {
             province_code: parse_province_code("provinceCode", &province_code)?,
             national_database_id: national_database_key,
-            status: status.as_db().to_owned(),
+            status: status.into(),
             note: optional_text("note", note, 1000)?,
             version,
         };

@@ -9,8 +9,10 @@ use super::{
 };
 use crate::{
     auth::{scope, RequireScope},
-    error::Error,
-    store::audit::{self, AuditFilter},
+    store::{
+        audit::{self, AuditFilter},
+        logs::TimeRange,
+    },
 };
 
 /// One write, as the audit trail recorded it.
@@ -83,18 +85,12 @@ impl AuditQuery {
         before: Option<String>,
     ) -> async_graphql::Result<Conn<AuditEvent>> {
         let f = filter.unwrap_or_default();
-        if let (Some(a), Some(b)) = (f.since_ms, f.until_ms) {
-            if a >= b {
-                return Err(Error::bad_input("filter.sinceMs", "the time range is empty").into());
-            }
-        }
         let filter = AuditFilter {
+            range: TimeRange::new(f.since_ms, f.until_ms)?,
             entity: f.entity,
             entity_key: f.entity_key,
             agency_code: f.agency_code,
             actor: f.actor,
-            since_ms: f.since_ms,
-            until_ms: f.until_ms,
         };
         let page = audit::events(
             &state(ctx)?.store,

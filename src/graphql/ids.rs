@@ -4,17 +4,8 @@ use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
 
 use crate::error::{Error, Result};
 
-/// The kinds of node a global id can name.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum NodeKind {
-    Province,
-    Plan,
-    Agency,
-    InformationSystem,
-    Project,
-    NationalDatabase,
-    Indicator,
-}
+/// The kinds of node a global id can name: the registries, as search hits name them.
+pub use super::enums::SearchKind as NodeKind;
 
 impl NodeKind {
     pub fn as_str(self) -> &'static str {

@@ -92,10 +92,10 @@ impl InformationSystemFilter {
                 None => parsed,
             });
         }
-        let mut states: Option<Vec<String>> =
-            self.approval_state.map(|s| vec![s.as_db().to_owned()]);
+        let mut states: Option<Vec<entities::enums::ApprovalState>> =
+            self.approval_state.map(|s| vec![s.into()]);
         if let Some(ss) = self.approval_states {
-            let list: Vec<String> = ss.into_iter().map(|s| s.as_db().to_owned()).collect();
+            let list: Vec<_> = ss.into_iter().map(Into::into).collect();
             states = Some(match states {
                 Some(one) => one.into_iter().filter(|s| list.contains(s)).collect(),
                 None => list,
@@ -143,11 +143,11 @@ fn million_to_vnd(field: &str, m: Option<f64>) -> Result<Option<i64>> {
 
 impl ProjectFilterInput {
     pub fn into_store(self) -> Result<ProjectFilter> {
-        let mut sources: Option<Vec<String>> =
-            self.funding_source.map(|s| vec![s.as_db().to_owned()]);
+        let mut sources: Option<Vec<entities::enums::FundingSource>> =
+            self.funding_source.map(|s| vec![s.into()]);
         if let Some(list) = self.funding_sources {
             let mut all = sources.unwrap_or_default();
-            all.extend(list.into_iter().map(|s| s.as_db().to_owned()));
+            all.extend(list.into_iter().map(entities::enums::FundingSource::from));
             sources = Some(all);
         }
         let min = million_to_vnd("filter.minTotalMillionVnd", self.min_total_million_vnd)?;
@@ -192,10 +192,10 @@ pub struct AgencyFilterInput {
 
 impl AgencyFilterInput {
     pub fn into_store(self) -> Result<AgencyFilter> {
-        let mut kinds: Option<Vec<String>> = self.kind.map(|k| vec![k.as_db().to_owned()]);
+        let mut kinds: Option<Vec<entities::enums::AgencyKind>> = self.kind.map(|k| vec![k.into()]);
         if let Some(list) = self.kinds {
             let mut all = kinds.unwrap_or_default();
-            all.extend(list.into_iter().map(|k| k.as_db().to_owned()));
+            all.extend(list.into_iter().map(entities::enums::AgencyKind::from));
             kinds = Some(all);
         }
         Ok(AgencyFilter {
@@ -220,9 +220,9 @@ pub struct NationalDatabaseFilterInput {
 impl NationalDatabaseFilterInput {
     pub fn into_store(self) -> Result<NationalDatabaseFilter> {
         Ok(NationalDatabaseFilter {
-            kind: self.kind.map(|k| k.as_db().to_owned()),
+            kind: self.kind.map(Into::into),
             province_code: province("filter.provinceCode", self.province_code)?,
-            status: self.status.map(|s| s.as_db().to_owned()),
+            status: self.status.map(Into::into),
             name_contains: name_filter("filter.nameContains", self.name_contains)?,
         })
     }

@@ -17,6 +17,7 @@ use crate::{
     limits::cost,
     store::{
         access_log::{self, AccessFilter},
+        logs::TimeRange,
         page::PageArgs,
     },
 };
@@ -150,19 +151,13 @@ impl AccessLogQuery {
         before: Option<String>,
     ) -> async_graphql::Result<Conn<AccessLogEntry>> {
         let f = filter.unwrap_or_default();
-        if let (Some(a), Some(b)) = (f.since_ms, f.until_ms) {
-            if a >= b {
-                return Err(Error::bad_input("filter.sinceMs", "the time range is empty").into());
-            }
-        }
         let filter = AccessFilter {
+            range: TimeRange::new(f.since_ms, f.until_ms)?,
             agency_code: f.agency_code,
             actor: f.actor,
             upstream: f.upstream,
             purpose: f.purpose,
             subject_hash: None,
-            since_ms: f.since_ms,
-            until_ms: f.until_ms,
         };
         entries(ctx, &filter, page_args(first, after, last, before)).await
     }

@@ -11,10 +11,7 @@ use super::{
         load, Agency, Indicator, InformationSystem, NationalDatabase, Plan, Project, Province,
     },
 };
-use crate::{
-    error::Error,
-    store::{self, search::MatchRank as StoreRank},
-};
+use crate::{error::Error, store};
 
 type Res<T> = async_graphql::Result<T>;
 
@@ -69,19 +66,7 @@ impl SearchHit {
     }
     /// The object found; the hits of a page load together, one statement per kind.
     async fn node(&self, ctx: &Context<'_>) -> Res<Option<Node>> {
-        load_node(ctx, search_kind_to_node(self.kind), &self.key).await
-    }
-}
-
-fn search_kind_to_node(kind: SearchKind) -> NodeKind {
-    match kind {
-        SearchKind::Province => NodeKind::Province,
-        SearchKind::Plan => NodeKind::Plan,
-        SearchKind::Agency => NodeKind::Agency,
-        SearchKind::InformationSystem => NodeKind::InformationSystem,
-        SearchKind::Project => NodeKind::Project,
-        SearchKind::NationalDatabase => NodeKind::NationalDatabase,
-        SearchKind::Indicator => NodeKind::Indicator,
+        load_node(ctx, self.kind, &self.key).await
     }
 }
 
@@ -121,18 +106,11 @@ impl NodeQuery {
         let hits = store::search::search(&st.store.db, &text, first).await?;
         let mut out = Vec::with_capacity(hits.len());
         for hit in hits {
-            let Some(kind) = SearchKind::from_db(&hit.entry.kind) else {
-                continue;
-            };
             out.push(SearchHit {
                 key: hit.entry.node_key,
-                kind,
+                kind: hit.entry.kind.into(),
                 title: hit.entry.title,
-                rank: match hit.rank {
-                    StoreRank::Exact => MatchRank::Exact,
-                    StoreRank::Prefix => MatchRank::Prefix,
-                    StoreRank::Substring => MatchRank::Substring,
-                },
+                rank: hit.rank.into(),
             });
         }
         Ok(out)

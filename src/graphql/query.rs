@@ -20,10 +20,7 @@ use crate::{
     codes::{parse_province_code, AgencyCode},
     error::Error,
     limits::cost,
-    store::{
-        self, batch,
-        catalog::{ProjectSort as StoreProjectSort, SystemSort},
-    },
+    store::{self, batch},
 };
 
 type Res<T> = async_graphql::Result<T>;
@@ -138,16 +135,10 @@ impl CatalogQuery {
     ) -> Res<Conn<InformationSystem>> {
         let st = state(ctx)?;
         let filter = filter.unwrap_or_default().into_store()?;
-        let sort = match order_by {
-            InformationSystemSort::NameAsc => SystemSort::NameAsc,
-            InformationSystemSort::NameDesc => SystemSort::NameDesc,
-            InformationSystemSort::SecurityLevelAsc => SystemSort::SecurityLevelAsc,
-            InformationSystemSort::SecurityLevelDesc => SystemSort::SecurityLevelDesc,
-        };
         let page = store::catalog::information_systems(
             &st.store,
             &filter,
-            sort,
+            order_by.into(),
             &page_args(first, after, last, before),
         )
         .await?;
@@ -197,16 +188,10 @@ impl CatalogQuery {
     ) -> Res<Conn<Project>> {
         let st = state(ctx)?;
         let filter = filter.unwrap_or_default().into_store()?;
-        let sort = match order_by {
-            ProjectSort::DocumentOrder => StoreProjectSort::DocumentOrder,
-            ProjectSort::NameAsc => StoreProjectSort::NameAsc,
-            ProjectSort::TotalAsc => StoreProjectSort::TotalAsc,
-            ProjectSort::TotalDesc => StoreProjectSort::TotalDesc,
-        };
         let page = store::catalog::projects(
             &st.store,
             &filter,
-            sort,
+            order_by.into(),
             &page_args(first, after, last, before),
         )
         .await?;

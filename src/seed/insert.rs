@@ -1,8 +1,10 @@
 //! Writes a parsed [`SeedSet`] into the database, in one transaction.
 
 use entities::{
-    agency, indicator, information_system, national_database, national_database_link, plan,
-    project, project_budget, province, reported_figure, search_entry,
+    agency,
+    enums::{AgencyKind, ApprovalState, FundingSource, NationalDatabaseKind, SearchKind},
+    indicator, information_system, national_database, national_database_link, plan, project,
+    project_budget, province, reported_figure,
 };
 use sea_orm::{
     ActiveValue::{NotSet, Set},
@@ -11,8 +13,9 @@ use sea_orm::{
 
 use super::{
     model::PlanFile,
-    number::{amount_to_vnd, parse_number, MoneyUnit, NumberFormat},
-    SeedError, SeedSet,
+    number::{amount_to_vnd, parse_number, NumberFormat},
+    rows::{insert_chunked, SearchRows},
+    stored, SeedError, SeedSet,
 };
 use crate::text::{clean, fold};
 
@@ -34,7 +37,7 @@ pub async fn seed_all(db: &DatabaseConnection, set: &SeedSet) -> Result<(), Seed
     let mut search = SearchRows::default();
 
     for p in &set.provinces.province {
-        search.add("PROVINCE", &p.code, &p.name);
+        search.add(SearchKind::Province, &p.code, &p.name);
         province::Entity::insert(province::ActiveModel {
             code: Set(p.code.clone()),
             slug: Set(p.slug.clone()),
@@ -53,13 +56,13 @@ pub async fn seed_all(db: &DatabaseConnection, set: &SeedSet) -> Result<(), Seed
         .await?;
         // The provincial People's Committee is the owner (chủ quản) of provincial systems: an agency of its own.
         let key = format!("{}-ubnd-tinh", p.slug);
-        search.add("AGENCY", &key, &p.committee_name);
+        search.add(SearchKind::Agency, &key, &p.committee_name);
         agency::Entity::insert(agency::ActiveModel {
             id: Set(key),
             code: Set(p.agency_code.clone()),
             name: Set(clean(&p.committee_name)),
             name_folded: Set(fold(&p.committee_name)),
-            kind: Set("ubnd_tinh".into()),
+            kind: Set(AgencyKind::UbndTinh),
             province_code: Set(p.code.clone()),
             parent_id: Set(None),
             approval_role: Set(None),
@@ -89,14 +92,17 @@ async fn insert_national_database(
     source_file: Option<&str>,
     search: &mut SearchRows,
 ) -> Result<(), SeedError> {
-    search.add("NATIONAL_DATABASE", &d.key, &d.name);
+    search.add(SearchKind::NationalDatabase, &d.key, &d.name);
     national_database::Entity::insert(national_database::ActiveModel {
         id: Set(d.key.clone()),
         name: Set(clean(&d.name)),
         name_folded: Set(fold(&d.name)),
         owner: Set(d.owner.as_deref().map(clean)),
         owner_note: Set(d.owner_note.clone()),
-        kind: Set(d.kind.clone().unwrap_or_else(|| "database".into())),
+        kind: Set(match &d.kind {
+            Some(kind) => stored(source_file.unwrap_or("national_databases.toml"), kind)?,
+            None => NationalDatabaseKind::Database,
+        }),
         source_file: Set(source_file.map(str::to_owned)),
         source_line: Set(d.line),
         source_line_end: Set(d.line_end.or(d.line)),
@@ -115,7 +121,7 @@ async fn seed_plan(
     let plan_id = f.plan.key.clone();
     let province_code = f.province.clone();
 
-    search.add("PLAN", &plan_id, &f.plan.title);
+    search.add(SearchKind::Plan, &plan_id, &f.plan.title);
     plan::Entity::insert(plan::ActiveModel {
         id: Set(plan_id.clone()),
         province_code: Set(province_code.clone()),
@@ -136,13 +142,13 @@ async fn seed_plan(
 
     // One at a time: an agency's parent is an agency listed before it.
     for a in &f.agency {
-        search.add("AGENCY", &a.key, &a.name);
+        search.add(SearchKind::Agency, &a.key, &a.name);
         agency::Entity::insert(agency::ActiveModel {
             id: Set(a.key.clone()),
             code: Set(a.code.clone()),
             name: Set(clean(&a.name)),
             name_folded: Set(fold(&a.name)),
-            kind: Set(a.kind.clone()),
+            kind: Set(stored(&f.source_file, &a.kind)?),
             province_code: Set(province_code.clone()),
             parent_id: Set(a.parent.clone()),
             approval_role: Set(None),
@@ -154,22 +160,27 @@ async fn seed_plan(
     }
 
     insert_each(txn, &f.connection, |c| {
-        national_database_link::ActiveModel {
+        Ok(national_database_link::ActiveModel {
             national_database_id: Set(c.national_database.clone()),
             province_code: Set(province_code.clone()),
             plan_id: Set(Some(plan_id.clone())),
-            status: Set(c.status.clone()),
+            status: Set(stored(&f.source_file, &c.status)?),
             quote: Set(Some(clean(&c.quote))),
             note: Set(None),
             version: Set(1),
             ..cite(f, c.line, c.line_end)
-        }
+        })
     })
     .await?;
 
     insert_each(txn, &f.information_system, |s| {
-        search.add("INFORMATION_SYSTEM", &s.key, &s.name);
-        information_system::ActiveModel {
+        search.add(SearchKind::InformationSystem, &s.key, &s.name);
+        let state: Option<ApprovalState> = s
+            .approval_state
+            .as_deref()
+            .map(|state| stored(&f.source_file, state))
+            .transpose()?;
+        Ok(information_system::ActiveModel {
             code: Set(s.key.clone()),
             name: Set(clean(&s.name)),
             name_folded: Set(fold(&s.name)),
@@ -179,18 +190,24 @@ async fn seed_plan(
             security_level: Set(s.security_level),
             approved_level: Set(s
                 .security_level
-                .filter(|_| s.approval_state.as_deref() == Some("approved"))),
-            approval_state: Set(s.approval_state.clone()),
+                .filter(|_| state == Some(ApprovalState::Approved))),
+            approval_state: Set(state),
             decision_number: Set(s.decision_number.clone()),
             decision_date: Set(s.decision_date.clone()),
             connects_lgsp: Set(s.connects_lgsp),
             processes_personal_data: Set(s.processes_personal_data),
             version: Set(1),
             ..cite(f, s.line, s.line_end)
-        }
+        })
     })
     .await?;
 
+    let funding = |source: &Option<String>| -> Result<Option<FundingSource>, SeedError> {
+        source
+            .as_deref()
+            .map(|s| stored(&f.source_file, s))
+            .transpose()
+    };
     for p in &f.project {
         let format = p.number_format.unwrap_or(f.number_format);
         let vnd = |printed: &str| p.unit.and_then(|unit| amount_to_vnd(printed, format, unit));
@@ -206,7 +223,7 @@ async fn seed_plan(
             },
             None => None,
         };
-        search.add("PROJECT", &p.key, &p.name);
+        search.add(SearchKind::Project, &p.key, &p.name);
         let inserted = project::Entity::insert(project::ActiveModel {
             key: Set(p.key.clone()),
             reference: Set(p.reference.clone()),
@@ -217,7 +234,7 @@ async fn seed_plan(
             plan_id: Set(plan_id.clone()),
             year_start: Set(p.year_start),
             year_end: Set(p.year_end.or(p.year_start)),
-            funding_source: Set(p.funding_source.clone()),
+            funding_source: Set(funding(&p.funding_source)?),
             funding_printed: Set(p.funding_printed.as_deref().map(clean)),
             status: Set(p.status.clone()),
             total_printed: Set(p.total.clone()),
@@ -227,7 +244,10 @@ async fn seed_plan(
                 .as_deref()
                 .and_then(|t| parse_number(t, format))
                 .map(|d| d.to_f64())),
-            unit: Set(p.unit.map(MoneyUnit::as_str).map(str::to_owned)),
+            unit: Set(p
+                .unit
+                .map(|u| stored(&f.source_file, u.as_str()))
+                .transpose()?),
             unit_line: Set(p.unit_line),
             version: Set(1),
             ..cite(f, p.line, p.line_end)
@@ -251,7 +271,7 @@ async fn seed_plan(
                 year: Set(b.year),
                 amount_printed: Set(b.amount.clone()),
                 amount_vnd: Set(amount_vnd),
-                funding_source: Set(b.funding_source.clone()),
+                funding_source: Set(funding(&b.funding_source)?),
                 funding_printed: Set(b.funding_printed.as_deref().map(clean)),
                 source_line: Set(Some(b.line)),
             });
@@ -260,8 +280,8 @@ async fn seed_plan(
     }
 
     insert_each(txn, &f.indicator, |i| {
-        search.add("INDICATOR", &i.key, &i.name);
-        indicator::ActiveModel {
+        search.add(SearchKind::Indicator, &i.key, &i.name);
+        Ok(indicator::ActiveModel {
             key: Set(i.key.clone()),
             plan_id: Set(plan_id.clone()),
             province_code: Set(province_code.clone()),
@@ -272,23 +292,29 @@ async fn seed_plan(
             unit: Set(i.unit.clone()),
             year: Set(i.year),
             ..cite(f, i.line, i.line_end)
-        }
+        })
     })
     .await?;
 
-    insert_each(txn, &f.reported_figure, |r| reported_figure::ActiveModel {
-        key: Set(r.key.clone()),
-        plan_id: Set(plan_id.clone()),
-        province_code: Set(province_code.clone()),
-        label: Set(clean(&r.label)),
-        metric: Set(r.metric.clone()),
-        scope: Set(r.scope.clone()),
-        funding_printed: Set(r.funding_printed.as_deref().map(clean)),
-        value_printed: Set(r.value.clone()),
-        value: Set(number(f, &r.value, r.number_format)),
-        unit: Set(r.unit.clone()),
-        quote: Set(r.quote.as_deref().map(clean)),
-        ..cite(f, r.line, r.line_end)
+    insert_each(txn, &f.reported_figure, |r| {
+        Ok(reported_figure::ActiveModel {
+            key: Set(r.key.clone()),
+            plan_id: Set(plan_id.clone()),
+            province_code: Set(province_code.clone()),
+            label: Set(clean(&r.label)),
+            metric: Set(r
+                .metric
+                .as_deref()
+                .map(|m| stored(&f.source_file, m))
+                .transpose()?),
+            scope: Set(r.scope.clone()),
+            funding_printed: Set(r.funding_printed.as_deref().map(clean)),
+            value_printed: Set(r.value.clone()),
+            value: Set(number(f, &r.value, r.number_format)),
+            unit: Set(r.unit.clone()),
+            quote: Set(r.quote.as_deref().map(clean)),
+            ..cite(f, r.line, r.line_end)
+        })
     })
     .await?;
     Ok(())
@@ -337,52 +363,15 @@ fn cite<A: Cited>(f: &PlanFile, line: i32, end: Option<i32>) -> A {
     A::cited(&f.source_file, line, end)
 }
 
-/// Inserts the row `row` makes of each of `items`, in chunks.
+/// Inserts the row `row` makes of each of `items`, in chunks; nothing if one of them cannot be made.
 async fn insert_each<T, A>(
     txn: &impl ConnectionTrait,
     items: &[T],
-    row: impl FnMut(&T) -> A,
-) -> Result<(), sea_orm::DbErr>
+    row: impl FnMut(&T) -> Result<A, SeedError>,
+) -> Result<(), SeedError>
 where
     A: sea_orm::ActiveModelTrait + Send,
 {
-    insert_chunked(txn, items.iter().map(row).collect()).await
-}
-
-/// Inserts rows in chunks that stay under SQLite's bound-parameter limit.
-pub(crate) async fn insert_chunked<A>(
-    txn: &impl ConnectionTrait,
-    rows: Vec<A>,
-) -> Result<(), sea_orm::DbErr>
-where
-    A: sea_orm::ActiveModelTrait + Send,
-{
-    let mut rows = rows.into_iter().peekable();
-    while rows.peek().is_some() {
-        let chunk: Vec<A> = rows.by_ref().take(500).collect();
-        <A::Entity as EntityTrait>::insert_many(chunk)
-            .exec_without_returning(txn)
-            .await?;
-    }
-    Ok(())
-}
-
-/// Search index rows collected while seeding, written at the end.
-#[derive(Default)]
-pub(crate) struct SearchRows(Vec<search_entry::ActiveModel>);
-
-impl SearchRows {
-    pub(crate) fn add(&mut self, kind: &str, key: &str, title: &str) {
-        self.0.push(search_entry::ActiveModel {
-            id: NotSet,
-            kind: Set(kind.to_owned()),
-            node_key: Set(key.to_owned()),
-            title: Set(clean(title)),
-            folded: Set(fold(title)),
-        });
-    }
-
-    pub(crate) async fn flush(&mut self, txn: &impl ConnectionTrait) -> Result<(), sea_orm::DbErr> {
-        insert_chunked(txn, std::mem::take(&mut self.0)).await
-    }
+    let rows = items.iter().map(row).collect::<Result<_, _>>()?;
+    Ok(insert_chunked(txn, rows).await?)
 }

@@ -7,9 +7,13 @@
 mod insert;
 pub mod model;
 pub mod number;
+mod rows;
 pub mod synthetic;
 
 use std::collections::{HashMap, HashSet};
+
+use entities::enums::{AgencyKind, ApprovalState, ConnectionStatus, FundingSource, Metric};
+use sea_orm::ActiveEnum;
 
 pub use insert::{seed_all, seed_if_empty};
 use model::{NationalDatabasesFile, PlanFile, ProvincesFile};
@@ -43,39 +47,6 @@ pub const EMBEDDED: [(&str, &str); 7] = [
     ("ha-tinh.toml", include_str!("../../data/seed/ha-tinh.toml")),
 ];
 
-/// Funding sources (nguồn vốn) a project row may name.
-pub const FUNDING_SOURCES: [&str; 7] = [
-    "ngan_sach_trung_uong",
-    "ngan_sach_tinh",
-    "ngan_sach_huyen",
-    "su_nghiep",
-    "dau_tu_cong",
-    "xa_hoi_hoa",
-    "khac",
-];
-
-/// Agency kinds.
-pub const AGENCY_KINDS: [&str; 7] = [
-    "ubnd_tinh",
-    "so",
-    "ban_nganh",
-    "ubnd_huyen",
-    "don_vi_su_nghiep",
-    "trung_uong",
-    "khac",
-];
-
-/// Approval states of a security level (ND 85/2016 workflow).
-pub const APPROVAL_STATES: [&str; 5] = ["proposed", "appraised", "approved", "rejected", "retired"];
-
-/// Metrics the API can recompute from the seeded rows, to compare with what a plan states.
-pub const METRICS: [&str; 4] = [
-    "project_budget_total",
-    "budget_lines_total",
-    "project_count",
-    "national_database_count",
-];
-
 #[derive(Debug, thiserror::Error)]
 pub enum SeedError {
     #[error("seed file {file}: {message}")]
@@ -89,6 +60,15 @@ fn invalid(file: &str, message: impl Into<String>) -> SeedError {
         file: file.to_owned(),
         message: message.into(),
     }
+}
+
+/// The stored value (one of `entities::enums`) that a seed file spells `value`.
+pub(crate) fn stored<E: ActiveEnum<Value = String>>(
+    file: &str,
+    value: &str,
+) -> Result<E, SeedError> {
+    E::try_from_value(&value.to_owned())
+        .map_err(|_| invalid(file, format!("unknown value {value}")))
 }
 
 /// All seed files, parsed and cross-checked.
@@ -199,7 +179,7 @@ impl SeedSet {
                         invalid(file, format!("agency {}: malformed code {code}", a.key))
                     })?;
                 }
-                if !AGENCY_KINDS.contains(&a.kind.as_str()) {
+                if stored::<AgencyKind>(file, &a.kind).is_err() {
                     return Err(invalid(
                         file,
                         format!("agency {}: unknown kind {}", a.key, a.kind),
@@ -214,7 +194,7 @@ impl SeedSet {
                         format!("unknown national database {}", c.national_database),
                     ));
                 }
-                if !["connected", "planned"].contains(&c.status.as_str()) {
+                if stored::<ConnectionStatus>(file, &c.status).is_err() {
                     return Err(invalid(file, format!("connection status {}", c.status)));
                 }
             }
@@ -226,7 +206,7 @@ impl SeedSet {
                     }
                 }
                 if let Some(state) = &s.approval_state {
-                    if !APPROVAL_STATES.contains(&state.as_str()) {
+                    if stored::<ApprovalState>(file, state).is_err() {
                         return Err(invalid(file, format!("{}: approval state {state}", s.key)));
                     }
                 }
@@ -236,14 +216,14 @@ impl SeedSet {
                 let funds = std::iter::once(&p.funding_source)
                     .chain(p.budget.iter().map(|b| &b.funding_source));
                 for f in funds.flatten() {
-                    if !FUNDING_SOURCES.contains(&f.as_str()) {
+                    if stored::<FundingSource>(file, f).is_err() {
                         return Err(invalid(file, format!("{}: funding source {f}", p.key)));
                     }
                 }
             }
             for f in &plan.reported_figure {
                 if let Some(m) = &f.metric {
-                    if !METRICS.contains(&m.as_str()) {
+                    if stored::<Metric>(file, m).is_err() {
                         return Err(invalid(file, format!("{}: metric {m}", f.key)));
                     }
                 }

@@ -2,13 +2,17 @@
 //! more rows than the plans print. Deterministic (a fixed-seed PRNG), and every row's code starts with `syn-` so it can
 //! never be mistaken for seed data.
 
-use entities::{agency, information_system};
+use entities::{
+    agency,
+    enums::{ApprovalState, SearchKind},
+    information_system,
+};
 use sea_orm::{
     ActiveValue::NotSet, ActiveValue::Set, DatabaseConnection, EntityTrait, QueryOrder,
     TransactionTrait,
 };
 
-use super::insert::{insert_chunked, SearchRows};
+use super::rows::{insert_chunked, SearchRows};
 use crate::{
     splitmix::SplitMix64,
     text::{clean, fold},
@@ -60,7 +64,13 @@ const PLACES: [&str; 12] = [
     "xã Đồng Tâm",
     "phường Trần Phú",
 ];
-const STATES: [&str; 5] = ["proposed", "appraised", "approved", "approved", "rejected"];
+const STATES: [ApprovalState; 5] = [
+    ApprovalState::Proposed,
+    ApprovalState::Appraised,
+    ApprovalState::Approved,
+    ApprovalState::Approved,
+    ApprovalState::Rejected,
+];
 
 /// A deterministic stream with a pick from a list.
 struct Rng(SplitMix64);
@@ -109,7 +119,7 @@ pub async fn generate_systems(
                 i + 1
             ));
             let code = format!("syn-{seed}-{}", i + 1);
-            search.add("INFORMATION_SYSTEM", &code, &name);
+            search.add(SearchKind::InformationSystem, &code, &name);
             let level = (rng.next() % 5) as i16 + 1;
             let state = *rng.pick(&STATES);
             rows.push(information_system::ActiveModel {
@@ -121,8 +131,8 @@ pub async fn generate_systems(
                 province_code: Set(owner.province_code.clone()),
                 description: Set(None),
                 security_level: Set(Some(level)),
-                approved_level: Set((state == "approved").then_some(level)),
-                approval_state: Set(Some(state.to_owned())),
+                approved_level: Set((state == ApprovalState::Approved).then_some(level)),
+                approval_state: Set(Some(state)),
                 decision_number: Set(None),
                 decision_date: Set(None),
                 connects_lgsp: Set(Some(rng.next().is_multiple_of(2))),

@@ -1,6 +1,6 @@
 //! Registry administration (scope `registry:admin`): agencies here, projects in [`projects`], national-database links
-//! in [`links`]. Every write is one transaction: referenced rows checked, the change made with the version in the
-//! UPDATE's WHERE, the search index kept in step, an audit event appended, then [`Store::commit`].
+//! in [`links`]. Every write is one [`Write`]: referenced rows checked in its transaction, then the store's one write
+//! path (version, search index, audit event, commit).
 //!
 //! Rows seeded from a plan keep their source when an administrator edits them: `source` still cites where the seeded
 //! values came from, `version > 1` tells that the row was edited, and the audit trail tells by whom and what changed.
@@ -11,15 +11,20 @@ pub mod projects;
 
 use std::collections::HashSet;
 
-use entities::{agency, province, search_entry};
+use entities::{
+    agency,
+    enums::{AgencyKind, ApprovalRole, SearchKind},
+    province,
+};
 use sea_orm::{
-    sea_query::Expr, ActiveModelTrait, ActiveValue::NotSet, ActiveValue::Set, ColumnTrait,
-    DatabaseTransaction, DbErr, EntityTrait, QueryFilter, QuerySelect, SqlErr, TransactionTrait,
+    ActiveEnum, ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter,
+    QuerySelect,
 };
 use serde_json::json;
 
 use super::{
-    audit::{record, Actor},
+    audit::Actor,
+    write::{check, Versioned, Write},
     Store,
 };
 use crate::{
@@ -37,7 +42,7 @@ const MAX_SLUG: usize = 48;
 /// A new agency, validated.
 pub struct NewAgency {
     pub name: String,
-    pub kind: String,
+    pub kind: AgencyKind,
     pub province_code: String,
     pub code: Option<AgencyCode>,
     pub parent_id: Option<String>,
@@ -47,29 +52,41 @@ pub struct NewAgency {
 #[derive(Default)]
 pub struct AgencyChanges {
     pub name: Option<String>,
-    pub kind: Option<String>,
+    pub kind: Option<AgencyKind>,
     pub code: Option<Option<AgencyCode>>,
     pub parent_id: Option<Option<String>>,
-    pub approval_role: Option<Option<String>>,
+    pub approval_role: Option<Option<ApprovalRole>>,
 }
 
-fn snapshot(m: &agency::Model) -> serde_json::Value {
-    json!({
-        "key": m.id, "code": m.code, "name": m.name, "kind": m.kind, "province": m.province_code,
-        "parent": m.parent_id, "approvalRole": m.approval_role, "version": m.version,
-        "source": m.source_file.as_ref().map(|f| json!({ "file": f, "line": m.source_line })),
-    })
-}
+impl Versioned for agency::Entity {
+    const WHAT: &'static str = "the agency";
+    const AUDIT: &'static str = AGENCY;
+    const VERSION: agency::Column = agency::Column::Version;
+    const DUPLICATE: &'static str = "another agency has this official code";
 
-/// A unique-constraint violation (two writers raced past a check) as `CONFLICT`; anything else stays internal.
-pub(crate) fn conflict_on_unique(err: DbErr, message: &str) -> Error {
-    match err.sql_err() {
-        Some(SqlErr::UniqueConstraintViolation(_)) => Error::conflict(message),
-        _ => Error::Database(err),
+    fn key(m: &agency::Model) -> String {
+        m.id.clone()
+    }
+
+    fn version(m: &agency::Model) -> i32 {
+        m.version
+    }
+
+    fn snapshot(m: &agency::Model) -> serde_json::Value {
+        json!({
+            "key": m.id, "code": m.code, "name": m.name, "kind": m.kind.to_value(), "province": m.province_code,
+            "parent": m.parent_id, "approvalRole": m.approval_role.map(|r| r.to_value()), "version": m.version,
+            "source": m.source_file.as_ref().map(|f| json!({ "file": f, "line": m.source_line })),
+        })
+    }
+
+    fn search(m: &agency::Model) -> Option<(SearchKind, &str)> {
+        Some((SearchKind::Agency, &m.name))
     }
 }
 
 /// The province `code`, referenced by the input field `field`.
+#[tracing::instrument(level = "debug", skip_all, fields(code))]
 pub(crate) async fn province_ref(
     txn: &DatabaseTransaction,
     field: &str,
@@ -82,6 +99,7 @@ pub(crate) async fn province_ref(
 }
 
 /// The agency `key`, referenced by the input field `field`; it must be in `province_code`.
+#[tracing::instrument(level = "debug", skip_all, fields(key))]
 pub(crate) async fn agency_ref(
     txn: &DatabaseTransaction,
     field: &str,
@@ -139,36 +157,8 @@ pub(crate) fn free_key(base: &str, taken: &HashSet<String>) -> String {
     }
 }
 
-/// Sets the search entry of `(kind, key)` to `title`, creating it when the row is new.
-pub(crate) async fn index(
-    txn: &DatabaseTransaction,
-    kind: &str,
-    key: &str,
-    title: &str,
-) -> Result<()> {
-    use search_entry::Column as C;
-    let updated = search_entry::Entity::update_many()
-        .col_expr(C::Title, Expr::value(title.to_owned()))
-        .col_expr(C::Folded, Expr::value(fold(title)))
-        .filter(C::Kind.eq(kind))
-        .filter(C::NodeKey.eq(key))
-        .exec(txn)
-        .await?;
-    if updated.rows_affected == 0 {
-        search_entry::ActiveModel {
-            id: NotSet,
-            kind: Set(kind.to_owned()),
-            node_key: Set(key.to_owned()),
-            title: Set(title.to_owned()),
-            folded: Set(fold(title)),
-        }
-        .insert(txn)
-        .await?;
-    }
-    Ok(())
-}
-
 /// `CONFLICT` when another agency than `except` has the official `code`.
+#[tracing::instrument(level = "debug", skip_all)]
 async fn code_is_free(
     txn: &DatabaseTransaction,
     code: &AgencyCode,
@@ -188,17 +178,16 @@ async fn code_is_free(
     }
 }
 
-const DUPLICATE_CODE: &str = "another agency has this official code";
-
 #[tracing::instrument(skip_all, fields(actor = %actor.subject))]
 pub async fn create_agency(store: &Store, actor: &Actor, new: NewAgency) -> Result<agency::Model> {
-    let txn = store.db.begin().await?;
-    let province = province_ref(&txn, "input.provinceCode", &new.province_code).await?;
+    let write = Write::begin(store, actor).await?;
+    let txn = write.txn();
+    let province = province_ref(txn, "input.provinceCode", &new.province_code).await?;
     if let Some(code) = &new.code {
-        code_is_free(&txn, code, None).await?;
+        code_is_free(txn, code, None).await?;
     }
     if let Some(parent) = &new.parent_id {
-        agency_ref(&txn, "input.parentKey", parent, &province.code).await?;
+        agency_ref(txn, "input.parentKey", parent, &province.code).await?;
     }
     let base = format!("{}-{}", province.slug, slug(&new.name));
     let taken: HashSet<String> = agency::Entity::find()
@@ -206,13 +195,12 @@ pub async fn create_agency(store: &Store, actor: &Actor, new: NewAgency) -> Resu
         .column(agency::Column::Id)
         .filter(agency::Column::Id.starts_with(&base))
         .into_tuple::<String>()
-        .all(&txn)
+        .all(txn)
         .await?
         .into_iter()
         .collect();
-    let key = free_key(&base, &taken);
-    let model = agency::ActiveModel {
-        id: Set(key.clone()),
+    let row = agency::ActiveModel {
+        id: Set(free_key(&base, &taken)),
         code: Set(new.code.map(|c| c.as_str().to_owned())),
         name_folded: Set(fold(&new.name)),
         name: Set(new.name),
@@ -224,26 +212,12 @@ pub async fn create_agency(store: &Store, actor: &Actor, new: NewAgency) -> Resu
         source_file: Set(None),
         source_line: Set(None),
         source_line_end: Set(None),
-    }
-    .insert(&txn)
-    .await
-    .map_err(|e| conflict_on_unique(e, DUPLICATE_CODE))?;
-    index(&txn, "AGENCY", &key, &model.name).await?;
-    let event = record(
-        &txn,
-        actor,
-        "create",
-        AGENCY,
-        &key,
-        None,
-        Some(snapshot(&model)),
-    )
-    .await?;
-    store.commit(txn, &[event]).await?;
-    Ok(model)
+    };
+    write.create("create", row).await
 }
 
 /// Refuses a parent that is the agency itself or one of its descendants (walks up from the new parent).
+#[tracing::instrument(level = "debug", skip_all, fields(key, parent))]
 async fn check_no_cycle(txn: &DatabaseTransaction, key: &str, parent: &str) -> Result<()> {
     let cycle = || Error::bad_input("input.parentKey", "an agency cannot be its own ancestor");
     let mut next = Some(parent.to_owned());
@@ -271,66 +245,40 @@ pub async fn update_agency(
     version: i32,
     changes: AgencyChanges,
 ) -> Result<agency::Model> {
-    let txn = store.db.begin().await?;
+    let write = Write::begin(store, actor).await?;
+    let txn = write.txn();
     let current = agency::Entity::find_by_id(key.to_owned())
-        .one(&txn)
+        .one(txn)
         .await?
         .ok_or_else(|| Error::not_found("agency"))?;
-    super::expect_version("the agency", version, current.version)?;
+    let current = check(current, version)?;
     if let Some(Some(code)) = &changes.code {
-        code_is_free(&txn, code, Some(key)).await?;
+        code_is_free(txn, code, Some(key)).await?;
     }
     if let Some(Some(parent)) = &changes.parent_id {
-        agency_ref(&txn, "input.parentKey", parent, &current.province_code).await?;
-        check_no_cycle(&txn, key, parent).await?;
+        agency_ref(txn, "input.parentKey", parent, &current.row().province_code).await?;
+        check_no_cycle(txn, key, parent).await?;
     }
-    let before = snapshot(&current);
-    let mut row: agency::ActiveModel = current.into();
-    if let Some(name) = &changes.name {
-        row.name = Set(name.clone());
-        row.name_folded = Set(fold(name));
-    }
-    if let Some(kind) = changes.kind {
-        row.kind = Set(kind);
-    }
-    if let Some(code) = changes.code {
-        row.code = Set(code.map(|c| c.as_str().to_owned()));
-    }
-    if let Some(parent) = changes.parent_id {
-        row.parent_id = Set(parent);
-    }
-    if let Some(role) = changes.approval_role {
-        row.approval_role = Set(role);
-    }
-    row.version = Set(version + 1);
-    // The version in the WHERE clause closes the race between the read above and this write.
-    let updated = agency::Entity::update_many()
-        .set(row)
-        .filter(agency::Column::Id.eq(key))
-        .filter(agency::Column::Version.eq(version))
-        .exec_with_returning(&txn)
+    write
+        .update("update", current, |row: &mut agency::ActiveModel| {
+            if let Some(name) = changes.name {
+                row.name_folded = Set(fold(&name));
+                row.name = Set(name);
+            }
+            if let Some(kind) = changes.kind {
+                row.kind = Set(kind);
+            }
+            if let Some(code) = changes.code {
+                row.code = Set(code.map(|c| c.as_str().to_owned()));
+            }
+            if let Some(parent) = changes.parent_id {
+                row.parent_id = Set(parent);
+            }
+            if let Some(role) = changes.approval_role {
+                row.approval_role = Set(role);
+            }
+        })
         .await
-        .map_err(|e| conflict_on_unique(e, DUPLICATE_CODE))?;
-    let Some(updated) = updated.into_iter().next() else {
-        return Err(Error::conflict(
-            "the agency changed concurrently: read it again",
-        ));
-    };
-    if let Some(name) = &changes.name {
-        index(&txn, "AGENCY", key, name).await?;
-    }
-    let event = record(
-        &txn,
-        actor,
-        "update",
-        AGENCY,
-        key,
-        Some(before),
-        Some(snapshot(&updated)),
-    )
-    .await?;
-    store.commit(txn, &[event]).await?;
-    Ok(updated)
 }
 
 #[cfg(test)]

@@ -6,19 +6,22 @@
 //! authority and the Prime Minister's office are agencies marked as such. A caller with no role towards a system
 //! cannot even learn more than that it exists. [`crate::approval::AuthorityTable`] then decides.
 
-use entities::{agency, information_system};
-use sea_orm::{
-    ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, TransactionTrait,
+use entities::{
+    agency,
+    enums::{AgencyKind, ApprovalRole},
+    information_system,
 };
+use sea_orm::{ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter};
 use serde_json::json;
 
 use super::{
-    audit::{record, Actor},
-    registration::{actor_agency, snapshot, ENTITY},
+    audit::Actor,
+    registration::actor_agency,
+    write::{check, Write},
     Store,
 };
 use crate::{
-    approval::{Action, Role, State},
+    approval::{Action, Role},
     error::{Error, Result},
 };
 
@@ -68,27 +71,6 @@ impl Step {
     }
 }
 
-pub fn parse_state(s: Option<&str>) -> Option<State> {
-    Some(match s? {
-        "proposed" => State::Proposed,
-        "appraised" => State::Appraised,
-        "approved" => State::Approved,
-        "rejected" => State::Rejected,
-        "retired" => State::Retired,
-        _ => return None,
-    })
-}
-
-fn state_name(s: State) -> &'static str {
-    match s {
-        State::Proposed => "proposed",
-        State::Appraised => "appraised",
-        State::Approved => "approved",
-        State::Rejected => "rejected",
-        State::Retired => "retired",
-    }
-}
-
 /// What `agency` is towards `system`, from the registry.
 pub fn roles_of(agency: &agency::Model, system: &information_system::Model) -> Vec<Role> {
     let mut roles = Vec::new();
@@ -96,13 +78,13 @@ pub fn roles_of(agency: &agency::Model, system: &information_system::Model) -> V
         roles.push(Role::Operator);
     }
     let same_province = agency.province_code == system.province_code;
-    if same_province && agency.kind == "ubnd_tinh" {
+    if same_province && agency.kind == AgencyKind::UbndTinh {
         roles.push(Role::Owner);
     }
-    match agency.approval_role.as_deref() {
-        Some("security_unit") if same_province => roles.push(Role::SecurityUnit),
-        Some("national_authority") => roles.push(Role::NationalAuthority),
-        Some("prime_minister") => roles.push(Role::PrimeMinister),
+    match agency.approval_role {
+        Some(ApprovalRole::SecurityUnit) if same_province => roles.push(Role::SecurityUnit),
+        Some(ApprovalRole::NationalAuthority) => roles.push(Role::NationalAuthority),
+        Some(ApprovalRole::PrimeMinister) => roles.push(Role::PrimeMinister),
         _ => {}
     }
     roles
@@ -110,6 +92,7 @@ pub fn roles_of(agency: &agency::Model, system: &information_system::Model) -> V
 
 /// The system `code` with the caller's roles towards it; `FORBIDDEN` when it has none, `NOT_FOUND` when no such
 /// system exists. This is the tenant filter of the workflow: every step reaches its row through here.
+#[tracing::instrument(level = "debug", skip_all, fields(code))]
 async fn system_in_reach(
     txn: &DatabaseTransaction,
     agency: &agency::Model,
@@ -138,64 +121,54 @@ pub async fn take_step(
     version: i32,
     step: Step,
 ) -> Result<information_system::Model> {
-    let txn = store.db.begin().await?;
-    let agency = actor_agency(&txn, actor).await?;
-    let (current, roles) = system_in_reach(&txn, &agency, code).await?;
-    super::expect_version("the system", version, current.version)?;
-    let state = parse_state(current.approval_state.as_deref());
+    let mut write = Write::begin(store, actor).await?;
+    let agency = actor_agency(write.txn(), actor).await?;
+    let (current, roles) = system_in_reach(write.txn(), &agency, code).await?;
+    let current = check(current, version)?;
+    let state = current.row().approval_state;
     let level = match &step {
         Step::Propose { level } => *level,
         // Retiring a system whose level was never proposed is allowed: any valid level lets the table answer.
-        Step::Retire { .. } => current.security_level.unwrap_or(1),
-        _ => current.security_level.ok_or_else(|| {
+        Step::Retire { .. } => current.row().security_level.unwrap_or(1),
+        _ => current.row().security_level.ok_or_else(|| {
             Error::conflict("no security level has been proposed for this system")
         })?,
     };
     let next = store
         .authorities
         .decide(state, level, &roles, step.action())?;
-    let action = step.audit_action();
-
-    let before = snapshot(&current);
-    let mut row: information_system::ActiveModel = current.into();
-    row.approval_state = Set(Some(state_name(next).to_owned()));
-    row.version = Set(version + 1);
-    let mut note = serde_json::Value::Null;
-    match step {
-        Step::Propose { level } => {
-            row.security_level = Set(Some(level));
-            row.decision_number = Set(None);
-            row.decision_date = Set(None);
-        }
-        Step::Appraise { opinion } => note = json!({ "opinion": opinion }),
-        Step::Approve {
-            decision_number,
-            decision_date,
-        } => {
-            row.approved_level = Set(Some(level));
-            row.decision_number = Set(decision_number);
-            row.decision_date = Set(decision_date);
-        }
+    match &step {
+        Step::Appraise { opinion } => write.note(json!({ "opinion": opinion })),
         Step::Reject { reason }
         | Step::Retire {
             reason: Some(reason),
-        } => note = json!({ "reason": reason }),
-        Step::Retire { reason: None } => {}
+        } => write.note(json!({ "reason": reason })),
+        _ => {}
     }
-    let updated = information_system::Entity::update_many()
-        .set(row)
-        .filter(information_system::Column::Code.eq(code))
-        .filter(information_system::Column::Version.eq(version))
-        .exec_with_returning(&txn)
-        .await?
-        .into_iter()
-        .next()
-        .ok_or_else(|| Error::conflict("the system changed concurrently: read it again"))?;
-    let mut after = snapshot(&updated);
-    if let (Some(after), serde_json::Value::Object(note)) = (after.as_object_mut(), note) {
-        after.extend(note);
-    }
-    let event = record(&txn, actor, action, ENTITY, code, Some(before), Some(after)).await?;
-    store.commit(txn, &[event]).await?;
-    Ok(updated)
+    let action = step.audit_action();
+    write
+        .update(
+            action,
+            current,
+            |row: &mut information_system::ActiveModel| {
+                row.approval_state = Set(Some(next));
+                match step {
+                    Step::Propose { level } => {
+                        row.security_level = Set(Some(level));
+                        row.decision_number = Set(None);
+                        row.decision_date = Set(None);
+                    }
+                    Step::Approve {
+                        decision_number,
+                        decision_date,
+                    } => {
+                        row.approved_level = Set(Some(level));
+                        row.decision_number = Set(decision_number);
+                        row.decision_date = Set(decision_date);
+                    }
+                    _ => {}
+                }
+            },
+        )
+        .await
 }

@@ -3,14 +3,11 @@
 //! UPDATE and DELETE), and nothing here offers either.
 
 use entities::audit_event;
-use sea_orm::{
-    ActiveModelTrait, ActiveValue::NotSet, ActiveValue::Set, ColumnTrait, Condition,
-    DatabaseTransaction, EntityTrait, QueryFilter,
-};
+use sea_orm::{ActiveModelTrait, ActiveValue::NotSet, ActiveValue::Set, DatabaseTransaction};
 
 use super::{
-    col,
-    page::{fetch_page, KeyValue, Page, PageArgs, SortSpec},
+    logs::{newest_first, Log, TimeRange},
+    page::{Page, PageArgs},
     Store,
 };
 use crate::error::Result;
@@ -24,6 +21,7 @@ pub struct Actor {
 
 /// Appends the audit event of a write, inside the write's transaction; the caller hands the returned event to
 /// [`Store::commit`].
+#[tracing::instrument(level = "debug", skip_all, fields(action, entity, key))]
 pub async fn record(
     txn: &DatabaseTransaction,
     actor: &Actor,
@@ -59,42 +57,30 @@ pub struct AuditFilter {
     pub entity_key: Option<String>,
     pub agency_code: Option<String>,
     pub actor: Option<String>,
-    pub since_ms: Option<i64>,
-    pub until_ms: Option<i64>,
+    pub range: TimeRange,
 }
 
+impl Log for audit_event::Entity {
+    const SEQ: audit_event::Column = audit_event::Column::Id;
+    const AT: audit_event::Column = audit_event::Column::AtMs;
+
+    fn seq(m: &audit_event::Model) -> i64 {
+        m.id
+    }
+}
+
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn events(
     store: &Store,
     filter: &AuditFilter,
     args: &PageArgs,
 ) -> Result<Page<audit_event::Model>> {
     use audit_event::Column as C;
-    let mut cond = Condition::all();
-    if let Some(e) = &filter.entity {
-        cond = cond.add(C::Entity.eq(e.clone()));
-    }
-    if let Some(k) = &filter.entity_key {
-        cond = cond.add(C::EntityKey.eq(k.clone()));
-    }
-    if let Some(a) = &filter.agency_code {
-        cond = cond.add(C::AgencyCode.eq(a.clone()));
-    }
-    if let Some(a) = &filter.actor {
-        cond = cond.add(C::Actor.eq(a.clone()));
-    }
-    if let Some(t) = filter.since_ms {
-        cond = cond.add(C::AtMs.gte(t));
-    }
-    if let Some(t) = filter.until_ms {
-        cond = cond.add(C::AtMs.lt(t));
-    }
-    let sort = SortSpec {
-        name: "NEWEST_FIRST",
-        key: col(C::Id),
-        id: col(C::Id),
-        descending: true,
-        key_of: |m: &audit_event::Model| KeyValue::Int(m.id),
-        id_of: |m: &audit_event::Model| KeyValue::Int(m.id),
-    };
-    fetch_page(store, audit_event::Entity::find().filter(cond), &sort, args).await
+    let equal = [
+        (C::Entity, &filter.entity),
+        (C::EntityKey, &filter.entity_key),
+        (C::AgencyCode, &filter.agency_code),
+        (C::Actor, &filter.actor),
+    ];
+    newest_first::<audit_event::Entity>(store, &equal, filter.range, args).await
 }

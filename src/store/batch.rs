@@ -1,15 +1,20 @@
 //! Batch reads behind the DataLoaders: each function answers for many keys in one SQL statement. The generic reads
 //! name their table and columns by sea-orm entity and column types, never by strings.
 
-use entities::{agency, province};
+use entities::{
+    agency, enums::FundingSource, information_system, project, project_budget, province,
+};
 use sea_orm::{
-    sea_query::{Asterisk, Expr, ExprTrait},
-    ColumnTrait, DatabaseConnection, DbBackend, EntityTrait, FromQueryResult, IdenStatic, Iterable,
-    PrimaryKeyToColumn, QueryFilter, QueryOrder, QuerySelect, Statement, Value,
+    sea_query::{
+        Alias, Asterisk, Expr, ExprTrait, Func, Order, Query, SelectStatement, WindowStatement,
+    },
+    ColumnTrait, DatabaseConnection, EntityTrait, FromQueryResult, Iterable, PrimaryKeyToColumn,
+    QueryFilter, QueryOrder, QuerySelect, Value,
 };
 
 use crate::error::Result;
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn all_provinces(db: &DatabaseConnection) -> Result<Vec<province::Model>> {
     Ok(province::Entity::find()
         .order_by_asc(province::Column::Code)
@@ -17,22 +22,12 @@ pub async fn all_provinces(db: &DatabaseConnection) -> Result<Vec<province::Mode
         .await?)
 }
 
+#[tracing::instrument(level = "debug", skip_all, fields(code))]
 pub async fn agency_by_code(db: &DatabaseConnection, code: &str) -> Result<Option<agency::Model>> {
     Ok(agency::Entity::find()
         .filter(agency::Column::Code.eq(code))
         .one(db)
         .await?)
-}
-
-/// `?` on SQLite, `$n` on PostgreSQL.
-fn placeholders(backend: DbBackend, n: usize, offset: usize) -> String {
-    (1..=n)
-        .map(|i| match backend {
-            DbBackend::Postgres => format!("${}", i + offset),
-            _ => "?".to_owned(),
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 /// `order`, or the primary key where it is empty.
@@ -45,6 +40,7 @@ fn order_or_id<E: EntityTrait>(order: &[E::Column]) -> Vec<E::Column> {
 }
 
 /// The rows of `E` whose `column` is one of `keys`, in `order` (the primary key's when empty): one statement.
+#[tracing::instrument(level = "debug", skip_all, fields(table = E::default().table_name()))]
 pub async fn by_column<E: EntityTrait, K: Into<Value>>(
     db: &DatabaseConnection,
     column: E::Column,
@@ -60,6 +56,7 @@ pub async fn by_column<E: EntityTrait, K: Into<Value>>(
 
 /// The first `limit` rows of `E` per value of `column` in `keys`, in `order` (the primary key's when empty): one
 /// statement, a window function.
+#[tracing::instrument(level = "debug", skip_all, fields(table = E::default().table_name(), keys = keys.len(), limit))]
 pub async fn top_by_column<E: EntityTrait>(
     db: &DatabaseConnection,
     column: E::Column,
@@ -67,27 +64,30 @@ pub async fn top_by_column<E: EntityTrait>(
     keys: &[String],
     limit: u64,
 ) -> Result<Vec<E::Model>> {
-    let backend = db.get_database_backend();
-    let table = E::default().table_name();
-    let column = column.as_str();
-    let order = order_or_id::<E>(order)
-        .iter()
-        .map(|c| format!("t.{}", c.as_str()))
-        .collect::<Vec<_>>()
-        .join(", ");
-    let sql = format!(
-        "SELECT * FROM (SELECT t.*, ROW_NUMBER() OVER (PARTITION BY t.{column} ORDER BY {order}) AS rn \
-         FROM {table} t WHERE t.{column} IN ({})) ranked WHERE rn <= {} ORDER BY {column}, rn",
-        placeholders(backend, keys.len(), 0),
-        placeholders(backend, 1, keys.len()),
-    );
-    let mut values: Vec<Value> = keys.iter().map(|c| c.clone().into()).collect();
-    values.push((limit as i64).into());
-    let stmt = Statement::from_sql_and_values(backend, sql, values);
+    let rank = Alias::new("rank_in_key");
+    let mut window = WindowStatement::partition_by((E::default(), column));
+    for c in order_or_id::<E>(order) {
+        window.order_by((E::default(), c), Order::Asc);
+    }
+    let ranked = Query::select()
+        .column((E::default(), Asterisk))
+        .expr_window_as(Expr::cust("ROW_NUMBER()"), window, rank.clone())
+        .from(E::default())
+        .and_where(column.is_in(keys.iter().cloned()))
+        .to_owned();
+    let query = Query::select()
+        .column(Asterisk)
+        .from_subquery(ranked, Alias::new("ranked"))
+        .and_where(Expr::col(rank.clone()).lte(limit as i64))
+        .order_by(column, Order::Asc)
+        .order_by(rank, Order::Asc)
+        .to_owned();
+    let stmt = db.get_database_backend().build(&query);
     Ok(E::Model::find_by_statement(stmt).all(db).await?)
 }
 
 /// The number of rows of `E` per value of `column` in `keys` (values without rows are left out): one statement.
+#[tracing::instrument(level = "debug", skip_all, fields(table = E::default().table_name(), keys = keys.len()))]
 pub async fn counts_by_column<E: EntityTrait>(
     db: &DatabaseConnection,
     column: E::Column,
@@ -106,21 +106,19 @@ pub async fn counts_by_column<E: EntityTrait>(
 
 /// A row of an aggregate over a province's registry rows, read for many provinces in one statement.
 pub trait ProvinceAggregate: FromQueryResult + Clone + Send + Sync + 'static {
-    /// The statement; `{codes}` stands where the province codes' placeholders go.
-    const SQL: &'static str;
+    /// The statement for the provinces `codes`.
+    fn query(codes: &[String]) -> SelectStatement;
 
     fn province_code(&self) -> &str;
 }
 
 /// The rows of the aggregate `R` for the provinces `codes`.
+#[tracing::instrument(level = "debug", skip_all, fields(provinces = codes.len()))]
 pub async fn per_province<R: ProvinceAggregate>(
     db: &DatabaseConnection,
     codes: &[String],
 ) -> Result<Vec<R>> {
-    let backend = db.get_database_backend();
-    let sql = R::SQL.replace("{codes}", &placeholders(backend, codes.len(), 0));
-    let values = codes.iter().map(|c| c.clone().into());
-    let stmt = Statement::from_sql_and_values(backend, sql, values);
+    let stmt = db.get_database_backend().build(&R::query(codes));
     Ok(R::find_by_statement(stmt).all(db).await?)
 }
 
@@ -133,10 +131,23 @@ pub struct LevelCountRow {
 }
 
 impl ProvinceAggregate for LevelCountRow {
-    const SQL: &'static str =
-        "SELECT province_code, CAST(security_level AS INTEGER) AS security_level, COUNT(*) AS n \
-         FROM information_systems WHERE province_code IN ({codes}) \
-         GROUP BY province_code, security_level ORDER BY province_code, security_level";
+    fn query(codes: &[String]) -> SelectStatement {
+        use information_system::Column as C;
+        Query::select()
+            .column(C::ProvinceCode)
+            // A SMALLINT on PostgreSQL: read as the row's `i32`.
+            .expr_as(
+                Expr::col(C::SecurityLevel).cast_as("INTEGER"),
+                C::SecurityLevel,
+            )
+            .expr_as(Expr::col(Asterisk).count(), "n")
+            .from(information_system::Entity)
+            .and_where(C::ProvinceCode.is_in(codes.iter().cloned()))
+            .group_by_columns([C::ProvinceCode, C::SecurityLevel])
+            .order_by(C::ProvinceCode, Order::Asc)
+            .order_by(C::SecurityLevel, Order::Asc)
+            .to_owned()
+    }
 
     fn province_code(&self) -> &str {
         &self.province_code
@@ -148,21 +159,47 @@ impl ProvinceAggregate for LevelCountRow {
 pub struct BudgetBucketRow {
     pub province_code: String,
     pub year: Option<i32>,
-    pub funding_source: Option<String>,
+    pub funding_source: Option<FundingSource>,
     pub amount_vnd: Option<i64>,
     pub lines: i64,
     pub unpriced_lines: i64,
 }
 
 impl ProvinceAggregate for BudgetBucketRow {
-    const SQL: &'static str = "SELECT p.province_code AS province_code, b.year AS year, \
-                COALESCE(b.funding_source, p.funding_source) AS funding_source, \
-                CAST(SUM(b.amount_vnd) AS BIGINT) AS amount_vnd, COUNT(*) AS lines, \
-                SUM(CASE WHEN b.amount_vnd IS NULL THEN 1 ELSE 0 END) AS unpriced_lines \
-         FROM project_budgets b JOIN projects p ON p.id = b.project_id \
-         WHERE p.province_code IN ({codes}) \
-         GROUP BY p.province_code, b.year, COALESCE(b.funding_source, p.funding_source) \
-         ORDER BY p.province_code, b.year, COALESCE(b.funding_source, p.funding_source)";
+    fn query(codes: &[String]) -> SelectStatement {
+        use project::Column as P;
+        use project_budget::Column as B;
+        let line = |c: B| Expr::col((project_budget::Entity, c));
+        let province = || Expr::col((project::Entity, P::ProvinceCode));
+        let funding = || {
+            Expr::from(Func::coalesce([
+                line(B::FundingSource),
+                Expr::col((project::Entity, P::FundingSource)),
+            ]))
+        };
+        let unpriced = Expr::case(line(B::AmountVnd).is_null(), 1).finally(0);
+        Query::select()
+            .expr_as(province(), P::ProvinceCode)
+            .expr_as(line(B::Year), B::Year)
+            .expr_as(funding(), B::FundingSource)
+            .expr_as(
+                Expr::from(Func::sum(line(B::AmountVnd))).cast_as("BIGINT"),
+                B::AmountVnd,
+            )
+            .expr_as(Expr::col(Asterisk).count(), "lines")
+            .expr_as(Func::sum(unpriced), "unpriced_lines")
+            .from(project_budget::Entity)
+            .inner_join(
+                project::Entity,
+                Expr::col((project::Entity, P::Id)).equals((project_budget::Entity, B::ProjectId)),
+            )
+            .and_where(province().is_in(codes.iter().cloned()))
+            .add_group_by([province(), line(B::Year), funding()])
+            .order_by_expr(province(), Order::Asc)
+            .order_by_expr(line(B::Year), Order::Asc)
+            .order_by_expr(funding(), Order::Asc)
+            .to_owned()
+    }
 
     fn province_code(&self) -> &str {
         &self.province_code

@@ -1,7 +1,9 @@
 //! Filtered, sorted, keyset-paginated lists of the registries.
 
 use entities::{
-    agency, indicator, information_system, national_database, national_database_link, plan, project,
+    agency,
+    enums::{AgencyKind, ApprovalState, ConnectionStatus, FundingSource, NationalDatabaseKind},
+    indicator, information_system, national_database, national_database_link, plan, project,
 };
 use sea_orm::{
     sea_query::{Expr, ExprTrait, Query},
@@ -30,7 +32,7 @@ pub struct SystemFilter {
     pub security_levels: Option<Vec<i16>>,
     pub province_code: Option<String>,
     pub agency_id: Option<String>,
-    pub approval_states: Option<Vec<String>>,
+    pub approval_states: Option<Vec<ApprovalState>>,
     pub connects_lgsp: Option<bool>,
     pub processes_personal_data: Option<bool>,
     pub name_contains: Option<String>,
@@ -56,7 +58,7 @@ fn system_sort(sort: SystemSort) -> SortSpec<information_system::Entity> {
     };
     let by_level = |name, descending| SortSpec {
         name,
-        key: coalesce("information_systems", "security_level", 0),
+        key: coalesce(C::SecurityLevel, 0),
         id: col(C::Id),
         descending,
         key_of: |m: &information_system::Model| KeyValue::Int(m.security_level.unwrap_or(0).into()),
@@ -70,6 +72,7 @@ fn system_sort(sort: SystemSort) -> SortSpec<information_system::Entity> {
     }
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn information_systems(
     store: &Store,
     filter: &SystemFilter,
@@ -109,7 +112,7 @@ pub struct ProjectFilter {
     pub plan_id: Option<String>,
     pub lead_agency_id: Option<String>,
     pub year: Option<i32>,
-    pub funding_sources: Option<Vec<String>>,
+    pub funding_sources: Option<Vec<FundingSource>>,
     pub min_total_vnd: Option<i64>,
     pub max_total_vnd: Option<i64>,
     pub name_contains: Option<String>,
@@ -127,7 +130,7 @@ fn project_sort(sort: ProjectSort) -> SortSpec<project::Entity> {
     use project::Column as C;
     let by_total = |name, descending| SortSpec {
         name,
-        key: coalesce("projects", "total_vnd", -1),
+        key: coalesce(C::TotalVnd, -1),
         id: col(C::Id),
         descending,
         key_of: |m: &project::Model| KeyValue::Int(m.total_vnd.unwrap_or(-1)),
@@ -155,6 +158,7 @@ fn project_sort(sort: ProjectSort) -> SortSpec<project::Entity> {
     }
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn projects(
     store: &Store,
     filter: &ProjectFilter,
@@ -204,11 +208,12 @@ pub async fn projects(
 #[derive(Debug, Default, Clone)]
 pub struct AgencyFilter {
     pub province_code: Option<String>,
-    pub kinds: Option<Vec<String>>,
+    pub kinds: Option<Vec<AgencyKind>>,
     pub parent_id: Option<String>,
     pub name_contains: Option<String>,
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn agencies(
     store: &Store,
     filter: &AgencyFilter,
@@ -242,14 +247,15 @@ pub async fn agencies(
 
 #[derive(Debug, Default, Clone)]
 pub struct NationalDatabaseFilter {
-    pub kind: Option<String>,
+    pub kind: Option<NationalDatabaseKind>,
     /// Only databases linked to this province...
     pub province_code: Option<String>,
-    /// ...with this link status (`connected` / `planned`).
-    pub status: Option<String>,
+    /// ...with this link status.
+    pub status: Option<ConnectionStatus>,
     pub name_contains: Option<String>,
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn national_databases(
     store: &Store,
     filter: &NationalDatabaseFilter,
@@ -258,7 +264,7 @@ pub async fn national_databases(
     use national_database::Column as C;
     let mut cond = Condition::all();
     if let Some(k) = &filter.kind {
-        cond = cond.add(C::Kind.eq(k.clone()));
+        cond = cond.add(C::Kind.eq(*k));
     }
     if filter.province_code.is_some() || filter.status.is_some() {
         let mut links = Query::select();
@@ -269,7 +275,7 @@ pub async fn national_databases(
             links.and_where(national_database_link::Column::ProvinceCode.eq(p.clone()));
         }
         if let Some(s) = &filter.status {
-            links.and_where(national_database_link::Column::Status.eq(s.clone()));
+            links.and_where(national_database_link::Column::Status.eq(*s));
         }
         cond = cond.add(C::Id.in_subquery(links.to_owned()));
     }
@@ -301,6 +307,7 @@ pub struct IndicatorFilter {
     pub name_contains: Option<String>,
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn indicators(
     store: &Store,
     filter: &IndicatorFilter,
@@ -331,6 +338,7 @@ pub async fn indicators(
     fetch_page(store, indicator::Entity::find().filter(cond), &sort, args).await
 }
 
+#[tracing::instrument(level = "debug", skip_all, fields(province_code))]
 pub async fn plans(
     store: &Store,
     province_code: Option<&str>,

@@ -6,14 +6,16 @@ pub mod approval;
 pub mod audit;
 pub mod batch;
 pub mod catalog;
+pub mod logs;
 pub mod page;
 pub mod registration;
 pub mod search;
+mod write;
 
 use std::sync::Arc;
 
 use sea_orm::{
-    sea_query::{Expr, SimpleExpr},
+    sea_query::{Expr, Func, SimpleExpr},
     ColumnTrait, DatabaseConnection, DatabaseTransaction, IntoSimpleExpr,
 };
 
@@ -34,6 +36,7 @@ pub struct Store {
 
 impl Store {
     /// Commits a write's transaction, then (only then) drops cached reads and announces the write's audit events.
+    #[tracing::instrument(level = "debug", skip_all, fields(events = events.len()))]
     pub async fn commit(
         &self,
         txn: DatabaseTransaction,
@@ -46,23 +49,13 @@ impl Store {
     }
 }
 
-/// Optimistic concurrency: the row (`what`, e.g. "the system") must still be at the `given` version the caller read.
-pub(crate) fn expect_version(what: &str, given: i32, now: i32) -> crate::error::Result<()> {
-    if given == now {
-        Ok(())
-    } else {
-        Err(crate::error::Error::conflict(format!(
-            "{what} changed since version {given} (now {now}): read it again"
-        )))
-    }
-}
-
 /// A column as a (table-qualified) expression, for sort keys.
 pub(crate) fn col(c: impl ColumnTrait) -> SimpleExpr {
     c.into_simple_expr()
 }
 
-/// `COALESCE(table.column, fallback)`: sort keys must not be NULL, or keyset comparisons would skip rows.
-pub(crate) fn coalesce(table: &str, column: &str, fallback: i64) -> SimpleExpr {
-    Expr::cust(format!("COALESCE(\"{table}\".\"{column}\", {fallback})"))
+/// `COALESCE(table.column, fallback)`: sort keys must not be NULL, or keyset comparisons would skip rows. The
+/// fallback is written into the statement, not bound, as the sort key's expression always was.
+pub(crate) fn coalesce(c: impl ColumnTrait, fallback: i64) -> SimpleExpr {
+    Func::coalesce([col(c), Expr::Constant(fallback.into())]).into()
 }

@@ -160,6 +160,7 @@ fn page_size(field: &str, n: Option<i32>, max: usize) -> Result<Option<usize>> {
 }
 
 /// The row count of `select`, through the read cache (keyed by the statement's SQL with its values).
+#[tracing::instrument(level = "debug", skip_all)]
 async fn count<E: EntityTrait>(store: &super::Store, select: &Select<E>) -> Result<u64>
 where
     E::Model: Sync,
@@ -179,6 +180,7 @@ where
 }
 
 /// Reads one page of `select` in `sort` order, with the total count of `select`.
+#[tracing::instrument(level = "debug", skip_all, fields(sort = sort.name))]
 pub async fn fetch_page<E>(
     store: &super::Store,
     select: Select<E>,

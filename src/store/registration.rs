@@ -1,16 +1,21 @@
-//! Self-service registration: an agency writes its own information systems. Every write is one transaction that also
-//! appends its audit event; every row a caller can reach is found through [`owned_system`], which applies the caller's
-//! agency, so no resolver can forget the tenant filter.
+//! Self-service registration: an agency writes its own information systems, each write one [`Write`] (the store's one
+//! write path); every row a caller can reach is found through [`owned_system`], which applies the caller's agency, so
+//! no resolver can forget the tenant filter.
 
-use entities::{agency, information_system, search_entry};
+use entities::{
+    agency,
+    enums::{ApprovalState, SearchKind},
+    information_system,
+};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::NotSet, ActiveValue::Set, ColumnTrait, DatabaseTransaction,
-    EntityTrait, QueryFilter, TransactionTrait,
+    ActiveEnum, ActiveValue::NotSet, ActiveValue::Set, ColumnTrait, DatabaseTransaction,
+    EntityTrait, QueryFilter,
 };
 use serde_json::json;
 
 use super::{
-    audit::{record, Actor},
+    audit::Actor,
+    write::{check, Versioned, Write},
     Store,
 };
 use crate::{
@@ -40,6 +45,7 @@ pub struct SystemChanges {
 }
 
 /// The caller's agency: the tenant of every write. An agency that is not in the registry may write nothing.
+#[tracing::instrument(level = "debug", skip_all, fields(agency = %actor.agency_code))]
 pub(super) async fn actor_agency(
     txn: &DatabaseTransaction,
     actor: &Actor,
@@ -52,6 +58,7 @@ pub(super) async fn actor_agency(
 }
 
 /// The system `code` if it belongs to `agency`; `FORBIDDEN` if it belongs to another agency.
+#[tracing::instrument(level = "debug", skip_all, fields(code))]
 async fn owned_system(
     txn: &DatabaseTransaction,
     agency: &agency::Model,
@@ -77,13 +84,32 @@ async fn owned_system(
     })
 }
 
-pub(super) fn snapshot(m: &information_system::Model) -> serde_json::Value {
-    json!({
-        "code": m.code, "name": m.name, "agency": m.agency_id, "description": m.description,
-        "securityLevel": m.security_level, "approvedLevel": m.approved_level, "approvalState": m.approval_state,
-        "decisionNumber": m.decision_number, "decisionDate": m.decision_date,
-        "connectsLgsp": m.connects_lgsp, "processesPersonalData": m.processes_personal_data, "version": m.version,
-    })
+impl Versioned for information_system::Entity {
+    const WHAT: &'static str = "the system";
+    const AUDIT: &'static str = ENTITY;
+    const VERSION: information_system::Column = information_system::Column::Version;
+    const DUPLICATE: &'static str = "a system with this code was just registered: try again";
+
+    fn key(m: &information_system::Model) -> String {
+        m.code.clone()
+    }
+
+    fn version(m: &information_system::Model) -> i32 {
+        m.version
+    }
+
+    fn snapshot(m: &information_system::Model) -> serde_json::Value {
+        json!({
+            "code": m.code, "name": m.name, "agency": m.agency_id, "description": m.description,
+            "securityLevel": m.security_level, "approvedLevel": m.approved_level, "approvalState": m.approval_state.map(|s| s.to_value()),
+            "decisionNumber": m.decision_number, "decisionDate": m.decision_date,
+            "connectsLgsp": m.connects_lgsp, "processesPersonalData": m.processes_personal_data, "version": m.version,
+        })
+    }
+
+    fn search(m: &information_system::Model) -> Option<(SearchKind, &str)> {
+        Some((SearchKind::InformationSystem, &m.name))
+    }
 }
 
 #[tracing::instrument(skip_all, fields(agency = %actor.agency_code))]
@@ -92,21 +118,20 @@ pub async fn register_system(
     actor: &Actor,
     new: NewSystem,
 ) -> Result<information_system::Model> {
-    let txn = store.db.begin().await?;
-    let agency = actor_agency(&txn, actor).await?;
+    let write = Write::begin(store, actor).await?;
+    let agency = actor_agency(write.txn(), actor).await?;
     let stamp = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_micros());
-    let code = format!("{}-{stamp:x}", agency.id);
-    let model = information_system::ActiveModel {
+    let row = information_system::ActiveModel {
         id: NotSet,
-        code: Set(code.clone()),
+        code: Set(format!("{}-{stamp:x}", agency.id)),
         name_folded: Set(fold(&new.name)),
-        name: Set(new.name.clone()),
-        agency_id: Set(Some(agency.id.clone())),
-        province_code: Set(agency.province_code.clone()),
+        name: Set(new.name),
+        agency_id: Set(Some(agency.id)),
+        province_code: Set(agency.province_code),
         description: Set(new.description),
-        approval_state: Set(new.security_level.map(|_| "proposed".to_owned())),
+        approval_state: Set(new.security_level.map(|_| ApprovalState::Proposed)),
         approved_level: Set(None),
         security_level: Set(new.security_level),
         decision_number: Set(None),
@@ -117,30 +142,8 @@ pub async fn register_system(
         source_file: Set(None),
         source_line: Set(None),
         source_line_end: Set(None),
-    }
-    .insert(&txn)
-    .await?;
-    search_entry::ActiveModel {
-        id: NotSet,
-        kind: Set("INFORMATION_SYSTEM".into()),
-        node_key: Set(code.clone()),
-        title: Set(model.name.clone()),
-        folded: Set(fold(&model.name)),
-    }
-    .insert(&txn)
-    .await?;
-    let event = record(
-        &txn,
-        actor,
-        "register",
-        ENTITY,
-        &code,
-        None,
-        Some(snapshot(&model)),
-    )
-    .await?;
-    store.commit(txn, &[event]).await?;
-    Ok(model)
+    };
+    write.create("register", row).await
 }
 
 #[tracing::instrument(skip_all, fields(agency = %actor.agency_code, code))]
@@ -151,70 +154,36 @@ pub async fn update_system(
     version: i32,
     changes: SystemChanges,
 ) -> Result<information_system::Model> {
-    let txn = store.db.begin().await?;
-    let agency = actor_agency(&txn, actor).await?;
-    let current = owned_system(&txn, &agency, code).await?;
-    if current.approval_state.as_deref() == Some("retired") {
+    let write = Write::begin(store, actor).await?;
+    let agency = actor_agency(write.txn(), actor).await?;
+    let current = owned_system(write.txn(), &agency, code).await?;
+    if current.approval_state == Some(ApprovalState::Retired) {
         return Err(Error::conflict(
             "the system is retired: it can no longer change",
         ));
     }
-    super::expect_version("the system", version, current.version)?;
-    let before = snapshot(&current);
-    let mut row: information_system::ActiveModel = current.into();
-    if let Some(name) = &changes.name {
-        row.name = Set(name.clone());
-        row.name_folded = Set(fold(name));
-    }
-    if let Some(d) = changes.description {
-        row.description = Set(Some(d));
-    }
-    if let Some(b) = changes.connects_lgsp {
-        row.connects_lgsp = Set(Some(b));
-    }
-    if let Some(b) = changes.processes_personal_data {
-        row.processes_personal_data = Set(Some(b));
-    }
-    row.version = Set(version + 1);
-    // The version in the WHERE clause closes the race between the read above and this write.
-    let updated = information_system::Entity::update_many()
-        .set(row)
-        .filter(information_system::Column::Code.eq(code))
-        .filter(information_system::Column::Version.eq(version))
-        .exec_with_returning(&txn)
-        .await?;
-    let Some(updated) = updated.into_iter().next() else {
-        return Err(Error::conflict(
-            "the system changed concurrently: read it again",
-        ));
-    };
-    if let Some(name) = &changes.name {
-        search_entry::Entity::update_many()
-            .col_expr(
-                search_entry::Column::Title,
-                sea_orm::sea_query::Expr::value(name.clone()),
-            )
-            .col_expr(
-                search_entry::Column::Folded,
-                sea_orm::sea_query::Expr::value(fold(name)),
-            )
-            .filter(search_entry::Column::Kind.eq("INFORMATION_SYSTEM"))
-            .filter(search_entry::Column::NodeKey.eq(code))
-            .exec(&txn)
-            .await?;
-    }
-    let event = record(
-        &txn,
-        actor,
-        "update",
-        ENTITY,
-        code,
-        Some(before),
-        Some(snapshot(&updated)),
-    )
-    .await?;
-    store.commit(txn, &[event]).await?;
-    Ok(updated)
+    let current = check(current, version)?;
+    write
+        .update(
+            "update",
+            current,
+            |row: &mut information_system::ActiveModel| {
+                if let Some(name) = changes.name {
+                    row.name_folded = Set(fold(&name));
+                    row.name = Set(name);
+                }
+                if let Some(d) = changes.description {
+                    row.description = Set(Some(d));
+                }
+                if let Some(b) = changes.connects_lgsp {
+                    row.connects_lgsp = Set(Some(b));
+                }
+                if let Some(b) = changes.processes_personal_data {
+                    row.processes_personal_data = Set(Some(b));
+                }
+            },
+        )
+        .await
 }
 
 /// A name as stored: NFC, trimmed, whitespace collapsed; non-empty and at most 300 characters.

@@ -30,6 +30,7 @@ pub struct Hit {
 /// Largest `first` of a search.
 pub const MAX_HITS: usize = 100;
 
+#[tracing::instrument(level = "debug", skip_all, fields(first))]
 pub async fn search(db: &DatabaseConnection, text: &str, first: usize) -> Result<Vec<Hit>> {
     let folded = fold(text);
     if folded.is_empty() {

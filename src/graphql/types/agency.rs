@@ -29,7 +29,7 @@ impl Agency {
         &self.0.name
     }
     async fn kind(&self) -> Option<AgencyKind> {
-        AgencyKind::from_db(&self.0.kind)
+        Some(self.0.kind.into())
     }
     async fn province(&self, ctx: &Context<'_>) -> Res<Option<Province>> {
         load(ctx, &self.0.province_code).await
@@ -37,10 +37,7 @@ impl Agency {
     /// The agency's role in the security-level approval workflow (Nghị định 85/2016/NĐ-CP, Điều 12), if it has one.
     /// Public: who appraises and approves is public knowledge.
     async fn approval_role(&self) -> Option<ApprovalRole> {
-        self.0
-            .approval_role
-            .as_deref()
-            .and_then(ApprovalRole::from_db)
+        self.0.approval_role.map(Into::into)
     }
     /// Version for optimistic concurrency (`updateAgency`).
     async fn version(&self) -> i32 {

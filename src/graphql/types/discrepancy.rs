@@ -4,7 +4,7 @@
 use std::collections::HashSet;
 
 use async_graphql::SimpleObject;
-use entities::{national_database_link, project, project_budget, reported_figure};
+use entities::{enums::Metric, national_database_link, project, project_budget, reported_figure};
 
 use super::ReportedFigure;
 
@@ -83,17 +83,17 @@ pub fn check(
         .filter(|(k, _)| in_scope(k))
         .map(|(k, l)| (k, l))
         .collect();
-    let (computed, what) = match figure.metric.as_deref()? {
-        "budget_lines_total" => (
+    let (computed, what) = match figure.metric? {
+        Metric::BudgetLinesTotal => (
             lines_total(&figure, &scoped_lines)?,
             "the sum of the listed budget lines",
         ),
-        "project_budget_total" => (
+        Metric::ProjectBudgetTotal => (
             budget_total(&figure, &scoped)?,
             "the sum of the listed rows' totals",
         ),
-        "project_count" => (scoped.len() as f64, "the number of listed rows"),
-        "national_database_count" => {
+        Metric::ProjectCount => (scoped.len() as f64, "the number of listed rows"),
+        Metric::NationalDatabaseCount => {
             let distinct: HashSet<&str> = links
                 .iter()
                 .map(|l| l.national_database_id.as_str())
@@ -103,7 +103,6 @@ pub fn check(
                 "the number of national databases the plan names as connected or planned",
             )
         }
-        _ => return None,
     };
     // Sums of decimal amounts in floating point: compare at well below the smallest printed unit.
     if (computed - stated).abs() < 1e-6 * stated.abs().max(1.0) {

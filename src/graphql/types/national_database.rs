@@ -53,7 +53,7 @@ impl NationalDatabase {
         self.0.owner_note.as_deref()
     }
     async fn kind(&self) -> Option<NationalDatabaseKind> {
-        NationalDatabaseKind::from_db(&self.0.kind)
+        Some(self.0.kind.into())
     }
     /// Each plan's statement that a province is connected (or will be), with its source; and the links an
     /// administrator recorded (`recordedByAdministrator`).
@@ -99,7 +99,7 @@ impl NationalDatabase {
         status: Option<ConnectionStatus>,
     ) -> Res<Vec<national_database_link::Model>> {
         let mut links = rows::<LinksOfDatabase>(ctx, self.0.id.clone()).await?;
-        links.retain(|l| status.is_none_or(|s| s.as_db() == l.status));
+        links.retain(|l| status.is_none_or(|s| ConnectionStatus::from(l.status) == s));
         Ok(links)
     }
 }
@@ -107,7 +107,7 @@ impl NationalDatabase {
 #[Object]
 impl NationalDatabaseLink {
     async fn status(&self) -> Option<ConnectionStatus> {
-        ConnectionStatus::from_db(&self.0.status)
+        Some(self.0.status.into())
     }
     /// The plan's words; null for a link an administrator recorded.
     async fn quote(&self) -> Option<&str> {

@@ -128,8 +128,8 @@ impl ReportedFigure {
         &self.0.label
     }
     /// What the API recomputes it from, when it can (`project_budget_total`, `project_count`, ...).
-    async fn metric(&self) -> Option<&str> {
-        self.0.metric.as_deref()
+    async fn metric(&self) -> Option<String> {
+        self.0.metric.map(|m| sea_orm::ActiveEnum::to_value(&m))
     }
     /// Key prefix of the projects the figure covers (a section of an appendix); null = the whole plan.
     async fn scope(&self) -> Option<&str> {

@@ -9,7 +9,7 @@ use super::{
     Agency, Plan, Project, Province, Res,
 };
 use crate::graphql::{
-    enums::{FundingSource, MoneyUnit},
+    enums::FundingSource,
     ids::{global_id, NodeKind},
     lookups::BudgetOfProject,
 };
@@ -18,7 +18,7 @@ use crate::limits::cost;
 /// One printed amount of a project: for a year and/or a funding source.
 pub struct BudgetLine {
     line: project_budget::Model,
-    unit: Option<String>,
+    unit: Option<entities::enums::MoneyUnit>,
 }
 
 #[Object]
@@ -27,13 +27,10 @@ impl BudgetLine {
         self.line.year
     }
     async fn amount(&self) -> Amount {
-        Amount::as_printed(&self.line.amount_printed, &self.unit, self.line.amount_vnd)
+        Amount::as_printed(&self.line.amount_printed, self.unit, self.line.amount_vnd)
     }
     async fn funding_source(&self) -> Option<FundingSource> {
-        self.line
-            .funding_source
-            .as_deref()
-            .and_then(FundingSource::from_db)
+        self.line.funding_source.map(Into::into)
     }
     /// The line of the seed file that prints this amount.
     async fn source_line(&self) -> Option<i32> {
@@ -73,10 +70,7 @@ impl Project {
         self.0.year_end
     }
     async fn funding_source(&self) -> Option<FundingSource> {
-        self.0
-            .funding_source
-            .as_deref()
-            .and_then(FundingSource::from_db)
+        self.0.funding_source.map(Into::into)
     }
     /// The funding source as printed.
     async fn funding_printed(&self) -> Option<&str> {
@@ -90,10 +84,10 @@ impl Project {
     /// entered (`printed` null).
     async fn total(&self) -> Option<Amount> {
         match self.0.total_printed.as_deref() {
-            Some(printed) => Some(Amount::as_printed(printed, &self.0.unit, self.0.total_vnd)),
+            Some(printed) => Some(Amount::as_printed(printed, self.0.unit, self.0.total_vnd)),
             None => self.0.total_vnd.map(|vnd| Amount {
                 printed: None,
-                unit: self.0.unit.as_deref().and_then(MoneyUnit::from_db),
+                unit: self.0.unit.map(Into::into),
                 million_vnd: Some(million(vnd)),
             }),
         }
@@ -115,7 +109,7 @@ impl Project {
             .into_iter()
             .map(|line| BudgetLine {
                 line,
-                unit: self.0.unit.clone(),
+                unit: self.0.unit,
             })
             .collect())
     }

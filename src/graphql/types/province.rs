@@ -154,7 +154,7 @@ impl Province {
             .into_iter()
             .map(|r| BudgetBucket {
                 year: r.year,
-                funding_source: r.funding_source.as_deref().and_then(FundingSource::from_db),
+                funding_source: r.funding_source.map(Into::into),
                 million_vnd: r.amount_vnd.map(million),
                 lines: r.lines,
                 unpriced_lines: r.unpriced_lines,

@@ -68,10 +68,14 @@ pub struct Amount {
 
 impl Amount {
     /// An amount as printed, in the table's `unit`, with its parsed value in VND.
-    pub fn as_printed(printed: &str, unit: &Option<String>, vnd: Option<i64>) -> Amount {
+    pub fn as_printed(
+        printed: &str,
+        unit: Option<entities::enums::MoneyUnit>,
+        vnd: Option<i64>,
+    ) -> Amount {
         Amount {
             printed: Some(printed.to_owned()),
-            unit: unit.as_deref().and_then(MoneyUnit::from_db),
+            unit: unit.map(Into::into),
             million_vnd: vnd.map(million),
         }
     }

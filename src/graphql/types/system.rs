@@ -37,10 +37,7 @@ impl InformationSystem {
     }
 
     async fn approval_state(&self) -> Option<ApprovalState> {
-        self.0
-            .approval_state
-            .as_deref()
-            .and_then(ApprovalState::from_db)
+        self.0.approval_state.map(Into::into)
     }
     async fn decision_number(&self) -> Option<&str> {
         self.0.decision_number.as_deref()

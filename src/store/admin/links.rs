@@ -5,18 +5,19 @@
 //! partial unique index) that has no plan, no quote and no source, only a status and a note; "connect" creates or
 //! updates it, "disconnect" removes it. The audit key of a recorded link is `<province>:<database>`.
 
-use entities::{national_database, national_database_link};
+use entities::{enums::ConnectionStatus, national_database, national_database_link};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::NotSet, ActiveValue::Set, ColumnTrait, DatabaseTransaction,
-    EntityTrait, QueryFilter, TransactionTrait,
+    ActiveEnum, ActiveValue::NotSet, ActiveValue::Set, ColumnTrait, DatabaseTransaction,
+    EntityTrait, QueryFilter,
 };
 use serde_json::json;
 
-use super::{conflict_on_unique, province_ref};
+use super::province_ref;
 use crate::{
     error::{Error, Result},
     store::{
-        audit::{record, Actor},
+        audit::Actor,
+        write::{check, Versioned, Write},
         Store,
     },
 };
@@ -28,25 +29,37 @@ pub const LINK: &str = "national_database_link";
 pub struct Connection {
     pub province_code: String,
     pub national_database_id: String,
-    /// `connected` or `planned`.
-    pub status: String,
+    pub status: ConnectionStatus,
     pub note: Option<String>,
     /// The recorded link's version last read, when the caller expects one to exist.
     pub version: Option<i32>,
 }
 
-fn snapshot(m: &national_database_link::Model) -> serde_json::Value {
-    json!({
-        "province": m.province_code, "nationalDatabase": m.national_database_id, "status": m.status,
-        "note": m.note, "version": m.version,
-    })
-}
+/// The audit key of a recorded link is `<province>:<database>`.
+impl Versioned for national_database_link::Entity {
+    const WHAT: &'static str = "the recorded link";
+    const AUDIT: &'static str = LINK;
+    const VERSION: national_database_link::Column = national_database_link::Column::Version;
+    const DUPLICATE: &'static str = "the link was recorded concurrently: read it again";
 
-fn audit_key(province_code: &str, national_database_id: &str) -> String {
-    format!("{province_code}:{national_database_id}")
+    fn key(m: &national_database_link::Model) -> String {
+        format!("{}:{}", m.province_code, m.national_database_id)
+    }
+
+    fn version(m: &national_database_link::Model) -> i32 {
+        m.version
+    }
+
+    fn snapshot(m: &national_database_link::Model) -> serde_json::Value {
+        json!({
+            "province": m.province_code, "nationalDatabase": m.national_database_id, "status": m.status.to_value(),
+            "note": m.note, "version": m.version,
+        })
+    }
 }
 
 /// The link an administrator recorded for the pair, if any.
+#[tracing::instrument(level = "debug", skip_all, fields(province_code, national_database_id))]
 async fn recorded(
     txn: &DatabaseTransaction,
     province_code: &str,
@@ -61,27 +74,17 @@ async fn recorded(
         .await?)
 }
 
-fn stale(expected: i32, found: Option<i32>) -> Error {
-    match found {
-        Some(now) => Error::conflict(format!(
-            "the recorded link changed since version {expected} (now {now}): read it again"
-        )),
-        None => Error::conflict(format!(
-            "no recorded link at version {expected}: it was removed, read it again"
-        )),
-    }
-}
-
 #[tracing::instrument(skip_all, fields(actor = %actor.subject))]
 pub async fn connect(
     store: &Store,
     actor: &Actor,
     c: Connection,
 ) -> Result<national_database_link::Model> {
-    let txn = store.db.begin().await?;
-    let province = province_ref(&txn, "provinceCode", &c.province_code).await?;
+    let write = Write::begin(store, actor).await?;
+    let txn = write.txn();
+    let province = province_ref(txn, "provinceCode", &c.province_code).await?;
     national_database::Entity::find_by_id(c.national_database_id.clone())
-        .one(&txn)
+        .one(txn)
         .await?
         .ok_or_else(|| {
             Error::bad_input(
@@ -89,19 +92,17 @@ pub async fn connect(
                 format!("there is no national database `{}`", c.national_database_id),
             )
         })?;
-    let key = audit_key(&province.code, &c.national_database_id);
-    let existing = recorded(&txn, &province.code, &c.national_database_id).await?;
-    if let Some(expected) = c.version {
-        if existing.as_ref().map(|l| l.version) != Some(expected) {
-            return Err(stale(expected, existing.map(|l| l.version)));
-        }
-    }
-    let (action, before, model) = match existing {
+    match recorded(txn, &province.code, &c.national_database_id).await? {
         None => {
-            let model = national_database_link::ActiveModel {
+            if let Some(expected) = c.version {
+                return Err(Error::conflict(format!(
+                    "no recorded link at version {expected}: it was removed, read it again"
+                )));
+            }
+            let row = national_database_link::ActiveModel {
                 id: NotSet,
-                national_database_id: Set(c.national_database_id.clone()),
-                province_code: Set(province.code.clone()),
+                national_database_id: Set(c.national_database_id),
+                province_code: Set(province.code),
                 plan_id: Set(None),
                 status: Set(c.status),
                 quote: Set(None),
@@ -110,48 +111,25 @@ pub async fn connect(
                 source_file: Set(None),
                 source_line: Set(None),
                 source_line_end: Set(None),
-            }
-            .insert(&txn)
-            .await
-            .map_err(|e| {
-                conflict_on_unique(e, "the link was recorded concurrently: read it again")
-            })?;
-            ("connect", None, model)
+            };
+            write.create("connect", row).await
         }
         Some(current) => {
-            let before = snapshot(&current);
-            let version = current.version;
-            let id = current.id;
-            let mut row: national_database_link::ActiveModel = current.into();
-            row.status = Set(c.status);
-            row.note = Set(c.note);
-            row.version = Set(version + 1);
-            let updated = national_database_link::Entity::update_many()
-                .set(row)
-                .filter(national_database_link::Column::Id.eq(id))
-                .filter(national_database_link::Column::Version.eq(version))
-                .exec_with_returning(&txn)
-                .await?;
-            let Some(model) = updated.into_iter().next() else {
-                return Err(Error::conflict(
-                    "the recorded link changed concurrently: read it again",
-                ));
-            };
-            ("update", Some(before), model)
+            // Without a version the caller means "whatever is recorded": the one just read.
+            let version = c.version.unwrap_or(current.version);
+            let current = check(current, version)?;
+            write
+                .update(
+                    "update",
+                    current,
+                    |row: &mut national_database_link::ActiveModel| {
+                        row.status = Set(c.status);
+                        row.note = Set(c.note);
+                    },
+                )
+                .await
         }
-    };
-    let event = record(
-        &txn,
-        actor,
-        action,
-        LINK,
-        &key,
-        before,
-        Some(snapshot(&model)),
-    )
-    .await?;
-    store.commit(txn, &[event]).await?;
-    Ok(model)
+    }
 }
 
 /// Removes the link an administrator recorded for the pair; returns it as it was.
@@ -163,34 +141,11 @@ pub async fn disconnect(
     national_database_id: &str,
     version: i32,
 ) -> Result<national_database_link::Model> {
-    let txn = store.db.begin().await?;
-    let Some(current) = recorded(&txn, province_code, national_database_id).await? else {
+    let write = Write::begin(store, actor).await?;
+    let Some(current) = recorded(write.txn(), province_code, national_database_id).await? else {
         return Err(Error::not_found(
             "a link recorded by an administrator (plan statements stay as printed)",
         ));
     };
-    crate::store::expect_version("the recorded link", version, current.version)?;
-    let deleted = national_database_link::Entity::delete_many()
-        .filter(national_database_link::Column::Id.eq(current.id))
-        .filter(national_database_link::Column::Version.eq(version))
-        .exec(&txn)
-        .await?;
-    if deleted.rows_affected != 1 {
-        return Err(Error::conflict(
-            "the recorded link changed concurrently: read it again",
-        ));
-    }
-    let key = audit_key(province_code, national_database_id);
-    let event = record(
-        &txn,
-        actor,
-        "disconnect",
-        LINK,
-        &key,
-        Some(snapshot(&current)),
-        None,
-    )
-    .await?;
-    store.commit(txn, &[event]).await?;
-    Ok(current)
+    write.delete("disconnect", check(current, version)?).await
 }

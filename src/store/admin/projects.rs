@@ -7,18 +7,22 @@
 
 use std::collections::HashSet;
 
-use entities::{plan, project};
+use entities::{
+    enums::{FundingSource, MoneyUnit, SearchKind},
+    plan, project,
+};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::NotSet, ActiveValue::Set, ColumnTrait, DatabaseTransaction,
-    EntityTrait, QueryFilter, QuerySelect, TransactionTrait,
+    ActiveEnum, ActiveValue::NotSet, ActiveValue::Set, ColumnTrait, DatabaseTransaction,
+    EntityTrait, QueryFilter, QuerySelect,
 };
 use serde_json::json;
 
-use super::{agency_ref, conflict_on_unique, free_key, index, slug};
+use super::{agency_ref, free_key, slug};
 use crate::{
     error::{Error, Result},
     store::{
-        audit::{record, Actor},
+        audit::Actor,
+        write::{check, Versioned, Write},
         Store,
     },
     text::fold,
@@ -34,7 +38,7 @@ pub struct NewProject {
     pub lead_agency_id: Option<String>,
     pub year_start: Option<i32>,
     pub year_end: Option<i32>,
-    pub funding_source: Option<String>,
+    pub funding_source: Option<FundingSource>,
     /// The total an administrator entered, in whole VND.
     pub total_vnd: Option<i64>,
 }
@@ -46,18 +50,37 @@ pub struct ProjectChanges {
     pub lead_agency_id: Option<Option<String>>,
     pub year_start: Option<Option<i32>>,
     pub year_end: Option<Option<i32>>,
-    pub funding_source: Option<Option<String>>,
+    pub funding_source: Option<Option<FundingSource>>,
     pub total_vnd: Option<Option<i64>>,
 }
 
-fn snapshot(m: &project::Model) -> serde_json::Value {
-    json!({
-        "key": m.key, "name": m.name, "plan": m.plan_id, "province": m.province_code,
-        "leadAgency": m.lead_agency_id, "yearStart": m.year_start, "yearEnd": m.year_end,
-        "fundingSource": m.funding_source, "totalPrinted": m.total_printed, "totalVnd": m.total_vnd,
-        "unit": m.unit, "version": m.version,
-        "source": m.source_file.as_ref().map(|f| json!({ "file": f, "line": m.source_line })),
-    })
+impl Versioned for project::Entity {
+    const WHAT: &'static str = "the project";
+    const AUDIT: &'static str = PROJECT;
+    const VERSION: project::Column = project::Column::Version;
+    const DUPLICATE: &'static str = "a project with this key was just created: try again";
+
+    fn key(m: &project::Model) -> String {
+        m.key.clone()
+    }
+
+    fn version(m: &project::Model) -> i32 {
+        m.version
+    }
+
+    fn snapshot(m: &project::Model) -> serde_json::Value {
+        json!({
+            "key": m.key, "name": m.name, "plan": m.plan_id, "province": m.province_code,
+            "leadAgency": m.lead_agency_id, "yearStart": m.year_start, "yearEnd": m.year_end,
+            "fundingSource": m.funding_source.map(|f| f.to_value()), "totalPrinted": m.total_printed, "totalVnd": m.total_vnd,
+            "unit": m.unit.map(|u| u.to_value()), "version": m.version,
+            "source": m.source_file.as_ref().map(|f| json!({ "file": f, "line": m.source_line })),
+        })
+    }
+
+    fn search(m: &project::Model) -> Option<(SearchKind, &str)> {
+        Some((SearchKind::Project, &m.name))
+    }
 }
 
 fn check_years(start: Option<i32>, end: Option<i32>) -> Result<()> {
@@ -75,7 +98,7 @@ fn set_total(row: &mut project::ActiveModel, vnd: Option<i64>) {
     row.total_printed = Set(None);
     row.total_vnd = Set(vnd);
     row.total_number = Set(vnd.map(|v| v as f64 / 1_000_000.0));
-    row.unit = Set(vnd.map(|_| "million_vnd".to_owned()));
+    row.unit = Set(vnd.map(|_| MoneyUnit::MillionVnd));
     row.unit_line = Set(None);
 }
 
@@ -85,9 +108,10 @@ pub async fn create_project(
     actor: &Actor,
     new: NewProject,
 ) -> Result<project::Model> {
-    let txn = store.db.begin().await?;
+    let write = Write::begin(store, actor).await?;
+    let txn = write.txn();
     let plan = plan::Entity::find_by_id(new.plan_id.clone())
-        .one(&txn)
+        .one(txn)
         .await?
         .ok_or_else(|| {
             Error::bad_input(
@@ -96,7 +120,7 @@ pub async fn create_project(
             )
         })?;
     if let Some(lead) = &new.lead_agency_id {
-        agency_ref(&txn, "input.leadAgencyKey", lead, &plan.province_code).await?;
+        agency_ref(txn, "input.leadAgencyKey", lead, &plan.province_code).await?;
     }
     check_years(new.year_start, new.year_end)?;
     let base = format!("{}-{}", plan.id, slug(&new.name));
@@ -105,14 +129,13 @@ pub async fn create_project(
         .column(project::Column::Key)
         .filter(project::Column::Key.starts_with(&base))
         .into_tuple::<String>()
-        .all(&txn)
+        .all(txn)
         .await?
         .into_iter()
         .collect();
-    let key = free_key(&base, &taken);
     let mut row = project::ActiveModel {
         id: NotSet,
-        key: Set(key.clone()),
+        key: Set(free_key(&base, &taken)),
         reference: Set(None),
         name_folded: Set(fold(&new.name)),
         name: Set(new.name),
@@ -131,24 +154,10 @@ pub async fn create_project(
         ..Default::default()
     };
     set_total(&mut row, new.total_vnd);
-    let model = row.insert(&txn).await.map_err(|e| {
-        conflict_on_unique(e, "a project with this key was just created: try again")
-    })?;
-    index(&txn, "PROJECT", &key, &model.name).await?;
-    let event = record(
-        &txn,
-        actor,
-        "create",
-        PROJECT,
-        &key,
-        None,
-        Some(snapshot(&model)),
-    )
-    .await?;
-    store.commit(txn, &[event]).await?;
-    Ok(model)
+    write.create("create", row).await
 }
 
+#[tracing::instrument(level = "debug", skip_all, fields(key))]
 async fn current(txn: &DatabaseTransaction, key: &str) -> Result<project::Model> {
     project::Entity::find()
         .filter(project::Column::Key.eq(key))
@@ -165,69 +174,44 @@ pub async fn update_project(
     version: i32,
     changes: ProjectChanges,
 ) -> Result<project::Model> {
-    let txn = store.db.begin().await?;
-    let current = current(&txn, key).await?;
-    crate::store::expect_version("the project", version, current.version)?;
-    if changes.total_vnd.is_some() && current.source_file.is_some() {
+    let write = Write::begin(store, actor).await?;
+    let txn = write.txn();
+    let current = check(current(txn, key).await?, version)?;
+    let row = current.row();
+    if changes.total_vnd.is_some() && row.source_file.is_some() {
         return Err(Error::bad_input(
             "input.totalMillionVnd",
             "the total of a project seeded from a plan is the plan's printed figure and cannot be replaced",
         ));
     }
     if let Some(Some(lead)) = &changes.lead_agency_id {
-        agency_ref(&txn, "input.leadAgencyKey", lead, &current.province_code).await?;
+        agency_ref(txn, "input.leadAgencyKey", lead, &row.province_code).await?;
     }
     check_years(
-        changes.year_start.unwrap_or(current.year_start),
-        changes.year_end.unwrap_or(current.year_end),
+        changes.year_start.unwrap_or(row.year_start),
+        changes.year_end.unwrap_or(row.year_end),
     )?;
-    let before = snapshot(&current);
-    let mut row: project::ActiveModel = current.into();
-    if let Some(name) = &changes.name {
-        row.name = Set(name.clone());
-        row.name_folded = Set(fold(name));
-    }
-    if let Some(lead) = changes.lead_agency_id {
-        row.lead_agency_id = Set(lead);
-    }
-    if let Some(y) = changes.year_start {
-        row.year_start = Set(y);
-    }
-    if let Some(y) = changes.year_end {
-        row.year_end = Set(y);
-    }
-    if let Some(f) = changes.funding_source {
-        row.funding_source = Set(f);
-    }
-    if let Some(total) = changes.total_vnd {
-        set_total(&mut row, total);
-    }
-    row.version = Set(version + 1);
-    // The version in the WHERE clause closes the race between the read above and this write.
-    let updated = project::Entity::update_many()
-        .set(row)
-        .filter(project::Column::Key.eq(key))
-        .filter(project::Column::Version.eq(version))
-        .exec_with_returning(&txn)
-        .await?;
-    let Some(updated) = updated.into_iter().next() else {
-        return Err(Error::conflict(
-            "the project changed concurrently: read it again",
-        ));
-    };
-    if let Some(name) = &changes.name {
-        index(&txn, "PROJECT", key, name).await?;
-    }
-    let event = record(
-        &txn,
-        actor,
-        "update",
-        PROJECT,
-        key,
-        Some(before),
-        Some(snapshot(&updated)),
-    )
-    .await?;
-    store.commit(txn, &[event]).await?;
-    Ok(updated)
+    write
+        .update("update", current, |row: &mut project::ActiveModel| {
+            if let Some(name) = changes.name {
+                row.name_folded = Set(fold(&name));
+                row.name = Set(name);
+            }
+            if let Some(lead) = changes.lead_agency_id {
+                row.lead_agency_id = Set(lead);
+            }
+            if let Some(y) = changes.year_start {
+                row.year_start = Set(y);
+            }
+            if let Some(y) = changes.year_end {
+                row.year_end = Set(y);
+            }
+            if let Some(f) = changes.funding_source {
+                row.funding_source = Set(f);
+            }
+            if let Some(total) = changes.total_vnd {
+                set_total(row, total);
+            }
+        })
+        .await
 }
