@@ -96,6 +96,15 @@ impl App {
             DbBackend::Postgres => Fanout::Database,
             _ => Fanout::Local,
         };
+        // A quarter of the main pool, at least one connection (see `db::connect_heavy_pool`).
+        let heavy_db = db::connect_heavy_pool(
+            &config.database_url,
+            (config.db_max_connections / 4).max(1),
+            config.db_acquire_timeout,
+            Some(config.http.request_timeout),
+            sql.clone(),
+        )
+        .await?;
         let store = Store {
             db: db.clone(),
             cache: Arc::new(ReadCache::new(config.cache_ttl)),
@@ -114,6 +123,13 @@ impl App {
                 .await?,
             ),
             Fanout::Local => None,
+        };
+        let heavy_store = match heavy_db {
+            Some(db) => Store {
+                db,
+                ..store.clone()
+            },
+            None => store.clone(),
         };
         let access_log = AccessLog::start(db.clone(), access_log_keys(config)?);
         let (upstreams, mocks) = upstreams(config).await?;
@@ -148,6 +164,7 @@ impl App {
             state: http::AppState {
                 schema,
                 store,
+                heavy_store,
                 db,
                 sql,
                 sdl,

@@ -43,6 +43,50 @@ pub async fn connect(
     acquire_timeout: Duration,
     statement_timeout: Option<Duration>,
 ) -> Result<(DatabaseConnection, Arc<SqlStats>), DbErr> {
+    let stats = Arc::new(SqlStats::default());
+    let db = open_pool(
+        url,
+        max_connections,
+        acquire_timeout,
+        statement_timeout,
+        stats.clone(),
+    )
+    .await?;
+    Ok((db, stats))
+}
+
+/// A second, small pool beside the main one, counted in the same `stats`: heavy queries run over it, so that however
+/// many statements one of them issues at once, it never holds a connection a cheap request is waiting for. `None`
+/// for an in-memory SQLite database, where every connection would be a database of its own.
+#[tracing::instrument(skip_all, fields(max_connections = max_connections))]
+pub async fn connect_heavy_pool(
+    url: &str,
+    max_connections: u32,
+    acquire_timeout: Duration,
+    statement_timeout: Option<Duration>,
+    stats: Arc<SqlStats>,
+) -> Result<Option<DatabaseConnection>, DbErr> {
+    if url.starts_with("sqlite") && sqlite_file_path(url).is_none() {
+        return Ok(None);
+    }
+    open_pool(
+        url,
+        max_connections,
+        acquire_timeout,
+        statement_timeout,
+        stats,
+    )
+    .await
+    .map(Some)
+}
+
+async fn open_pool(
+    url: &str,
+    max_connections: u32,
+    acquire_timeout: Duration,
+    statement_timeout: Option<Duration>,
+    stats: Arc<SqlStats>,
+) -> Result<DatabaseConnection, DbErr> {
     if let Some(path) = sqlite_file_path(url) {
         if let Some(parent) = std::path::Path::new(&path).parent() {
             if !parent.as_os_str().is_empty() {
@@ -73,8 +117,7 @@ pub async fn connect(
             .map_sqlx_postgres_opts(move |opts| opts.options([("statement_timeout", ms.as_str())]));
     }
     let mut db = Database::connect(options).await?;
-    let stats = Arc::new(SqlStats::default());
-    let counter = stats.clone();
+    let counter = stats;
     db.set_metric_callback(move |info| {
         counter.statements.fetch_add(1, Ordering::Relaxed);
         tracing::trace!(target: "lgsp_hub::sql", elapsed_us = info.elapsed.as_micros() as u64, failed = info.failed, sql = %info.statement.sql);
@@ -82,7 +125,7 @@ pub async fn connect(
             counter.failed.fetch_add(1, Ordering::Relaxed);
         }
     });
-    Ok((db, stats))
+    Ok(db)
 }
 
 /// Applies every pending migration.
@@ -112,5 +155,37 @@ mod tests {
         );
         assert_eq!(sqlite_file_path("sqlite::memory:"), None);
         assert_eq!(sqlite_file_path("postgres://localhost/test"), None);
+    }
+
+    #[tokio::test]
+    async fn the_heavy_pool_shares_the_database_and_its_statement_count() {
+        use sea_orm::ConnectionTrait;
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let url = format!(
+            "sqlite://{}?mode=rwc",
+            dir.path().join("hub.sqlite").display()
+        );
+        let wait = Duration::from_secs(5);
+        let (db, stats) = connect(&url, 2, wait, None).await.expect("main pool");
+        let heavy = connect_heavy_pool(&url, 1, wait, None, stats.clone())
+            .await
+            .expect("heavy pool")
+            .expect("a file database has one");
+        db.execute_unprepared("CREATE TABLE t (x INTEGER); INSERT INTO t VALUES (7)")
+            .await
+            .expect("write over the main pool");
+        let before = stats.statements.load(Ordering::Relaxed);
+        let row = heavy
+            .query_one_raw(sea_orm::Statement::from_string(
+                heavy.get_database_backend(),
+                "SELECT x FROM t",
+            ))
+            .await
+            .expect("read over the heavy pool")
+            .expect("a row");
+        assert_eq!(row.try_get::<i32>("", "x").expect("x"), 7);
+        assert_eq!(stats.statements.load(Ordering::Relaxed), before + 1);
+        let memory = connect_heavy_pool("sqlite::memory:", 1, wait, None, stats).await;
+        assert!(matches!(memory, Ok(None)), "in memory: no second pool");
     }
 }

@@ -326,19 +326,26 @@ async fn execute(app: &AppState, request: Request, media: MediaType) -> Response
             return resp;
         }
     }
+    let heavy = admission.is_some();
+    // A heavy query reads over a pool of its own, and its loader with it (the request's store outranks the schema's).
+    let store = if heavy { &app.heavy_store } else { &app.store };
     let mut request = crate::graphql::context::request(
         &*named.text,
-        &app.store,
+        store,
         &app.federation,
         principal,
         request_id,
     );
+    if heavy {
+        request = request.data(crate::graphql::context::GqlState {
+            store: store.clone(),
+        });
+    }
     let cost = CostSlot::default();
     if let Some(doc) = parsed {
         request.set_parsed_query(ExecutableDocument::clone(doc));
         request = request.data(crate::limits::Checked).data(cost.clone());
     }
-    let heavy = admission.is_some();
     if let Some(admitted) = admission {
         request = request.data(admitted);
     }

@@ -37,6 +37,8 @@ use crate::{config::HttpConfig, db::SqlStats, graphql::HubSchema, store::Store};
 pub struct AppState {
     pub schema: HubSchema,
     pub store: Store,
+    /// The store over the heavy queries' own small pool (the same store where there is none).
+    pub heavy_store: Store,
     pub db: DatabaseConnection,
     pub sql: Arc<SqlStats>,
     pub sdl: Arc<str>,
