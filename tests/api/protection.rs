@@ -145,7 +145,7 @@ async fn timed_post(hub: &TestHub, content_type: &str, body: String) -> (u16, St
 #[tokio::test]
 async fn refusals_are_answered_no_sooner_than_the_refusal_pause() {
     // A pause far longer than any of these requests takes to refuse, so the bound it sets is the pause itself.
-    let pause = Duration::from_millis(400);
+    let pause = Duration::from_millis(150);
     let hub = TestHub::start_configured(0, |o| {
         o.settings.refusal_pause_ms = Some(pause.as_millis() as u64)
     })
