@@ -25,8 +25,18 @@ fn weights() -> CostWeights {
     WEIGHTS.get().copied().unwrap_or_default()
 }
 
+/// The most a field is charged. async-graphql adds the costs of sibling fields (and 1 for each plain field) with `+`,
+/// so a field charged `usize::MAX` next to any other would overflow it (a panic in debug builds, a wrap to a small cost,
+/// which passes the limit, in release). Far above any sensible `max_query_cost`, and far enough below `usize::MAX`
+/// that the sums of a document within the token limit cannot reach it.
+pub const CEILING: usize = u32::MAX as usize;
+
+fn capped(cost: usize) -> usize {
+    cost.min(CEILING)
+}
+
 fn times(n: usize, child: usize) -> usize {
-    n.max(1).saturating_mul(child).saturating_add(1)
+    capped(n.max(1).saturating_mul(child).saturating_add(1))
 }
 
 fn size(n: i32) -> usize {
@@ -50,19 +60,21 @@ pub fn list(bound: usize, child: usize) -> usize {
 
 /// `search(text, first)`: the search itself plus its hits.
 pub fn search(first: i32, child: usize) -> usize {
-    times(size(first), child).saturating_add(weights().search)
+    capped(times(size(first), child).saturating_add(weights().search))
 }
 
 /// A lookup in a national database returning one record (or a short list).
 pub fn lookup(child: usize) -> usize {
-    child.saturating_add(1).saturating_add(weights().upstream)
+    capped(child.saturating_add(1).saturating_add(weights().upstream))
 }
 
 /// `n` lookups in a national database.
 pub fn lookups(n: usize, child: usize) -> usize {
-    n.max(1)
-        .saturating_mul(child.saturating_add(weights().upstream))
-        .saturating_add(1)
+    capped(
+        n.max(1)
+            .saturating_mul(child.saturating_add(weights().upstream))
+            .saturating_add(1),
+    )
 }
 
 #[cfg(test)]
@@ -81,9 +93,12 @@ mod tests {
         );
         assert_eq!(
             page(Some(i32::MAX), None, usize::MAX),
-            usize::MAX,
-            "saturates, never overflows"
+            CEILING,
+            "saturates at the ceiling, never overflows"
         );
+        assert_eq!(lookups(usize::MAX, usize::MAX), CEILING);
+        assert_eq!(search(i32::MAX, usize::MAX), CEILING);
+        assert_eq!(lookup(usize::MAX), CEILING);
     }
 
     #[test]

@@ -53,6 +53,24 @@ async fn the_fan_out_query_is_refused_before_any_sql() {
 }
 
 #[tokio::test]
+async fn a_cost_beyond_counting_beside_other_fields_is_refused_not_a_crash() {
+    // Three pages of two billion saturate a field's cost; async-graphql then adds its siblings' costs to it, which
+    // overflowed (a panic in debug builds, a wrapped small cost in release) until field costs were capped. Found by
+    // schemathesis.
+    let hub = TestHub::shared().await;
+    let nested = format!(
+        "{}name{}",
+        "agencies(first: 2000000000) { province { ".repeat(3),
+        " } }".repeat(3)
+    );
+    let query = format!("{{ provinces {{ code {nested} name }} a: provinces {{ {nested} }} }}");
+    let ext = refusal(&hub, &query).await;
+    assert_eq!(ext["code"], "QUERY_TOO_COMPLEX", "{ext}");
+    assert_eq!(ext["limit"], "cost", "{ext}");
+    assert!(ext["cost"].as_u64().expect("cost") > 50_000, "{ext}");
+}
+
+#[tokio::test]
 async fn each_shape_limit_names_itself() {
     let hub = TestHub::shared().await;
     let aliases: String = (0..31)
