@@ -35,8 +35,8 @@ impl Admission {
 }
 
 /// Sheds a request when every permit is taken; cancels it (dropping its future, and with it its SQL and upstream
-/// calls) at the deadline; answers a refusal (a 4xx, or a [`Refusal`]) no sooner than `refusal_pause` after it came (see
-/// [`crate::config::DEFAULT_REFUSAL_PAUSE`]).
+/// calls) at the deadline; answers a refusal (a 4xx, or a [`Refusal`]) no sooner than `refusal_pause` after it came
+/// (see [`crate::config::DEFAULT_REFUSAL_PAUSE`]).
 pub async fn admit(
     State(admission): State<Arc<Admission>>,
     request: Request,

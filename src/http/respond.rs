@@ -108,8 +108,8 @@ pub(super) fn unauthenticated(err: AuthError, media: MediaType) -> Response {
 }
 
 /// Marks a response as a refusal of a request that never ran, which the admission middleware (`admit`, protect.rs)
-/// answers no sooner than the configured refusal pause after the request came. 4xx statuses count as refusals without it; this marks the
-/// ones the `application/json` media type answers with `200`.
+/// answers no sooner than the configured refusal pause after the request came. 4xx statuses count as refusals without
+/// it; this marks the ones the `application/json` media type answers with `200`.
 #[derive(Clone, Copy)]
 pub(super) struct Refusal;
 

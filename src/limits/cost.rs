@@ -26,8 +26,8 @@ fn weights() -> CostWeights {
 }
 
 /// The most a field is charged. async-graphql adds the costs of sibling fields (and 1 for each plain field) with `+`,
-/// so a field charged `usize::MAX` next to any other would overflow it (a panic in debug builds, a wrap to a small cost,
-/// which passes the limit, in release). Far above any sensible `max_query_cost`, and far enough below `usize::MAX`
+/// so a field charged `usize::MAX` next to any other would overflow it (a panic in debug builds, a wrap to a small
+/// cost, which passes the limit, in release). Far above any sensible `max_query_cost`, and far enough below `usize::MAX`
 /// that the sums of a document within the token limit cannot reach it.
 pub const CEILING: usize = u32::MAX as usize;
 
