@@ -36,6 +36,8 @@ pub mod code {
     pub const PERSISTED_QUERY_REQUIRED: &str = "PERSISTED_QUERY_REQUIRED";
     /// The client spent its request budget (HTTP 429); `extensions.retryAfter` says in how many seconds to retry.
     pub const RATE_LIMITED: &str = "RATE_LIMITED";
+    /// The request body is larger than `body_limit_bytes` (HTTP 413); `extensions.maximum` is the limit in bytes.
+    pub const PAYLOAD_TOO_LARGE: &str = "PAYLOAD_TOO_LARGE";
 }
 
 /// Errors of the service and store layers.

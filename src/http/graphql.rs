@@ -22,7 +22,7 @@ use async_graphql::{
 };
 use axum::{
     body::Bytes,
-    extract::{Query, State},
+    extract::{rejection::BytesRejection, Query, State},
     http::{header, HeaderMap, HeaderValue, StatusCode},
     response::Response,
 };
@@ -90,10 +90,24 @@ pub async fn post(
     State(app): State<AppState>,
     client: rate_limit::ClientIp,
     headers: HeaderMap,
-    body: Bytes,
+    body: Result<Bytes, BytesRejection>,
 ) -> Response {
     let Some(media) = negotiate(&headers) else {
         return not_acceptable();
+    };
+    let body = match body {
+        Ok(body) => body,
+        // A body without a length that ran past the limit (one with a length was refused before it was read).
+        Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+            return super::protect::too_large(media, None)
+        }
+        Err(_) => {
+            return plain_error(
+                StatusCode::BAD_REQUEST,
+                media,
+                "the request body could not be read",
+            )
+        }
     };
     let content_type = headers
         .get(header::CONTENT_TYPE)

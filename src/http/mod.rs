@@ -63,6 +63,10 @@ pub fn router(state: AppState, config: &HttpConfig, body_limit: usize) -> Router
     ));
     let graphql = get(graphql::get)
         .post(graphql::post)
+        .layer(middleware::from_fn_with_state(
+            body_limit,
+            protect::refuse_oversized,
+        ))
         .layer(middleware::from_fn_with_state(admission, protect::admit));
     let root = if config.graphiql {
         get(graphiql)

@@ -1,5 +1,6 @@
 //! Protections around `/graphql`: a deadline per request that cancels its work, a concurrency limit past which
-//! requests are shed at once (503) rather than queued, and the headers every response carries.
+//! requests are shed at once (503) rather than queued, bodies declared too large refused before they are read, and
+//! the headers every response carries.
 
 use std::{
     sync::Arc,
@@ -7,11 +8,13 @@ use std::{
 };
 
 use axum::{
+    body::{Body, BodyDataStream},
     extract::{Request, State},
     http::{header, HeaderName, HeaderValue, StatusCode},
     middleware::Next,
     response::{IntoResponse, Response},
 };
+use futures_util::StreamExt;
 use tokio::sync::Semaphore;
 
 use super::respond::{coded_error, negotiate, MediaType, Refusal};
@@ -82,6 +85,95 @@ pub async fn admit(
             )
         }
     }
+}
+
+/// How much of a refused body is read and thrown away after the answer: a client that writes
+/// its whole body before reading (most do) then reads the 413 instead of a reset connection. Larger bodies, or bodies
+/// still arriving after [`DRAIN_FOR`], are cut off.
+const DRAIN_AT_MOST: u64 = 64 * 1024 * 1024;
+const DRAIN_FOR: Duration = Duration::from_secs(10);
+
+/// Refuses a request whose body is over `limit` (413, `PAYLOAD_TOO_LARGE`) and closes the connection after the
+/// answer: at once when its `Content-Length` says so, before a byte of it is read; when it has no length (chunked),
+/// as soon as what arrived passes the limit. Either way the rest is drained in the background ([`DRAIN_AT_MOST`]).
+pub async fn refuse_oversized(
+    State(limit): State<usize>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let media = negotiate(request.headers()).unwrap_or(MediaType::Json);
+    let declared = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    match declared {
+        // hyper holds a body to its declared length, so the handler's extractor cannot be handed more.
+        Some(declared) if declared <= limit as u64 => next.run(request).await,
+        Some(declared) => {
+            tracing::warn!(declared, limit, "refused a body over the limit");
+            if declared <= DRAIN_AT_MOST {
+                tokio::spawn(drain(request.into_body().into_data_stream()));
+            }
+            too_large(media, Some(limit))
+        }
+        None => {
+            let (parts, body) = request.into_parts();
+            let mut data = body.into_data_stream();
+            let mut buffered = Vec::new();
+            while let Some(chunk) = data.next().await {
+                let Ok(chunk) = chunk else {
+                    return coded_error(
+                        StatusCode::BAD_REQUEST,
+                        media,
+                        code::BAD_REQUEST,
+                        "the request body could not be read",
+                    );
+                };
+                if buffered.len() + chunk.len() > limit {
+                    tracing::warn!(limit, "refused a body without a length over the limit");
+                    tokio::spawn(drain(data));
+                    return too_large(media, Some(limit));
+                }
+                buffered.extend_from_slice(&chunk);
+            }
+            next.run(Request::from_parts(parts, Body::from(buffered)))
+                .await
+        }
+    }
+}
+
+/// The answer to a body over the limit; the connection closes after it, so the rest of the body is never parsed as a
+/// request.
+pub(super) fn too_large(media: MediaType, limit: Option<usize>) -> Response {
+    let message = match limit {
+        Some(limit) => format!("the request body is larger than the limit of {limit} bytes"),
+        None => "the request body is larger than the limit (body_limit_bytes)".to_owned(),
+    };
+    let mut response = coded_error(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        media,
+        code::PAYLOAD_TOO_LARGE,
+        &message,
+    );
+    response
+        .headers_mut()
+        .insert(header::CONNECTION, HeaderValue::from_static("close"));
+    response
+}
+
+/// Reads the rest of a refused body and drops it: at most [`DRAIN_AT_MOST`] bytes, for at most [`DRAIN_FOR`].
+async fn drain(mut data: BodyDataStream) {
+    let _ = tokio::time::timeout(DRAIN_FOR, async {
+        let mut read = 0u64;
+        while let Some(Ok(chunk)) = data.next().await {
+            read += chunk.len() as u64;
+            if read > DRAIN_AT_MOST {
+                break;
+            }
+        }
+    })
+    .await;
 }
 
 /// The security headers of every response (set unless the handler chose its own, as GraphiQL does for its CSP).

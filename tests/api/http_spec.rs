@@ -187,6 +187,93 @@ async fn body_limit_is_enforced() {
         .await
         .expect("request");
     assert_eq!(resp.status(), 413);
+    assert_eq!(resp.headers()["connection"], "close");
+    let body: Value = resp.json().await.expect("json");
+    assert_eq!(body["errors"][0]["extensions"]["code"], "PAYLOAD_TOO_LARGE");
+}
+
+/// Writes `head` and then `body_bytes` bytes of padding on a raw connection (optionally not at all), and returns the
+/// hub's answer.
+async fn raw_exchange(hub: &TestHub, head: &str, body_bytes: Option<usize>) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let addr = hub.url("").trim_start_matches("http://").to_owned();
+    let mut stream = tokio::net::TcpStream::connect(&addr)
+        .await
+        .expect("connect");
+    stream.write_all(head.as_bytes()).await.expect("head");
+    if let Some(n) = body_bytes {
+        let chunk = vec![b'x'; 64 * 1024];
+        let mut left = n;
+        while left > 0 {
+            let k = left.min(chunk.len());
+            stream
+                .write_all(&chunk[..k])
+                .await
+                .expect("the hub reset the connection while the body was being written");
+            left -= k;
+        }
+    }
+    // One whole answer, by its Content-Length: the hub may keep the connection open a while to drain the body.
+    let read_answer = async {
+        let mut response = Vec::new();
+        let mut buf = [0u8; 4096];
+        loop {
+            let n = stream.read(&mut buf).await.expect("read the answer");
+            response.extend_from_slice(&buf[..n]);
+            let text = String::from_utf8_lossy(&response).into_owned();
+            if let Some(end) = text.find("\r\n\r\n") {
+                let length = text[..end]
+                    .lines()
+                    .find_map(|l| {
+                        l.to_ascii_lowercase()
+                            .strip_prefix("content-length:")
+                            .map(|v| v.trim().to_owned())
+                    })
+                    .and_then(|v| v.parse::<usize>().ok())
+                    .expect("the answer has a Content-Length");
+                if response.len() >= end + 4 + length {
+                    return text;
+                }
+            }
+            assert!(n > 0, "the connection closed before a whole answer: {text}");
+        }
+    };
+    tokio::time::timeout(std::time::Duration::from_secs(20), read_answer)
+        .await
+        .expect("the hub did not answer")
+}
+
+#[tokio::test]
+async fn a_body_declared_too_large_is_refused_before_it_is_sent() {
+    let hub = TestHub::shared().await;
+    // Only the headers: a hub that waited for the body to reach its limit would never answer.
+    let head = "POST /graphql HTTP/1.1\r\nHost: hub\r\nContent-Type: application/json\r\n\
+                Content-Length: 10485760\r\n\r\n";
+    let answer = raw_exchange(&hub, head, None).await;
+    assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
+    assert!(answer.contains("PAYLOAD_TOO_LARGE"), "{answer}");
+}
+
+#[tokio::test]
+async fn a_client_that_writes_its_whole_oversized_body_reads_the_413_not_a_reset() {
+    let hub = TestHub::shared().await;
+    let head = "POST /graphql HTTP/1.1\r\nHost: hub\r\nContent-Type: application/json\r\n\
+                Content-Length: 10485760\r\n\r\n";
+    let answer = raw_exchange(&hub, head, Some(10 * 1024 * 1024)).await;
+    assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
+    assert!(answer.contains("PAYLOAD_TOO_LARGE"), "{answer}");
+    // A body without a length is cut at the limit, with the same answer.
+    let head = "POST /graphql HTTP/1.1\r\nHost: hub\r\nContent-Type: application/json\r\n\
+                Transfer-Encoding: chunked\r\n\r\n";
+    let mut chunked = String::from(head);
+    let piece = "x".repeat(256 * 1024);
+    for _ in 0..8 {
+        chunked.push_str(&format!("{:x}\r\n{piece}\r\n", piece.len()));
+    }
+    chunked.push_str("0\r\n\r\n");
+    let answer = raw_exchange(&hub, &chunked, None).await;
+    assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
+    assert!(answer.contains("PAYLOAD_TOO_LARGE"), "{answer}");
 }
 
 #[tokio::test]
