@@ -60,6 +60,8 @@ pub struct App {
     listener: TcpListener,
     state: http::AppState,
     body_limit: usize,
+    /// How often the national databases are probed (zero: never).
+    health_interval: std::time::Duration,
     http: crate::config::HttpConfig,
     /// On PostgreSQL: the other replicas' (and our own) writes, from the database's notifications.
     changes: Option<ChangeListener>,
@@ -175,6 +177,7 @@ impl App {
                 rate_limit,
             },
             body_limit: config.body_limit_bytes,
+            health_interval: config.health_interval,
             http: config.http.clone(),
             changes,
             mocks,
@@ -194,6 +197,11 @@ impl App {
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> Result<(), AppError> {
+        // The national databases' health, probed in the background while the hub serves (dropped with this future).
+        let _probes = AbortOnDrop(tokio::spawn(crate::upstream::probe::run(
+            self.state.federation.upstreams().cloned().collect(),
+            self.health_interval,
+        )));
         let router = http::router(self.state, &self.http, self.body_limit);
         // The change listener stops once the server has drained (or when this future is dropped).
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
@@ -218,6 +226,15 @@ impl App {
         }
         served?;
         Ok(())
+    }
+}
+
+/// Aborts its task when dropped: a background task of `App::run` ends with it, however it ends.
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
     }
 }
 

@@ -27,6 +27,9 @@ pub const DEFAULT_JWT_ISSUER: &str = "lgsp-hub";
 pub const DEFAULT_JWT_AUDIENCE: &str = "lgsp-hub";
 /// Largest request body, in bytes.
 pub const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
+/// Every 30 s: an integrator opening the dashboard sees each national database's state at most this old, and six
+/// probes a minute are nothing to a national database.
+pub const DEFAULT_HEALTH_INTERVAL_MS: u64 = 30_000;
 
 /// What the command line and the environment give (clap merges those two): the file to read, and settings that win
 /// over it.
@@ -55,6 +58,8 @@ pub struct Config {
     pub upstreams: Vec<crate::upstream::UpstreamSettings>,
     /// Start the built-in mocks when `upstreams` is empty.
     pub mock_upstreams: bool,
+    /// How often the national databases are probed in the background (zero: never).
+    pub health_interval: std::time::Duration,
     /// What a document may ask for.
     pub limits: QueryLimits,
     /// What search and upstream lookups cost.
@@ -159,6 +164,9 @@ impl Config {
             cursor_key: s.cursor_key,
             access_log_key: s.access_log_key,
             mock_upstreams: s.mock_upstreams.unwrap_or(!production) && upstreams.is_empty(),
+            health_interval: std::time::Duration::from_millis(
+                s.health_interval_ms.unwrap_or(DEFAULT_HEALTH_INTERVAL_MS),
+            ),
             upstreams,
             listen,
             database_url,

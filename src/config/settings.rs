@@ -72,6 +72,11 @@ pub struct Settings {
     /// default `mock-upstreams` feature; other builds warn and serve no upstream) [default: true, false in production].
     #[arg(long, global = true, env = "LGSP_MOCK_UPSTREAMS")]
     pub mock_upstreams: Option<bool>,
+    /// How often (ms) each national database is probed in the background (a token fetch and the connection test's
+    /// probe call, jittered by ±10 %), so that `upstreams` tells its state without traffic; 0 turns the probes off
+    /// [default: 30000].
+    #[arg(long, global = true, env = "LGSP_HEALTH_INTERVAL_MS")]
+    pub health_interval_ms: Option<u64>,
     /// Largest cost of a query (page sizes times selections; see the README's "Limits and abuse") [default: 50000].
     #[arg(long, global = true, env = "LGSP_MAX_QUERY_COST")]
     pub max_query_cost: Option<usize>,
@@ -212,6 +217,7 @@ impl Settings {
             access_log_key: self.access_log_key.or(lower.access_log_key),
             upstreams_url: self.upstreams_url.or(lower.upstreams_url),
             mock_upstreams: self.mock_upstreams.or(lower.mock_upstreams),
+            health_interval_ms: self.health_interval_ms.or(lower.health_interval_ms),
             max_query_cost: self.max_query_cost.or(lower.max_query_cost),
             max_query_depth: self.max_query_depth.or(lower.max_query_depth),
             max_aliases: self.max_aliases.or(lower.max_aliases),

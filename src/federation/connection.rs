@@ -4,7 +4,7 @@
 use std::time::Instant;
 
 use super::Federation;
-use crate::upstream::{Caller, CircuitState, Upstream, UpstreamError, SERVICES};
+use crate::upstream::{Caller, CircuitState, Upstream, UpstreamError};
 
 /// One step of a connection test.
 #[derive(Debug, Clone)]
@@ -26,23 +26,44 @@ pub struct ConnectionReport {
 /// How an upstream looks from the hub.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Status {
-    /// The last call succeeded.
+    /// The last call or probe succeeded, in less than half the upstream's timeout.
     Up,
-    /// The last call failed, but the circuit is still closed.
+    /// It answers, but the last call failed (the circuit still closed), or the last answer took over half the timeout.
     Degraded,
-    /// The circuit is open (or half-open: one trial pending).
+    /// The circuit is open (or half-open: one trial pending), or the last probe failed.
     Down,
-    /// No call yet.
+    /// No call and no probe yet (probes switched off, or the first one still running).
     Unknown,
 }
 
+/// The circuit first; then the newer of the last call and the last background probe decides. A failed probe means
+/// down (it needs nothing but a token and a lookup of no one); a failed call only degraded (it may have failed for
+/// its own input, and the breaker judges repeated failures).
 pub fn status(u: &Upstream) -> Status {
+    if matches!(u.circuit(), CircuitState::Open | CircuitState::HalfOpen) {
+        return Status::Down;
+    }
     let h = u.health();
-    match (u.circuit(), h.calls, h.last_ok) {
-        (CircuitState::Open | CircuitState::HalfOpen, _, _) => Status::Down,
-        (_, 0, _) => Status::Unknown,
-        (_, _, true) => Status::Up,
-        (_, _, false) => Status::Degraded,
+    let call = h
+        .last_at_ms
+        .filter(|_| h.calls > 0)
+        .map(|at| (at, false, h.last_ok, h.last_latency_ms));
+    let probe = u
+        .last_probe()
+        .map(|p| (p.at_ms, true, p.ok, Some(p.latency_ms)));
+    let newest = match (call, probe) {
+        (Some(c), Some(p)) => Some(if p.0 >= c.0 { p } else { c }),
+        (c, p) => c.or(p),
+    };
+    let Some((_, by_probe, ok, latency_ms)) = newest else {
+        return Status::Unknown;
+    };
+    let slow_ms = u.settings.timeout.as_secs_f64() * 1000.0 / 2.0;
+    match (ok, by_probe) {
+        (false, true) => Status::Down,
+        (false, false) => Status::Degraded,
+        (true, _) if latency_ms.is_some_and(|ms| ms > slow_ms) => Status::Degraded,
+        (true, _) => Status::Up,
     }
 }
 
@@ -71,10 +92,7 @@ impl Federation {
 #[tracing::instrument(skip_all, fields(upstream = upstream.name()))]
 pub async fn test(upstream: &Upstream, caller: &Caller) -> ConnectionReport {
     let name = upstream.name();
-    let probe = SERVICES
-        .iter()
-        .find(|s| s.name == name)
-        .map_or("/", |s| s.probe);
+    let probe = crate::upstream::probe_path(name);
     let mut steps = Vec::new();
     let started = Instant::now();
     let token = upstream.fetch_token().await;

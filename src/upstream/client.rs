@@ -14,6 +14,7 @@ use tokio::sync::Semaphore;
 
 use super::{
     breaker::{Breaker, CircuitState},
+    health::Health,
     token::TokenSource,
     UpstreamError, UpstreamSettings,
 };
@@ -36,7 +37,7 @@ impl Caller {
         }
     }
 
-    fn headers(&self) -> HeaderMap {
+    pub(super) fn headers(&self) -> HeaderMap {
         let mut h = HeaderMap::new();
         let mut put = |name: &'static str, value: &str| {
             if let Ok(v) = value.parse() {
@@ -55,23 +56,15 @@ impl Caller {
     }
 }
 
-/// What integrators see of an upstream.
-#[derive(Debug, Clone, Default)]
-pub struct Health {
-    pub calls: u64,
-    pub failures: u64,
-    pub last_latency_ms: Option<f64>,
-    pub last_error: Option<String>,
-    pub last_ok: bool,
-}
-
 pub struct Upstream {
     pub settings: UpstreamSettings,
-    http: reqwest::Client,
-    token: TokenSource,
+    pub(super) http: reqwest::Client,
+    pub(super) token: TokenSource,
     breaker: Breaker,
     permits: Semaphore,
     health: Mutex<Health>,
+    /// The last background health probe.
+    pub(super) last_probe: Mutex<Option<super::health::Probe>>,
 }
 
 impl Upstream {
@@ -91,6 +84,7 @@ impl Upstream {
             token,
             http,
             health: Mutex::new(Health::default()),
+            last_probe: Mutex::new(None),
             settings,
         }
     }
@@ -169,6 +163,7 @@ impl Upstream {
             h.calls += 1;
             h.last_latency_ms = Some(elapsed);
             h.last_ok = result.is_ok();
+            h.last_at_ms = Some(super::health::now_ms());
             if let Err(e) = &result {
                 h.failures += 1;
                 h.last_error = Some(e.to_string());
@@ -231,7 +226,7 @@ impl Upstream {
         fields(attempt = attempt, status = tracing::field::Empty),
         err(Display, level = "warn")
     )]
-    async fn attempt(
+    pub(super) async fn attempt(
         &self,
         attempt: u32,
         request: reqwest::RequestBuilder,
@@ -265,10 +260,10 @@ impl Upstream {
 }
 
 /// Why a 4xx answer failed the call (the upstream's own body is never shown).
-const REFUSED: &str = "the upstream refused the request";
+pub(super) const REFUSED: &str = "the upstream refused the request";
 
 /// What one attempt brought back, short of a failure.
-enum Reply {
+pub(super) enum Reply {
     /// The record, or none when the upstream answered 404.
     Answer(Option<Value>),
     /// 401: the token expired or was revoked.

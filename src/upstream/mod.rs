@@ -3,6 +3,8 @@
 
 pub mod breaker;
 pub mod client;
+pub mod health;
+pub mod probe;
 pub mod token;
 
 use std::time::Duration;
@@ -10,7 +12,8 @@ use std::time::Duration;
 use secrecy::SecretString;
 
 pub use breaker::CircuitState;
-pub use client::{Caller, Health, Upstream};
+pub use client::{Caller, Upstream};
+pub use health::{Health, Probe};
 
 /// A national database the hub federates: its service name (the `/<name>` prefix of the mocks, and the `<name>` of
 /// the scope `upstream:<name>:read`) and what it is.
@@ -62,6 +65,14 @@ pub const SERVICES: [Service; 6] = [
         title: "Lý lịch tư pháp",
     },
 ];
+
+/// The probe path of the service `name` (`/` for a service the hub does not know).
+pub fn probe_path(name: &str) -> &'static str {
+    SERVICES
+        .iter()
+        .find(|s| s.name == name)
+        .map_or("/", |s| s.probe)
+}
 
 /// What a trace may record of `path`: its first segment, the resource (`/citizens/0012…?x=1` → `/citizens`). The rest
 /// often names a person (a personal number in the path or the query), and spans never hold personal data.

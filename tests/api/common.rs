@@ -85,6 +85,9 @@ impl TestHub {
                 graphiql: Some(true),
                 // Refusals at once: the suite sends hundreds (tests/api/protection.rs checks the pause).
                 refusal_pause_ms: Some(0),
+                // No background probes: tests count the calls the mocks receive (tests/api/upstream_health.rs
+                // switches them on).
+                health_interval_ms: Some(0),
                 ..Default::default()
             },
         };

@@ -25,7 +25,7 @@ async fn hub_over(mock: &MockUpstreams, tune: impl Fn(&mut UpstreamFile)) -> Tes
 }
 
 /// As [`hub_over`], with the hub's own settings adjusted by `configure`.
-async fn hub_over_configured(
+pub(crate) async fn hub_over_configured(
     mock: &MockUpstreams,
     tune: impl Fn(&mut UpstreamFile),
     configure: impl FnOnce(&mut lgsp_hub::config::Overrides),
@@ -68,7 +68,7 @@ fn errors(body: &Value) -> Vec<(String, String)> {
         .unwrap_or_default()
 }
 
-async fn access_entries(hub: &TestHub) -> u64 {
+pub(crate) async fn access_entries(hub: &TestHub) -> u64 {
     entities::access_log_entry::Entity::find()
         .count(&hub.db)
         .await
@@ -550,11 +550,15 @@ async fn no_entry_no_data_and_who_looked_at_a_citizen() {
 async fn a_thousand_concurrent_lookups_lose_nothing_and_the_chain_verifies() {
     let mock = MockUpstreams::spawn(&[]);
     // This is about losing nothing, not about speed: on a loaded machine a thousand lookups may take longer than
-    // the default 10 s request deadline, and a request cancelled at its deadline returns no data by design.
+    // the default 10 s request deadline (or wait longer than the default 3 s for a database connection), and a request
+    // cancelled at its deadline returns no data by design.
     let hub = hub_over_configured(
         &mock,
         |f| f.timeout_ms = Some(20_000),
-        |o| o.settings.request_timeout_ms = Some(60_000),
+        |o| {
+            o.settings.request_timeout_ms = Some(60_000);
+            o.settings.db_acquire_timeout_ms = Some(30_000);
+        },
     )
     .await;
     let s = mock.samples().await;
@@ -585,15 +589,20 @@ async fn a_thousand_concurrent_lookups_lose_nothing_and_the_chain_verifies() {
                     .send()
                     .await;
                 match r {
-                    Ok(r) => r.json::<Value>().await.ok(),
-                    Err(_) => None,
+                    Ok(r) => {
+                        let status = r.status();
+                        let text = r.text().await.unwrap_or_default();
+                        serde_json::from_str::<Value>(&text)
+                            .map_err(|_| format!("HTTP {status}, not JSON: {text}"))
+                    }
+                    Err(e) => Err(format!("no answer: {e:?}")),
                 }
             })
         })
         .collect();
     let mut ok = 0;
     for t in tasks {
-        let body = t.await.expect("task").expect("an answer");
+        let body = t.await.expect("task").unwrap_or_else(|e| panic!("{e}"));
         assert!(body["data"]["citizen"]["fullName"].is_string(), "{body}");
         ok += 1;
     }

@@ -27,3 +27,4 @@ mod search;
 mod seed_faithfulness;
 mod sql_budget;
 mod subscriptions;
+mod upstream_health;

@@ -36,6 +36,38 @@ pub struct UpstreamStatus {
     pub circuit_state: CircuitState,
     pub calls: u64,
     pub failures: u64,
+    /// The last background health probe (none yet, or probes switched off: `health_interval_ms = 0`).
+    pub last_probe: Option<UpstreamProbe>,
+}
+
+/// One background health probe: a token fetch and a call that names no one. Probes write no access-log entry and
+/// never open the circuit on their own.
+#[derive(SimpleObject)]
+pub struct UpstreamProbe {
+    /// When it ended, in milliseconds since the epoch.
+    pub at_ms: i64,
+    pub ok: bool,
+    /// Token fetch and probe call together, in milliseconds.
+    pub latency_ms: f64,
+    /// Why it failed (never the upstream's own body).
+    pub error: Option<String>,
+    /// The failure's code (`UPSTREAM_UNAVAILABLE`, `UPSTREAM_TIMEOUT`, `UPSTREAM_REJECTED`).
+    pub code: Option<String>,
+}
+
+impl From<crate::upstream::Probe> for UpstreamProbe {
+    fn from(p: crate::upstream::Probe) -> Self {
+        UpstreamProbe {
+            at_ms: p.at_ms,
+            ok: p.ok,
+            latency_ms: p.latency_ms,
+            code: p
+                .error
+                .as_ref()
+                .map(|e| crate::error::upstream_code(e).to_owned()),
+            error: p.error.map(|e| e.to_string()),
+        }
+    }
 }
 
 /// The status of one upstream, as integrators see it.
@@ -59,5 +91,6 @@ pub fn status_of(u: &Upstream) -> UpstreamStatus {
         },
         calls: h.calls,
         failures: h.failures,
+        last_probe: u.last_probe().map(UpstreamProbe::from),
     }
 }
