@@ -104,6 +104,8 @@ async fn open_pool(
         .acquire_timeout(acquire_timeout)
         .sqlx_logging(false)
         // WAL lets readers run beside the writer; the busy timeout makes a concurrent writer wait instead of failing.
+        // Foreign keys are a per-connection setting in SQLite: sqlx 0.9 turns them on for every connection it opens,
+        // and saying so here keeps the migrations' foreign keys enforced whatever a later sqlx defaults to.
         .map_sqlx_sqlite_opts(|opts| {
             opts.journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Normal)
@@ -155,6 +157,44 @@ mod tests {
         );
         assert_eq!(sqlite_file_path("sqlite::memory:"), None);
         assert_eq!(sqlite_file_path("postgres://localhost/test"), None);
+    }
+
+    #[tokio::test]
+    async fn every_pooled_sqlite_connection_enforces_foreign_keys() {
+        use sea_orm::{ConnectionTrait, TransactionTrait};
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let url = format!(
+            "sqlite://{}?mode=rwc",
+            dir.path().join("hub.sqlite").display()
+        );
+        let (db, _) = connect(&url, 3, Duration::from_secs(5), None)
+            .await
+            .expect("pool");
+        // Three transactions at once hold the pool's three connections: each is asked on its own connection.
+        let mut open = Vec::new();
+        for _ in 0..3 {
+            open.push(db.begin().await.expect("a connection of the pool"));
+        }
+        for txn in &open {
+            let row = txn
+                .query_one_raw(sea_orm::Statement::from_string(
+                    txn.get_database_backend(),
+                    "PRAGMA foreign_keys",
+                ))
+                .await
+                .expect("pragma")
+                .expect("a row");
+            assert_eq!(row.try_get_by_index::<i32>(0).expect("value"), 1);
+        }
+        drop(open);
+        db.execute_unprepared(
+            "CREATE TABLE parent (id TEXT PRIMARY KEY); CREATE TABLE child (parent_id TEXT REFERENCES parent (id))",
+        )
+        .await
+        .expect("schema");
+        db.execute_unprepared("INSERT INTO child VALUES ('none')")
+            .await
+            .expect_err("an orphan is refused");
     }
 
     #[tokio::test]

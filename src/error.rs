@@ -159,11 +159,43 @@ impl From<Error> for async_graphql::Error {
             .extend_with(|_, e| e.set("code", code::ACCESS_LOG_UNAVAILABLE)),
             Error::Database(cause) => {
                 let incident = next_incident_id();
+                if let Some((code, message)) = refused_by_constraint(&cause) {
+                    tracing::warn!(incident, error = %cause, "a database constraint refused a write");
+                    return async_graphql::Error::new(format!("{message} (incident {incident})"))
+                        .extend_with(|_, e| e.set("code", code));
+                }
                 tracing::error!(incident, error = %cause, "database error");
                 async_graphql::Error::new(format!("internal error (incident {incident})"))
                     .extend_with(|_, e| e.set("code", code::INTERNAL))
             }
         }
+    }
+}
+
+/// The code and message of a write that a database constraint refused: the backstop behind the store's own checks,
+/// which name the field at fault. Neither the constraint nor the statement is shown: the cause is logged.
+fn refused_by_constraint(cause: &sea_orm::DbErr) -> Option<(&'static str, &'static str)> {
+    use sea_orm::{sqlx::error::ErrorKind, DbErr, RuntimeErr};
+    let (DbErr::Exec(RuntimeErr::SqlxError(err)) | DbErr::Query(RuntimeErr::SqlxError(err))) =
+        cause
+    else {
+        return None;
+    };
+    match err.as_database_error()?.kind() {
+        ErrorKind::ForeignKeyViolation => Some((
+            code::CONFLICT,
+            "the write refers to a row that does not exist, or removes one that others refer to: read the rows \
+             again",
+        )),
+        ErrorKind::UniqueViolation => Some((
+            code::CONFLICT,
+            "another row already has this key: read the rows again",
+        )),
+        ErrorKind::CheckViolation | ErrorKind::NotNullViolation => Some((
+            code::BAD_USER_INPUT,
+            "a value is outside what the registry accepts",
+        )),
+        _ => None,
     }
 }
 
@@ -181,4 +213,60 @@ fn next_incident_id() -> u64 {
     use std::sync::atomic::{AtomicU64, Ordering};
     static NEXT: AtomicU64 = AtomicU64::new(1);
     NEXT.fetch_add(1, Ordering::Relaxed)
+}
+
+#[cfg(test)]
+mod tests {
+    use sea_orm::{ConnectionTrait, Database};
+
+    use super::*;
+
+    /// The error a write that `sql` makes gets, through the one mapping.
+    async fn mapped(db: &sea_orm::DatabaseConnection, sql: &str) -> async_graphql::Error {
+        let cause = db.execute_unprepared(sql).await.expect_err("refused");
+        Error::from(cause).into()
+    }
+
+    fn code_of(err: &async_graphql::Error) -> String {
+        let extensions = err.extensions.as_ref().expect("extensions");
+        match extensions.get("code") {
+            Some(async_graphql::Value::String(code)) => code.clone(),
+            other => panic!("no code: {other:?}"),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_write_a_constraint_refuses_gets_a_code_and_no_sql() {
+        let db = Database::connect("sqlite::memory:")
+            .await
+            .expect("database");
+        db.execute_unprepared(
+            "CREATE TABLE parent (id TEXT PRIMARY KEY);
+             CREATE TABLE child (parent_id TEXT REFERENCES parent (id), n INTEGER NOT NULL CHECK (n >= 0));
+             INSERT INTO parent VALUES ('p');",
+        )
+        .await
+        .expect("schema");
+        let cases = [
+            ("INSERT INTO child VALUES ('none', 1)", code::CONFLICT),
+            ("INSERT INTO parent VALUES ('p')", code::CONFLICT),
+            ("INSERT INTO child VALUES ('p', -1)", code::BAD_USER_INPUT),
+            ("INSERT INTO child VALUES ('p', NULL)", code::BAD_USER_INPUT),
+        ];
+        for (sql, expected) in cases {
+            let err = mapped(&db, sql).await;
+            assert_eq!(code_of(&err), expected, "{sql}: {}", err.message);
+            let text = err.message.to_lowercase();
+            for leak in ["constraint", "insert", "child", "sqlite", "foreign"] {
+                assert!(
+                    !text.contains(leak),
+                    "{sql}: leaks `{leak}`: {}",
+                    err.message
+                );
+            }
+        }
+        // Anything else stays internal.
+        let err = mapped(&db, "INSERT INTO nowhere VALUES (1)").await;
+        assert_eq!(code_of(&err), code::INTERNAL);
+    }
 }

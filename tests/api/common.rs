@@ -6,6 +6,8 @@ mod background;
 mod database;
 pub mod process;
 
+pub use database::empty_database;
+
 use std::sync::Arc;
 
 use lgsp_hub::{

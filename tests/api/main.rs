@@ -13,6 +13,7 @@ mod federation;
 mod filters;
 mod http_spec;
 mod input_hygiene;
+mod integrity;
 mod jwks;
 mod lifecycle;
 mod limits;

@@ -18,8 +18,10 @@ async fn values_outside_an_enum_stop_the_migration_and_are_named() {
     Migrator::up(&db, Some(BEFORE_ENUMS))
         .await
         .expect("the migrations before the enums");
+    // Under a province of their own: the integrity migration after this one refuses orphans.
     db.execute_unprepared(
-        "INSERT INTO agencies (id, name, name_folded, kind, province_code) VALUES \
+        "INSERT INTO provinces (code, slug, name, name_folded, committee_name) VALUES ('91', 'kg', 'K', 'k', 'U');
+         INSERT INTO agencies (id, name, name_folded, kind, province_code) VALUES \
            ('a', 'A', 'a', 'so', '91'), ('b', 'B', 'b', 'bo', '91'), ('c', 'C', 'c', 'bo', '91');
          INSERT INTO search_entries (kind, node_key, title, folded) VALUES ('AGENCY', 'a', 'A', 'a'), ('TOWN', 't', 'T', 't');",
     )

@@ -68,6 +68,19 @@ pub async fn fresh() -> (String, TestDb) {
     }
 }
 
+/// An empty database (no table at all), for tests of the migrations themselves: its URL, and the guard that removes
+/// it. On PostgreSQL a database of this process's naming scheme, so a run cut short leaves nothing behind for long.
+pub async fn empty_database() -> (String, TestDb) {
+    match std::env::var("LGSP_TEST_DATABASE_URL") {
+        Ok(admin_url) if !admin_url.is_empty() => background::run(postgres_empty(admin_url)).await,
+        _ => {
+            let dir = tempfile::tempdir_in(process_dir()).expect("temp dir");
+            let url = sqlite_url(&dir.path().join("empty.sqlite"));
+            (url, TestDb::Sqlite(dir))
+        }
+    }
+}
+
 /// Migrates and seeds the database at `url`, as `App::build` does with an empty one.
 async fn prepare(url: &str) -> DatabaseConnection {
     let (db, _) = db::connect(url, 1, Duration::from_secs(30), None)
@@ -173,6 +186,20 @@ async fn postgres_copy(admin_url: String) -> (String, TestDb) {
         .recv()
         .await
         .expect("the template's copier stopped (see its panic above)");
+    (format!("{}/{name}", pg.base), TestDb::Postgres(name))
+}
+
+async fn postgres_empty(admin_url: String) -> (String, TestDb) {
+    let pg = POSTGRES.get_or_init(|| postgres_template(admin_url)).await;
+    let name = format!(
+        "lgsp_t_{}_{}",
+        process_key(),
+        NEXT_DB.fetch_add(1, Ordering::Relaxed)
+    );
+    pg.admin
+        .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+        .await
+        .expect("create an empty database");
     (format!("{}/{name}", pg.base), TestDb::Postgres(name))
 }
 
