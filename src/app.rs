@@ -109,7 +109,14 @@ impl App {
         .await?;
         let store = Store {
             db: db.clone(),
-            cache: Arc::new(ReadCache::new(config.cache_ttl)),
+            cache: Arc::new(ReadCache::new(
+                config.cache_ttl,
+                crate::cache::ResponseCache::new(
+                    config.response_cache.ttl,
+                    config.response_cache.max_bytes,
+                    config.response_cache.max_age_s,
+                ),
+            )),
             max_page_size: config.max_page_size,
             cursors,
             events: Events::new(fanout),

@@ -15,6 +15,10 @@ use std::{
 
 use entities::{agency, province};
 
+pub mod responses;
+
+pub use responses::ResponseCache;
+
 /// A map whose entries expire after `ttl`. When it grows past `max_entries` it is emptied: a crude bound that is
 /// enough for keys that are filters and reference rows.
 pub struct TtlMap<K, V> {
@@ -76,11 +80,14 @@ pub struct ReadCache {
     pub counts: TtlMap<String, u64>,
     pub provinces: TtlMap<String, province::Model>,
     pub agencies: TtlMap<String, agency::Model>,
+    /// Whole answers of anonymous catalog queries.
+    pub responses: ResponseCache,
 }
 
 impl ReadCache {
-    pub fn new(ttl: Duration) -> Self {
+    pub fn new(ttl: Duration, responses: ResponseCache) -> Self {
         ReadCache {
+            responses,
             counts: TtlMap::new(ttl, 10_000),
             provinces: TtlMap::new(ttl, 1_000),
             agencies: TtlMap::new(ttl, 100_000),
@@ -92,6 +99,7 @@ impl ReadCache {
         self.counts.clear();
         self.provinces.clear();
         self.agencies.clear();
+        self.responses.invalidate();
     }
 }
 

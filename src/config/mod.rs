@@ -27,6 +27,21 @@ pub const DEFAULT_JWT_ISSUER: &str = "lgsp-hub";
 pub const DEFAULT_JWT_AUDIENCE: &str = "lgsp-hub";
 /// Largest request body, in bytes.
 pub const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
+/// Writes drop cached answers at once (and on PostgreSQL in every replica), so the TTL bounds only what a process that
+/// hears no notification may miss: another process writing the same SQLite file.
+pub const DEFAULT_RESPONSE_CACHE_TTL_MS: u64 = 10_000;
+pub const DEFAULT_RESPONSE_CACHE_BYTES: u64 = 32 * 1024 * 1024;
+
+/// The response cache of anonymous catalog queries (see `crate::cache::responses`).
+#[derive(Debug, Clone, Copy)]
+pub struct ResponseCacheConfig {
+    /// Zero: off.
+    pub ttl: std::time::Duration,
+    pub max_bytes: u64,
+    /// `Cache-Control: public, max-age` of cacheable GET answers (0: `no-cache`).
+    pub max_age_s: u64,
+}
+
 /// Every 30 s: an integrator opening the dashboard sees each national database's state at most this old, and six
 /// probes a minute are nothing to a national database.
 pub const DEFAULT_HEALTH_INTERVAL_MS: u64 = 30_000;
@@ -48,6 +63,8 @@ pub struct Config {
     pub body_limit_bytes: usize,
     pub db_max_connections: u32,
     pub cache_ttl: std::time::Duration,
+    /// The answers of anonymous catalog queries kept in memory.
+    pub response_cache: ResponseCacheConfig,
     /// The token key and where it comes from. (The secret is never logged: `Debug` redacts it.)
     pub keys: crate::auth::KeyConfig,
     pub jwt_issuer: String,
@@ -190,6 +207,16 @@ impl Config {
             jwt_audience: s
                 .jwt_audience
                 .unwrap_or_else(|| DEFAULT_JWT_AUDIENCE.to_owned()),
+            response_cache: ResponseCacheConfig {
+                ttl: std::time::Duration::from_millis(
+                    s.response_cache_ttl_ms
+                        .unwrap_or(DEFAULT_RESPONSE_CACHE_TTL_MS),
+                ),
+                max_bytes: s
+                    .response_cache_bytes
+                    .unwrap_or(DEFAULT_RESPONSE_CACHE_BYTES),
+                max_age_s: s.response_cache_max_age_s.unwrap_or(0),
+            },
             cache_ttl: std::time::Duration::from_millis(
                 s.cache_ttl_ms.unwrap_or(DEFAULT_CACHE_TTL_MS),
             ),

@@ -29,6 +29,17 @@ pub struct Settings {
     /// How long (ms) `totalCount`s and reference rows are cached; 0 turns the cache off [default: 1000].
     #[arg(long, global = true, env = "LGSP_CACHE_TTL_MS")]
     pub cache_ttl_ms: Option<u64>,
+    /// How long (ms) an anonymous catalog query's answer is served from memory; every committed write drops them all
+    /// (in other replicas too, on PostgreSQL); 0 turns the response cache off [default: 10000].
+    #[arg(long, global = true, env = "LGSP_RESPONSE_CACHE_TTL_MS")]
+    pub response_cache_ttl_ms: Option<u64>,
+    /// Memory the cached answers may take, in bytes [default: 33554432].
+    #[arg(long, global = true, env = "LGSP_RESPONSE_CACHE_BYTES")]
+    pub response_cache_bytes: Option<u64>,
+    /// `max-age` (s) of the `Cache-Control: public` header on cacheable GET answers, for a reverse proxy in front
+    /// (0: `no-cache`, every reuse revalidated with the `ETag`) [default: 0].
+    #[arg(long, global = true, env = "LGSP_RESPONSE_CACHE_MAX_AGE_S")]
+    pub response_cache_max_age_s: Option<u64>,
     /// HS256 secret for tokens (at least 32 bytes). Prefer the LGSP_JWT_SECRET variable over the file.
     #[arg(long, global = true, env = "LGSP_JWT_SECRET", hide_env_values = true)]
     pub jwt_secret: Option<SecretString>,
@@ -206,6 +217,11 @@ impl Settings {
             body_limit_bytes: self.body_limit_bytes.or(lower.body_limit_bytes),
             db_max_connections: self.db_max_connections.or(lower.db_max_connections),
             cache_ttl_ms: self.cache_ttl_ms.or(lower.cache_ttl_ms),
+            response_cache_ttl_ms: self.response_cache_ttl_ms.or(lower.response_cache_ttl_ms),
+            response_cache_bytes: self.response_cache_bytes.or(lower.response_cache_bytes),
+            response_cache_max_age_s: self
+                .response_cache_max_age_s
+                .or(lower.response_cache_max_age_s),
             jwt_secret: self.jwt_secret.or(lower.jwt_secret),
             jwt_public_key_file: self.jwt_public_key_file.or(lower.jwt_public_key_file),
             jwt_private_key_file: self.jwt_private_key_file.or(lower.jwt_private_key_file),

@@ -29,14 +29,15 @@ use axum::{
 use serde_json::{Map, Value};
 
 use super::respond::{
-    coded_error, negotiate, not_acceptable, plain_error, refused, respond, unauthenticated,
-    MediaType, JSON,
+    coded_error, negotiate, not_acceptable, plain_error, refused, respond, respond_body,
+    unauthenticated, MediaType, JSON,
 };
 use super::{
     documents::{Cached, DocumentError, Named},
     rate_limit, AppState,
 };
 use crate::auth::{AuthError, Principal};
+use crate::cache::ResponseCache;
 use crate::limits::CostSlot;
 
 /// The caller named by the `Authorization` header: `Ok(None)` without one. A header that is present but does not carry a
@@ -245,9 +246,31 @@ async fn serve(
             return limit.stamp(coded_error(status, media, err.code(), err.message()));
         }
     };
+    // Anonymous reads are public: an identical one asked since the last write is answered as it was.
+    let responses = &app.store.cache.responses;
+    let keep = if principal.is_none() && responses.enabled() {
+        let key = ResponseCache::key(&named.text, operation_name.as_deref(), variables.as_ref());
+        if let Some(kept) = responses.get(&key) {
+            return limit.stamp(super::cached::answer(
+                &kept,
+                media,
+                if_none_match(headers),
+                is_get,
+                responses.max_age_s,
+            ));
+        }
+        Some(Keep {
+            key,
+            generation: responses.generation(),
+            if_none_match: if_none_match(headers).map(str::to_owned),
+        })
+    } else {
+        None
+    };
     let request = Request {
         named,
         cached,
+        keep,
         operation_name,
         variables: variables.map(|vars| Variables::from_json(Value::Object(vars))),
         is_get,
@@ -257,10 +280,26 @@ async fn serve(
     limit.stamp(execute(app, request, media).await)
 }
 
+/// Where an anonymous request's answer is kept, if it is a query that succeeds.
+struct Keep {
+    key: String,
+    /// The response cache's generation when the request started.
+    generation: u64,
+    /// The validators the client holds (GET).
+    if_none_match: Option<String>,
+}
+
+fn if_none_match(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+}
+
 /// A request whose caller is known and whose rate limit is charged.
 struct Request {
     named: Named,
     cached: Option<Arc<Cached>>,
+    keep: Option<Keep>,
     operation_name: Option<String>,
     variables: Option<Variables>,
     is_get: bool,
@@ -272,6 +311,7 @@ async fn execute(app: &AppState, request: Request, media: MediaType) -> Response
     let Request {
         named,
         cached,
+        keep,
         operation_name,
         variables,
         is_get,
@@ -321,6 +361,7 @@ async fn execute(app: &AppState, request: Request, media: MediaType) -> Response
         }
     }
     let parse_failed = parsed.is_none();
+    let mut is_query = false;
     if let Some(doc) = &parsed {
         let operation = match &operation_name {
             Some(name) => doc
@@ -329,6 +370,7 @@ async fn execute(app: &AppState, request: Request, media: MediaType) -> Response
                 .find(|(n, _)| n.map(|n| n.as_str()) == Some(name.as_str())),
             None => doc.operations.iter().next(),
         };
+        is_query = operation.is_some_and(|(_, op)| op.node.ty == OperationType::Query);
         if is_get && operation.is_some_and(|(_, op)| op.node.ty != OperationType::Query) {
             let mut resp = plain_error(
                 StatusCode::METHOD_NOT_ALLOWED,
@@ -369,17 +411,25 @@ async fn execute(app: &AppState, request: Request, media: MediaType) -> Response
     if let Some(vars) = variables {
         request = request.variables(vars);
     }
+    let keep = keep.filter(|_| is_query);
+    let keeping = keep.is_some();
     let answer = move |response: async_graphql::Response| {
         // A request error: the operation never ran, so there is no data (parse, validation, variable coercion).
         let request_error = response.data == async_graphql::Value::Null
             && !response.errors.is_empty()
             && response.errors.iter().all(|e| e.path.is_empty());
+        // An answer without errors is serialized once, for the client and for the response cache.
+        if keeping && response.errors.is_empty() {
+            let body = Bytes::from(serde_json::to_vec(&response).unwrap_or_default());
+            return (false, respond_body(body.clone(), media), Some(body));
+        }
         (
             request_error,
             respond(response, media, request_error, parse_failed),
+            None,
         )
     };
-    let (request_error, response) = if heavy {
+    let (request_error, mut response, body) = if heavy {
         let schema = app.schema.clone();
         match app
             .limits
@@ -392,6 +442,19 @@ async fn execute(app: &AppState, request: Request, media: MediaType) -> Response
     } else {
         answer(app.schema.execute(request).await)
     };
+    if let (Some(keep), Some(body)) = (keep, body) {
+        let responses = &app.store.cache.responses;
+        if let Some(kept) = responses.put(keep.key, keep.generation, body) {
+            // Answered as a kept answer is: with its validators, or 304 if the client holds it already.
+            response = super::cached::answer(
+                &kept,
+                media,
+                keep.if_none_match.as_deref(),
+                is_get,
+                responses.max_age_s,
+            );
+        }
+    }
     if !request_error {
         let cost = cost.0.load(Ordering::Relaxed);
         match (cached, fresh) {

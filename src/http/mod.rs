@@ -1,5 +1,6 @@
 //! The HTTP face: routes, middleware (request ids, a tracing span per request, body limit), and small endpoints.
 
+mod cached;
 pub mod documents;
 mod graphql;
 mod protect;

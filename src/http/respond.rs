@@ -119,6 +119,11 @@ pub(super) fn refused(media: MediaType, err: crate::error::Error) -> Response {
     respond(response, media, true, false)
 }
 
+/// A serialized GraphQL response without errors.
+pub(super) fn respond_body(body: axum::body::Bytes, media: MediaType) -> Response {
+    ([(header::CONTENT_TYPE, media.content_type())], body).into_response()
+}
+
 /// The HTTP answer for a GraphQL response: request errors lose `data` (and are `400` in the
 /// `application/graphql-response+json` media type), and every error gets an `extensions.code`.
 pub(super) fn respond(
@@ -130,7 +135,7 @@ pub(super) fn respond(
     if response.errors.is_empty() {
         // The common case needs no rewriting: serialize straight to bytes.
         let body = serde_json::to_vec(&response).unwrap_or_default();
-        return ([(header::CONTENT_TYPE, media.content_type())], body).into_response();
+        return respond_body(body.into(), media);
     }
     // A heavy query shed for want of a permit: as the concurrency limit answers.
     let shed = response.errors.iter().any(|e| {

@@ -24,6 +24,7 @@ mod pagination;
 mod protection;
 mod rate_limit;
 mod registration;
+mod response_cache;
 mod search;
 mod seed_faithfulness;
 mod sql_budget;

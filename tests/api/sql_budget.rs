@@ -35,7 +35,12 @@ async fn a_nested_page_of_100_costs_at_most_four_statements() {
 
 #[tokio::test]
 async fn the_read_cache_serves_counts_and_reference_rows() {
-    let hub = TestHub::start_with(250, Some(60_000)).await;
+    // The response cache off: it would answer the warm page without any statement (tests/api/response_cache.rs).
+    let hub = TestHub::start_configured(250, |o| {
+        o.settings.cache_ttl_ms = Some(60_000);
+        o.settings.response_cache_ttl_ms = Some(0);
+    })
+    .await;
     let cold = statements_for(&hub, 100).await;
     assert!(cold <= 4, "cold page ran {cold} statements");
     // Warm: the count, the agencies and the provinces come from the cache; only the page itself is read.

@@ -41,9 +41,17 @@ async fn a_write_through_one_hub_reaches_the_subscribers_and_the_cache_of_anothe
         return;
     }
     let a = TestHub::start().await;
-    let b = HubProcess::start(a.database_url(), &[("LGSP_CACHE_TTL_MS", "600000".into())]).await;
+    let b = HubProcess::start(
+        a.database_url(),
+        &[
+            ("LGSP_CACHE_TTL_MS", "600000".into()),
+            ("LGSP_RESPONSE_CACHE_TTL_MS", "600000".into()),
+        ],
+    )
+    .await;
 
-    // B caches the count now; only a notification from A's write can make it see the new system.
+    // B caches the count (and the whole anonymous answer) now; only a notification from A's write can make it see the
+    // new system.
     let before = system_count(&b.base).await;
     let auth = json!({ "Authorization": format!("Bearer {}", token(QN, "catalog:read")) });
     let mut ws = Client::ready(&b.base, "graphql-transport-ws", auth).await;
