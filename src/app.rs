@@ -19,6 +19,7 @@ use crate::{
     limits::Limits,
     seed,
     store::{page::CursorKey, Store},
+    telemetry::Metrics,
     upstream::UpstreamSettings,
 };
 
@@ -73,11 +74,13 @@ impl App {
     pub async fn build(config: &Config) -> Result<App, AppError> {
         // Before touching the database: a production hub without its cursor key does not start.
         let cursors = cursor_key(config)?;
-        let (db, sql) = db::connect(
+        let metrics = Metrics::new();
+        let db = db::connect(
             &config.database_url,
             config.db_max_connections,
             config.db_acquire_timeout,
             Some(config.http.request_timeout),
+            metrics.sql(),
         )
         .await?;
         db::migrate(&db).await?;
@@ -102,12 +105,12 @@ impl App {
             (config.db_max_connections / 4).max(1),
             config.db_acquire_timeout,
             Some(config.http.request_timeout),
-            sql.clone(),
+            metrics.sql(),
         )
         .await?;
         let store = Store {
             db: db.clone(),
-            cache: Arc::new(ReadCache::new(config.cache_ttl)),
+            cache: Arc::new(ReadCache::new(config.cache_ttl, &metrics)),
             max_page_size: config.max_page_size,
             cursors,
             events: Events::new(fanout),
@@ -124,6 +127,7 @@ impl App {
             ),
             Fanout::Local => None,
         };
+        let heavy_pool = heavy_db.is_some();
         let heavy_store = match heavy_db {
             Some(db) => Store {
                 db,
@@ -131,11 +135,12 @@ impl App {
             },
             None => store.clone(),
         };
-        let access_log = AccessLog::start(db.clone(), access_log_keys(config)?);
+        let access_log =
+            AccessLog::start(db.clone(), access_log_keys(config)?, metrics.access_log());
         let (upstreams, mocks) = upstreams(config).await?;
-        let federation = Arc::new(Federation::new(upstreams, access_log));
+        let federation = Arc::new(Federation::new(upstreams, access_log, &metrics));
         crate::limits::cost::set_weights(config.weights);
-        let limits = Arc::new(Limits::new(config.limits.clone()));
+        let limits = Arc::new(Limits::new(config.limits.clone(), metrics.clone()));
         let schema = graphql::build_schema(
             Some((store.clone(), federation.clone())),
             graphql::SchemaOptions {
@@ -156,9 +161,11 @@ impl App {
             config.http.document_cache_bytes,
             config.http.persisted_queries,
             trusted,
+            metrics.cache("documents"),
         ));
         let sdl: Arc<str> = graphql::sdl().into();
-        let rate_limit = Arc::new(crate::rate_limit::Limiter::start(&config.rate_limit).await?);
+        let rate_limit =
+            Arc::new(crate::rate_limit::Limiter::start(&config.rate_limit, &metrics).await?);
         Ok(App {
             listener,
             state: http::AppState {
@@ -166,7 +173,8 @@ impl App {
                 store,
                 heavy_store,
                 db,
-                sql,
+                heavy_pool,
+                metrics,
                 sdl,
                 documents,
                 limits,
@@ -194,6 +202,7 @@ impl App {
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> Result<(), AppError> {
+        let metrics = self.state.metrics.clone();
         let router = http::router(self.state, &self.http, self.body_limit);
         // The change listener stops once the server has drained (or when this future is dropped).
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
@@ -202,6 +211,8 @@ impl App {
                 let _ = stopped.await;
             }))
         });
+        // Histogram samples go into their buckets even when nobody scrapes (until the server stops).
+        let upkeep = AbortOnDrop(tokio::spawn(upkeep(metrics)));
         // The peer's address names anonymous clients for the rate limits.
         let served = axum::serve(
             self.listener,
@@ -210,6 +221,7 @@ impl App {
         .with_graceful_shutdown(shutdown)
         .await;
         let _ = stop.send(());
+        drop(upkeep);
         if let Some(task) = changes {
             let _ = task.await;
         }
@@ -218,6 +230,27 @@ impl App {
         }
         served?;
         Ok(())
+    }
+}
+
+/// A task that ends when its handle is dropped: background work that lives as long as the server, whichever way
+/// `App::run` ends (returned, or its future dropped).
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+/// Every few seconds, moves recorded histogram samples into their buckets, so that memory stays bounded without
+/// scrapes.
+async fn upkeep(metrics: Metrics) {
+    let mut every = tokio::time::interval(std::time::Duration::from_secs(5));
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        every.tick().await;
+        metrics.run_upkeep();
     }
 }
 

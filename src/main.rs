@@ -8,6 +8,7 @@ use lgsp_hub::{
     app::{shutdown_signal, App},
     config::{Config, Overrides, Settings},
     db, graphql, seed,
+    telemetry::metrics::SqlMetrics,
 };
 use tracing_subscriber::EnvFilter;
 
@@ -116,7 +117,11 @@ async fn check_upstreams(config: &Config) -> Result<(), String> {
     };
     let mut failed = 0;
     for settings in upstreams {
-        let upstream = lgsp_hub::upstream::Upstream::new(settings, http.clone());
+        let upstream = lgsp_hub::upstream::Upstream::new(
+            settings,
+            http.clone(),
+            lgsp_hub::telemetry::metrics::UpstreamMetrics::noop(),
+        );
         let report = lgsp_hub::federation::connection::test(&upstream, &caller).await;
         for step in &report.steps {
             let outcome = match &step.error {
@@ -154,9 +159,15 @@ async fn run(cli: Cli) -> Result<(), String> {
             app.run(shutdown).await.map_err(|e| e.to_string())
         }
         Some(Command::Migrate) => {
-            let (conn, _) = db::connect(&config.database_url, 2, config.db_acquire_timeout, None)
-                .await
-                .map_err(|e| e.to_string())?;
+            let conn = db::connect(
+                &config.database_url,
+                2,
+                config.db_acquire_timeout,
+                None,
+                SqlMetrics::noop(),
+            )
+            .await
+            .map_err(|e| e.to_string())?;
             db::migrate(&conn).await.map_err(|e| e.to_string())?;
             tracing::info!(database = %config.database_url_redacted(), "migrations applied");
             Ok(())
@@ -165,9 +176,15 @@ async fn run(cli: Cli) -> Result<(), String> {
             synthetic_systems,
             synthetic_seed,
         }) => {
-            let (conn, _) = db::connect(&config.database_url, 2, config.db_acquire_timeout, None)
-                .await
-                .map_err(|e| e.to_string())?;
+            let conn = db::connect(
+                &config.database_url,
+                2,
+                config.db_acquire_timeout,
+                None,
+                SqlMetrics::noop(),
+            )
+            .await
+            .map_err(|e| e.to_string())?;
             db::migrate(&conn).await.map_err(|e| e.to_string())?;
             let seeded = seed::seed_if_empty(&conn)
                 .await
@@ -188,9 +205,15 @@ async fn run(cli: Cli) -> Result<(), String> {
         Some(Command::Audit {
             action: AuditCommand::Verify,
         }) => {
-            let (conn, _) = db::connect(&config.database_url, 2, config.db_acquire_timeout, None)
-                .await
-                .map_err(|e| e.to_string())?;
+            let conn = db::connect(
+                &config.database_url,
+                2,
+                config.db_acquire_timeout,
+                None,
+                SqlMetrics::noop(),
+            )
+            .await
+            .map_err(|e| e.to_string())?;
             db::migrate(&conn).await.map_err(|e| e.to_string())?;
             let keys = lgsp_hub::app::access_log_keys(&config).map_err(|e| e.to_string())?;
             match lgsp_hub::access_log::verify::verify(&conn, &keys)

@@ -26,7 +26,7 @@ use axum::{
     http::{header, HeaderMap, HeaderValue, StatusCode},
     response::Response,
 };
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use super::respond::{
     coded_error, negotiate, not_acceptable, plain_error, refused, respond, unauthenticated,
@@ -34,6 +34,8 @@ use super::respond::{
 };
 use super::{
     documents::{Cached, DocumentError, Named},
+    observe::RequestFacts,
+    params::Params,
     rate_limit, AppState,
 };
 use crate::auth::{AuthError, Principal};
@@ -49,46 +51,10 @@ async fn authenticate(app: &AppState, headers: &HeaderMap) -> Result<Option<Prin
     app.auth.authenticate_header(value).await.map(Some)
 }
 
-/// The parameters of a GraphQL-over-HTTP request.
-struct Params {
-    query: Option<String>,
-    operation_name: Option<String>,
-    variables: Option<Map<String, Value>>,
-    extensions: Option<Value>,
-}
-
-fn params_from_json(mut body: Map<String, Value>) -> Result<Params, &'static str> {
-    let query = match body.remove("query") {
-        Some(Value::String(q)) => Some(q),
-        Some(Value::Null) | None => None,
-        Some(_) => return Err("`query` must be a string"),
-    };
-    let operation_name = match body.remove("operationName") {
-        Some(Value::String(n)) => Some(n),
-        Some(Value::Null) | None => None,
-        Some(_) => return Err("`operationName` must be a string or null"),
-    };
-    let variables = match body.remove("variables") {
-        Some(Value::Object(v)) => Some(v),
-        Some(Value::Null) | None => None,
-        Some(_) => return Err("`variables` must be an object or null"),
-    };
-    let extensions = match body.remove("extensions") {
-        Some(Value::Object(e)) => Some(Value::Object(e)),
-        Some(Value::Null) | None => None,
-        Some(_) => return Err("`extensions` must be an object or null"),
-    };
-    Ok(Params {
-        query,
-        operation_name,
-        variables,
-        extensions,
-    })
-}
-
 pub async fn post(
     State(app): State<AppState>,
     client: rate_limit::ClientIp,
+    facts: RequestFacts,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
@@ -129,8 +95,8 @@ pub async fn post(
             "the request body must be a JSON object",
         );
     };
-    match params_from_json(body) {
-        Ok(params) => serve(&app, &client, &headers, media, params, false).await,
+    match Params::from_json(body) {
+        Ok(params) => serve(&app, &client, &facts, &headers, media, params, false).await,
         Err(message) => plain_error(StatusCode::BAD_REQUEST, media, message),
     }
 }
@@ -138,51 +104,21 @@ pub async fn post(
 pub async fn get(
     State(app): State<AppState>,
     client: rate_limit::ClientIp,
+    facts: RequestFacts,
     headers: HeaderMap,
     query: Result<Query<HashMap<String, String>>, axum::extract::rejection::QueryRejection>,
 ) -> Response {
     let Some(media) = negotiate(&headers) else {
         return not_acceptable();
     };
-    let Ok(Query(mut q)) = query else {
+    let Ok(Query(q)) = query else {
         return plain_error(StatusCode::BAD_REQUEST, media, "malformed query string");
     };
-    let document = q.remove("query");
-    let variables = match q.remove("variables") {
-        None => None,
-        Some(v) => match serde_json::from_str::<Value>(&v) {
-            Ok(Value::Object(map)) => Some(map),
-            Ok(Value::Null) => None,
-            _ => {
-                return plain_error(
-                    StatusCode::BAD_REQUEST,
-                    media,
-                    "`variables` must be a JSON object",
-                )
-            }
-        },
+    let params = match Params::from_query(q) {
+        Ok(params) => params,
+        Err(message) => return plain_error(StatusCode::BAD_REQUEST, media, message),
     };
-    let extensions = match q
-        .remove("extensions")
-        .map(|e| serde_json::from_str::<Value>(&e))
-    {
-        None | Some(Ok(Value::Null)) => None,
-        Some(Ok(Value::Object(e))) => Some(Value::Object(e)),
-        Some(_) => {
-            return plain_error(
-                StatusCode::BAD_REQUEST,
-                media,
-                "`extensions` must be a JSON object",
-            )
-        }
-    };
-    let params = Params {
-        query: document,
-        operation_name: q.remove("operationName").filter(|n| !n.is_empty()),
-        variables,
-        extensions,
-    };
-    serve(&app, &client, &headers, media, params, true).await
+    serve(&app, &client, &facts, &headers, media, params, true).await
 }
 
 /// Authenticates the caller, charges its rate limit (a document the hub has run before by its last measured cost, any
@@ -190,6 +126,7 @@ pub async fn get(
 async fn serve(
     app: &AppState,
     client: &rate_limit::ClientIp,
+    facts: &RequestFacts,
     headers: &HeaderMap,
     media: MediaType,
     params: Params,
@@ -199,6 +136,9 @@ async fn serve(
         Ok(p) => p,
         Err(err) => return unauthenticated(err, media),
     };
+    if let Some(p) = &principal {
+        facts.agency(p.agency.as_str());
+    }
     let Params {
         query,
         operation_name,
@@ -240,7 +180,7 @@ async fn serve(
         principal,
         request_id: super::request_id(headers).map(str::to_owned),
     };
-    limit.stamp(execute(app, request, media).await)
+    limit.stamp(execute(app, request, facts, media).await)
 }
 
 /// A request whose caller is known and whose rate limit is charged.
@@ -254,7 +194,12 @@ struct Request {
     request_id: Option<String>,
 }
 
-async fn execute(app: &AppState, request: Request, media: MediaType) -> Response {
+async fn execute(
+    app: &AppState,
+    request: Request,
+    facts: &RequestFacts,
+    media: MediaType,
+) -> Response {
     let Request {
         named,
         cached,
@@ -307,6 +252,9 @@ async fn execute(app: &AppState, request: Request, media: MediaType) -> Response
         }
     }
     let parse_failed = parsed.is_none();
+    // The operation's name labels its metrics once the document is known to be valid: a cached one passed already, a
+    // fresh one only after validation (so that junk names never take a label).
+    let mut fresh_operation = None;
     if let Some(doc) = &parsed {
         let operation = match &operation_name {
             Some(name) => doc
@@ -315,6 +263,13 @@ async fn execute(app: &AppState, request: Request, media: MediaType) -> Response
                 .find(|(n, _)| n.map(|n| n.as_str()) == Some(name.as_str())),
             None => doc.operations.iter().next(),
         };
+        if let Some((name, _)) = operation {
+            let name = name.map(|n| n.as_str());
+            match &cached {
+                Some(_) => facts.operation(app.metrics.operation(name)),
+                None => fresh_operation = Some(name.map(str::to_owned)),
+            }
+        }
         if is_get && operation.is_some_and(|(_, op)| op.node.ty != OperationType::Query) {
             let mut resp = plain_error(
                 StatusCode::METHOD_NOT_ALLOWED,
@@ -379,6 +334,9 @@ async fn execute(app: &AppState, request: Request, media: MediaType) -> Response
         answer(app.schema.execute(request).await)
     };
     if !request_error {
+        if let Some(name) = fresh_operation {
+            facts.operation(app.metrics.operation(name.as_deref()));
+        }
         let cost = cost.0.load(Ordering::Relaxed);
         match (cached, fresh) {
             (Some(cached), _) => cached.cost.store(cost, Ordering::Relaxed),

@@ -2,6 +2,9 @@
 
 pub mod documents;
 mod graphql;
+mod markers;
+mod observe;
+mod params;
 mod protect;
 mod rate_limit;
 mod respond;
@@ -30,7 +33,7 @@ use tower_http::{
     trace::{DefaultOnFailure, TraceLayer},
 };
 
-use crate::{config::HttpConfig, db::SqlStats, graphql::HubSchema, store::Store};
+use crate::{config::HttpConfig, graphql::HubSchema, store::Store, telemetry::Metrics};
 
 /// Cheap handles shared by every request.
 #[derive(Clone)]
@@ -40,7 +43,10 @@ pub struct AppState {
     /// The store over the heavy queries' own small pool (the same store where there is none).
     pub heavy_store: Store,
     pub db: DatabaseConnection,
-    pub sql: Arc<SqlStats>,
+    /// Whether `heavy_store` has a pool of its own.
+    pub heavy_pool: bool,
+    /// What `/metrics` renders.
+    pub metrics: Metrics,
     pub sdl: Arc<str>,
     /// Parsed documents that passed the limits, persisted queries, trusted documents.
     pub documents: Arc<documents::Documents>,
@@ -56,6 +62,7 @@ pub struct AppState {
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 pub fn router(state: AppState, config: &HttpConfig, body_limit: usize) -> Router {
+    let observed = state.clone();
     let admission = Arc::new(protect::Admission::new(
         config.max_concurrent_requests,
         config.request_timeout,
@@ -82,7 +89,7 @@ pub fn router(state: AppState, config: &HttpConfig, body_limit: usize) -> Router
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/schema.graphql", sdl)
-        .route("/metrics", get(metrics))
+        .route("/metrics", get(observe::metrics))
         .with_state(state)
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(
@@ -96,6 +103,7 @@ pub fn router(state: AppState, config: &HttpConfig, body_limit: usize) -> Router
         router = router.layer(cors);
     }
     router
+        .layer(middleware::from_fn_with_state(observed, observe::observe))
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(
             // A 5xx the hub chose (a shed request, a deadline) is a warning; internal failures are logged at ERROR
@@ -183,27 +191,4 @@ async fn schema_sdl(State(app): State<AppState>) -> Response {
         app.sdl.to_string(),
     )
         .into_response()
-}
-
-/// Prometheus text format.
-async fn metrics(State(app): State<AppState>) -> Response {
-    let body = format!(
-        "# HELP lgsp_sql_statements_total SQL statements run by the hub.\n\
-         # TYPE lgsp_sql_statements_total counter\n\
-         lgsp_sql_statements_total {}\n\
-         # HELP lgsp_sql_statements_failed_total SQL statements that failed.\n\
-         # TYPE lgsp_sql_statements_failed_total counter\n\
-         lgsp_sql_statements_failed_total {}\n\
-         # HELP lgsp_subscriptions Open GraphQL subscriptions of this process.\n\
-         # TYPE lgsp_subscriptions gauge\n\
-         lgsp_subscriptions {}\n\
-         # HELP lgsp_document_cache_bytes Estimated bytes of parsed documents kept (only documents that validated).\n\
-         # TYPE lgsp_document_cache_bytes gauge\n\
-         lgsp_document_cache_bytes {}\n",
-        app.sql.statements(),
-        app.sql.failed(),
-        app.store.events.subscribers(),
-        app.documents.cached_bytes()
-    ) + &rate_limit::metrics(app.rate_limit.stats());
-    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], body).into_response()
 }

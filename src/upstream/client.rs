@@ -17,6 +17,7 @@ use super::{
     token::TokenSource,
     UpstreamError, UpstreamSettings,
 };
+use crate::telemetry::metrics::{Circuit, UpstreamMetrics, UpstreamOutcome};
 
 /// Who the hub is calling for.
 #[derive(Debug, Clone, Default)]
@@ -72,10 +73,16 @@ pub struct Upstream {
     breaker: Breaker,
     permits: Semaphore,
     health: Mutex<Health>,
+    metrics: UpstreamMetrics,
 }
 
 impl Upstream {
-    pub fn new(settings: UpstreamSettings, http: reqwest::Client) -> Upstream {
+    /// The client of the upstream `settings` describe, over the shared `http` pool, counted in `metrics`.
+    pub fn new(
+        settings: UpstreamSettings,
+        http: reqwest::Client,
+        metrics: UpstreamMetrics,
+    ) -> Upstream {
         let token = TokenSource::new(
             format!("{}/oauth/token", settings.base_url),
             settings.client_id.clone(),
@@ -91,6 +98,7 @@ impl Upstream {
             token,
             http,
             health: Mutex::new(Health::default()),
+            metrics,
             settings,
         }
     }
@@ -101,6 +109,20 @@ impl Upstream {
 
     pub fn circuit(&self) -> CircuitState {
         self.breaker.state()
+    }
+
+    /// Sets the circuit's gauge (read when `/metrics` is rendered: an open circuit with no calls does not change).
+    pub fn sample_metrics(&self) {
+        self.metrics.circuit(match self.circuit() {
+            CircuitState::Closed => Circuit::Closed,
+            CircuitState::HalfOpen => Circuit::HalfOpen,
+            CircuitState::Open => Circuit::Open,
+        });
+    }
+
+    /// Records the result of a connection test.
+    pub fn record_probe(&self, ok: bool) {
+        self.metrics.probe(ok);
     }
 
     pub fn health(&self) -> Health {
@@ -149,6 +171,7 @@ impl Upstream {
         // Held across the await points below: if this future is dropped, the permit's drop gives a half-open trial
         // back instead of leaving the circuit waiting for an answer that will never come.
         let Some(permit) = self.breaker.allow() else {
+            self.metrics.call(UpstreamOutcome::CircuitOpen, 0.0);
             return Err(UpstreamError::CircuitOpen);
         };
         let started = Instant::now();
@@ -157,7 +180,14 @@ impl Upstream {
             Ok(Ok(_permit)) => self.attempts(&method, path, body, caller, idempotent).await,
             _ => Err(UpstreamError::Busy),
         };
-        let elapsed = started.elapsed().as_secs_f64() * 1000.0;
+        let seconds = started.elapsed().as_secs_f64();
+        self.metrics.call(
+            result
+                .as_ref()
+                .map_or_else(UpstreamError::outcome, |_| UpstreamOutcome::Ok),
+            seconds,
+        );
+        let elapsed = seconds * 1000.0;
         match &result {
             Ok(_) => permit.success(),
             // The hub's own limit is not the upstream's failure: no verdict (a trial is given back).
@@ -194,7 +224,8 @@ impl Upstream {
             let token = self
                 .token
                 .get(&self.http, self.settings.token_timeout)
-                .await?;
+                .await
+                .inspect_err(|_| self.metrics.attempt_failed())?;
             let request = self
                 .http
                 .request(method.clone(), format!("{}{path}", self.settings.base_url))
@@ -215,6 +246,7 @@ impl Upstream {
                 },
                 Err(e) => e,
             };
+            self.metrics.attempt_failed();
             if attempt >= retries || !failure.retryable() {
                 return Err(failure);
             }
@@ -316,7 +348,7 @@ mod tests {
         settings.breaker_cooldown = Duration::ZERO;
         settings.timeout = Duration::from_secs(600);
         settings.token_timeout = Duration::from_secs(600);
-        let upstream = Upstream::new(settings, reqwest::Client::new());
+        let upstream = Upstream::new(settings, reqwest::Client::new(), UpstreamMetrics::noop());
         upstream.breaker.allow().expect("closed").failure();
         let caller = Caller::default();
 
@@ -356,7 +388,7 @@ mod tests {
         settings.breaker_cooldown = Duration::ZERO;
         settings.concurrency = 1;
         settings.timeout = Duration::from_millis(20);
-        let upstream = Upstream::new(settings, reqwest::Client::new());
+        let upstream = Upstream::new(settings, reqwest::Client::new(), UpstreamMetrics::noop());
         upstream.breaker.allow().expect("closed").failure();
         let _all_permits = upstream.permits.acquire().await.expect("the only permit");
         let busy = upstream.get("/citizens/1", &Caller::default()).await;

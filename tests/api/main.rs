@@ -16,6 +16,7 @@ mod input_hygiene;
 mod jwks;
 mod lifecycle;
 mod limits;
+mod metrics;
 mod migration;
 mod mock;
 mod mock_upstreams;
