@@ -15,7 +15,9 @@ use crate::{
     db,
     events::{listener::ChangeListener, Events, Fanout},
     federation::Federation,
-    graphql, http,
+    graphql,
+    health::{Dependencies, Readiness},
+    http,
     limits::Limits,
     seed,
     store::{page::CursorKey, Store},
@@ -137,6 +139,10 @@ impl App {
         };
         let access_log =
             AccessLog::start(db.clone(), access_log_keys(config)?, metrics.access_log());
+        // The readiness checks' own connection: a busy request pool must not read as an outage.
+        let probe = db::connect_probe(&config.database_url)
+            .await?
+            .unwrap_or_else(|| db.clone());
         let (upstreams, mocks) = upstreams(config).await?;
         let federation = Arc::new(Federation::new(upstreams, access_log, &metrics));
         crate::limits::cost::set_weights(config.weights);
@@ -166,6 +172,13 @@ impl App {
         let sdl: Arc<str> = graphql::sdl().into();
         let rate_limit =
             Arc::new(crate::rate_limit::Limiter::start(&config.rate_limit, &metrics).await?);
+        let readiness = Readiness::start(Dependencies {
+            probe,
+            access_log: federation.access_log.clone(),
+            rate_limit: rate_limit.clone(),
+            metrics: metrics.clone(),
+        })
+        .await;
         Ok(App {
             listener,
             state: http::AppState {
@@ -175,6 +188,7 @@ impl App {
                 db,
                 heavy_pool,
                 metrics,
+                readiness,
                 sdl,
                 documents,
                 limits,
@@ -203,6 +217,7 @@ impl App {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> Result<(), AppError> {
         let metrics = self.state.metrics.clone();
+        let readiness = AbortOnDrop(tokio::spawn(self.state.readiness.clone().run()));
         let router = http::router(self.state, &self.http, self.body_limit);
         // The change listener stops once the server has drained (or when this future is dropped).
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
@@ -221,7 +236,7 @@ impl App {
         .with_graceful_shutdown(shutdown)
         .await;
         let _ = stop.send(());
-        drop(upkeep);
+        drop((upkeep, readiness));
         if let Some(task) = changes {
             let _ = task.await;
         }

@@ -67,6 +67,45 @@ async fn open_pool(
     statement_timeout: Option<Duration>,
     sql: SqlMetrics,
 ) -> Result<DatabaseConnection, DbErr> {
+    let mut options = options(url, max_connections, acquire_timeout, statement_timeout)?;
+    options
+        .min_connections(1)
+        .connect_timeout(Duration::from_secs(10));
+    let mut db = Database::connect(options).await?;
+    db.set_metric_callback(move |info| {
+        sql.statement(info.elapsed.as_secs_f64(), info.failed);
+        tracing::trace!(target: "lgsp_hub::sql", elapsed_us = info.elapsed.as_micros() as u64, failed = info.failed, sql = %info.statement.sql);
+    });
+    Ok(db)
+}
+
+/// How long the readiness probe waits to connect, for a connection, or for a statement.
+pub const PROBE_TIMEOUT: Duration = Duration::from_millis(800);
+
+/// The readiness checks' own connection: a pool of one, opened on demand, with short timeouts, whose statements are
+/// not counted with the requests' (a check every second would blur the SQL statement budget). `None` for an
+/// in-memory SQLite database, where a connection of its own would be a database of its own.
+#[tracing::instrument(skip_all)]
+pub async fn connect_probe(url: &str) -> Result<Option<DatabaseConnection>, DbErr> {
+    if url.starts_with("sqlite") && sqlite_file_path(url).is_none() {
+        return Ok(None);
+    }
+    let mut options = options(url, 1, PROBE_TIMEOUT, Some(PROBE_TIMEOUT))?;
+    options
+        .min_connections(0)
+        .connect_timeout(PROBE_TIMEOUT)
+        .idle_timeout(Duration::from_secs(60));
+    Database::connect(options).await.map(Some)
+}
+
+/// The options every pool shares: SQLite's pragmas for a concurrent server (its directory created), PostgreSQL's
+/// statement timeout.
+fn options(
+    url: &str,
+    max_connections: u32,
+    acquire_timeout: Duration,
+    statement_timeout: Option<Duration>,
+) -> Result<ConnectOptions, DbErr> {
     if let Some(path) = sqlite_file_path(url) {
         if let Some(parent) = std::path::Path::new(&path).parent() {
             if !parent.as_os_str().is_empty() {
@@ -79,8 +118,6 @@ async fn open_pool(
     let mut options = ConnectOptions::new(url.to_owned());
     options
         .max_connections(max_connections)
-        .min_connections(1)
-        .connect_timeout(Duration::from_secs(10))
         .acquire_timeout(acquire_timeout)
         .sqlx_logging(false)
         // WAL lets readers run beside the writer; the busy timeout makes a concurrent writer wait instead of failing.
@@ -96,12 +133,7 @@ async fn open_pool(
         options
             .map_sqlx_postgres_opts(move |opts| opts.options([("statement_timeout", ms.as_str())]));
     }
-    let mut db = Database::connect(options).await?;
-    db.set_metric_callback(move |info| {
-        sql.statement(info.elapsed.as_secs_f64(), info.failed);
-        tracing::trace!(target: "lgsp_hub::sql", elapsed_us = info.elapsed.as_micros() as u64, failed = info.failed, sql = %info.statement.sql);
-    });
-    Ok(db)
+    Ok(options)
 }
 
 /// A pool's connections: open, idle, and the most it opens.

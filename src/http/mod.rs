@@ -47,6 +47,8 @@ pub struct AppState {
     pub heavy_pool: bool,
     /// What `/metrics` renders.
     pub metrics: Metrics,
+    /// What `/readyz` answers: the last round of the background checks.
+    pub readiness: crate::health::Readiness,
     pub sdl: Arc<str>,
     /// Parsed documents that passed the limits, persisted queries, trusted documents.
     pub documents: Arc<documents::Documents>,
@@ -169,20 +171,40 @@ async fn graphiql() -> Response {
         .into_response()
 }
 
-/// The process is up.
+/// The process is up (no I/O: a process that answers is alive).
 async fn healthz() -> &'static str {
     "ok"
 }
 
-/// The database answers.
+/// Whether this replica should get requests: the last round of the background checks (`crate::health`), read without
+/// waiting on any dependency. 200 when ready, 503 when a check fails or the checks stopped; the body names each check.
 async fn readyz(State(app): State<AppState>) -> Response {
-    match app.db.ping().await {
-        Ok(()) => (StatusCode::OK, "ready").into_response(),
-        Err(err) => {
-            tracing::warn!(error = %err, "readiness check failed");
-            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response()
-        }
-    }
+    let report = app.readiness.report();
+    let ready = report.ready();
+    let checks: serde_json::Map<String, serde_json::Value> = report
+        .checks
+        .iter()
+        .map(|c| (c.name.to_owned(), c.state.as_str().into()))
+        .collect();
+    let body = serde_json::json!({
+        "status": if ready { "ready" } else { "not_ready" },
+        "checks": checks,
+        "checkedMsAgo": report.checked_at.elapsed().as_millis() as u64,
+    });
+    let status = if ready {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    (
+        status,
+        [
+            (header::CONTENT_TYPE, "application/json"),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        body.to_string(),
+    )
+        .into_response()
 }
 
 async fn schema_sdl(State(app): State<AppState>) -> Response {

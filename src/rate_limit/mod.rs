@@ -144,6 +144,14 @@ impl Limiter {
         self.shared.as_ref().map(|s| s.is_up())
     }
 
+    /// Pings Redis (for readiness); `None` without Redis.
+    pub async fn redis_ping(&self) -> Option<bool> {
+        match &self.shared {
+            Some(shared) => Some(shared.ping().await),
+            None => None,
+        }
+    }
+
     /// Sets the Redis gauge (when `/metrics` is rendered).
     pub fn sample_metrics(&self) {
         if let Some(up) = self.redis_up() {

@@ -23,6 +23,7 @@ mod mock_upstreams;
 mod pagination;
 mod protection;
 mod rate_limit;
+mod readiness;
 mod registration;
 mod search;
 mod seed_faithfulness;
