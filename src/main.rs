@@ -8,9 +8,11 @@ use lgsp_hub::{
     app::{shutdown_signal, App},
     config::{Config, Overrides, Settings},
     db, graphql, seed,
-    telemetry::metrics::SqlMetrics,
+    telemetry::{
+        logs::{self, LogFormat},
+        metrics::SqlMetrics,
+    },
 };
-use tracing_subscriber::EnvFilter;
 
 /// Open provincial integration and data-sharing platform (LGSP) with a GraphQL API.
 #[derive(Parser)]
@@ -85,13 +87,15 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_env("LGSP_LOG").unwrap_or_else(|_| EnvFilter::new("info")),
-        )
-        .with_writer(std::io::stderr)
-        .init();
-    match run(cli).await {
+    // The configuration says how to log, so it is read before anything is logged; an error reading it is then logged
+    // as text.
+    let config = Config::load(Overrides {
+        config_file: cli.config.clone(),
+        settings: cli.settings.clone(),
+    })
+    .map_err(|e| e.to_string());
+    logs::init(config.as_ref().map_or(LogFormat::Text, |c| c.log_format));
+    match async { run(cli.command, config?).await }.await {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
             tracing::error!("{message}");
@@ -141,14 +145,8 @@ async fn check_upstreams(config: &Config) -> Result<(), String> {
     Ok(())
 }
 
-async fn run(cli: Cli) -> Result<(), String> {
-    let config = Config::load(Overrides {
-        config_file: cli.config.clone(),
-        settings: cli.settings.clone(),
-    })
-    .map_err(|e| e.to_string())?;
-
-    match cli.command {
+async fn run(command: Option<Command>, config: Config) -> Result<(), String> {
+    match command {
         None | Some(Command::Serve) => {
             tracing::info!(database = %config.database_url_redacted(), "starting lgsp-hub");
             let app = App::build(&config).await.map_err(|e| e.to_string())?;

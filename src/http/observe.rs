@@ -1,6 +1,7 @@
-//! What the hub tells about the requests it serves: the GraphQL request metrics (by operation and outcome, errors by
-//! code, shed requests by reason), and `GET /metrics`, which samples the gauges of state that lives elsewhere (pools,
-//! subscriptions, circuits, the document cache) before it renders.
+//! What the hub tells about the requests it serves: one log line per request (at INFO for `/graphql` and its websocket,
+//! DEBUG for the rest: health checks and scrapes would drown it), the GraphQL request metrics (by operation and
+//! outcome, errors by code, shed requests by reason), and `GET /metrics`, which samples the gauges of state that lives
+//! elsewhere (pools, subscriptions, circuits, the document cache) before it renders.
 //!
 //! Handlers report what only they know (the operation, the caller's agency) in the request's [`RequestFacts`]; the
 //! responses they build carry markers (`markers.rs`) that [`observe`] reads on the way out.
@@ -24,7 +25,7 @@ use super::{
 };
 use crate::telemetry::metrics::{OperationLabel, Outcome, ShedReason};
 
-/// What the handler of a request learned about it, for its metrics.
+/// What the handler of a request learned about it, for its metrics and its log line.
 #[derive(Clone, Default)]
 pub struct RequestFacts(Arc<Facts>);
 
@@ -59,23 +60,44 @@ impl<S: Send + Sync> FromRequestParts<S> for RequestFacts {
     }
 }
 
-/// Counts every `/graphql` request by operation and outcome, with its latency and its errors by code.
+/// Logs every request once it is answered (inside its `request` span, which holds the method, path and request id),
+/// and counts every `/graphql` request by operation and outcome, with its latency and its errors by code.
 pub async fn observe(State(app): State<AppState>, mut request: Request, next: Next) -> Response {
     let started = Instant::now();
     let facts = RequestFacts::default();
     request.extensions_mut().insert(facts.clone());
-    let graphql = request.uri().path() == "/graphql";
+    let path = request.uri().path();
+    let graphql = path == "/graphql";
+    let api = graphql || path == "/graphql/ws";
+    let request_id = super::request_id(request.headers()).map(str::to_owned);
     let response = next.run(request).await;
-    if graphql {
+    let seconds = started.elapsed().as_secs_f64();
+    // A `/graphql` request whose document never passed counts (and logs) as `other`.
+    let operation = facts
+        .0
+        .operation
+        .get()
+        .cloned()
+        .or_else(|| graphql.then(|| app.metrics.other_operation()));
+    let agency = facts.0.agency.get().map(String::as_str);
+    let status = response.status().as_u16();
+    let duration_ms = (seconds * 1e6).round() / 1e3;
+    // The level of an event is fixed where it is written: two of them.
+    if api {
+        tracing::info!(
+            request_id,
+            status,
+            duration_ms,
+            operation = operation.as_ref().map(OperationLabel::as_str),
+            agency,
+            "request served"
+        );
+    } else {
+        tracing::debug!(request_id, status, duration_ms, "request served");
+    }
+    if let Some(operation) = operation.filter(|_| graphql) {
         let outcome = outcome(&response);
-        let operation = facts
-            .0
-            .operation
-            .get()
-            .cloned()
-            .unwrap_or_else(|| app.metrics.other_operation());
-        app.metrics
-            .graphql_request(&operation, outcome, started.elapsed().as_secs_f64());
+        app.metrics.graphql_request(&operation, outcome, seconds);
         if outcome == Outcome::Shed {
             app.metrics
                 .request_shed(match response.extensions().get::<ShedAtConcurrency>() {

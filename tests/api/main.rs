@@ -16,6 +16,7 @@ mod input_hygiene;
 mod jwks;
 mod lifecycle;
 mod limits;
+mod logs;
 mod metrics;
 mod migration;
 mod mock;
