@@ -59,6 +59,12 @@ pub enum AppError {
     CursorKeyMissing,
 }
 
+mod background;
+mod signals;
+
+use background::{upkeep, AbortOnDrop};
+pub use signals::shutdown_signal;
+
 pub struct App {
     listener: TcpListener,
     state: http::AppState,
@@ -248,27 +254,6 @@ impl App {
     }
 }
 
-/// A task that ends when its handle is dropped: background work that lives as long as the server, whichever way
-/// `App::run` ends (returned, or its future dropped).
-struct AbortOnDrop(tokio::task::JoinHandle<()>);
-
-impl Drop for AbortOnDrop {
-    fn drop(&mut self) {
-        self.0.abort();
-    }
-}
-
-/// Every few seconds, moves recorded histogram samples into their buckets, so that memory stays bounded without
-/// scrapes.
-async fn upkeep(metrics: Metrics) {
-    let mut every = tokio::time::interval(std::time::Duration::from_secs(5));
-    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        every.tick().await;
-        metrics.run_upkeep();
-    }
-}
-
 /// The token checker of `config`; generates (and says so) a development secret when no key is configured. With a JWKS
 /// URL, its keys (fetched by [`Authenticator::load_keys`]) verify, and only the private key, if any, is read to mint.
 pub fn authenticator(config: &Config) -> Result<Authenticator, AppError> {
@@ -395,49 +380,4 @@ pub fn cursor_key(config: &Config) -> Result<CursorKey, AppError> {
         tracing::warn!(path = %path.display(), "no cursor key configured: generated a development key (mode 0600)");
     }
     Ok(CursorKey::new(secret.expose_secret().as_bytes()))
-}
-
-/// Resolves on SIGINT or SIGTERM. The handlers are installed by this call, not when the future is first polled: `run`
-/// polls it on a task of its own, possibly after the first requests, and until then a SIGTERM would kill the process
-/// without draining it. Call it before saying that the hub listens.
-pub fn shutdown_signal() -> impl Future<Output = ()> + Send + 'static {
-    #[cfg(unix)]
-    let (mut interrupt, mut terminate) = {
-        use tokio::signal::unix::{signal, SignalKind};
-        let listen = |kind: SignalKind, name: &'static str| {
-            signal(kind)
-                .inspect_err(|err| tracing::warn!(error = %err, signal = name, "cannot listen for the signal"))
-                .ok()
-        };
-        (
-            listen(SignalKind::interrupt(), "SIGINT"),
-            listen(SignalKind::terminate(), "SIGTERM"),
-        )
-    };
-    async move {
-        #[cfg(unix)]
-        {
-            tokio::select! {
-                () = received(interrupt.as_mut()) => {},
-                () = received(terminate.as_mut()) => {},
-            }
-        }
-        #[cfg(not(unix))]
-        if let Err(err) = tokio::signal::ctrl_c().await {
-            tracing::warn!(error = %err, "cannot listen for Ctrl-C");
-            std::future::pending::<()>().await;
-        }
-        tracing::info!("shutting down: draining in-flight requests");
-    }
-}
-
-/// Resolves when `signal` is received; never when it could not be listened for.
-#[cfg(unix)]
-async fn received(signal: Option<&mut tokio::signal::unix::Signal>) {
-    match signal {
-        Some(signal) => {
-            signal.recv().await;
-        }
-        None => std::future::pending().await,
-    }
 }
