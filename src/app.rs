@@ -15,10 +15,13 @@ use crate::{
     db,
     events::{listener::ChangeListener, Events, Fanout},
     federation::Federation,
-    graphql, http,
+    graphql,
+    health::{Dependencies, Readiness},
+    http,
     limits::Limits,
     seed,
     store::{page::CursorKey, Store},
+    telemetry::Metrics,
     upstream::UpstreamSettings,
 };
 
@@ -56,6 +59,12 @@ pub enum AppError {
     CursorKeyMissing,
 }
 
+mod background;
+mod signals;
+
+use background::{upkeep, AbortOnDrop};
+pub use signals::shutdown_signal;
+
 pub struct App {
     listener: TcpListener,
     state: http::AppState,
@@ -75,11 +84,13 @@ impl App {
     pub async fn build(config: &Config) -> Result<App, AppError> {
         // Before touching the database: a production hub without its cursor key does not start.
         let cursors = cursor_key(config)?;
-        let (db, sql) = db::connect(
+        let metrics = Metrics::new();
+        let db = db::connect(
             &config.database_url,
             config.db_max_connections,
             config.db_acquire_timeout,
             Some(config.http.request_timeout),
+            metrics.sql(),
         )
         .await?;
         db::migrate(&db).await?;
@@ -104,7 +115,7 @@ impl App {
             (config.db_max_connections / 4).max(1),
             config.db_acquire_timeout,
             Some(config.http.request_timeout),
-            sql.clone(),
+            metrics.sql(),
         )
         .await?;
         let store = Store {
@@ -115,7 +126,9 @@ impl App {
                     config.response_cache.ttl,
                     config.response_cache.max_bytes,
                     config.response_cache.max_age_s,
+                    &metrics,
                 ),
+                &metrics,
             )),
             max_page_size: config.max_page_size,
             cursors,
@@ -133,6 +146,7 @@ impl App {
             ),
             Fanout::Local => None,
         };
+        let heavy_pool = heavy_db.is_some();
         let heavy_store = match heavy_db {
             Some(db) => Store {
                 db,
@@ -140,11 +154,16 @@ impl App {
             },
             None => store.clone(),
         };
-        let access_log = AccessLog::start(db.clone(), access_log_keys(config)?);
+        let access_log =
+            AccessLog::start(db.clone(), access_log_keys(config)?, metrics.access_log());
+        // The readiness checks' own connection: a busy request pool must not read as an outage.
+        let probe = db::connect_probe(&config.database_url)
+            .await?
+            .unwrap_or_else(|| db.clone());
         let (upstreams, mocks) = upstreams(config).await?;
-        let federation = Arc::new(Federation::new(upstreams, access_log));
+        let federation = Arc::new(Federation::new(upstreams, access_log, &metrics));
         crate::limits::cost::set_weights(config.weights);
-        let limits = Arc::new(Limits::new(config.limits.clone()));
+        let limits = Arc::new(Limits::new(config.limits.clone(), metrics.clone()));
         let schema = graphql::build_schema(
             Some((store.clone(), federation.clone())),
             graphql::SchemaOptions {
@@ -165,9 +184,18 @@ impl App {
             config.http.document_cache_bytes,
             config.http.persisted_queries,
             trusted,
+            metrics.cache("documents"),
         ));
         let sdl: Arc<str> = graphql::sdl().into();
-        let rate_limit = Arc::new(crate::rate_limit::Limiter::start(&config.rate_limit).await?);
+        let rate_limit =
+            Arc::new(crate::rate_limit::Limiter::start(&config.rate_limit, &metrics).await?);
+        let readiness = Readiness::start(Dependencies {
+            probe,
+            access_log: federation.access_log.clone(),
+            rate_limit: rate_limit.clone(),
+            metrics: metrics.clone(),
+        })
+        .await;
         Ok(App {
             listener,
             state: http::AppState {
@@ -175,7 +203,9 @@ impl App {
                 store,
                 heavy_store,
                 db,
-                sql,
+                heavy_pool,
+                metrics,
+                readiness,
                 sdl,
                 documents,
                 limits,
@@ -209,6 +239,8 @@ impl App {
             self.state.federation.upstreams().cloned().collect(),
             self.health_interval,
         )));
+        let metrics = self.state.metrics.clone();
+        let readiness = AbortOnDrop(tokio::spawn(self.state.readiness.clone().run()));
         let router = http::router(self.state, &self.http, self.body_limit);
         // The change listener stops once the server has drained (or when this future is dropped).
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
@@ -217,6 +249,8 @@ impl App {
                 let _ = stopped.await;
             }))
         });
+        // Histogram samples go into their buckets even when nobody scrapes (until the server stops).
+        let upkeep = AbortOnDrop(tokio::spawn(upkeep(metrics)));
         // The peer's address names anonymous clients for the rate limits.
         let served = axum::serve(
             self.listener,
@@ -225,6 +259,7 @@ impl App {
         .with_graceful_shutdown(shutdown)
         .await;
         let _ = stop.send(());
+        drop((upkeep, readiness));
         if let Some(task) = changes {
             let _ = task.await;
         }
@@ -233,15 +268,6 @@ impl App {
         }
         served?;
         Ok(())
-    }
-}
-
-/// Aborts its task when dropped: a background task of `App::run` ends with it, however it ends.
-struct AbortOnDrop(tokio::task::JoinHandle<()>);
-
-impl Drop for AbortOnDrop {
-    fn drop(&mut self) {
-        self.0.abort();
     }
 }
 
@@ -371,49 +397,4 @@ pub fn cursor_key(config: &Config) -> Result<CursorKey, AppError> {
         tracing::warn!(path = %path.display(), "no cursor key configured: generated a development key (mode 0600)");
     }
     Ok(CursorKey::new(secret.expose_secret().as_bytes()))
-}
-
-/// Resolves on SIGINT or SIGTERM. The handlers are installed by this call, not when the future is first polled: `run`
-/// polls it on a task of its own, possibly after the first requests, and until then a SIGTERM would kill the process
-/// without draining it. Call it before saying that the hub listens.
-pub fn shutdown_signal() -> impl Future<Output = ()> + Send + 'static {
-    #[cfg(unix)]
-    let (mut interrupt, mut terminate) = {
-        use tokio::signal::unix::{signal, SignalKind};
-        let listen = |kind: SignalKind, name: &'static str| {
-            signal(kind)
-                .inspect_err(|err| tracing::warn!(error = %err, signal = name, "cannot listen for the signal"))
-                .ok()
-        };
-        (
-            listen(SignalKind::interrupt(), "SIGINT"),
-            listen(SignalKind::terminate(), "SIGTERM"),
-        )
-    };
-    async move {
-        #[cfg(unix)]
-        {
-            tokio::select! {
-                () = received(interrupt.as_mut()) => {},
-                () = received(terminate.as_mut()) => {},
-            }
-        }
-        #[cfg(not(unix))]
-        if let Err(err) = tokio::signal::ctrl_c().await {
-            tracing::warn!(error = %err, "cannot listen for Ctrl-C");
-            std::future::pending::<()>().await;
-        }
-        tracing::info!("shutting down: draining in-flight requests");
-    }
-}
-
-/// Resolves when `signal` is received; never when it could not be listened for.
-#[cfg(unix)]
-async fn received(signal: Option<&mut tokio::signal::unix::Signal>) {
-    match signal {
-        Some(signal) => {
-            signal.recv().await;
-        }
-        None => std::future::pending().await,
-    }
 }

@@ -15,24 +15,29 @@ use std::{
 
 use entities::{agency, province};
 
+use crate::telemetry::{metrics::CacheMetrics, Metrics};
+
 pub mod responses;
 
 pub use responses::ResponseCache;
 
 /// A map whose entries expire after `ttl`. When it grows past `max_entries` it is emptied: a crude bound that is
-/// enough for keys that are filters and reference rows.
+/// enough for keys that are filters and reference rows. Lookups are counted as hits and misses (not while the map is
+/// off).
 pub struct TtlMap<K, V> {
     ttl: Duration,
     max_entries: usize,
     entries: Mutex<HashMap<K, (Instant, V)>>,
+    metrics: CacheMetrics,
 }
 
 impl<K: Hash + Eq, V: Clone> TtlMap<K, V> {
-    pub fn new(ttl: Duration, max_entries: usize) -> Self {
+    pub fn new(ttl: Duration, max_entries: usize, metrics: CacheMetrics) -> Self {
         TtlMap {
             ttl,
             max_entries,
             entries: Mutex::new(HashMap::new()),
+            metrics,
         }
     }
 
@@ -49,10 +54,11 @@ impl<K: Hash + Eq, V: Clone> TtlMap<K, V> {
             return None;
         }
         let entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
-        match entries.get(key) {
+        let found = match entries.get(key) {
             Some((at, v)) if at.elapsed() < self.ttl => Some(v.clone()),
             _ => None,
-        }
+        };
+        self.metrics.count(found)
     }
 
     pub fn put(&self, key: K, value: V) {
@@ -85,12 +91,12 @@ pub struct ReadCache {
 }
 
 impl ReadCache {
-    pub fn new(ttl: Duration, responses: ResponseCache) -> Self {
+    pub fn new(ttl: Duration, responses: ResponseCache, metrics: &Metrics) -> Self {
         ReadCache {
             responses,
-            counts: TtlMap::new(ttl, 10_000),
-            provinces: TtlMap::new(ttl, 1_000),
-            agencies: TtlMap::new(ttl, 100_000),
+            counts: TtlMap::new(ttl, 10_000, metrics.cache("catalog_counts")),
+            provinces: TtlMap::new(ttl, 1_000, metrics.cache("catalog_provinces")),
+            agencies: TtlMap::new(ttl, 100_000, metrics.cache("catalog_agencies")),
         }
     }
 
@@ -109,19 +115,19 @@ mod tests {
 
     #[test]
     fn entries_expire_and_zero_ttl_disables() {
-        let map = TtlMap::new(Duration::from_millis(30), 10);
+        let map = TtlMap::new(Duration::from_millis(30), 10, CacheMetrics::noop());
         map.put("a", 1);
         assert_eq!(map.get(&"a"), Some(1));
         std::thread::sleep(Duration::from_millis(40));
         assert_eq!(map.get(&"a"), None);
-        let off = TtlMap::new(Duration::ZERO, 10);
+        let off = TtlMap::new(Duration::ZERO, 10, CacheMetrics::noop());
         off.put("a", 1);
         assert_eq!(off.get(&"a"), None);
     }
 
     #[test]
     fn size_is_bounded() {
-        let map = TtlMap::new(Duration::from_secs(60), 2);
+        let map = TtlMap::new(Duration::from_secs(60), 2, CacheMetrics::noop());
         map.put(1, 1);
         map.put(2, 2);
         map.put(3, 3);

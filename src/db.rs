@@ -1,37 +1,18 @@
-//! Database connection: pool options, SQLite pragmas, migrations, and the SQL statement counter behind `/metrics`.
+//! Database connection: pool options, SQLite pragmas, migrations, the SQL statement metrics behind `/metrics`, and
+//! the pools' connection counts.
 
-use std::{
-    sync::{
-        atomic::{AtomicU64, Ordering},
-        Arc,
-    },
-    time::Duration,
-};
+use std::time::Duration;
 
 use migrations::{Migrator, MigratorTrait};
 use sea_orm::{
     sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous},
-    ConnectOptions, Database, DatabaseConnection, DbErr,
+    ConnectOptions, Database, DatabaseConnection, DbBackend, DbErr,
 };
 
-/// Counts the SQL statements the hub runs: exported on `/metrics` so that N+1 regressions are visible (and tested).
-#[derive(Debug, Default)]
-pub struct SqlStats {
-    statements: AtomicU64,
-    failed: AtomicU64,
-}
+use crate::telemetry::metrics::SqlMetrics;
 
-impl SqlStats {
-    pub fn statements(&self) -> u64 {
-        self.statements.load(Ordering::Relaxed)
-    }
-
-    pub fn failed(&self) -> u64 {
-        self.failed.load(Ordering::Relaxed)
-    }
-}
-
-/// Opens the pool, with the metric callback installed, and applies SQLite's pragmas for a concurrent server.
+/// Opens the pool, counting its statements in `sql` (exported on `/metrics`, so that N+1 regressions are visible and
+/// tested), and applies SQLite's pragmas for a concurrent server.
 // Only the URL's scheme is recorded: the rest may hold a password.
 #[tracing::instrument(
     skip_all,
@@ -42,20 +23,19 @@ pub async fn connect(
     max_connections: u32,
     acquire_timeout: Duration,
     statement_timeout: Option<Duration>,
-) -> Result<(DatabaseConnection, Arc<SqlStats>), DbErr> {
-    let stats = Arc::new(SqlStats::default());
-    let db = open_pool(
+    sql: SqlMetrics,
+) -> Result<DatabaseConnection, DbErr> {
+    open_pool(
         url,
         max_connections,
         acquire_timeout,
         statement_timeout,
-        stats.clone(),
+        sql,
     )
-    .await?;
-    Ok((db, stats))
+    .await
 }
 
-/// A second, small pool beside the main one, counted in the same `stats`: heavy queries run over it, so that however
+/// A second, small pool beside the main one, counted in the same `sql` metrics: heavy queries run over it, so that however
 /// many statements one of them issues at once, it never holds a connection a cheap request is waiting for. `None`
 /// for an in-memory SQLite database, where every connection would be a database of its own.
 #[tracing::instrument(skip_all, fields(max_connections = max_connections))]
@@ -64,7 +44,7 @@ pub async fn connect_heavy_pool(
     max_connections: u32,
     acquire_timeout: Duration,
     statement_timeout: Option<Duration>,
-    stats: Arc<SqlStats>,
+    sql: SqlMetrics,
 ) -> Result<Option<DatabaseConnection>, DbErr> {
     if url.starts_with("sqlite") && sqlite_file_path(url).is_none() {
         return Ok(None);
@@ -74,7 +54,7 @@ pub async fn connect_heavy_pool(
         max_connections,
         acquire_timeout,
         statement_timeout,
-        stats,
+        sql,
     )
     .await
     .map(Some)
@@ -85,8 +65,47 @@ async fn open_pool(
     max_connections: u32,
     acquire_timeout: Duration,
     statement_timeout: Option<Duration>,
-    stats: Arc<SqlStats>,
+    sql: SqlMetrics,
 ) -> Result<DatabaseConnection, DbErr> {
+    let mut options = options(url, max_connections, acquire_timeout, statement_timeout)?;
+    options
+        .min_connections(1)
+        .connect_timeout(Duration::from_secs(10));
+    let mut db = Database::connect(options).await?;
+    db.set_metric_callback(move |info| {
+        sql.statement(info.elapsed.as_secs_f64(), info.failed);
+        tracing::trace!(target: "lgsp_hub::sql", elapsed_us = info.elapsed.as_micros() as u64, failed = info.failed, sql = %info.statement.sql);
+    });
+    Ok(db)
+}
+
+/// How long the readiness probe waits to connect, for a connection, or for a statement.
+pub const PROBE_TIMEOUT: Duration = Duration::from_millis(800);
+
+/// The readiness checks' own connection: a pool of one, opened on demand, with short timeouts, whose statements are
+/// not counted with the requests' (a check every second would blur the SQL statement budget). `None` for an
+/// in-memory SQLite database, where a connection of its own would be a database of its own.
+#[tracing::instrument(skip_all)]
+pub async fn connect_probe(url: &str) -> Result<Option<DatabaseConnection>, DbErr> {
+    if url.starts_with("sqlite") && sqlite_file_path(url).is_none() {
+        return Ok(None);
+    }
+    let mut options = options(url, 1, PROBE_TIMEOUT, Some(PROBE_TIMEOUT))?;
+    options
+        .min_connections(0)
+        .connect_timeout(PROBE_TIMEOUT)
+        .idle_timeout(Duration::from_secs(60));
+    Database::connect(options).await.map(Some)
+}
+
+/// The options every pool shares: SQLite's pragmas for a concurrent server (its directory created), PostgreSQL's
+/// statement timeout.
+fn options(
+    url: &str,
+    max_connections: u32,
+    acquire_timeout: Duration,
+    statement_timeout: Option<Duration>,
+) -> Result<ConnectOptions, DbErr> {
     if let Some(path) = sqlite_file_path(url) {
         if let Some(parent) = std::path::Path::new(&path).parent() {
             if !parent.as_os_str().is_empty() {
@@ -99,8 +118,6 @@ async fn open_pool(
     let mut options = ConnectOptions::new(url.to_owned());
     options
         .max_connections(max_connections)
-        .min_connections(1)
-        .connect_timeout(Duration::from_secs(10))
         .acquire_timeout(acquire_timeout)
         .sqlx_logging(false)
         // WAL lets readers run beside the writer; the busy timeout makes a concurrent writer wait instead of failing.
@@ -118,16 +135,38 @@ async fn open_pool(
         options
             .map_sqlx_postgres_opts(move |opts| opts.options([("statement_timeout", ms.as_str())]));
     }
-    let mut db = Database::connect(options).await?;
-    let counter = stats;
-    db.set_metric_callback(move |info| {
-        counter.statements.fetch_add(1, Ordering::Relaxed);
-        tracing::trace!(target: "lgsp_hub::sql", elapsed_us = info.elapsed.as_micros() as u64, failed = info.failed, sql = %info.statement.sql);
-        if info.failed {
-            counter.failed.fetch_add(1, Ordering::Relaxed);
+    Ok(options)
+}
+
+/// A pool's connections: open, idle, and the most it opens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolUsage {
+    pub open: u32,
+    pub idle: usize,
+    pub max: u32,
+}
+
+/// What `db`'s pool holds right now (no I/O).
+pub fn pool_usage(db: &DatabaseConnection) -> Option<PoolUsage> {
+    match db.get_database_backend() {
+        DbBackend::Postgres => {
+            let pool = db.get_postgres_connection_pool();
+            Some(PoolUsage {
+                open: pool.size(),
+                idle: pool.num_idle(),
+                max: pool.options().get_max_connections(),
+            })
         }
-    });
-    Ok(db)
+        DbBackend::Sqlite => {
+            let pool = db.get_sqlite_connection_pool();
+            Some(PoolUsage {
+                open: pool.size(),
+                idle: pool.num_idle(),
+                max: pool.options().get_max_connections(),
+            })
+        }
+        _ => None,
+    }
 }
 
 /// Applies every pending migration.
@@ -167,9 +206,15 @@ mod tests {
             "sqlite://{}?mode=rwc",
             dir.path().join("hub.sqlite").display()
         );
-        let (db, _) = connect(&url, 3, Duration::from_secs(5), None)
-            .await
-            .expect("pool");
+        let db = connect(
+            &url,
+            3,
+            Duration::from_secs(5),
+            None,
+            crate::telemetry::metrics::SqlMetrics::noop(),
+        )
+        .await
+        .expect("pool");
         // Three transactions at once hold the pool's three connections: each is asked on its own connection.
         let mut open = Vec::new();
         for _ in 0..3 {
@@ -200,21 +245,35 @@ mod tests {
     #[tokio::test]
     async fn the_heavy_pool_shares_the_database_and_its_statement_count() {
         use sea_orm::ConnectionTrait;
+        let metrics = crate::telemetry::Metrics::new();
+        let statements = || {
+            metrics
+                .render()
+                .lines()
+                .find_map(|l| {
+                    l.strip_prefix("lgsp_sql_statements_total ")?
+                        .parse::<u64>()
+                        .ok()
+                })
+                .unwrap_or_default()
+        };
         let dir = tempfile::tempdir().expect("temporary directory");
         let url = format!(
             "sqlite://{}?mode=rwc",
             dir.path().join("hub.sqlite").display()
         );
         let wait = Duration::from_secs(5);
-        let (db, stats) = connect(&url, 2, wait, None).await.expect("main pool");
-        let heavy = connect_heavy_pool(&url, 1, wait, None, stats.clone())
+        let db = connect(&url, 2, wait, None, metrics.sql())
+            .await
+            .expect("main pool");
+        let heavy = connect_heavy_pool(&url, 1, wait, None, metrics.sql())
             .await
             .expect("heavy pool")
             .expect("a file database has one");
         db.execute_unprepared("CREATE TABLE t (x INTEGER); INSERT INTO t VALUES (7)")
             .await
             .expect("write over the main pool");
-        let before = stats.statements.load(Ordering::Relaxed);
+        let before = statements();
         let row = heavy
             .query_one_raw(sea_orm::Statement::from_string(
                 heavy.get_database_backend(),
@@ -224,8 +283,13 @@ mod tests {
             .expect("read over the heavy pool")
             .expect("a row");
         assert_eq!(row.try_get::<i32>("", "x").expect("x"), 7);
-        assert_eq!(stats.statements.load(Ordering::Relaxed), before + 1);
-        let memory = connect_heavy_pool("sqlite::memory:", 1, wait, None, stats).await;
+        assert_eq!(statements(), before + 1);
+        assert_eq!(
+            pool_usage(&heavy).map(|u| u.max),
+            Some(1),
+            "the heavy pool's size"
+        );
+        let memory = connect_heavy_pool("sqlite::memory:", 1, wait, None, metrics.sql()).await;
         assert!(matches!(memory, Ok(None)), "in memory: no second pool");
     }
 }

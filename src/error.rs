@@ -36,8 +36,41 @@ pub mod code {
     pub const PERSISTED_QUERY_REQUIRED: &str = "PERSISTED_QUERY_REQUIRED";
     /// The client spent its request budget (HTTP 429); `extensions.retryAfter` says in how many seconds to retry.
     pub const RATE_LIMITED: &str = "RATE_LIMITED";
-    /// The request body is larger than `body_limit_bytes` (HTTP 413); `extensions.maximum` is the limit in bytes.
+    /// The request body is larger than `body_limit_bytes` (HTTP 413; the message gives the limit).
     pub const PAYLOAD_TOO_LARGE: &str = "PAYLOAD_TOO_LARGE";
+
+    /// Every code above: the closed set that metrics label errors with.
+    pub const ALL: [&str; 21] = [
+        BAD_USER_INPUT,
+        NOT_FOUND,
+        UNAUTHENTICATED,
+        FORBIDDEN,
+        CONFLICT,
+        INTERNAL,
+        VALIDATION_FAILED,
+        PARSE_FAILED,
+        BAD_REQUEST,
+        UPSTREAM_UNAVAILABLE,
+        UPSTREAM_TIMEOUT,
+        UPSTREAM_REJECTED,
+        ACCESS_LOG_UNAVAILABLE,
+        QUERY_TOO_COMPLEX,
+        TIMEOUT,
+        OVERLOADED,
+        PERSISTED_QUERY_NOT_FOUND,
+        PERSISTED_QUERY_REQUIRED,
+        RATE_LIMITED,
+        PAYLOAD_TOO_LARGE,
+        OTHER,
+    ];
+
+    /// What metrics call a code outside the set (none is expected: every error gets one of the above).
+    pub const OTHER: &str = "OTHER";
+
+    /// `code` as one of [`ALL`], so that a label holds a static string and no client can add values.
+    pub fn known(code: &str) -> &'static str {
+        ALL.iter().find(|c| **c == code).copied().unwrap_or(OTHER)
+    }
 }
 
 /// Errors of the service and store layers.

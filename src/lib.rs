@@ -5,7 +5,7 @@
 //! registries, the one versioned write path), [`federation`] (personal-data lookups over [`upstream`] clients),
 //! [`approval`] (the ND 85/2016 workflow), [`access_log`] (the hash-chained log) → `entities`/`migrations`.
 //! Beside them: [`limits`] (what a document may ask), [`rate_limit`], [`auth`], [`events`] (change fan-out),
-//! [`cache`], [`config`], [`error`] (the one mapping to GraphQL codes), [`seed`] (the registries from the plans).
+//! [`cache`], [`config`], [`telemetry`] (metrics), [`health`] (readiness), [`error`] (the one mapping to GraphQL codes), [`seed`] (the registries from the plans).
 #![forbid(unsafe_code)]
 
 pub mod access_log;
@@ -20,12 +20,14 @@ pub mod error;
 pub mod events;
 pub mod federation;
 pub mod graphql;
+pub mod health;
 pub mod http;
 pub mod limits;
 pub mod rate_limit;
 pub mod seed;
 pub mod splitmix;
 pub mod store;
+pub mod telemetry;
 pub mod text;
 pub mod upstream;
 

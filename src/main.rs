@@ -8,8 +8,11 @@ use lgsp_hub::{
     app::{shutdown_signal, App},
     config::{Config, Overrides, Settings},
     db, graphql, seed,
+    telemetry::{
+        logs::{self, LogFormat},
+        metrics::SqlMetrics,
+    },
 };
-use tracing_subscriber::EnvFilter;
 
 /// Open provincial integration and data-sharing platform (LGSP) with a GraphQL API.
 #[derive(Parser)]
@@ -84,13 +87,15 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_env("LGSP_LOG").unwrap_or_else(|_| EnvFilter::new("info")),
-        )
-        .with_writer(std::io::stderr)
-        .init();
-    match run(cli).await {
+    // The configuration says how to log, so it is read before anything is logged; an error reading it is then logged
+    // as text.
+    let config = Config::load(Overrides {
+        config_file: cli.config.clone(),
+        settings: cli.settings.clone(),
+    })
+    .map_err(|e| e.to_string());
+    logs::init(config.as_ref().map_or(LogFormat::Text, |c| c.log_format));
+    match async { run(cli.command, config?).await }.await {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
             tracing::error!("{message}");
@@ -116,7 +121,11 @@ async fn check_upstreams(config: &Config) -> Result<(), String> {
     };
     let mut failed = 0;
     for settings in upstreams {
-        let upstream = lgsp_hub::upstream::Upstream::new(settings, http.clone());
+        let upstream = lgsp_hub::upstream::Upstream::new(
+            settings,
+            http.clone(),
+            lgsp_hub::telemetry::metrics::UpstreamMetrics::noop(),
+        );
         let report = lgsp_hub::federation::connection::test(&upstream, &caller).await;
         for step in &report.steps {
             let outcome = match &step.error {
@@ -136,14 +145,8 @@ async fn check_upstreams(config: &Config) -> Result<(), String> {
     Ok(())
 }
 
-async fn run(cli: Cli) -> Result<(), String> {
-    let config = Config::load(Overrides {
-        config_file: cli.config.clone(),
-        settings: cli.settings.clone(),
-    })
-    .map_err(|e| e.to_string())?;
-
-    match cli.command {
+async fn run(command: Option<Command>, config: Config) -> Result<(), String> {
+    match command {
         None | Some(Command::Serve) => {
             tracing::info!(database = %config.database_url_redacted(), "starting lgsp-hub");
             let app = App::build(&config).await.map_err(|e| e.to_string())?;
@@ -154,9 +157,15 @@ async fn run(cli: Cli) -> Result<(), String> {
             app.run(shutdown).await.map_err(|e| e.to_string())
         }
         Some(Command::Migrate) => {
-            let (conn, _) = db::connect(&config.database_url, 2, config.db_acquire_timeout, None)
-                .await
-                .map_err(|e| e.to_string())?;
+            let conn = db::connect(
+                &config.database_url,
+                2,
+                config.db_acquire_timeout,
+                None,
+                SqlMetrics::noop(),
+            )
+            .await
+            .map_err(|e| e.to_string())?;
             db::migrate(&conn).await.map_err(|e| e.to_string())?;
             tracing::info!(database = %config.database_url_redacted(), "migrations applied");
             Ok(())
@@ -165,9 +174,15 @@ async fn run(cli: Cli) -> Result<(), String> {
             synthetic_systems,
             synthetic_seed,
         }) => {
-            let (conn, _) = db::connect(&config.database_url, 2, config.db_acquire_timeout, None)
-                .await
-                .map_err(|e| e.to_string())?;
+            let conn = db::connect(
+                &config.database_url,
+                2,
+                config.db_acquire_timeout,
+                None,
+                SqlMetrics::noop(),
+            )
+            .await
+            .map_err(|e| e.to_string())?;
             db::migrate(&conn).await.map_err(|e| e.to_string())?;
             let seeded = seed::seed_if_empty(&conn)
                 .await
@@ -188,9 +203,15 @@ async fn run(cli: Cli) -> Result<(), String> {
         Some(Command::Audit {
             action: AuditCommand::Verify,
         }) => {
-            let (conn, _) = db::connect(&config.database_url, 2, config.db_acquire_timeout, None)
-                .await
-                .map_err(|e| e.to_string())?;
+            let conn = db::connect(
+                &config.database_url,
+                2,
+                config.db_acquire_timeout,
+                None,
+                SqlMetrics::noop(),
+            )
+            .await
+            .map_err(|e| e.to_string())?;
             db::migrate(&conn).await.map_err(|e| e.to_string())?;
             let keys = lgsp_hub::app::access_log_keys(&config).map_err(|e| e.to_string())?;
             match lgsp_hub::access_log::verify::verify(&conn, &keys)

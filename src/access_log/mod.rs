@@ -22,6 +22,7 @@ use tokio::sync::{mpsc, oneshot};
 pub use chain::ChainKeys;
 
 use crate::error::{Error, Result};
+use crate::telemetry::metrics::AccessLogMetrics;
 
 /// Entries committed together at most.
 const MAX_BATCH: usize = 512;
@@ -69,11 +70,16 @@ pub struct AccessLog {
 }
 
 impl AccessLog {
-    /// Starts the writer task over `db`.
-    pub fn start(db: DatabaseConnection, keys: ChainKeys) -> AccessLog {
+    /// Starts the writer task over `db`, its batches counted in `metrics`.
+    pub fn start(db: DatabaseConnection, keys: ChainKeys, metrics: AccessLogMetrics) -> AccessLog {
         let (queue, rx) = mpsc::channel(4 * MAX_BATCH);
-        tokio::spawn(writer(db, keys.clone(), rx));
+        tokio::spawn(writer(db, keys.clone(), rx, metrics));
         AccessLog { queue, keys }
+    }
+
+    /// Whether the writer task still takes entries (it stops only if it panicked, or with the runtime).
+    pub fn writer_running(&self) -> bool {
+        !self.queue.is_closed()
     }
 
     pub fn keys(&self) -> &ChainKeys {
@@ -106,10 +112,21 @@ impl AccessLog {
     }
 }
 
-async fn writer(db: DatabaseConnection, keys: ChainKeys, mut rx: mpsc::Receiver<Pending>) {
+async fn writer(
+    db: DatabaseConnection,
+    keys: ChainKeys,
+    mut rx: mpsc::Receiver<Pending>,
+    metrics: AccessLogMetrics,
+) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
     while rx.recv_many(&mut batch, MAX_BATCH).await > 0 {
+        let started = std::time::Instant::now();
         let written = append(&db, &keys, &batch).await;
+        metrics.batch(
+            batch.len(),
+            started.elapsed().as_secs_f64(),
+            written.is_err(),
+        );
         if let Err(err) = &written {
             tracing::error!(error = %err, entries = batch.len(), "cannot write the access log");
         }

@@ -21,6 +21,8 @@ use axum::body::Bytes;
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
+use crate::telemetry::{metrics::CacheMetrics, Metrics};
+
 /// One kept answer.
 pub struct CachedAnswer {
     generation: u64,
@@ -33,14 +35,17 @@ pub struct CachedAnswer {
 pub struct ResponseCache {
     answers: Option<moka::sync::Cache<String, Arc<CachedAnswer>>>,
     generation: AtomicU64,
+    lookups: CacheMetrics,
     /// `Cache-Control: public, max-age` of cacheable GET answers (0: `no-cache`).
     pub max_age_s: u64,
 }
 
 impl ResponseCache {
-    /// A cache of at most `max_bytes` (keys and bodies) whose answers live at most `ttl`; zero `ttl`: off.
-    pub fn new(ttl: Duration, max_bytes: u64, max_age_s: u64) -> ResponseCache {
+    /// A cache of at most `max_bytes` (keys and bodies) whose answers live at most `ttl`; zero `ttl`: off. Lookups,
+    /// evictions and size are exported through `metrics`.
+    pub fn new(ttl: Duration, max_bytes: u64, max_age_s: u64, metrics: &Metrics) -> ResponseCache {
         let answers = (!ttl.is_zero() && max_bytes > 0).then(|| {
+            let evictions = metrics.response_cache_evictions();
             moka::sync::Cache::builder()
                 .max_capacity(max_bytes)
                 .weigher(|key: &String, answer: &Arc<CachedAnswer>| {
@@ -48,13 +53,24 @@ impl ResponseCache {
                         .unwrap_or(u32::MAX)
                 })
                 .time_to_live(ttl)
+                .eviction_listener(move |_, _, cause| {
+                    if cause == moka::notification::RemovalCause::Size {
+                        evictions.increment(1);
+                    }
+                })
                 .build()
         });
         ResponseCache {
             answers,
             generation: AtomicU64::new(0),
+            lookups: metrics.cache("responses"),
             max_age_s,
         }
+    }
+
+    /// The bytes kept (as the weigher counts them).
+    pub fn weighted_bytes(&self) -> u64 {
+        self.answers.as_ref().map_or(0, |a| a.weighted_size())
     }
 
     pub fn enabled(&self) -> bool {
@@ -87,8 +103,11 @@ impl ResponseCache {
 
     /// The answer kept for `key`, unless a write has committed since it was computed.
     pub fn get(&self, key: &str) -> Option<Arc<CachedAnswer>> {
-        let answer = self.answers.as_ref()?.get(key)?;
-        (answer.generation == self.generation()).then_some(answer)
+        let answers = self.answers.as_ref()?;
+        let answer = answers
+            .get(key)
+            .filter(|answer| answer.generation == self.generation());
+        self.lookups.count(answer)
     }
 
     /// Keeps `body` as the answer for `key` if no write has committed since `generation` (if one has, the answer may
@@ -126,7 +145,7 @@ mod tests {
     use super::*;
 
     fn cache() -> ResponseCache {
-        ResponseCache::new(Duration::from_secs(60), 1 << 20, 0)
+        ResponseCache::new(Duration::from_secs(60), 1 << 20, 0, &Metrics::new())
     }
 
     #[test]
@@ -173,7 +192,7 @@ mod tests {
 
     #[test]
     fn zero_ttl_turns_it_off() {
-        let off = ResponseCache::new(Duration::ZERO, 1 << 20, 0);
+        let off = ResponseCache::new(Duration::ZERO, 1 << 20, 0, &Metrics::new());
         assert!(!off.enabled());
         assert!(off.put("k".into(), 0, Bytes::from_static(b"{}")).is_none());
         assert!(off.get("k").is_none());

@@ -89,6 +89,8 @@ pub struct Config {
     pub db_acquire_timeout: std::time::Duration,
     /// The cursors' HMAC key (development: generated into the data directory). Never logged.
     pub cursor_key: Option<SecretString>,
+    /// How log lines are written.
+    pub log_format: crate::telemetry::logs::LogFormat,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -179,6 +181,7 @@ impl Config {
             http: protection.http,
             db_acquire_timeout: protection.db_acquire_timeout,
             cursor_key: s.cursor_key,
+            log_format: s.log_format.unwrap_or_default(),
             access_log_key: s.access_log_key,
             mock_upstreams: s.mock_upstreams.unwrap_or(!production) && upstreams.is_empty(),
             health_interval: std::time::Duration::from_millis(

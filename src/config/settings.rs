@@ -63,6 +63,9 @@ pub struct Settings {
     /// Production mode: a missing token key is a startup error instead of a generated development secret.
     #[arg(long, global = true, env = "LGSP_PRODUCTION")]
     pub production: Option<bool>,
+    /// Log lines as human-readable `text` or as one `json` object per line [default: text]. (`LGSP_LOG` filters them.)
+    #[arg(long, global = true, env = "LGSP_LOG_FORMAT", value_enum)]
+    pub log_format: Option<crate::telemetry::logs::LogFormat>,
     /// Where the hub keeps files of its own (the development secret).
     #[arg(long, global = true, env = "LGSP_DATA_DIR")]
     pub data_dir: Option<PathBuf>,
@@ -229,6 +232,7 @@ impl Settings {
             jwt_issuer: self.jwt_issuer.or(lower.jwt_issuer),
             jwt_audience: self.jwt_audience.or(lower.jwt_audience),
             production: self.production.or(lower.production),
+            log_format: self.log_format.or(lower.log_format),
             data_dir: self.data_dir.or(lower.data_dir),
             access_log_key: self.access_log_key.or(lower.access_log_key),
             upstreams_url: self.upstreams_url.or(lower.upstreams_url),

@@ -147,3 +147,35 @@ fn passwords_are_redacted() {
         "sqlite://data/x.sqlite"
     );
 }
+
+#[test]
+fn the_log_format_layers_like_any_setting() {
+    use crate::telemetry::logs::LogFormat;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("hub.toml");
+    std::fs::write(&path, "log_format = \"json\"\n").expect("write");
+    let load = |settings: Settings| {
+        Config::load(Overrides {
+            config_file: Some(path.clone()),
+            settings,
+        })
+    };
+    assert_eq!(
+        load(Settings::default()).expect("valid").log_format,
+        LogFormat::Json,
+        "from the file"
+    );
+    let flag = Settings {
+        log_format: Some(LogFormat::Text),
+        ..Default::default()
+    };
+    assert_eq!(load(flag).expect("valid").log_format, LogFormat::Text);
+    assert_eq!(
+        Config::load(Overrides::default())
+            .expect("defaults")
+            .log_format,
+        LogFormat::Text
+    );
+    std::fs::write(&path, "log_format = \"xml\"\n").expect("write");
+    assert!(load(Settings::default()).is_err(), "an unknown format");
+}

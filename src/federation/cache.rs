@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use crate::{cache::TtlMap, upstream::UpstreamSettings};
+use crate::{cache::TtlMap, telemetry::metrics::CacheMetrics, upstream::UpstreamSettings};
 
 /// Answers kept at most per upstream.
 const ENTRIES_PER_UPSTREAM: usize = 10_000;
@@ -16,14 +16,18 @@ pub struct ResponseCache {
 }
 
 impl ResponseCache {
-    pub fn new<'a>(settings: impl IntoIterator<Item = &'a UpstreamSettings>) -> ResponseCache {
+    /// One map per upstream of `settings`, all counted in `metrics`.
+    pub fn new<'a>(
+        settings: impl IntoIterator<Item = &'a UpstreamSettings>,
+        metrics: &CacheMetrics,
+    ) -> ResponseCache {
         ResponseCache {
             by_upstream: settings
                 .into_iter()
                 .map(|s| {
                     (
                         s.name.clone(),
-                        TtlMap::new(s.cache_ttl, ENTRIES_PER_UPSTREAM),
+                        TtlMap::new(s.cache_ttl, ENTRIES_PER_UPSTREAM, metrics.clone()),
                     )
                 })
                 .collect(),
@@ -65,7 +69,7 @@ mod tests {
             settings("land", Duration::from_secs(3600)),
             settings("judicial", Duration::ZERO),
         ];
-        let cache = ResponseCache::new(&all);
+        let cache = ResponseCache::new(&all, &CacheMetrics::noop());
         for s in &all {
             cache.put(&s.name, "A", "/x", json!(s.name));
         }

@@ -102,9 +102,11 @@ pub async fn test(upstream: &Upstream, caller: &Caller) -> ConnectionReport {
         let call = upstream.get(probe, caller).await.map(|_| ());
         steps.push(step("probe", started, &call));
     }
+    let ok = steps.iter().all(|s| s.ok);
+    upstream.record_probe(ok);
     ConnectionReport {
         upstream: name.to_owned(),
-        ok: steps.iter().all(|s| s.ok),
+        ok,
         steps,
     }
 }

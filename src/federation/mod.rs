@@ -70,7 +70,12 @@ fn upstream_error(upstream: &str) -> impl FnOnce(crate::upstream::UpstreamError)
 }
 
 impl Federation {
-    pub fn new(settings: Vec<UpstreamSettings>, access_log: AccessLog) -> Federation {
+    /// The clients of the upstreams of `settings`, counted in `metrics`, writing personal lookups to `access_log`.
+    pub fn new(
+        settings: Vec<UpstreamSettings>,
+        access_log: AccessLog,
+        metrics: &crate::telemetry::Metrics,
+    ) -> Federation {
         // One pool for every upstream: connections are kept per host anyway.
         let http = reqwest::Client::builder()
             .pool_idle_timeout(Duration::from_secs(90))
@@ -79,10 +84,16 @@ impl Federation {
             .user_agent(concat!("lgsp-hub/", env!("CARGO_PKG_VERSION")))
             .build()
             .unwrap_or_else(|_| reqwest::Client::new());
-        let cache = cache::ResponseCache::new(&settings);
+        let cache = cache::ResponseCache::new(&settings, &metrics.cache("upstream_responses"));
         let upstreams = settings
             .into_iter()
-            .map(|s| (s.name.clone(), Arc::new(Upstream::new(s, http.clone()))))
+            .map(|s| {
+                let counted = metrics.upstream(&s.name);
+                (
+                    s.name.clone(),
+                    Arc::new(Upstream::new(s, http.clone(), counted)),
+                )
+            })
             .collect();
         Federation {
             upstreams,

@@ -88,13 +88,21 @@ async fn federation(mocks: &mock_upstreams::Running) -> Federation {
         })
         .collect();
     // One connection: each connection to `:memory:` would be a database of its own.
-    let (db, _) = crate::db::connect("sqlite::memory:", 1, Duration::from_secs(5), None)
-        .await
-        .expect("database");
+    let metrics = crate::telemetry::Metrics::new();
+    let db = crate::db::connect(
+        "sqlite::memory:",
+        1,
+        Duration::from_secs(5),
+        None,
+        metrics.sql(),
+    )
+    .await
+    .expect("database");
     crate::db::migrate(&db).await.expect("migrations");
     Federation::new(
         settings,
-        AccessLog::start(db, ChainKeys::from_secret(b"test")),
+        AccessLog::start(db, ChainKeys::from_secret(b"test"), metrics.access_log()),
+        &metrics,
     )
 }
 

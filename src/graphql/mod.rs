@@ -74,7 +74,10 @@ pub struct SchemaOptions {
 impl Default for SchemaOptions {
     fn default() -> Self {
         SchemaOptions {
-            limits: Arc::new(Limits::new(QueryLimits::default())),
+            limits: Arc::new(Limits::new(
+                QueryLimits::default(),
+                crate::telemetry::Metrics::new(),
+            )),
             introspection: true,
         }
     }

@@ -12,7 +12,7 @@ use async_graphql::parser::types::ExecutableDocument;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-use crate::error::code;
+use crate::{error::code, telemetry::metrics::CacheMetrics};
 
 /// Why a request names no document the hub will run.
 #[derive(Debug, PartialEq, Eq)]
@@ -66,6 +66,7 @@ pub struct Documents {
     persisted: moka::sync::Cache<String, Arc<str>>,
     apq: bool,
     trusted: Option<HashMap<String, Arc<str>>>,
+    metrics: CacheMetrics,
 }
 
 /// An estimate of what a cached document holds in memory: its text, and an AST that measured at about ten times
@@ -82,7 +83,13 @@ pub fn sha256_hex(text: &str) -> String {
 }
 
 impl Documents {
-    pub fn new(bytes: u64, apq: bool, trusted: Option<HashMap<String, Arc<str>>>) -> Documents {
+    /// A cache of `bytes` (estimated), its lookups counted in `metrics`.
+    pub fn new(
+        bytes: u64,
+        apq: bool,
+        trusted: Option<HashMap<String, Arc<str>>>,
+        metrics: CacheMetrics,
+    ) -> Documents {
         Documents {
             parsed: moka::sync::Cache::builder()
                 .max_capacity(bytes)
@@ -96,6 +103,7 @@ impl Documents {
                 .build(),
             apq,
             trusted,
+            metrics,
         }
     }
 
@@ -150,7 +158,7 @@ impl Documents {
     }
 
     pub fn parsed(&self, text: &str) -> Option<Arc<Cached>> {
-        self.parsed.get(text)
+        self.metrics.count(self.parsed.get(text))
     }
 
     /// Keeps a document that passed the limits and validation (and registers its APQ hash).
@@ -244,7 +252,7 @@ mod tests {
 
     #[test]
     fn apq_registers_and_finds_documents() {
-        let docs = Documents::new(1 << 20, true, None);
+        let docs = Documents::new(1 << 20, true, None, CacheMetrics::noop());
         let text = "{ provinces { name } }";
         let hash = sha256_hex(text);
         assert_eq!(
@@ -273,7 +281,7 @@ mod tests {
         let text = "{ provinces { name } }";
         let hash = sha256_hex(text);
         let manifest = HashMap::from([(hash.clone(), Arc::from(text))]);
-        let docs = Documents::new(1 << 20, true, Some(manifest));
+        let docs = Documents::new(1 << 20, true, Some(manifest), CacheMetrics::noop());
         assert!(docs.resolve(None, Some(&ext(&hash))).is_ok());
         assert!(
             docs.resolve(Some(text.into()), None).is_ok(),
@@ -292,7 +300,7 @@ mod tests {
 
     #[test]
     fn the_cache_is_bounded_in_bytes() {
-        let docs = Documents::new(64 * 1024, true, None);
+        let docs = Documents::new(64 * 1024, true, None, CacheMetrics::noop());
         for i in 0..500 {
             let text = format!("{{ a{i}: provinces {{ name }} {} }}", " ".repeat(1000));
             let doc = async_graphql::parser::parse_query(&text).expect("parses");

@@ -26,18 +26,20 @@ use axum::{
     http::{header, HeaderMap, HeaderValue, StatusCode},
     response::Response,
 };
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use super::respond::{
     coded_error, negotiate, not_acceptable, plain_error, refused, respond, respond_body,
-    unauthenticated, MediaType, JSON,
+    unauthenticated, MediaType,
 };
 use super::{
+    cached::{self, Keep},
     documents::{Cached, DocumentError, Named},
+    observe::RequestFacts,
+    params::Params,
     rate_limit, AppState,
 };
 use crate::auth::{AuthError, Principal};
-use crate::cache::ResponseCache;
 use crate::limits::CostSlot;
 
 /// The caller named by the `Authorization` header: `Ok(None)` without one. A header that is present but does not carry a
@@ -50,46 +52,10 @@ async fn authenticate(app: &AppState, headers: &HeaderMap) -> Result<Option<Prin
     app.auth.authenticate_header(value).await.map(Some)
 }
 
-/// The parameters of a GraphQL-over-HTTP request.
-struct Params {
-    query: Option<String>,
-    operation_name: Option<String>,
-    variables: Option<Map<String, Value>>,
-    extensions: Option<Value>,
-}
-
-fn params_from_json(mut body: Map<String, Value>) -> Result<Params, &'static str> {
-    let query = match body.remove("query") {
-        Some(Value::String(q)) => Some(q),
-        Some(Value::Null) | None => None,
-        Some(_) => return Err("`query` must be a string"),
-    };
-    let operation_name = match body.remove("operationName") {
-        Some(Value::String(n)) => Some(n),
-        Some(Value::Null) | None => None,
-        Some(_) => return Err("`operationName` must be a string or null"),
-    };
-    let variables = match body.remove("variables") {
-        Some(Value::Object(v)) => Some(v),
-        Some(Value::Null) | None => None,
-        Some(_) => return Err("`variables` must be an object or null"),
-    };
-    let extensions = match body.remove("extensions") {
-        Some(Value::Object(e)) => Some(Value::Object(e)),
-        Some(Value::Null) | None => None,
-        Some(_) => return Err("`extensions` must be an object or null"),
-    };
-    Ok(Params {
-        query,
-        operation_name,
-        variables,
-        extensions,
-    })
-}
-
 pub async fn post(
     State(app): State<AppState>,
     client: rate_limit::ClientIp,
+    facts: RequestFacts,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
@@ -110,94 +76,30 @@ pub async fn post(
             )
         }
     };
-    let content_type = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .map(|v| {
-            v.split(';')
-                .next()
-                .unwrap_or_default()
-                .trim()
-                .to_ascii_lowercase()
-        });
-    if content_type.as_deref() != Some(JSON) {
-        return plain_error(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            media,
-            "POST /graphql takes Content-Type: application/json",
-        );
-    }
-    let body: Value = match serde_json::from_slice(&body) {
-        Ok(v) => v,
-        Err(_) => {
-            return plain_error(
-                StatusCode::BAD_REQUEST,
-                media,
-                "the request body is not valid JSON",
-            )
-        }
-    };
-    let Value::Object(body) = body else {
-        return plain_error(
-            StatusCode::BAD_REQUEST,
-            media,
-            "the request body must be a JSON object",
-        );
-    };
-    match params_from_json(body) {
-        Ok(params) => serve(&app, &client, &headers, media, params, false).await,
-        Err(message) => plain_error(StatusCode::BAD_REQUEST, media, message),
+    match Params::from_post(&headers, &body) {
+        Ok(params) => serve(&app, &client, &facts, &headers, media, params, false).await,
+        Err((status, message)) => plain_error(status, media, message),
     }
 }
 
 pub async fn get(
     State(app): State<AppState>,
     client: rate_limit::ClientIp,
+    facts: RequestFacts,
     headers: HeaderMap,
     query: Result<Query<HashMap<String, String>>, axum::extract::rejection::QueryRejection>,
 ) -> Response {
     let Some(media) = negotiate(&headers) else {
         return not_acceptable();
     };
-    let Ok(Query(mut q)) = query else {
+    let Ok(Query(q)) = query else {
         return plain_error(StatusCode::BAD_REQUEST, media, "malformed query string");
     };
-    let document = q.remove("query");
-    let variables = match q.remove("variables") {
-        None => None,
-        Some(v) => match serde_json::from_str::<Value>(&v) {
-            Ok(Value::Object(map)) => Some(map),
-            Ok(Value::Null) => None,
-            _ => {
-                return plain_error(
-                    StatusCode::BAD_REQUEST,
-                    media,
-                    "`variables` must be a JSON object",
-                )
-            }
-        },
+    let params = match Params::from_query(q) {
+        Ok(params) => params,
+        Err(message) => return plain_error(StatusCode::BAD_REQUEST, media, message),
     };
-    let extensions = match q
-        .remove("extensions")
-        .map(|e| serde_json::from_str::<Value>(&e))
-    {
-        None | Some(Ok(Value::Null)) => None,
-        Some(Ok(Value::Object(e))) => Some(Value::Object(e)),
-        Some(_) => {
-            return plain_error(
-                StatusCode::BAD_REQUEST,
-                media,
-                "`extensions` must be a JSON object",
-            )
-        }
-    };
-    let params = Params {
-        query: document,
-        operation_name: q.remove("operationName").filter(|n| !n.is_empty()),
-        variables,
-        extensions,
-    };
-    serve(&app, &client, &headers, media, params, true).await
+    serve(&app, &client, &facts, &headers, media, params, true).await
 }
 
 /// Authenticates the caller, charges its rate limit (a document the hub has run before by its last measured cost, any
@@ -205,6 +107,7 @@ pub async fn get(
 async fn serve(
     app: &AppState,
     client: &rate_limit::ClientIp,
+    facts: &RequestFacts,
     headers: &HeaderMap,
     media: MediaType,
     params: Params,
@@ -214,6 +117,9 @@ async fn serve(
         Ok(p) => p,
         Err(err) => return unauthenticated(err, media),
     };
+    if let Some(p) = &principal {
+        facts.agency(p.agency.as_str());
+    }
     let Params {
         query,
         operation_name,
@@ -247,23 +153,29 @@ async fn serve(
         }
     };
     // Anonymous reads are public: an identical one asked since the last write is answered as it was.
-    let responses = &app.store.cache.responses;
-    let keep = if principal.is_none() && responses.enabled() {
-        let key = ResponseCache::key(&named.text, operation_name.as_deref(), variables.as_ref());
-        if let Some(kept) = responses.get(&key) {
-            return limit.stamp(super::cached::answer(
-                &kept,
-                media,
-                if_none_match(headers),
-                is_get,
-                responses.max_age_s,
-            ));
+    let keep = if principal.is_none() {
+        let text = &named.text;
+        match cached::lookup(
+            app,
+            text,
+            operation_name.as_deref(),
+            variables.as_ref(),
+            headers,
+            media,
+            is_get,
+        ) {
+            cached::Lookup::Miss(keep) => Some(keep),
+            cached::Lookup::Off => None,
+            cached::Lookup::Hit(hit) => {
+                // The answer was kept once its document ran: the name it ran under is a valid label.
+                let name = operation_name.as_deref().or_else(|| {
+                    let doc = &cached.as_ref()?.doc;
+                    doc.operations.iter().next()?.0.map(|n| n.as_str())
+                });
+                facts.operation(app.metrics.operation(name));
+                return limit.stamp(hit);
+            }
         }
-        Some(Keep {
-            key,
-            generation: responses.generation(),
-            if_none_match: if_none_match(headers).map(str::to_owned),
-        })
     } else {
         None
     };
@@ -277,22 +189,7 @@ async fn serve(
         principal,
         request_id: super::request_id(headers).map(str::to_owned),
     };
-    limit.stamp(execute(app, request, media).await)
-}
-
-/// Where an anonymous request's answer is kept, if it is a query that succeeds.
-struct Keep {
-    key: String,
-    /// The response cache's generation when the request started.
-    generation: u64,
-    /// The validators the client holds (GET).
-    if_none_match: Option<String>,
-}
-
-fn if_none_match(headers: &HeaderMap) -> Option<&str> {
-    headers
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
+    limit.stamp(execute(app, request, facts, media).await)
 }
 
 /// A request whose caller is known and whose rate limit is charged.
@@ -307,7 +204,12 @@ struct Request {
     request_id: Option<String>,
 }
 
-async fn execute(app: &AppState, request: Request, media: MediaType) -> Response {
+async fn execute(
+    app: &AppState,
+    request: Request,
+    facts: &RequestFacts,
+    media: MediaType,
+) -> Response {
     let Request {
         named,
         cached,
@@ -362,6 +264,9 @@ async fn execute(app: &AppState, request: Request, media: MediaType) -> Response
     }
     let parse_failed = parsed.is_none();
     let mut is_query = false;
+    // The operation's name labels its metrics once the document is known to be valid: a cached one passed already, a
+    // fresh one only after validation (so that junk names never take a label).
+    let mut fresh_operation = None;
     if let Some(doc) = &parsed {
         let operation = match &operation_name {
             Some(name) => doc
@@ -371,6 +276,13 @@ async fn execute(app: &AppState, request: Request, media: MediaType) -> Response
             None => doc.operations.iter().next(),
         };
         is_query = operation.is_some_and(|(_, op)| op.node.ty == OperationType::Query);
+        if let Some((name, _)) = operation {
+            let name = name.map(|n| n.as_str());
+            match &cached {
+                Some(_) => facts.operation(app.metrics.operation(name)),
+                None => fresh_operation = Some(name.map(str::to_owned)),
+            }
+        }
         if is_get && operation.is_some_and(|(_, op)| op.node.ty != OperationType::Query) {
             let mut resp = plain_error(
                 StatusCode::METHOD_NOT_ALLOWED,
@@ -443,19 +355,14 @@ async fn execute(app: &AppState, request: Request, media: MediaType) -> Response
         answer(app.schema.execute(request).await)
     };
     if let (Some(keep), Some(body)) = (keep, body) {
-        let responses = &app.store.cache.responses;
-        if let Some(kept) = responses.put(keep.key, keep.generation, body) {
-            // Answered as a kept answer is: with its validators, or 304 if the client holds it already.
-            response = super::cached::answer(
-                &kept,
-                media,
-                keep.if_none_match.as_deref(),
-                is_get,
-                responses.max_age_s,
-            );
+        if let Some(kept) = cached::keep(app, keep, body, media, is_get) {
+            response = kept;
         }
     }
     if !request_error {
+        if let Some(name) = fresh_operation {
+            facts.operation(app.metrics.operation(name.as_deref()));
+        }
         let cost = cost.0.load(Ordering::Relaxed);
         match (cached, fresh) {
             (Some(cached), _) => cached.cost.store(cost, Ordering::Relaxed),

@@ -3,6 +3,9 @@
 mod cached;
 pub mod documents;
 mod graphql;
+mod markers;
+mod observe;
+mod params;
 mod protect;
 mod rate_limit;
 mod respond;
@@ -31,7 +34,7 @@ use tower_http::{
     trace::{DefaultOnFailure, TraceLayer},
 };
 
-use crate::{config::HttpConfig, db::SqlStats, graphql::HubSchema, store::Store};
+use crate::{config::HttpConfig, graphql::HubSchema, store::Store, telemetry::Metrics};
 
 /// Cheap handles shared by every request.
 #[derive(Clone)]
@@ -41,7 +44,12 @@ pub struct AppState {
     /// The store over the heavy queries' own small pool (the same store where there is none).
     pub heavy_store: Store,
     pub db: DatabaseConnection,
-    pub sql: Arc<SqlStats>,
+    /// Whether `heavy_store` has a pool of its own.
+    pub heavy_pool: bool,
+    /// What `/metrics` renders.
+    pub metrics: Metrics,
+    /// What `/readyz` answers: the last round of the background checks.
+    pub readiness: crate::health::Readiness,
     pub sdl: Arc<str>,
     /// Parsed documents that passed the limits, persisted queries, trusted documents.
     pub documents: Arc<documents::Documents>,
@@ -57,6 +65,7 @@ pub struct AppState {
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 pub fn router(state: AppState, config: &HttpConfig, body_limit: usize) -> Router {
+    let observed = state.clone();
     let admission = Arc::new(protect::Admission::new(
         config.max_concurrent_requests,
         config.request_timeout,
@@ -87,7 +96,7 @@ pub fn router(state: AppState, config: &HttpConfig, body_limit: usize) -> Router
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/schema.graphql", sdl)
-        .route("/metrics", get(metrics))
+        .route("/metrics", get(observe::metrics))
         .with_state(state)
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(
@@ -101,6 +110,7 @@ pub fn router(state: AppState, config: &HttpConfig, body_limit: usize) -> Router
         router = router.layer(cors);
     }
     router
+        .layer(middleware::from_fn_with_state(observed, observe::observe))
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(
             // A 5xx the hub chose (a shed request, a deadline) is a warning; internal failures are logged at ERROR
@@ -166,20 +176,40 @@ async fn graphiql() -> Response {
         .into_response()
 }
 
-/// The process is up.
+/// The process is up (no I/O: a process that answers is alive).
 async fn healthz() -> &'static str {
     "ok"
 }
 
-/// The database answers.
+/// Whether this replica should get requests: the last round of the background checks (`crate::health`), read without
+/// waiting on any dependency. 200 when ready, 503 when a check fails or the checks stopped; the body names each check.
 async fn readyz(State(app): State<AppState>) -> Response {
-    match app.db.ping().await {
-        Ok(()) => (StatusCode::OK, "ready").into_response(),
-        Err(err) => {
-            tracing::warn!(error = %err, "readiness check failed");
-            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response()
-        }
-    }
+    let report = app.readiness.report();
+    let ready = report.ready();
+    let checks: serde_json::Map<String, serde_json::Value> = report
+        .checks
+        .iter()
+        .map(|c| (c.name.to_owned(), c.state.as_str().into()))
+        .collect();
+    let body = serde_json::json!({
+        "status": if ready { "ready" } else { "not_ready" },
+        "checks": checks,
+        "checkedMsAgo": report.checked_at.elapsed().as_millis() as u64,
+    });
+    let status = if ready {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    (
+        status,
+        [
+            (header::CONTENT_TYPE, "application/json"),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        body.to_string(),
+    )
+        .into_response()
 }
 
 async fn schema_sdl(State(app): State<AppState>) -> Response {
@@ -188,27 +218,4 @@ async fn schema_sdl(State(app): State<AppState>) -> Response {
         app.sdl.to_string(),
     )
         .into_response()
-}
-
-/// Prometheus text format.
-async fn metrics(State(app): State<AppState>) -> Response {
-    let body = format!(
-        "# HELP lgsp_sql_statements_total SQL statements run by the hub.\n\
-         # TYPE lgsp_sql_statements_total counter\n\
-         lgsp_sql_statements_total {}\n\
-         # HELP lgsp_sql_statements_failed_total SQL statements that failed.\n\
-         # TYPE lgsp_sql_statements_failed_total counter\n\
-         lgsp_sql_statements_failed_total {}\n\
-         # HELP lgsp_subscriptions Open GraphQL subscriptions of this process.\n\
-         # TYPE lgsp_subscriptions gauge\n\
-         lgsp_subscriptions {}\n\
-         # HELP lgsp_document_cache_bytes Estimated bytes of parsed documents kept (only documents that validated).\n\
-         # TYPE lgsp_document_cache_bytes gauge\n\
-         lgsp_document_cache_bytes {}\n",
-        app.sql.statements(),
-        app.sql.failed(),
-        app.store.events.subscribers(),
-        app.documents.cached_bytes()
-    ) + &rate_limit::metrics(app.rate_limit.stats());
-    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], body).into_response()
 }

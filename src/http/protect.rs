@@ -17,7 +17,8 @@ use axum::{
 use futures_util::StreamExt;
 use tokio::sync::Semaphore;
 
-use super::respond::{coded_error, negotiate, MediaType, Refusal};
+use super::markers::{Refusal, ShedAtConcurrency};
+use super::respond::{coded_error, negotiate, MediaType};
 use crate::error::code;
 
 /// The deadline and the concurrency limit of `/graphql`.
@@ -57,6 +58,7 @@ pub async fn admit(
         response
             .headers_mut()
             .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+        response.extensions_mut().insert(ShedAtConcurrency);
         return response;
     };
     let arrived = Instant::now();

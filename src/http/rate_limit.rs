@@ -16,7 +16,7 @@ use axum::{
 };
 use serde_json::json;
 
-use super::AppState;
+use super::{markers::ErrorCodes, AppState};
 use crate::{
     auth::Principal,
     error::code,
@@ -147,28 +147,9 @@ fn too_many_requests(decision: &Decision, content_type: HeaderValue) -> Response
         .into_response();
     add_headers(response.headers_mut(), decision);
     response
-}
-
-/// The rate limits' lines of `/metrics`.
-pub(super) fn metrics(stats: crate::rate_limit::Stats) -> String {
-    let mut text = format!(
-        "# HELP lgsp_rate_limited_total Requests refused with 429 by the rate limits.\n\
-         # TYPE lgsp_rate_limited_total counter\n\
-         lgsp_rate_limited_total {}\n\
-         # HELP lgsp_rate_limit_fallbacks_total Rate-limit checks decided in process because Redis did not answer.\n\
-         # TYPE lgsp_rate_limit_fallbacks_total counter\n\
-         lgsp_rate_limit_fallbacks_total {}\n",
-        stats.refused, stats.fallbacks
-    );
-    if let Some(up) = stats.redis_up {
-        text += &format!(
-            "# HELP lgsp_rate_limit_redis_up Whether the rate limits are shared through Redis right now.\n\
-             # TYPE lgsp_rate_limit_redis_up gauge\n\
-             lgsp_rate_limit_redis_up {}\n",
-            u8::from(up)
-        );
-    }
-    text
+        .extensions_mut()
+        .insert(ErrorCodes(vec![code::RATE_LIMITED]));
+    response
 }
 
 #[cfg(test)]

@@ -7,6 +7,8 @@ use axum::{
 };
 use serde_json::{json, Map, Value};
 
+use super::markers::ErrorCodes;
+pub(super) use super::markers::Refusal;
 use crate::auth::AuthError;
 use crate::error::code;
 
@@ -76,7 +78,7 @@ pub(super) fn plain_error(status: StatusCode, media: MediaType, message: &str) -
 pub(super) fn coded_error(
     status: StatusCode,
     media: MediaType,
-    code: &str,
+    code: &'static str,
     message: &str,
 ) -> Response {
     let body = json!({ "errors": [{ "message": message, "extensions": { "code": code } }] });
@@ -88,12 +90,13 @@ pub(super) fn coded_error(
         .into_response();
     // Request-level errors all refuse the request (persisted-query misses are answered 200 under application/json).
     response.extensions_mut().insert(Refusal);
+    response.extensions_mut().insert(ErrorCodes(vec![code]));
     response
 }
 
 pub(super) fn unauthenticated(err: AuthError, media: MediaType) -> Response {
     let body = json!({ "errors": [{ "message": err.to_string(), "extensions": { "code": code::UNAUTHENTICATED } }] });
-    (
+    let mut response = (
         StatusCode::UNAUTHORIZED,
         [
             (header::CONTENT_TYPE, media.content_type()),
@@ -104,14 +107,12 @@ pub(super) fn unauthenticated(err: AuthError, media: MediaType) -> Response {
         ],
         body.to_string(),
     )
-        .into_response()
+        .into_response();
+    response
+        .extensions_mut()
+        .insert(ErrorCodes(vec![code::UNAUTHENTICATED]));
+    response
 }
-
-/// Marks a response as a refusal of a request that never ran, which the admission middleware (`admit`, protect.rs)
-/// answers no sooner than the configured refusal pause after the request came. 4xx statuses count as refusals without
-/// it; this marks the ones the `application/json` media type answers with `200`.
-#[derive(Clone, Copy)]
-pub(super) struct Refusal;
 
 /// A request refused before it ran (document limits, input hygiene, persisted queries): a request error.
 pub(super) fn refused(media: MediaType, err: crate::error::Error) -> Response {
@@ -151,9 +152,10 @@ pub(super) fn respond(
     if request_error {
         body.remove("data");
     }
+    let mut codes = ErrorCodes::default();
     if let Some(Value::Array(errors)) = body.get_mut("errors") {
         for error in errors.iter_mut() {
-            fill_code(error, request_error, parse_failed);
+            codes.0.push(fill_code(error, request_error, parse_failed));
         }
     }
     let status = if shed {
@@ -177,12 +179,15 @@ pub(super) fn respond(
     if shed || request_error {
         response.extensions_mut().insert(Refusal);
     }
+    response.extensions_mut().insert(codes);
     response
 }
 
-/// Gives an error without `extensions.code` the code that fits where it arose.
-fn fill_code(error: &mut Value, request_error: bool, parse_failed: bool) {
-    let Value::Object(error) = error else { return };
+/// Gives an error without `extensions.code` the code that fits where it arose; returns the error's code.
+fn fill_code(error: &mut Value, request_error: bool, parse_failed: bool) -> &'static str {
+    let Value::Object(error) = error else {
+        return code::OTHER;
+    };
     let message = error
         .get("message")
         .and_then(Value::as_str)
@@ -192,10 +197,10 @@ fn fill_code(error: &mut Value, request_error: bool, parse_failed: bool) {
         .entry("extensions")
         .or_insert_with(|| Value::Object(Map::new()));
     let Value::Object(extensions) = extensions else {
-        return;
+        return code::OTHER;
     };
-    if extensions.contains_key("code") {
-        return;
+    if let Some(known) = extensions.get("code") {
+        return code::known(known.as_str().unwrap_or_default());
     }
     let input_error = message.contains("Invalid value")
         || message.contains("Failed to parse")
@@ -210,4 +215,5 @@ fn fill_code(error: &mut Value, request_error: bool, parse_failed: bool) {
         code::INTERNAL
     };
     extensions.insert("code".into(), Value::String(code.into()));
+    code
 }

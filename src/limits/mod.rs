@@ -33,6 +33,7 @@ use async_graphql::{
 
 use crate::config::QueryLimits;
 use crate::error::Error;
+use crate::telemetry::Metrics;
 
 /// The limits of one hub.
 pub struct Limits {
@@ -43,6 +44,8 @@ pub struct Limits {
     heavy_budget: Option<DefaultDirectRateLimiter>,
     /// The thread heavy queries run on, started on first use.
     heavy_lane: OnceLock<lane::HeavyLane>,
+    /// Where refusals are counted, by limit.
+    metrics: Metrics,
 }
 
 /// Leave to run one heavy query: a permit, and its cost taken from the budget.
@@ -55,16 +58,9 @@ pub struct CostSlot(pub Arc<AtomicUsize>);
 /// Marks a request whose text, document and variables the HTTP layer has already checked.
 pub struct Checked;
 
-fn too_complex(limit: &'static str, cost: usize, maximum: usize) -> Error {
-    Error::TooComplex {
-        limit,
-        cost,
-        maximum,
-    }
-}
-
 impl Limits {
-    pub fn new(query: QueryLimits) -> Limits {
+    /// The limits `query` sets, their refusals counted in `metrics`.
+    pub fn new(query: QueryLimits, metrics: Metrics) -> Limits {
         // A single accepted query always fits the bucket, however large the configured rate.
         let heavy_budget = NonZeroU32::new(query.heavy_cost_per_second).map(|rate| {
             let burst = u32::try_from(query.max_cost)
@@ -78,6 +74,17 @@ impl Limits {
             heavy_budget,
             heavy_lane: OnceLock::new(),
             query,
+            metrics,
+        }
+    }
+
+    /// The refusal of a document over `limit`, counted.
+    fn too_complex(&self, limit: &'static str, cost: usize, maximum: usize) -> Error {
+        self.metrics.query_refused(limit);
+        Error::TooComplex {
+            limit,
+            cost,
+            maximum,
         }
     }
 
@@ -126,7 +133,7 @@ impl Limits {
         let max = self.query.max_tokens;
         tokens::count(text, max)
             .map(drop)
-            .map_err(|n| too_complex("tokens", n, max))
+            .map_err(|n| self.too_complex("tokens", n, max))
     }
 
     /// Refuses a parsed document whose shape exceeds a limit, or whose literals fail input hygiene.
@@ -146,7 +153,7 @@ impl Limits {
             ("directives", shape.directives, l.max_directives),
         ];
         if let Some((limit, cost, maximum)) = checks.into_iter().find(|(_, n, max)| n > max) {
-            return Err(too_complex(limit, cost, maximum));
+            return Err(self.too_complex(limit, cost, maximum));
         }
         input::check_document(doc, l.max_string_length).map_err(bad_string)
     }
@@ -166,7 +173,7 @@ impl Limits {
     /// Refuses a validated document whose cost (async-graphql's complexity) exceeds the maximum.
     pub fn check_cost(&self, cost: usize) -> Result<(), Error> {
         if cost > self.query.max_cost {
-            return Err(too_complex("cost", cost, self.query.max_cost));
+            return Err(self.too_complex("cost", cost, self.query.max_cost));
         }
         Ok(())
     }
@@ -268,13 +275,16 @@ mod tests {
     use super::*;
 
     fn limits(max_concurrent_heavy: usize, heavy_cost_per_second: u32) -> Limits {
-        Limits::new(QueryLimits {
-            max_cost: 1_000,
-            heavy_cost: 100,
-            max_concurrent_heavy,
-            heavy_cost_per_second,
-            ..QueryLimits::default()
-        })
+        Limits::new(
+            QueryLimits {
+                max_cost: 1_000,
+                heavy_cost: 100,
+                max_concurrent_heavy,
+                heavy_cost_per_second,
+                ..QueryLimits::default()
+            },
+            Metrics::new(),
+        )
     }
 
     #[test]

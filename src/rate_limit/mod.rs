@@ -11,15 +11,16 @@ mod shared;
 use std::{
     fmt,
     net::{IpAddr, Ipv6Addr},
-    sync::{
-        atomic::{AtomicU64, Ordering},
-        Arc,
-    },
+    sync::Arc,
 };
 
 pub use gcra::{seconds_up, Decision, Kind, Policy};
 
-use crate::{codes::AgencyCode, config::RateLimitConfig};
+use crate::{
+    codes::AgencyCode,
+    config::RateLimitConfig,
+    telemetry::{metrics::RateLimitMetrics, Metrics},
+};
 use local::Local;
 use shared::Shared;
 
@@ -66,16 +67,6 @@ impl fmt::Display for ClientKey {
 #[error("redis_url: {0}")]
 pub struct RateLimitError(#[from] redis::RedisError);
 
-/// Counters for `/metrics`.
-#[derive(Debug, Clone, Copy)]
-pub struct Stats {
-    /// `None` without Redis.
-    pub redis_up: Option<bool>,
-    pub refused: u64,
-    /// Checks decided in process because Redis could not answer.
-    pub fallbacks: u64,
-}
-
 /// The limits of one hub process.
 pub struct Limiter {
     anonymous: Option<Local>,
@@ -83,13 +74,15 @@ pub struct Limiter {
     shared: Option<Arc<Shared>>,
     trusted_proxies: Vec<IpAddr>,
     cost_unit: u32,
-    refused: AtomicU64,
-    fallbacks: AtomicU64,
+    metrics: RateLimitMetrics,
 }
 
 impl Limiter {
-    /// The limits of `config`; connects to Redis when one is configured and some limit is on.
-    pub async fn start(config: &RateLimitConfig) -> Result<Limiter, RateLimitError> {
+    /// The limits of `config`, counted in `metrics`; connects to Redis when one is configured and some limit is on.
+    pub async fn start(
+        config: &RateLimitConfig,
+        metrics: &Metrics,
+    ) -> Result<Limiter, RateLimitError> {
         let anonymous = Policy::new(Kind::Anonymous, config.anonymous_per_minute).map(Local::new);
         let agency = Policy::new(Kind::Agency, config.agency_per_minute).map(Local::new);
         let shared = match &config.redis_url {
@@ -101,11 +94,10 @@ impl Limiter {
         Ok(Limiter {
             anonymous,
             agency,
-            shared,
             trusted_proxies: config.trusted_proxies.clone(),
             cost_unit: config.cost_unit,
-            refused: AtomicU64::new(0),
-            fallbacks: AtomicU64::new(0),
+            metrics: metrics.rate_limit(shared.is_some()),
+            shared,
         })
     }
 
@@ -134,23 +126,36 @@ impl Limiter {
             Some(shared) => match shared.check(key, local.policy(), cost).await {
                 Some(decision) => decision,
                 None => {
-                    self.fallbacks.fetch_add(1, Ordering::Relaxed);
+                    self.metrics.fallback();
                     local.check(key, cost)
                 }
             },
             None => local.check(key, cost),
         };
         if !decision.allowed {
-            self.refused.fetch_add(1, Ordering::Relaxed);
+            self.metrics.limited(key.kind() == Kind::Agency);
         }
         Some(decision)
     }
 
-    pub fn stats(&self) -> Stats {
-        Stats {
-            redis_up: self.shared.as_ref().map(|s| s.is_up()),
-            refused: self.refused.load(Ordering::Relaxed),
-            fallbacks: self.fallbacks.load(Ordering::Relaxed),
+    /// Whether Redis shares the limits right now; `None` without Redis. No I/O: the Redis connection's own task keeps
+    /// this up to date.
+    pub fn redis_up(&self) -> Option<bool> {
+        self.shared.as_ref().map(|s| s.is_up())
+    }
+
+    /// Pings Redis (for readiness); `None` without Redis.
+    pub async fn redis_ping(&self) -> Option<bool> {
+        match &self.shared {
+            Some(shared) => Some(shared.ping().await),
+            None => None,
+        }
+    }
+
+    /// Sets the Redis gauge (when `/metrics` is rendered).
+    pub fn sample_metrics(&self) {
+        if let Some(up) = self.redis_up() {
+            self.metrics.redis_up(up);
         }
     }
 }
@@ -172,10 +177,13 @@ mod tests {
     #[tokio::test]
     async fn a_costly_document_is_charged_by_its_cost() {
         let limiter = |cost_unit| async move {
-            Limiter::start(&RateLimitConfig {
-                cost_unit,
-                ..RateLimitConfig::default()
-            })
+            Limiter::start(
+                &RateLimitConfig {
+                    cost_unit,
+                    ..RateLimitConfig::default()
+                },
+                &Metrics::new(),
+            )
             .await
             .expect("no Redis")
         };
@@ -191,11 +199,15 @@ mod tests {
 
     #[tokio::test]
     async fn kinds_without_a_limit_are_not_counted() {
-        let limiter = Limiter::start(&RateLimitConfig {
-            anonymous_per_minute: 6,
-            redis_url: Some("redis://127.0.0.1:1".into()),
-            ..RateLimitConfig::default()
-        })
+        let metrics = Metrics::new();
+        let limiter = Limiter::start(
+            &RateLimitConfig {
+                anonymous_per_minute: 6,
+                redis_url: Some("redis://127.0.0.1:1".into()),
+                ..RateLimitConfig::default()
+            },
+            &metrics,
+        )
         .await
         .expect("a valid URL");
         let agency = ClientKey::Agency("000.00.00.H01".into());
@@ -204,10 +216,15 @@ mod tests {
         let client = ClientKey::address("203.0.113.1".parse().expect("ip"));
         assert!(limiter.check(&client, 1).await.is_some_and(|d| d.allowed));
         assert!(limiter.check(&client, 1).await.is_some_and(|d| !d.allowed));
-        let stats = limiter.stats();
-        assert_eq!(
-            (stats.redis_up, stats.refused, stats.fallbacks),
-            (Some(false), 1, 2)
-        );
+        limiter.sample_metrics();
+        let text = metrics.render();
+        for line in [
+            "lgsp_rate_limit_redis_up 0",
+            "lgsp_rate_limited_total{client=\"anonymous\"} 1",
+            "lgsp_rate_limited_total{client=\"agency\"} 0",
+            "lgsp_rate_limit_fallbacks_total 2",
+        ] {
+            assert!(text.lines().any(|l| l == line), "no `{line}` in\n{text}");
+        }
     }
 }

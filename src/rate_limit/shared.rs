@@ -125,6 +125,26 @@ impl Shared {
         }
     }
 
+    /// Whether Redis answers a PING now, within a check's timeout. A failure starts an outage as a failed check does,
+    /// and a link that is down is reconnected in the background, so that the state is fresh without traffic.
+    pub(super) async fn ping(self: &Arc<Self>) -> bool {
+        let Some((mut conn, generation)) = self.connection() else {
+            return false;
+        };
+        let ping = redis::cmd("PING");
+        match tokio::time::timeout(CALL_TIMEOUT, ping.query_async::<String>(&mut conn)).await {
+            Ok(Ok(_)) => true,
+            Ok(Err(err)) => {
+                self.lost(generation, &err.to_string());
+                false
+            }
+            Err(_) => {
+                self.lost(generation, "no answer in time");
+                false
+            }
+        }
+    }
+
     fn lock(&self) -> MutexGuard<'_, Link> {
         self.link.lock().unwrap_or_else(PoisonError::into_inner)
     }

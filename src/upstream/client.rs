@@ -18,6 +18,7 @@ use super::{
     token::TokenSource,
     UpstreamError, UpstreamSettings,
 };
+use crate::telemetry::metrics::{Circuit, UpstreamMetrics, UpstreamOutcome};
 
 /// Who the hub is calling for.
 #[derive(Debug, Clone, Default)]
@@ -65,10 +66,16 @@ pub struct Upstream {
     health: Mutex<Health>,
     /// The last background health probe.
     pub(super) last_probe: Mutex<Option<super::health::Probe>>,
+    pub(super) metrics: UpstreamMetrics,
 }
 
 impl Upstream {
-    pub fn new(settings: UpstreamSettings, http: reqwest::Client) -> Upstream {
+    /// The client of the upstream `settings` describe, over the shared `http` pool, counted in `metrics`.
+    pub fn new(
+        settings: UpstreamSettings,
+        http: reqwest::Client,
+        metrics: UpstreamMetrics,
+    ) -> Upstream {
         let token = TokenSource::new(
             format!("{}/oauth/token", settings.base_url),
             settings.client_id.clone(),
@@ -85,6 +92,7 @@ impl Upstream {
             http,
             health: Mutex::new(Health::default()),
             last_probe: Mutex::new(None),
+            metrics,
             settings,
         }
     }
@@ -95,6 +103,20 @@ impl Upstream {
 
     pub fn circuit(&self) -> CircuitState {
         self.breaker.state()
+    }
+
+    /// Sets the circuit's gauge (read when `/metrics` is rendered: an open circuit with no calls does not change).
+    pub fn sample_metrics(&self) {
+        self.metrics.circuit(match self.circuit() {
+            CircuitState::Closed => Circuit::Closed,
+            CircuitState::HalfOpen => Circuit::HalfOpen,
+            CircuitState::Open => Circuit::Open,
+        });
+    }
+
+    /// Records the result of a connection test.
+    pub fn record_probe(&self, ok: bool) {
+        self.metrics.probe(ok);
     }
 
     pub fn health(&self) -> Health {
@@ -143,6 +165,7 @@ impl Upstream {
         // Held across the await points below: if this future is dropped, the permit's drop gives a half-open trial
         // back instead of leaving the circuit waiting for an answer that will never come.
         let Some(permit) = self.breaker.allow() else {
+            self.metrics.call(UpstreamOutcome::CircuitOpen, 0.0);
             return Err(UpstreamError::CircuitOpen);
         };
         let started = Instant::now();
@@ -151,7 +174,14 @@ impl Upstream {
             Ok(Ok(_permit)) => self.attempts(&method, path, body, caller, idempotent).await,
             _ => Err(UpstreamError::Busy),
         };
-        let elapsed = started.elapsed().as_secs_f64() * 1000.0;
+        let seconds = started.elapsed().as_secs_f64();
+        self.metrics.call(
+            result
+                .as_ref()
+                .map_or_else(UpstreamError::outcome, |_| UpstreamOutcome::Ok),
+            seconds,
+        );
+        let elapsed = seconds * 1000.0;
         match &result {
             Ok(_) => permit.success(),
             // The hub's own limit is not the upstream's failure: no verdict (a trial is given back).
@@ -189,7 +219,8 @@ impl Upstream {
             let token = self
                 .token
                 .get(&self.http, self.settings.token_timeout)
-                .await?;
+                .await
+                .inspect_err(|_| self.metrics.attempt_failed())?;
             let request = self
                 .http
                 .request(method.clone(), format!("{}{path}", self.settings.base_url))
@@ -210,6 +241,7 @@ impl Upstream {
                 },
                 Err(e) => e,
             };
+            self.metrics.attempt_failed();
             if attempt >= retries || !failure.retryable() {
                 return Err(failure);
             }
@@ -283,95 +315,4 @@ fn backoff(base: Duration, attempt: u32) -> Duration {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// A listener that accepts connections and never answers; says so on `accepted` for each connection.
-    async fn silent_upstream() -> (String, tokio::sync::mpsc::UnboundedReceiver<()>) {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind");
-        let addr = listener.local_addr().expect("addr");
-        let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
-        tokio::spawn(async move {
-            let mut held = Vec::new();
-            while let Ok((socket, _)) = listener.accept().await {
-                held.push(socket);
-                let _ = tx.send(());
-            }
-        });
-        (format!("http://{addr}/population"), rx)
-    }
-
-    #[tokio::test]
-    async fn a_dropped_trial_call_does_not_leave_the_circuit_refusing() {
-        let (url, mut accepted) = silent_upstream().await;
-        let mut settings = UpstreamSettings::new("population", &url);
-        settings.breaker_threshold = 1;
-        settings.breaker_cooldown = Duration::ZERO;
-        settings.timeout = Duration::from_secs(600);
-        settings.token_timeout = Duration::from_secs(600);
-        let upstream = Upstream::new(settings, reqwest::Client::new());
-        upstream.breaker.allow().expect("closed").failure();
-        let caller = Caller::default();
-
-        // The trial goes out and hangs; then its caller goes away.
-        let mut trial = Box::pin(upstream.get("/citizens/1", &caller));
-        let reached = tokio::time::timeout(Duration::from_secs(30), async {
-            tokio::select! {
-                answer = &mut trial => panic!("the silent upstream answered: {answer:?}"),
-                _ = accepted.recv() => {}
-            }
-        })
-        .await;
-        assert!(reached.is_ok(), "the trial never reached the upstream");
-        assert_eq!(upstream.circuit(), CircuitState::HalfOpen);
-        assert!(
-            upstream.breaker.allow().is_none(),
-            "one trial at a time while it is in flight"
-        );
-        drop(trial);
-
-        // The next call is the new trial: it goes out (and reaches the upstream) instead of failing as open.
-        let mut next = Box::pin(upstream.get("/citizens/1", &caller));
-        let reached = tokio::time::timeout(Duration::from_secs(30), async {
-            tokio::select! {
-                answer = &mut next => panic!("refused or answered: {answer:?}"),
-                _ = accepted.recv() => {}
-            }
-        })
-        .await;
-        assert!(reached.is_ok(), "the next call never reached the upstream");
-    }
-
-    #[tokio::test]
-    async fn a_trial_refused_by_the_hubs_own_limit_is_given_back() {
-        let mut settings = UpstreamSettings::new("population", "http://127.0.0.1:9/population");
-        settings.breaker_threshold = 1;
-        settings.breaker_cooldown = Duration::ZERO;
-        settings.concurrency = 1;
-        settings.timeout = Duration::from_millis(20);
-        let upstream = Upstream::new(settings, reqwest::Client::new());
-        upstream.breaker.allow().expect("closed").failure();
-        let _all_permits = upstream.permits.acquire().await.expect("the only permit");
-        let busy = upstream.get("/citizens/1", &Caller::default()).await;
-        assert!(matches!(busy, Err(UpstreamError::Busy)), "{busy:?}");
-        assert!(
-            upstream.breaker.allow().is_some(),
-            "the busy trial said nothing about the upstream: the next call is the trial"
-        );
-    }
-
-    #[test]
-    fn the_call_budget_covers_every_attempt() {
-        let mut s = UpstreamSettings::new("population", "http://x");
-        s.retries = 0;
-        assert_eq!(
-            s.call_budget(),
-            s.timeout + 2 * (s.token_timeout + s.timeout),
-            "no backoff without retries"
-        );
-        s.retries = u32::MAX;
-        assert!(s.call_budget() > s.timeout, "large settings saturate");
-    }
-}
+mod tests;

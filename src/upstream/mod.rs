@@ -11,6 +11,8 @@ use std::time::Duration;
 
 use secrecy::SecretString;
 
+use crate::telemetry::metrics::UpstreamOutcome;
+
 pub use breaker::CircuitState;
 pub use client::{Caller, Upstream};
 pub use health::{Health, Probe};
@@ -189,6 +191,21 @@ impl UpstreamError {
             UpstreamError::Timeout | UpstreamError::Unreachable => true,
             UpstreamError::Status(s) => matches!(s, 502..=504),
             _ => false,
+        }
+    }
+
+    /// How a call that failed so ended, for `lgsp_upstream_calls_total`.
+    fn outcome(&self) -> UpstreamOutcome {
+        match self {
+            UpstreamError::Timeout => UpstreamOutcome::Timeout,
+            UpstreamError::Unreachable | UpstreamError::NotConfigured => {
+                UpstreamOutcome::Unreachable
+            }
+            UpstreamError::Status(_) => UpstreamOutcome::BadStatus,
+            UpstreamError::Malformed => UpstreamOutcome::Malformed,
+            UpstreamError::Rejected { .. } => UpstreamOutcome::Rejected,
+            UpstreamError::CircuitOpen => UpstreamOutcome::CircuitOpen,
+            UpstreamError::Busy => UpstreamOutcome::Busy,
         }
     }
 

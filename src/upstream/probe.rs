@@ -46,6 +46,7 @@ impl Upstream {
             latency_ms: started.elapsed().as_secs_f64() * 1000.0,
             error: result.err(),
         };
+        self.record_probe(probe.ok);
         if let Ok(mut last) = self.last_probe.lock() {
             *last = Some(probe.clone());
         }

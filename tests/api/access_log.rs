@@ -5,6 +5,7 @@ use lgsp_hub::access_log::{
     verify::{verify, Verdict},
     Access, AccessLog, ChainKeys,
 };
+use lgsp_hub::telemetry::metrics::AccessLogMetrics;
 use sea_orm::{ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait};
 
 use crate::common::TestHub;
@@ -42,7 +43,7 @@ async fn drop_append_only_triggers(hub: &TestHub) {
 async fn a_thousand_concurrent_accesses_make_one_unbroken_chain() {
     let hub = TestHub::start().await;
     let keys = ChainKeys::from_secret(b"test access-log key");
-    let log = AccessLog::start(hub.db.clone(), keys.clone());
+    let log = AccessLog::start(hub.db.clone(), keys.clone(), AccessLogMetrics::noop());
     let tasks: Vec<_> = (0..1000)
         .map(|i| {
             let log = log.clone();
@@ -88,7 +89,7 @@ async fn a_thousand_concurrent_accesses_make_one_unbroken_chain() {
 async fn the_log_is_append_only_and_verification_finds_edits_deletions_and_cut_tails() {
     let hub = TestHub::start().await;
     let keys = ChainKeys::from_secret(b"test access-log key");
-    let log = AccessLog::start(hub.db.clone(), keys.clone());
+    let log = AccessLog::start(hub.db.clone(), keys.clone(), AccessLogMetrics::noop());
     for i in 0..10 {
         log.record(access(i)).await.expect("logged");
     }
@@ -154,7 +155,7 @@ async fn the_log_is_append_only_and_verification_finds_edits_deletions_and_cut_t
 async fn a_cut_off_tail_is_found_through_the_head() {
     let hub = TestHub::start().await;
     let keys = ChainKeys::from_secret(b"test access-log key");
-    let log = AccessLog::start(hub.db.clone(), keys.clone());
+    let log = AccessLog::start(hub.db.clone(), keys.clone(), AccessLogMetrics::noop());
     for i in 0..5 {
         log.record(access(i)).await.expect("logged");
     }

@@ -20,7 +20,7 @@ const ALL_READ: &str = "upstream:population:read upstream:business:read upstream
 const PURPOSE: &str = r#"{ basis: PUBLIC_SERVICE, reference: "000.00.53.H48-261128-0001" }"#;
 
 /// A hub federating `mock`, with `tune` applied to every upstream's file settings.
-async fn hub_over(mock: &MockUpstreams, tune: impl Fn(&mut UpstreamFile)) -> TestHub {
+pub async fn hub_over(mock: &MockUpstreams, tune: impl Fn(&mut UpstreamFile)) -> TestHub {
     hub_over_configured(mock, tune, |_| {}).await
 }
 
@@ -75,7 +75,7 @@ pub(crate) async fn access_entries(hub: &TestHub) -> u64 {
         .expect("count")
 }
 
-fn sample(samples: &Value, kind: &str) -> String {
+pub fn sample(samples: &Value, kind: &str) -> String {
     samples[kind][0]
         .as_str()
         .unwrap_or_else(|| panic!("no sample {kind}: {samples}"))

@@ -81,6 +81,12 @@ async fn a_request_past_its_deadline_is_cancelled_with_timeout() {
         started.elapsed() < Duration::from_secs(3),
         "answered at the deadline, not after the upstream"
     );
+    assert_eq!(
+        hub.metric(r#"lgsp_graphql_requests_total{operation="other",outcome="timeout"}"#)
+            .await,
+        Some(1),
+        "a document cancelled before it was known to be valid counts as `other`"
+    );
     // The hub goes on serving.
     hub.data("{ provinces { code } }", json!({})).await;
 }
@@ -119,6 +125,16 @@ async fn requests_past_the_concurrency_limit_are_shed_at_once() {
     );
     assert_eq!(slow.await.expect("joined").expect("slow request"), 200);
     hub.data("{ provinces { code } }", json!({})).await;
+    let shed = hub
+        .metric(r#"lgsp_requests_shed_total{reason="concurrency"}"#)
+        .await
+        .expect("shed requests counted");
+    assert!(shed >= 1);
+    assert_eq!(
+        hub.metric(r#"lgsp_graphql_requests_total{operation="other",outcome="shed"}"#)
+            .await,
+        Some(shed)
+    );
 }
 
 /// Sends `body` as `content_type` to `/graphql`; the status, the `extensions.code` of the first error, and how long the
@@ -358,4 +374,10 @@ async fn heavy_queries_beyond_their_permits_are_shed_while_cheap_ones_run() {
     let (status, body) = slow_lookup(&hub, &id).await;
     assert_eq!(status, 200, "{body}");
     assert!(body["data"]["citizen"]["fullName"].is_string(), "{body}");
+    assert!(
+        hub.metric(r#"lgsp_requests_shed_total{reason="heavy"}"#)
+            .await
+            .is_some_and(|n| n >= 1),
+        "the shed heavy query is counted"
+    );
 }

@@ -152,7 +152,17 @@ async fn anonymous_clients_over_the_limit_get_429_while_agencies_count_apart() {
         let resp = hub.client.get(hub.url(path)).send().await.expect("request");
         assert_eq!(resp.status(), 200, "{path}");
     }
-    assert_eq!(hub.metric("lgsp_rate_limited_total").await, Some(5));
+    // Four anonymous refusals (two POSTs, the GET, the upgrade) and the agency's one.
+    assert_eq!(
+        hub.metric(r#"lgsp_rate_limited_total{client="anonymous"}"#)
+            .await,
+        Some(4)
+    );
+    assert_eq!(
+        hub.metric(r#"lgsp_rate_limited_total{client="agency"}"#)
+            .await,
+        Some(1)
+    );
     assert_eq!(
         hub.metric("lgsp_rate_limit_redis_up").await,
         None,

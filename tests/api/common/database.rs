@@ -27,7 +27,7 @@ use std::{
     time::Duration,
 };
 
-use lgsp_hub::{db, seed};
+use lgsp_hub::{db, seed, telemetry::metrics::SqlMetrics};
 use sea_orm::{
     sqlx::{self, postgres::PgConnection, AssertSqlSafe, Connection},
     ConnectionTrait, Database, DatabaseConnection,
@@ -83,7 +83,7 @@ pub async fn empty_database() -> (String, TestDb) {
 
 /// Migrates and seeds the database at `url`, as `App::build` does with an empty one.
 async fn prepare(url: &str) -> DatabaseConnection {
-    let (db, _) = db::connect(url, 1, Duration::from_secs(30), None)
+    let db = db::connect(url, 1, Duration::from_secs(30), None, SqlMetrics::noop())
         .await
         .expect("connect to the template");
     db::migrate(&db).await.expect("migrate the template");

@@ -1,0 +1,9 @@
+//! Telemetry: the metrics the hub exports at `GET /metrics` ([`metrics`]) and the format of its log ([`logs`]).
+//!
+//! A leaf: it imports nothing else of the hub, so that every layer (the database pool, the upstream clients, the
+//! access log, the HTTP face) can hold its handles.
+
+pub mod logs;
+pub mod metrics;
+
+pub use metrics::Metrics;
