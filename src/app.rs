@@ -40,6 +40,8 @@ pub enum AppError {
     Serve(#[from] std::io::Error),
     #[error("token key: {0}")]
     Key(#[from] crate::auth::KeyError),
+    #[error("legal references: {0}")]
+    Legal(#[from] crate::legal::LegalError),
     #[error("trusted documents: {0}")]
     TrustedDocuments(String),
     #[cfg(feature = "mock-upstreams")]
@@ -82,8 +84,12 @@ impl App {
     /// Prepares a ready-to-serve hub: database migrated and seeded, listener bound.
     #[tracing::instrument(skip_all, fields(listen = %config.listen))]
     pub async fn build(config: &Config) -> Result<App, AppError> {
-        // Before touching the database: a production hub without its cursor key does not start.
+        // Before touching the database: a production hub without its cursor key does not start, nor one whose list
+        // of legal references contradicts itself.
         let cursors = cursor_key(config)?;
+        let legal = Arc::new(crate::legal::LegalReferences::load(
+            config.legal_references_file.as_deref(),
+        )?);
         let metrics = Metrics::new();
         let db = db::connect(
             &config.database_url,
@@ -169,6 +175,7 @@ impl App {
             graphql::SchemaOptions {
                 limits: limits.clone(),
                 introspection: config.http.introspection,
+                legal,
             },
         );
         let trusted = match &config.http.trusted_documents {

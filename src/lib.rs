@@ -22,6 +22,7 @@ pub mod federation;
 pub mod graphql;
 pub mod health;
 pub mod http;
+pub mod legal;
 pub mod limits;
 pub mod rate_limit;
 pub mod seed;

@@ -77,6 +77,8 @@ pub struct Config {
     pub mock_upstreams: bool,
     /// How often the national databases are probed in the background (zero: never).
     pub health_interval: std::time::Duration,
+    /// The legal texts the hub cites, when not the built-in list.
+    pub legal_references_file: Option<std::path::PathBuf>,
     /// What a document may ask for.
     pub limits: QueryLimits,
     /// What search and upstream lookups cost.
@@ -187,6 +189,7 @@ impl Config {
             health_interval: std::time::Duration::from_millis(
                 s.health_interval_ms.unwrap_or(DEFAULT_HEALTH_INTERVAL_MS),
             ),
+            legal_references_file: s.legal_references_file,
             upstreams,
             listen,
             database_url,

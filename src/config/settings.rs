@@ -91,6 +91,10 @@ pub struct Settings {
     /// [default: 30000].
     #[arg(long, global = true, env = "LGSP_HEALTH_INTERVAL_MS")]
     pub health_interval_ms: Option<u64>,
+    /// A TOML file of the legal texts the hub cites, replacing the built-in list (data/legal/references.toml): for an
+    /// operator to correct what is in force without a release.
+    #[arg(long, global = true, env = "LGSP_LEGAL_REFERENCES_FILE")]
+    pub legal_references_file: Option<PathBuf>,
     /// Largest cost of a query (page sizes times selections; see the README's "Limits and abuse") [default: 50000].
     #[arg(long, global = true, env = "LGSP_MAX_QUERY_COST")]
     pub max_query_cost: Option<usize>,
@@ -238,6 +242,7 @@ impl Settings {
             upstreams_url: self.upstreams_url.or(lower.upstreams_url),
             mock_upstreams: self.mock_upstreams.or(lower.mock_upstreams),
             health_interval_ms: self.health_interval_ms.or(lower.health_interval_ms),
+            legal_references_file: self.legal_references_file.or(lower.legal_references_file),
             max_query_cost: self.max_query_cost.or(lower.max_query_cost),
             max_query_depth: self.max_query_depth.or(lower.max_query_depth),
             max_aliases: self.max_aliases.or(lower.max_aliases),

@@ -1,9 +1,12 @@
-//! The declared legal purpose of a personal-data access (Nghị định 13/2023/NĐ-CP; Nghị định 47/2020/NĐ-CP on state
-//! bodies' data sharing): a legal basis from a closed list, and the reference of the case it serves.
+//! The declared legal purpose of a personal-data access: a legal basis from a closed list, and the reference of the
+//! case it serves. The texts behind it are data (`crate::legal`, `legalReferences(topic: PERSONAL_DATA)`): today Luật
+//! Bảo vệ dữ liệu cá nhân 91/2025/QH15 (from 01/01/2026) beside Nghị định 13/2023/NĐ-CP, and for sharing among state
+//! bodies Nghị định 194/2025/NĐ-CP beside the plans' Nghị định 47/2020/NĐ-CP, parts of which it repealed.
 
 use crate::error::{Error, Result};
 
-/// Legal bases on which a state body processes personal data.
+/// Legal bases on which a state body processes personal data (Luật Bảo vệ dữ liệu cá nhân 91/2025/QH15 from 01/01/2026;
+/// `legalReferences(topic: PERSONAL_DATA)` lists the texts and their force).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, async_graphql::Enum)]
 pub enum LegalPurpose {
     /// Settling an administrative procedure or public service (giải quyết thủ tục hành chính, dịch vụ công).

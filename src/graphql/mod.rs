@@ -17,6 +17,7 @@ pub mod enums;
 pub mod ids;
 pub mod inputs;
 pub mod integrator;
+pub mod legal;
 pub mod loaders;
 pub mod lookups;
 pub mod national;
@@ -46,6 +47,7 @@ pub struct Query(
     audit::AuditQuery,
     integrator::IntegratorQuery,
     national::NationalQuery,
+    legal::LegalQuery,
 );
 
 /// The root mutation, merged from the domain modules.
@@ -69,6 +71,8 @@ pub struct SchemaOptions {
     pub limits: Arc<Limits>,
     /// Whether `__schema` and `__type` answer.
     pub introspection: bool,
+    /// The legal texts `legalReferences` lists.
+    pub legal: Arc<crate::legal::LegalReferences>,
 }
 
 impl Default for SchemaOptions {
@@ -79,6 +83,7 @@ impl Default for SchemaOptions {
                 crate::telemetry::Metrics::new(),
             )),
             introspection: true,
+            legal: Arc::new(crate::legal::LegalReferences::built_in()),
         }
     }
 }
@@ -94,7 +99,8 @@ pub fn build_schema(
         Subscription::default(),
     )
     // Cost and depth are checked by the extension, which reports which limit and by how much.
-    .extension(LimitsExtension(options.limits));
+    .extension(LimitsExtension(options.limits))
+    .data(options.legal);
     if !options.introspection {
         builder = builder.disable_introspection();
     }

@@ -15,6 +15,7 @@ mod http_spec;
 mod input_hygiene;
 mod integrity;
 mod jwks;
+mod legal;
 mod lifecycle;
 mod limits;
 mod logs;
