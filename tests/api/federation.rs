@@ -551,10 +551,14 @@ async fn a_thousand_concurrent_lookups_lose_nothing_and_the_chain_verifies() {
     let mock = MockUpstreams::spawn(&[]);
     // This is about losing nothing, not about speed: on a loaded machine a thousand lookups may take longer than
     // the default 10 s request deadline (or wait longer than the default 3 s for a database connection), and a request
-    // cancelled at its deadline returns no data by design.
+    // cancelled at its deadline returns no data by design. For the same reason a lookup whose token fetch or connection
+    // times out on a starved machine (CI once saw UPSTREAM_TIMEOUT here) is retried more than the default twice.
     let hub = hub_over_configured(
         &mock,
-        |f| f.timeout_ms = Some(20_000),
+        |f| {
+            f.timeout_ms = Some(20_000);
+            f.retries = Some(6);
+        },
         |o| {
             o.settings.request_timeout_ms = Some(60_000);
             o.settings.db_acquire_timeout_ms = Some(30_000);
