@@ -157,16 +157,7 @@ async fn run(command: Option<Command>, config: Config) -> Result<(), String> {
             app.run(shutdown).await.map_err(|e| e.to_string())
         }
         Some(Command::Migrate) => {
-            let conn = db::connect(
-                &config.database_url,
-                2,
-                config.db_acquire_timeout,
-                None,
-                SqlMetrics::noop(),
-            )
-            .await
-            .map_err(|e| e.to_string())?;
-            db::migrate(&conn).await.map_err(|e| e.to_string())?;
+            migrated_connection(&config).await?;
             tracing::info!(database = %config.database_url_redacted(), "migrations applied");
             Ok(())
         }
@@ -174,16 +165,7 @@ async fn run(command: Option<Command>, config: Config) -> Result<(), String> {
             synthetic_systems,
             synthetic_seed,
         }) => {
-            let conn = db::connect(
-                &config.database_url,
-                2,
-                config.db_acquire_timeout,
-                None,
-                SqlMetrics::noop(),
-            )
-            .await
-            .map_err(|e| e.to_string())?;
-            db::migrate(&conn).await.map_err(|e| e.to_string())?;
+            let conn = migrated_connection(&config).await?;
             let seeded = seed::seed_if_empty(&conn)
                 .await
                 .map_err(|e| e.to_string())?;
@@ -203,16 +185,7 @@ async fn run(command: Option<Command>, config: Config) -> Result<(), String> {
         Some(Command::Audit {
             action: AuditCommand::Verify,
         }) => {
-            let conn = db::connect(
-                &config.database_url,
-                2,
-                config.db_acquire_timeout,
-                None,
-                SqlMetrics::noop(),
-            )
-            .await
-            .map_err(|e| e.to_string())?;
-            db::migrate(&conn).await.map_err(|e| e.to_string())?;
+            let conn = migrated_connection(&config).await?;
             let keys = lgsp_hub::app::access_log_keys(&config).map_err(|e| e.to_string())?;
             match lgsp_hub::access_log::verify::verify(&conn, &keys)
                 .await
@@ -251,4 +224,19 @@ async fn run(command: Option<Command>, config: Config) -> Result<(), String> {
             Ok(())
         }
     }
+}
+
+/// A small pool for a command that runs beside (or instead of) the server, over a migrated database.
+async fn migrated_connection(config: &Config) -> Result<sea_orm::DatabaseConnection, String> {
+    let conn = db::connect(
+        &config.database_url,
+        2,
+        config.db_acquire_timeout,
+        None,
+        SqlMetrics::noop(),
+    )
+    .await
+    .map_err(|e| e.to_string())?;
+    db::migrate(&conn).await.map_err(|e| e.to_string())?;
+    Ok(conn)
 }
