@@ -25,14 +25,16 @@ pub async fn connect(
     statement_timeout: Option<Duration>,
     sql: SqlMetrics,
 ) -> Result<DatabaseConnection, DbErr> {
-    open_pool(
-        url,
-        max_connections,
-        acquire_timeout,
-        statement_timeout,
-        sql,
-    )
-    .await
+    let mut options = options(url, max_connections, acquire_timeout, statement_timeout)?;
+    options
+        .min_connections(1)
+        .connect_timeout(Duration::from_secs(10));
+    let mut db = Database::connect(options).await?;
+    db.set_metric_callback(move |info| {
+        sql.statement(info.elapsed.as_secs_f64(), info.failed);
+        tracing::trace!(target: "lgsp_hub::sql", elapsed_us = info.elapsed.as_micros() as u64, failed = info.failed, sql = %info.statement.sql);
+    });
+    Ok(db)
 }
 
 /// A second, small pool beside the main one, counted in the same `sql` metrics: heavy queries run over it, so that however
@@ -49,7 +51,7 @@ pub async fn connect_heavy_pool(
     if url.starts_with("sqlite") && sqlite_file_path(url).is_none() {
         return Ok(None);
     }
-    open_pool(
+    connect(
         url,
         max_connections,
         acquire_timeout,
@@ -58,25 +60,6 @@ pub async fn connect_heavy_pool(
     )
     .await
     .map(Some)
-}
-
-async fn open_pool(
-    url: &str,
-    max_connections: u32,
-    acquire_timeout: Duration,
-    statement_timeout: Option<Duration>,
-    sql: SqlMetrics,
-) -> Result<DatabaseConnection, DbErr> {
-    let mut options = options(url, max_connections, acquire_timeout, statement_timeout)?;
-    options
-        .min_connections(1)
-        .connect_timeout(Duration::from_secs(10));
-    let mut db = Database::connect(options).await?;
-    db.set_metric_callback(move |info| {
-        sql.statement(info.elapsed.as_secs_f64(), info.failed);
-        tracing::trace!(target: "lgsp_hub::sql", elapsed_us = info.elapsed.as_micros() as u64, failed = info.failed, sql = %info.statement.sql);
-    });
-    Ok(db)
 }
 
 /// How long the readiness probe waits to connect, for a connection, or for a statement.
