@@ -7,6 +7,8 @@ use std::{
     time::{Duration, Instant},
 };
 
+use crate::common::process::{listening, Serving};
+
 #[test]
 fn serve_logs_its_address_and_database_and_stops_on_sigterm() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -87,16 +89,6 @@ fn serve_logs_its_address_and_database_and_stops_on_sigterm() {
     assert!(rest.iter().any(|l| l.contains("shutting down")), "{rest:?}");
 }
 
-/// A `serve` process killed on drop (so a failed assertion leaves no hub behind).
-struct Serving(std::process::Child);
-
-impl Drop for Serving {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 /// Every secret configured (by variable, by file, for an upstream), the log at trace level, and requests that walk
 /// pages, forge a cursor, fail a token and federate a lookup over HTTP: no secret shows anywhere in stdout or stderr.
 #[tokio::test]
@@ -146,20 +138,7 @@ async fn no_secret_shows_in_the_output_even_at_trace_level() {
             .spawn()
             .expect("start lgsp-hub"),
     );
-    let deadline = Instant::now() + Duration::from_secs(120);
-    let base = loop {
-        let log = std::fs::read_to_string(&stderr).unwrap_or_default();
-        if let Some(at) = log.find("GraphQL at http://") {
-            let rest = &log[at + "GraphQL at ".len()..];
-            break rest.split("/graphql").next().unwrap_or_default().to_owned();
-        }
-        assert!(
-            Instant::now() < deadline,
-            "no listening line in the log:\n{}",
-            log.chars().rev().take(4000).collect::<String>()
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    };
+    let base = listening(&stderr).await;
 
     let client = reqwest::Client::new();
     let post = |token: Option<String>, query: String, variables: Value| {

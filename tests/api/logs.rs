@@ -12,7 +12,10 @@ use base64::{engine::general_purpose::STANDARD, Engine};
 use serde_json::{json, Value};
 
 use crate::{
-    common::{token, TEST_SECRET},
+    common::{
+        process::{listening, Serving},
+        token, TEST_SECRET,
+    },
     federation::sample,
     mock::MockUpstreams,
 };
@@ -22,16 +25,6 @@ const ACCESS_LOG_KEY: &str = "access-log-key-that-must-never-be-logged-11";
 const CURSOR_KEY: &str = "cursor-key-that-must-never-be-logged-000012";
 const CLIENT_SECRET: &str = "client-secret-that-must-never-be-logged-13";
 const PURPOSE: &str = r#"{ basis: PUBLIC_SERVICE, reference: "000.00.53.H48-261128-0001" }"#;
-
-/// A `serve` process killed on drop (a failed assertion leaves no hub behind).
-struct Serving(std::process::Child);
-
-impl Drop for Serving {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 /// The hub's configuration file: every national database of `mock`, population with a secret of its own.
 fn config_file(mock: &MockUpstreams, dir: &std::path::Path) -> std::path::PathBuf {
@@ -238,24 +231,6 @@ async fn json_logs_have_a_line_per_request_and_no_token_secret_or_personal_numbe
             let to = output[at..].find('\n').map_or(output.len(), |n| at + n);
             panic!("{what} shows in the log: {}", &output[from..to]);
         }
-    }
-}
-
-/// Waits for the line that says where the hub listens; its base URL.
-async fn listening(stderr: &std::path::Path) -> String {
-    let deadline = Instant::now() + Duration::from_secs(120);
-    loop {
-        let log = std::fs::read_to_string(stderr).unwrap_or_default();
-        if let Some(at) = log.find("GraphQL at http://") {
-            let rest = &log[at + "GraphQL at ".len()..];
-            return rest.split("/graphql").next().unwrap_or_default().to_owned();
-        }
-        assert!(
-            Instant::now() < deadline,
-            "no listening line in the log:\n{}",
-            log.chars().rev().take(4000).collect::<String>()
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
 

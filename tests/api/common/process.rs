@@ -83,3 +83,31 @@ impl Drop for HubProcess {
         let _ = self.child.wait();
     }
 }
+
+/// A `serve` process started by a test itself, killed on drop (a failed assertion leaves no hub behind).
+pub struct Serving(pub Child);
+
+impl Drop for Serving {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Waits for the line in which a `serve` process writing its log to `stderr` says where it listens; its base URL.
+pub async fn listening(stderr: &std::path::Path) -> String {
+    let deadline = std::time::Instant::now() + Duration::from_secs(120);
+    loop {
+        let log = std::fs::read_to_string(stderr).unwrap_or_default();
+        if let Some(at) = log.find("GraphQL at http://") {
+            let rest = &log[at + "GraphQL at ".len()..];
+            return rest.split("/graphql").next().unwrap_or_default().to_owned();
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no listening line in the log:\n{}",
+            log.chars().rev().take(4000).collect::<String>()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
