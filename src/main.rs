@@ -1,6 +1,11 @@
 //! The `lgsp-hub` command: parse the command line, load the configuration, start tracing, call the library.
 
-use std::{path::PathBuf, process::ExitCode};
+use std::{
+    io::IsTerminal,
+    path::PathBuf,
+    process::ExitCode,
+    time::{Duration, Instant},
+};
 
 use clap::{Parser, Subcommand};
 use lgsp_hub::{
@@ -171,9 +176,16 @@ async fn run(command: Option<Command>, config: Config) -> Result<(), String> {
                 .map_err(|e| e.to_string())?;
             tracing::info!(seeded, "seed data in place");
             if synthetic_systems > 0 {
-                let n = seed::synthetic::generate_systems(&conn, synthetic_systems, synthetic_seed)
-                    .await
-                    .map_err(|e| e.to_string())?;
+                let mut shown = SeedProgress::new(synthetic_systems);
+                let n = seed::synthetic::generate_systems(
+                    &conn,
+                    synthetic_systems,
+                    synthetic_seed,
+                    |done, total| shown.advanced(done, total),
+                )
+                .await
+                .map_err(|e| e.to_string())?;
+                shown.finish();
                 tracing::info!(inserted = n, "synthetic information systems added");
             }
             Ok(())
@@ -239,4 +251,57 @@ async fn migrated_connection(config: &Config) -> Result<sea_orm::DatabaseConnect
     .map_err(|e| e.to_string())?;
     db::migrate(&conn).await.map_err(|e| e.to_string())?;
     Ok(conn)
+}
+
+/// How far `seed --synthetic-systems` has come: a bar on a terminal, otherwise (CI, a pipe, a container log) a log line
+/// every few seconds, so that a run of minutes is never silent.
+enum SeedProgress {
+    Bar(indicatif::ProgressBar),
+    Log { started: Instant, last: Instant },
+}
+
+impl SeedProgress {
+    const LOG_EVERY: Duration = Duration::from_secs(5);
+
+    fn new(total: u64) -> Self {
+        if std::io::stderr().is_terminal() {
+            let bar = indicatif::ProgressBar::new(total);
+            if let Ok(style) = indicatif::ProgressStyle::with_template(
+                "{elapsed_precise} [{wide_bar}] {human_pos}/{human_len} systems, {per_sec}, eta {eta}",
+            ) {
+                bar.set_style(style);
+            }
+            Self::Bar(bar)
+        } else {
+            let now = Instant::now();
+            Self::Log {
+                started: now,
+                last: now,
+            }
+        }
+    }
+
+    fn advanced(&mut self, done: u64, total: u64) {
+        match self {
+            Self::Bar(bar) => bar.set_position(done),
+            Self::Log { started, last } => {
+                if last.elapsed() >= Self::LOG_EVERY {
+                    *last = Instant::now();
+                    let secs = started.elapsed().as_secs_f64();
+                    tracing::info!(
+                        done,
+                        total,
+                        rows_per_second = (done as f64 / secs.max(f64::EPSILON)).round(),
+                        "seeding synthetic information systems"
+                    );
+                }
+            }
+        }
+    }
+
+    fn finish(self) {
+        if let Self::Bar(bar) = self {
+            bar.finish();
+        }
+    }
 }

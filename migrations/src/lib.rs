@@ -15,6 +15,13 @@ mod m20261203_000009_integrity;
 /// The foreign keys and CHECK constraints of the registries, as migration `m20261203_000009_integrity` adds them.
 pub use m20261203_000009_integrity::constraints as integrity;
 
+/// The search index's SQLite trigger and the bulk load's way around it.
+pub mod search_index {
+    pub use super::m20261128_000002_search::{
+        SQLITE_DROP_INDEX_ON_INSERT, SQLITE_INDEX_BULK, SQLITE_INDEX_ON_INSERT,
+    };
+}
+
 /// Runs every migration of the hub in order.
 pub struct Migrator;
 

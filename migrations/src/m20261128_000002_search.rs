@@ -9,6 +9,20 @@ use sea_orm_migration::sea_orm::{ConnectionTrait, DbBackend};
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
+/// SQLite: the trigger that feeds each new search entry to the trigram index. A bulk load may drop it inside its
+/// transaction, index its rows with one statement ([`SQLITE_INDEX_BULK`]) and create it again before committing.
+pub const SQLITE_INDEX_ON_INSERT: &str =
+    "CREATE TRIGGER search_entries_ai AFTER INSERT ON search_entries BEGIN
+                        INSERT INTO search_trigrams(rowid, folded) VALUES (new.id, new.folded);
+                     END";
+
+/// SQLite: indexes the search entries whose id is above `?` (the bulk load's rows) in one statement.
+pub const SQLITE_INDEX_BULK: &str =
+    "INSERT INTO search_trigrams(rowid, folded) SELECT id, folded FROM search_entries WHERE id > ?";
+
+/// SQLite: drops [`SQLITE_INDEX_ON_INSERT`] for the span of a bulk load's transaction.
+pub const SQLITE_DROP_INDEX_ON_INSERT: &str = "DROP TRIGGER search_entries_ai";
+
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
@@ -55,12 +69,7 @@ impl MigrationTrait for Migration {
                     "CREATE VIRTUAL TABLE search_trigrams USING fts5(folded, content='search_entries', content_rowid='id', tokenize='trigram')",
                 )
                 .await?;
-                db.execute_unprepared(
-                    "CREATE TRIGGER search_entries_ai AFTER INSERT ON search_entries BEGIN
-                        INSERT INTO search_trigrams(rowid, folded) VALUES (new.id, new.folded);
-                     END",
-                )
-                .await?;
+                db.execute_unprepared(SQLITE_INDEX_ON_INSERT).await?;
                 db.execute_unprepared(
                     "CREATE TRIGGER search_entries_ad AFTER DELETE ON search_entries BEGIN
                         INSERT INTO search_trigrams(search_trigrams, rowid, folded) VALUES ('delete', old.id, old.folded);

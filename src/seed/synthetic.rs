@@ -85,12 +85,15 @@ impl Rng {
     }
 }
 
-/// Inserts `count` synthetic systems owned by the seeded agencies. Returns how many were inserted.
-#[tracing::instrument(skip(db))]
+/// Inserts `count` synthetic systems owned by the seeded agencies, calling `progress(inserted, count)` after each
+/// committed batch (a million rows take minutes: the command line shows how far it has come). Returns how many were
+/// inserted.
+#[tracing::instrument(skip(db, progress))]
 pub async fn generate_systems(
     db: &DatabaseConnection,
     count: u64,
     seed: u64,
+    mut progress: impl FnMut(u64, u64),
 ) -> Result<u64, sea_orm::DbErr> {
     let agencies = agency::Entity::find()
         .order_by_asc(agency::Column::Id)
@@ -144,9 +147,10 @@ pub async fn generate_systems(
             });
         }
         insert_chunked(&txn, rows).await?;
-        search.flush(&txn).await?;
+        search.flush_bulk(&txn).await?;
         txn.commit().await?;
         inserted += n;
+        progress(inserted, count);
     }
     Ok(inserted)
 }

@@ -97,7 +97,7 @@ impl TestHub {
         let config = Config::load(overrides).expect("test config");
         let app = App::build(&config).await.expect("hub builds");
         if n > 0 {
-            lgsp_hub::seed::synthetic::generate_systems(app.db(), n, 7)
+            lgsp_hub::seed::synthetic::generate_systems(app.db(), n, 7, |_, _| {})
                 .await
                 .expect("synthetic systems");
         }

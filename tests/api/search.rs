@@ -87,3 +87,32 @@ async fn search_covers_synthetic_rows_and_limits_results() {
         "{none}"
     );
 }
+
+/// The synthetic bulk load indexes its rows for substring search without the per-row trigger (on SQLite it drops the
+/// trigger for its transaction): its rows must be found by the substring tier, and a system registered afterwards
+/// must be indexed too (the trigger is back).
+#[tokio::test]
+async fn bulk_loaded_rows_and_later_writes_are_both_in_the_substring_index() {
+    let hub = TestHub::start_with_synthetic(300).await;
+    // "số 29", "số 290" … "số 299": eleven synthetic systems, found only by the substring tier.
+    let data = hub.data(SEARCH, json!({ "t": "so 29", "n": 50 })).await;
+    let hits = data["search"].as_array().expect("hits");
+    assert_eq!(hits.len(), 11, "{data}");
+    assert!(hits.iter().all(|h| h["rank"] == "SUBSTRING"), "{data}");
+
+    let (status, body) = hub
+        .post_as(
+            &crate::common::token("000.00.00.H48", "systems:write"),
+            "mutation($input: RegisterInformationSystemInput!) { registerInformationSystem(input: $input) { code } }",
+            json!({ "input": { "name": "Hệ thống quản lý kè biển Sa Huỳnh", "securityLevel": 2 } }),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert!(body.get("errors").is_none(), "{body}");
+    let later = hub.data(SEARCH, json!({ "t": "ke bien sa", "n": 5 })).await;
+    assert_eq!(
+        later["search"][0]["title"], "Hệ thống quản lý kè biển Sa Huỳnh",
+        "{later}"
+    );
+    assert_eq!(later["search"][0]["rank"], "SUBSTRING", "{later}");
+}
