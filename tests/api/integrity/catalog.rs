@@ -141,7 +141,7 @@ async fn the_catalog_lists_every_check() {
         CHECKS.len(),
         "a CHECK that the migration does not list"
     );
-    for check in CHECKS {
+    for check in CHECKS.iter() {
         let sql = &tables
             .iter()
             .find(|row| row[0] == check.table)
