@@ -118,6 +118,7 @@ pub enum StatementStatus {
     Connected,
     Planned,
     Partial,
+    NotConnected,
 }
 
 /// `project_budgets.level`: whose budget a column is (ngân sách tỉnh or ngân sách huyện).
@@ -250,7 +251,7 @@ mod tests {
             ),
             (
                 stored::<StatementStatus>(),
-                &["connected", "planned", "partial"],
+                &["connected", "planned", "partial", "not_connected"],
             ),
             (stored::<BudgetLevel>(), &["province", "district"]),
             (stored::<Spending>(), &["recurrent", "investment"]),

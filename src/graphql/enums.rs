@@ -89,6 +89,8 @@ pub enum StatementStatus {
     Planned,
     /// The connection is made for part of what it names.
     Partial,
+    /// A result that says the connection is not made (a target not met).
+    NotConnected,
 }
 
 /// Whose budget a column is.

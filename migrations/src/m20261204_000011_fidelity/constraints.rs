@@ -60,7 +60,7 @@ pub const RELATIONS: &[Relation] = &[
 #[rustfmt::skip]
 pub const CHECKS: &[Check] = &[
     check("ck_national_database_link_statements_status", "national_database_link_statements", "status",
-        Rule::OneOf(&["connected", "planned", "partial"])),
+        Rule::OneOf(&["connected", "planned", "partial", "not_connected"])),
     check("ck_project_lead_agencies_position", "project_lead_agencies", "position", Rule::AtLeast(1)),
     check("ck_project_budgets_level", "project_budgets", "level", Rule::OneOf(&["province", "district"])),
     check("ck_project_budgets_spending", "project_budgets", "spending", Rule::OneOf(&["recurrent", "investment"])),
