@@ -73,7 +73,8 @@ for (a,b) in rows:
             p['budget'].append(dict(amount=v, funding_source=src, funding_printed=label, level=level, spending=spending))
     if lead and ',' not in lead and ';' not in lead:
         k=agency_key(lead); agencies.setdefault(k,(lead,a,b)); p['lead_agency']=k
-    if lead: p['lead_printed']=lead
+    # Every row keeps its lead cell as printed, an empty cell as empty (row 10 prints none).
+    if len(rest)>4: p['lead_printed']=lead
     projects.append(p)
 # A lead cell naming several units (a department and districts, say): each unit whose name a single-unit cell prints
 # is resolved to that agency; the others (districts, departments printed only in short) stay in lead_printed alone.
@@ -137,7 +138,7 @@ for p in projects:
     s=f'[[project]]\nkey = {q(p["key"])}\nref = {q(p["ref"])}\nname = {q(p["name"])}\n'
     if p.get('lead_agency'): s+=f'lead_agency = {q(p["lead_agency"])}\n'
     if p.get('lead_agencies'): s+='lead_agencies = ['+', '.join(q(k) for k in p['lead_agencies'])+']\n'
-    if p.get('lead_printed'): s+=f'lead_printed = {q(p["lead_printed"])}\n'
+    if 'lead_printed' in p: s+=f'lead_printed = {q(p["lead_printed"])}\n'
     if 'year_start' in p: s+=f'year_start = {p["year_start"]}\nyear_end = {p["year_end"]}\n'
     else: s+='year_start = 2024\nyear_end = 2024\n'
     if p.get('funding_source'): s+=f'funding_source = {q(p["funding_source"])}\nfunding_printed = {q(p["funding_printed"])}\n'

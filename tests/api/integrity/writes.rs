@@ -24,7 +24,10 @@ fn unique_columns(table: &str) -> &'static [(&'static str, Option<&'static str>)
         "plans" | "national_databases" => &[("id", Some(FRESH))],
         "information_systems" => &[("id", None), ("code", Some(FRESH))],
         "projects" | "indicators" | "reported_figures" => &[("id", None), ("key", Some(FRESH))],
-        "project_budgets" | "national_database_links" => &[("id", None)],
+        "project_budgets"
+        | "national_database_links"
+        | "national_database_link_statements"
+        | "project_lead_agencies" => &[("id", None)],
         "search_entries" => &[("id", None), ("node_key", Some(FRESH))],
         other => panic!("say here which columns of {other} a copy must change to stay unique"),
     }
