@@ -255,10 +255,7 @@ mod tests {
             ),
             (stored::<BudgetLevel>(), &["province", "district"]),
             (stored::<Spending>(), &["recurrent", "investment"]),
-            (
-                stored::<Comparator>(),
-                &["eq", "gt", "gte", "aspirational"],
-            ),
+            (stored::<Comparator>(), &["eq", "gt", "gte", "aspirational"]),
             (
                 stored::<Metric>(),
                 &[

@@ -5,8 +5,13 @@
 
 use std::sync::LazyLock;
 
-pub use crate::m20261203_000009_integrity::constraints::{Check, Relation, Rule, SECURITY_LEVELS, YEARS};
-use crate::{m20261203_000009_integrity::constraints as integrity, m20261204_000011_fidelity::constraints as fidelity};
+pub use crate::m20261203_000009_integrity::constraints::{
+    Check, Relation, Rule, SECURITY_LEVELS, YEARS,
+};
+use crate::{
+    m20261203_000009_integrity::constraints as integrity,
+    m20261204_000011_fidelity::constraints as fidelity,
+};
 
 /// Every relation between the hub's tables (see migration 000009 for those deliberately left out).
 pub static RELATIONS: LazyLock<Vec<Relation>> = LazyLock::new(|| {

@@ -3,7 +3,8 @@
 use async_graphql::InputObject;
 
 use super::enums::{
-    AgencyKind, ApprovalState, BudgetLevel, ConnectionStatus, FundingSource, NationalDatabaseKind, Spending,
+    AgencyKind, ApprovalState, BudgetLevel, ConnectionStatus, FundingSource, NationalDatabaseKind,
+    Spending,
 };
 use crate::{
     codes::parse_province_code,

@@ -12,12 +12,12 @@ use entities::{
     national_database_link_statement, plan, project, project_budget, project_lead_agency, province,
     reported_figure,
 };
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveValue::{NotSet, Set},
     ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
     QuerySelect, TransactionTrait,
 };
-use sea_orm::sea_query::Expr;
 
 use super::{
     model::PlanFile,
@@ -178,7 +178,9 @@ async fn seed_plan(
             version: Set(1),
             ..cite(f, c.line, c.line_end)
         };
-        let inserted = national_database_link::Entity::insert(link).exec(txn).await?;
+        let inserted = national_database_link::Entity::insert(link)
+            .exec(txn)
+            .await?;
         if c.statement.is_empty() && c.stated.is_none() {
             continue;
         }
@@ -411,24 +413,40 @@ async fn link_restatements(
         .await?
         .into_iter()
         .collect();
-    let unknown = |what: &str, key: &str| super::invalid(&f.source_file, format!("{what}: unknown {key}"));
+    let unknown =
+        |what: &str, key: &str| super::invalid(&f.source_file, format!("{what}: unknown {key}"));
     for r in &f.reported_figure {
         let Some(target) = &r.restates else { continue };
-        let target = *figure_ids.get(target).ok_or_else(|| unknown(&r.key, target))?;
-        let id = *figure_ids.get(&r.key).ok_or_else(|| unknown(&r.key, &r.key))?;
+        let target = *figure_ids
+            .get(target)
+            .ok_or_else(|| unknown(&r.key, target))?;
+        let id = *figure_ids
+            .get(&r.key)
+            .ok_or_else(|| unknown(&r.key, &r.key))?;
         reported_figure::Entity::update_many()
-            .col_expr(reported_figure::Column::RestatesFigureId, Expr::value(target))
+            .col_expr(
+                reported_figure::Column::RestatesFigureId,
+                Expr::value(target),
+            )
             .filter(reported_figure::Column::Id.eq(id))
             .exec(txn)
             .await?;
     }
     for p in &f.project {
-        for b in p.budget.iter().filter(|b| b.restates.is_some() || b.restates_figure.is_some()) {
-            let own = *project_ids.get(p.key.as_str()).ok_or_else(|| unknown(&p.key, &p.key))?;
+        for b in p
+            .budget
+            .iter()
+            .filter(|b| b.restates.is_some() || b.restates_figure.is_some())
+        {
+            let own = *project_ids
+                .get(p.key.as_str())
+                .ok_or_else(|| unknown(&p.key, &p.key))?;
             let line = match &b.restates {
                 None => None,
                 Some(other) => {
-                    let other_id = *project_ids.get(other.as_str()).ok_or_else(|| unknown(&p.key, other))?;
+                    let other_id = *project_ids
+                        .get(other.as_str())
+                        .ok_or_else(|| unknown(&p.key, other))?;
                     let mut lines = project_budget::Entity::find()
                         .filter(project_budget::Column::ProjectId.eq(other_id))
                         .all(txn)
@@ -439,7 +457,12 @@ async fn link_restatements(
                         _ => {
                             return Err(super::invalid(
                                 &f.source_file,
-                                format!("{}: {other} has {} lines of year {:?}, not one", p.key, lines.len(), b.year),
+                                format!(
+                                    "{}: {other} has {} lines of year {:?}, not one",
+                                    p.key,
+                                    lines.len(),
+                                    b.year
+                                ),
                             ))
                         }
                     }
@@ -451,7 +474,10 @@ async fn link_restatements(
             };
             let mut update = project_budget::Entity::update_many()
                 .col_expr(project_budget::Column::RestatesLineId, Expr::value(line))
-                .col_expr(project_budget::Column::RestatesFigureId, Expr::value(figure))
+                .col_expr(
+                    project_budget::Column::RestatesFigureId,
+                    Expr::value(figure),
+                )
                 .filter(project_budget::Column::ProjectId.eq(own))
                 .filter(project_budget::Column::SourceLine.eq(b.line))
                 .filter(project_budget::Column::AmountPrinted.eq(b.amount.clone()));

@@ -215,8 +215,11 @@ impl SeedSet {
                 }
             }
             let projects: HashSet<&str> = plan.project.iter().map(|p| p.key.as_str()).collect();
-            let figures: HashSet<&str> =
-                plan.reported_figure.iter().map(|f| f.key.as_str()).collect();
+            let figures: HashSet<&str> = plan
+                .reported_figure
+                .iter()
+                .map(|f| f.key.as_str())
+                .collect();
             let known = |set: &HashSet<&str>, key: &Option<String>, what: &str| match key {
                 Some(k) if !set.contains(k.as_str()) => {
                     Err(invalid(file, format!("{what}: restates unknown {k}")))
@@ -259,7 +262,10 @@ impl SeedSet {
                     stored::<Comparator>(file, c)?;
                 }
                 if i.heading.is_some() != i.heading_line.is_some() {
-                    return Err(invalid(file, format!("{}: heading without its line", i.key)));
+                    return Err(invalid(
+                        file,
+                        format!("{}: heading without its line", i.key),
+                    ));
                 }
             }
             for f in &plan.reported_figure {

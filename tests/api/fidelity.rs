@@ -42,11 +42,21 @@ fn statements(link: &Value) -> Vec<(String, i64)> {
 async fn kien_giang_insurance_link_is_disputed_with_both_statements() {
     let hub = TestHub::shared().await;
     let disputed = links(&hub, "91", "DISPUTED").await;
-    let keys: Vec<&Value> = disputed.iter().map(|l| &l["nationalDatabase"]["key"]).collect();
-    assert_eq!(keys, [&json!("bao-hiem")], "only the insurance link is disputed");
+    let keys: Vec<&Value> = disputed
+        .iter()
+        .map(|l| &l["nationalDatabase"]["key"])
+        .collect();
+    assert_eq!(
+        keys,
+        [&json!("bao-hiem")],
+        "only the insurance link is disputed"
+    );
     assert_eq!(
         statements(&disputed[0]),
-        [("CONNECTED".to_owned(), 405), ("NOT_CONNECTED".to_owned(), 137)]
+        [
+            ("CONNECTED".to_owned(), 405),
+            ("NOT_CONNECTED".to_owned(), 137)
+        ]
     );
     // The catalog side filters the same way.
     let data = hub
@@ -62,7 +72,10 @@ async fn kien_giang_insurance_link_is_disputed_with_both_statements() {
         .find(|d| d["key"] == "bao-hiem")
         .expect("bao-hiem")
         .clone();
-    assert_eq!(insurance["links"], json!([{ "province": { "code": "91" } }]));
+    assert_eq!(
+        insurance["links"],
+        json!([{ "province": { "code": "91" } }])
+    );
 }
 
 #[tokio::test]
@@ -108,8 +121,14 @@ async fn vinh_long_count_and_unit_slips_are_discrepancies() {
             .clone()
     };
     let count = found("vl-f-lgsp-ket-noi");
-    assert_eq!((count["stated"].as_f64(), count["computed"].as_f64()), (Some(9.0), Some(8.0)));
-    assert!(count["explanation"].as_str().expect("text").contains("line 2535"));
+    assert_eq!(
+        (count["stated"].as_f64(), count["computed"].as_f64()),
+        (Some(9.0), Some(8.0))
+    );
+    assert!(count["explanation"]
+        .as_str()
+        .expect("text")
+        .contains("line 2535"));
     let unit = found("vl-f-p3-nhom-1-nhu-cau");
     assert_eq!(unit["stated"].as_f64(), Some(2438.0));
     // 2,438 million đồng, in đồng.
@@ -145,8 +164,14 @@ async fn quang_ngai_budget_sums_count_restated_money_once() {
         }
     }
     let counted = total["millionVnd"].as_f64().expect("total");
-    assert!((everything - counted - 144_420.2).abs() < 1e-6, "{everything} {counted}");
-    let p3_2 = projects.iter().find(|p| p["key"] == "qn-p3-2").expect("3 #2");
+    assert!(
+        (everything - counted - 144_420.2).abs() < 1e-6,
+        "{everything} {counted}"
+    );
+    let p3_2 = projects
+        .iter()
+        .find(|p| p["key"] == "qn-p3-2")
+        .expect("3 #2");
     let line_2024 = p3_2["budget"]
         .as_array()
         .expect("budget")
@@ -184,7 +209,10 @@ async fn quang_ngai_budget_sums_count_restated_money_once() {
         .iter()
         .filter(|b| b["level"] == "DISTRICT")
         .collect();
-    let district_money: f64 = district.iter().map(|b| b["millionVnd"].as_f64().unwrap_or(0.0)).sum();
+    let district_money: f64 = district
+        .iter()
+        .map(|b| b["millionVnd"].as_f64().unwrap_or(0.0))
+        .sum();
     assert!((district_money - 10_135.0).abs() < 1e-6, "{district:?}");
 }
 

@@ -169,7 +169,9 @@ impl MigrationTrait for Migration {
                 if let Some(name) = c.constraint {
                     let clause = match (check(name), relation(name)) {
                         (Some(k), _) => format!("CHECK ({})", k.condition()),
-                        (None, Some(r)) => format!("FOREIGN KEY ({}) {}", ident(r.column), references(r)),
+                        (None, Some(r)) => {
+                            format!("FOREIGN KEY ({}) {}", ident(r.column), references(r))
+                        }
                         (None, None) => continue,
                     };
                     batch.push(format!(
@@ -182,7 +184,8 @@ impl MigrationTrait for Migration {
         }
         batch.extend(create_tables().iter().map(|s| with_primary_key(s, backend)));
         batch.push(
-            "CREATE INDEX ix_project_budgets_restates_line ON project_budgets (restates_line_id)".into(),
+            "CREATE INDEX ix_project_budgets_restates_line ON project_budgets (restates_line_id)"
+                .into(),
         );
         // One batch: on SQLite every statement then runs on the same pooled connection (see migration 000005).
         db.execute_unprepared(&(batch.join(";\n") + ";")).await?;

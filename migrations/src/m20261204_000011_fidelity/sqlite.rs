@@ -50,7 +50,14 @@ pub(super) async fn replace_check(
         )));
     }
     let columns = column_names(db, from.table).await?;
-    rebuild(db, from.table, &sql.replace(&clause(from), &clause(to)), &columns, &[]).await
+    rebuild(
+        db,
+        from.table,
+        &sql.replace(&clause(from), &clause(to)),
+        &columns,
+        &[],
+    )
+    .await
 }
 
 /// The statements that rebuild `table` without the column definitions `removed` (as `up` added them, with their
@@ -121,7 +128,11 @@ async fn rebuild(
     .await
     .unwrap_or_default()
     .pop();
-    let list = columns.iter().map(|c| ident(c)).collect::<Vec<_>>().join(", ");
+    let list = columns
+        .iter()
+        .map(|c| ident(c))
+        .collect::<Vec<_>>()
+        .join(", ");
     let (quoted, quoted_new) = (ident(table), ident(&new));
     let mut statements = vec![
         format!("CREATE TABLE {quoted_new} {body}"),

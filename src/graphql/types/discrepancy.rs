@@ -151,8 +151,9 @@ pub fn check(
                 let distinct: HashSet<&str> = links
                     .iter()
                     .filter(|l| {
-                        l.source_line
-                            .is_some_and(|start| (start..=l.source_line_end.unwrap_or(start)).contains(&listed))
+                        l.source_line.is_some_and(|start| {
+                            (start..=l.source_line_end.unwrap_or(start)).contains(&listed)
+                        })
                     })
                     .map(|l| l.national_database_id.as_str())
                     .collect();

@@ -14,7 +14,7 @@ use crate::graphql::{
     context::loader,
     ids::{global_id, NodeKind},
     loaders::Rows,
-    lookups::{BudgetOfProject, FiguresOfPlan, FigureById, LinksOfPlan, ProjectsOfPlan},
+    lookups::{BudgetOfProject, FigureById, FiguresOfPlan, LinksOfPlan, ProjectsOfPlan},
 };
 use crate::graphql::{enums::Comparator, loaders::One};
 use crate::limits::cost;

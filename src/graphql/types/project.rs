@@ -13,7 +13,9 @@ use crate::graphql::{
     enums::{BudgetLevel, FundingSource, Spending},
     ids::{global_id, NodeKind},
     loaders::One,
-    lookups::{AgencyById, BudgetLineById, BudgetOfProject, FigureById, LeadsOfProject, ProjectById},
+    lookups::{
+        AgencyById, BudgetLineById, BudgetOfProject, FigureById, LeadsOfProject, ProjectById,
+    },
 };
 use crate::limits::cost;
 

@@ -139,9 +139,8 @@ impl Province {
     async fn national_database_links(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "Only links in this status (`DISPUTED`: those the plan contradicts)")] status: Option<
-            ConnectionStatus,
-        >,
+        #[graphql(desc = "Only links in this status (`DISPUTED`: those the plan contradicts)")]
+        status: Option<ConnectionStatus>,
     ) -> Res<Vec<NationalDatabaseLink>> {
         let mut links = rows::<LinksOfProvince>(ctx, self.0.code.clone()).await?;
         links.retain(|l| status.is_none_or(|s| ConnectionStatus::from(l.status) == s));

@@ -11,8 +11,8 @@ use entities::{
         StatementStatus,
     },
     indicator, information_system, national_database, national_database_link,
-    national_database_link_statement, plan, project, project_budget, project_lead_agency,
-    province, reported_figure, search_entry,
+    national_database_link_statement, plan, project, project_budget, project_lead_agency, province,
+    reported_figure, search_entry,
 };
 use migrations::integrity::{Rule, CHECKS, RELATIONS};
 use sea_orm::{ActiveEnum, ColumnTrait, DbBackend, EntityTrait, IdenStatic, Iterable};

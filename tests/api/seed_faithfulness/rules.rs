@@ -70,7 +70,7 @@ async fn links_that_claim_a_result_cite_one_and_contradictions_are_statements() 
         "",
         "key links { status quote recordedByAdministrator source { file line lineEnd } \
            statements { status quote source { file line lineEnd } } }",
-        100,
+        5,
     )
     .await;
     let mut disputed = 0;
@@ -139,17 +139,36 @@ fn no_contradiction_or_slip_is_kept_only_as_a_comment() {
             continue;
         }
         let text = std::fs::read_to_string(entry.path()).expect("readable seed file");
-        for (n, line) in text.lines().enumerate() {
+        let lines: Vec<&str> = text.lines().collect();
+        for (n, line) in lines.iter().enumerate() {
             let Some((_, comment)) = line.split_once('#') else {
                 continue;
             };
             let comment = comment.to_lowercase();
-            // What a comment may explain, but never hold alone: the data must say it (a disputed link, a restatement,
-            // a comparator, a metric that makes the API show the slip).
-            for word in ["contradict", "not representable", "note:", "note "] {
-                if comment.contains(word) {
-                    found.push(format!("{name}:{}: {}", n + 1, line.trim()));
-                }
+            // What a comment may explain, but never hold alone: the row it introduces must say it as data (a
+            // disputed link with its statements, a restatement, a comparator, a metric that shows the slip).
+            if !["contradict", "not representable", "slip", "kept as printed"]
+                .iter()
+                .any(|w| comment.contains(w))
+            {
+                continue;
+            }
+            let row = &lines[n..(n + 12).min(lines.len())];
+            let carried = row.iter().any(|l| {
+                [
+                    "\"disputed\"",
+                    "restates",
+                    "comparator",
+                    "metric",
+                    "listed_line",
+                    "approval_printed",
+                    "[[connection.statement]]",
+                ]
+                .iter()
+                .any(|data| l.contains(data))
+            });
+            if !carried {
+                found.push(format!("{name}:{}: {}", n + 1, line.trim()));
             }
         }
     }
@@ -183,7 +202,9 @@ async fn every_row_of_a_parsed_appendix_keeps_its_printed_lead() {
     let mut printed_in: HashMap<String, usize> = HashMap::new();
     for p in &projects {
         if !p["leadPrinted"].is_null() {
-            *printed_in.entry(table_of(p["key"].as_str().expect("key"))).or_default() += 1;
+            *printed_in
+                .entry(table_of(p["key"].as_str().expect("key")))
+                .or_default() += 1;
         }
     }
     assert!(!printed_in.is_empty(), "no lead cell kept as printed");
@@ -308,19 +329,30 @@ async fn money_printed_twice_is_linked_and_counted_once() {
         let close = |a: f64, b: &Value| (a - b.as_f64().expect("number")).abs() < 1e-6;
         assert!(close(counted, &total["millionVnd"]), "{key}: {total}");
         assert!(close(again, &total["restatedMillionVnd"]), "{key}: {total}");
-        // The same task printed in two tables of one plan (one name the start of the other), the same year and kind
-        // of money: one line restates the other.
+        // The same task printed in two tables of one plan (the same name, but for a "Năm 2024" qualifier), the same
+        // year and kind of money: one line restates the other.
         for (p, l) in &lines {
             for (q, m) in &lines {
-                let (pk, qk) = (p["key"].as_str().unwrap_or(""), q["key"].as_str().unwrap_or(""));
-                if table_of(pk) >= table_of(qk) || l["year"] != m["year"] || l["spending"] != m["spending"] {
+                let (pk, qk) = (
+                    p["key"].as_str().unwrap_or(""),
+                    q["key"].as_str().unwrap_or(""),
+                );
+                if table_of(pk) >= table_of(qk)
+                    || l["year"] != m["year"]
+                    || l["spending"] != m["spending"]
+                {
                     continue;
                 }
-                let (a, b) = (
-                    p["name"].as_str().unwrap_or("").to_lowercase(),
-                    q["name"].as_str().unwrap_or("").to_lowercase(),
-                );
-                if !(a.starts_with(&b) || b.starts_with(&a)) {
+                let task = |v: &Value| {
+                    let name = v["name"].as_str().unwrap_or("").to_lowercase();
+                    match name.rsplit_once(": năm ") {
+                        Some((task, year)) if year.chars().all(|c| c.is_ascii_digit()) => {
+                            task.to_owned()
+                        }
+                        _ => name,
+                    }
+                };
+                if task(p) != task(q) {
                     continue;
                 }
                 let linked = l["restates"]["project"]["key"] == q["key"]
@@ -355,7 +387,9 @@ fn printed_comparators(span: &str, value: &str) -> Vec<&'static str> {
         found.push(
             if prefix.ends_with('>') || prefix.ends_with("Trên") || prefix.ends_with("trên") {
                 "GT"
-            } else if prefix.ends_with('≥') || prefix.ends_with("tối thiểu") || prefix.ends_with("ít nhất")
+            } else if prefix.ends_with('≥')
+                || prefix.ends_with("tối thiểu")
+                || prefix.ends_with("ít nhất")
             {
                 "GTE"
             } else {
@@ -388,13 +422,18 @@ async fn targets_keep_their_printed_comparator_and_say_what_they_measure() {
         let span = seeds.span(&file, line, end);
         let printed = printed_comparators(&span, i["valuePrinted"].as_str().expect("value"));
         let folded = name.to_lowercase();
+        // "tối thiểu" / "ít nhất" in the name, not before a number of its own: the value stands elsewhere on the row.
+        let at_least_elsewhere = ["tối thiểu", "ít nhất"].iter().any(|w| {
+            folded
+                .split(w)
+                .skip(1)
+                .any(|rest| !rest.trim_start().starts_with(|c: char| c.is_ascii_digit()))
+        });
         let expected: Vec<&str> = if folded.contains("phấn đấu") {
             vec!["ASPIRATIONAL"]
         } else if printed.iter().all(|c| *c == "GT") && !printed.is_empty() {
             vec!["GT"]
-        } else if (printed.iter().all(|c| *c == "GTE") && !printed.is_empty())
-            || folded.contains("tối thiểu")
-            || folded.contains("ít nhất")
+        } else if (printed.iter().all(|c| *c == "GTE") && !printed.is_empty()) || at_least_elsewhere
         {
             vec!["GTE"]
         } else if printed.contains(&"EQ") {
@@ -439,7 +478,7 @@ async fn a_fact_is_stored_once_and_money_in_another_unit_restates_its_figure() {
         &hub,
         "plans",
         "",
-        "key reportedFigures { key label valuePrinted unit year restates { key } }",
+        "key reportedFigures { key label valuePrinted value unit year restates { key } }",
         10,
     )
     .await;
@@ -457,15 +496,21 @@ async fn a_fact_is_stored_once_and_money_in_another_unit_restates_its_figure() {
     for plan in &plans {
         let figures = plan["reportedFigures"].as_array().expect("figures");
         for (n, f) in figures.iter().enumerate() {
-            if matches!(f["unit"].as_str(), Some("đồng" | "vnd")) {
+            // A plan's money in đồng under a million (the price of a meal) is a unit printed in slip for the table's
+            // triệu: the figure must restate the one it prints, so the API shows the two side by side.
+            let small = f["value"].as_f64().is_some_and(|v| v < 1_000_000.0);
+            if matches!(f["unit"].as_str(), Some("đồng" | "vnd")) && small {
                 assert!(
                     !f["restates"].is_null(),
-                    "figure {}: printed in đồng, unlike its table: it must restate the figure it prints",
-                    f["key"]
+                    "figure {}: {} đồng: a unit slip that must restate the figure it prints",
+                    f["key"],
+                    f["valuePrinted"]
                 );
             }
             for g in &figures[n + 1..] {
-                if f["valuePrinted"] != g["valuePrinted"] || f["unit"] != g["unit"] || f["year"] != g["year"]
+                if f["valuePrinted"] != g["valuePrinted"]
+                    || f["unit"] != g["unit"]
+                    || f["year"] != g["year"]
                 {
                     continue;
                 }
@@ -475,11 +520,10 @@ async fn a_fact_is_stored_once_and_money_in_another_unit_restates_its_figure() {
                 );
                 let shared = a.iter().filter(|w| b.contains(w)).count();
                 let union = a.len() + b.len() - shared;
-                if union == 0 || (shared as f64) / (union as f64) < 0.5 {
+                if union == 0 || (shared as f64) / (union as f64) < 0.55 {
                     continue;
                 }
-                let linked =
-                    f["restates"]["key"] == g["key"] || g["restates"]["key"] == f["key"];
+                let linked = f["restates"]["key"] == g["key"] || g["restates"]["key"] == f["key"];
                 assert!(
                     linked,
                     "figures {} and {} state the same fact: one must restate the other",
@@ -502,7 +546,14 @@ async fn systems_say_what_the_plan_says_of_their_approval_and_connection() {
         100,
     )
     .await;
-    let projects = collect_all(&hub, "projects", "", "key source { file line lineEnd }", 100).await;
+    let projects = collect_all(
+        &hub,
+        "projects",
+        "",
+        "key source { file line lineEnd }",
+        100,
+    )
+    .await;
     let mut cited: Vec<(String, i64)> = Vec::new();
     for s in &systems {
         let what = format!("system {}", s["code"]);
@@ -561,7 +612,9 @@ async fn one_catalog_entry_per_national_system_each_with_a_source() {
         let key = d["key"].as_str().expect("key").to_owned();
         let name = clean(d["name"].as_str().expect("name")).to_lowercase();
         if let Some(other) = names.insert(name.clone(), key.clone()) {
-            panic!("{other} and {key} are one national system ({name}): one entry, a link per plan");
+            panic!(
+                "{other} and {key} are one national system ({name}): one entry, a link per plan"
+            );
         }
         assert!(
             !d["source"].is_null() || !d["links"].as_array().expect("links").is_empty(),
@@ -615,7 +668,8 @@ async fn printed_labels_are_printed_and_merger_fields_need_a_merger() {
     for p in provinces["provinces"].as_array().expect("provinces") {
         let m = &p["merger"];
         assert!(
-            m["mergedIntoCode"].is_string() || (m["resolution"].is_null() && m["effective"].is_null()),
+            m["mergedIntoCode"].is_string()
+                || (m["resolution"].is_null() && m["effective"].is_null()),
             "province {}: merger fields without a merger",
             p["code"]
         );
