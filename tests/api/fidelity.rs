@@ -270,3 +270,31 @@ async fn multi_unit_leads_are_kept_and_filterable() {
     assert!(district.iter().any(|p| p["key"] == "qn-p2-1-1"));
     assert!(!district.iter().any(|p| p["key"] == "qn-p2-2-1"));
 }
+
+#[tokio::test]
+async fn an_administrator_cannot_record_a_dispute() {
+    let hub = TestHub::start().await;
+    let before = crate::admin::counts(&hub).await;
+    let (_, body) = hub
+        .post_as(
+            &crate::admin::admin(),
+            crate::admin::CONNECT,
+            json!({ "p": "51", "d": "dan-cu", "s": "DISPUTED", "n": null, "v": null }),
+        )
+        .await;
+    assert_eq!(crate::admin::code_of(&body), "BAD_USER_INPUT", "{body}");
+    assert_eq!(crate::admin::field_of(&body), "status", "{body}");
+    assert_eq!(crate::admin::counts(&hub).await, before);
+    // A partial connection is something an administrator may record.
+    let (_, body) = hub
+        .post_as(
+            &crate::admin::admin(),
+            crate::admin::CONNECT,
+            json!({ "p": "51", "d": "dan-cu", "s": "PARTIAL", "n": null, "v": null }),
+        )
+        .await;
+    assert_eq!(
+        body["data"]["connectNationalDatabase"]["status"], "PARTIAL",
+        "{body}"
+    );
+}
