@@ -101,6 +101,66 @@ pub enum NationalDatabaseKind {
 pub enum ConnectionStatus {
     Connected,
     Planned,
+    /// The plan says the connection covers part of what it names (some districts, some data).
+    Partial,
+    /// The plan states the link in ways that contradict each other: its statements say which.
+    Disputed,
+}
+
+/// `national_database_link_statements.status`: what one statement of a plan says of a link.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(
+    rs_type = "String",
+    db_type = "String(StringLen::None)",
+    rename_all = "snake_case"
+)]
+pub enum StatementStatus {
+    Connected,
+    Planned,
+    Partial,
+    NotConnected,
+}
+
+/// `project_budgets.level`: whose budget a column is (ngân sách tỉnh or ngân sách huyện).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(
+    rs_type = "String",
+    db_type = "String(StringLen::None)",
+    rename_all = "snake_case"
+)]
+pub enum BudgetLevel {
+    Province,
+    District,
+}
+
+/// `project_budgets.spending`: recurrent spending (chi thường xuyên, CTX) or investment (đầu tư phát triển, ĐTPT).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(
+    rs_type = "String",
+    db_type = "String(StringLen::None)",
+    rename_all = "snake_case"
+)]
+pub enum Spending {
+    Recurrent,
+    Investment,
+}
+
+/// `indicators.comparator`: how a target relates to its value as printed ("> 50%", "Trên 70%", "phấn đấu 80%").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(
+    rs_type = "String",
+    db_type = "String(StringLen::None)",
+    rename_all = "snake_case"
+)]
+pub enum Comparator {
+    /// The value itself ("đạt 80%", "100%").
+    Eq,
+    /// More than the value ("> 50%", "Trên 50%").
+    Gt,
+    /// At least the value ("≥ 50%", "tối thiểu", "ít nhất").
+    Gte,
+    /// A value to strive for ("phấn đấu").
+    Aspirational,
 }
 
 /// `reported_figures.metric`: what the API can recompute from the seeded rows.
@@ -147,7 +207,7 @@ mod tests {
     /// The spellings in existing databases: changing one would orphan their rows.
     #[test]
     fn variants_are_stored_as_they_always_were() {
-        let cases: [(Vec<String>, &[&str]); 9] = [
+        let cases: [(Vec<String>, &[&str]); 13] = [
             (
                 stored::<AgencyKind>(),
                 &[
@@ -185,7 +245,17 @@ mod tests {
                 stored::<NationalDatabaseKind>(),
                 &["database", "platform", "system"],
             ),
-            (stored::<ConnectionStatus>(), &["connected", "planned"]),
+            (
+                stored::<ConnectionStatus>(),
+                &["connected", "planned", "partial", "disputed"],
+            ),
+            (
+                stored::<StatementStatus>(),
+                &["connected", "planned", "partial", "not_connected"],
+            ),
+            (stored::<BudgetLevel>(), &["province", "district"]),
+            (stored::<Spending>(), &["recurrent", "investment"]),
+            (stored::<Comparator>(), &["eq", "gt", "gte", "aspirational"]),
             (
                 stored::<Metric>(),
                 &[

@@ -2,6 +2,8 @@
 
 use sea_orm::entity::prelude::*;
 
+use crate::enums::Comparator;
+
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "indicators")]
 pub struct Model {
@@ -19,6 +21,12 @@ pub struct Model {
     pub source_file: Option<String>,
     pub source_line: Option<i32>,
     pub source_line_end: Option<i32>,
+    /// How the target relates to its value as printed.
+    pub comparator: Comparator,
+    /// The printed words that say what is measured, when the row alone does not (a heading, or the sentence the
+    /// row's value is one part of).
+    pub heading: Option<String>,
+    pub heading_line: Option<i32>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

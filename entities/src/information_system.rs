@@ -27,6 +27,10 @@ pub struct Model {
     pub source_file: Option<String>,
     pub source_line: Option<i32>,
     pub source_line_end: Option<i32>,
+    /// What the plan prints of the security level's approval when it fits no approval state ("chưa được phê duyệt
+    /// cấp độ ATTT"), and the line that prints it.
+    pub approval_printed: Option<String>,
+    pub approval_line: Option<i32>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

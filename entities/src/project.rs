@@ -14,6 +14,7 @@ pub struct Model {
     pub reference: Option<String>,
     pub name: String,
     pub name_folded: String,
+    /// The lead agency when the lead cell names one unit the registry has; see `project_lead_agencies` for all.
     pub lead_agency_id: Option<String>,
     pub province_code: String,
     pub plan_id: String,
@@ -33,6 +34,8 @@ pub struct Model {
     pub source_file: Option<String>,
     pub source_line: Option<i32>,
     pub source_line_end: Option<i32>,
+    /// The lead cell (cơ quan chủ trì) as printed, one unit or several.
+    pub lead_printed: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

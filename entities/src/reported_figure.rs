@@ -25,6 +25,12 @@ pub struct Model {
     pub source_file: Option<String>,
     pub source_line: Option<i32>,
     pub source_line_end: Option<i32>,
+    /// The figure this one prints again (another table's total of the same money, or the same total in other words).
+    pub restates_figure_id: Option<i64>,
+    /// The year the figure is about, when the plan says (results of 2023, say).
+    pub year: Option<i32>,
+    /// For a stated count: the line of the plan that lists the items counted.
+    pub listed_line: Option<i32>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

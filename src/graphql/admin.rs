@@ -227,6 +227,14 @@ impl AdminMutation {
         note: Option<String>,
         version: Option<i32>,
     ) -> Res<NationalDatabaseLink> {
+        // `DISPUTED` says a plan contradicts itself, with its statements: an administrator records what is, not that.
+        if status == ConnectionStatus::Disputed {
+            return Err(Error::bad_input(
+                "status",
+                "`DISPUTED` is for a plan that contradicts itself; record CONNECTED, PLANNED or PARTIAL",
+            )
+            .into());
+        }
         let connection = Connection {
             province_code: parse_province_code("provinceCode", &province_code)?,
             national_database_id: national_database_key,

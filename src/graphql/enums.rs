@@ -67,12 +67,64 @@ pub enum AgencyKind {
     Khac,
 }
 
-/// Whether a province's LGSP is connected to a national database or plans to be.
+/// Whether a province's LGSP is connected to a national database or plans to be, as its plan states.
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
 #[graphql(remote = "entities::enums::ConnectionStatus")]
 pub enum ConnectionStatus {
     Connected,
     Planned,
+    /// The plan says the connection covers only part of what it names (some districts, some data).
+    Partial,
+    /// The plan contradicts itself about this link: `statements` holds each statement with its quote and line.
+    Disputed,
+}
+
+/// What one statement of a plan says of a link.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "entities::enums::StatementStatus")]
+pub enum StatementStatus {
+    /// A result: the connection is made.
+    Connected,
+    /// A task or target: the connection is to be made.
+    Planned,
+    /// The connection is made for part of what it names.
+    Partial,
+    /// A result that says the connection is not made (a target not met).
+    NotConnected,
+}
+
+/// Whose budget a column is.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "entities::enums::BudgetLevel")]
+pub enum BudgetLevel {
+    /// Ngân sách tỉnh (with central money the province allocates)
+    Province,
+    /// Ngân sách huyện
+    District,
+}
+
+/// Recurrent or investment spending.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "entities::enums::Spending")]
+pub enum Spending {
+    /// Chi thường xuyên (CTX)
+    Recurrent,
+    /// Chi đầu tư phát triển (ĐTPT)
+    Investment,
+}
+
+/// How a target relates to its printed value.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "entities::enums::Comparator")]
+pub enum Comparator {
+    /// The value itself ("đạt 80%").
+    Eq,
+    /// More than the value ("> 50%", "Trên 50%").
+    Gt,
+    /// At least the value ("≥", "tối thiểu", "ít nhất").
+    Gte,
+    /// A value to strive for ("phấn đấu").
+    Aspirational,
 }
 
 /// Kind of national entry.

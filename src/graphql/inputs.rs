@@ -3,7 +3,8 @@
 use async_graphql::InputObject;
 
 use super::enums::{
-    AgencyKind, ApprovalState, ConnectionStatus, FundingSource, NationalDatabaseKind,
+    AgencyKind, ApprovalState, BudgetLevel, ConnectionStatus, FundingSource, NationalDatabaseKind,
+    Spending,
 };
 use crate::{
     codes::parse_province_code,
@@ -118,11 +119,16 @@ pub struct ProjectFilterInput {
     pub province_code: Option<String>,
     /// The source plan's key.
     pub plan_key: Option<String>,
+    /// Projects this agency leads, alone or among the units of a multi-unit lead cell.
     pub lead_agency_key: Option<String>,
     /// Projects running in this year (yearStart ≤ year ≤ yearEnd).
     pub year: Option<i32>,
     pub funding_source: Option<FundingSource>,
     pub funding_sources: Option<Vec<FundingSource>>,
+    /// Projects with a budget line at this level (province or district budget).
+    pub budget_level: Option<BudgetLevel>,
+    /// Projects with a budget line of this spending (recurrent or investment).
+    pub spending: Option<Spending>,
     /// Printed total at least this many million VND (projects whose unit is printed).
     pub min_total_million_vnd: Option<f64>,
     /// Printed total at most this many million VND.
@@ -174,6 +180,8 @@ impl ProjectFilterInput {
             lead_agency_id: self.lead_agency_key,
             year: self.year,
             funding_sources: sources,
+            budget_level: self.budget_level.map(Into::into),
+            spending: self.spending.map(Into::into),
             min_total_vnd: min,
             max_total_vnd: max,
             name_contains: name_filter("filter.nameContains", self.name_contains)?,

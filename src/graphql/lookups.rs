@@ -7,8 +7,9 @@
 use std::marker::PhantomData;
 
 use entities::{
-    agency, indicator, information_system, national_database, national_database_link, plan,
-    project, project_budget, province, reported_figure,
+    agency, indicator, information_system, national_database, national_database_link,
+    national_database_link_statement, plan, project, project_budget, project_lead_agency, province,
+    reported_figure,
 };
 use sea_orm::DatabaseConnection;
 
@@ -77,6 +78,16 @@ lookups! {
     SystemsOfProvince: information_system::ProvinceCode => String, order [Name, Id];
     /// The projects of a province, in document order.
     ProjectsOfProvince: project::ProvinceCode => String;
+    /// Every statement a plan makes about a link, the link's own first.
+    StatementsOfLink: national_database_link_statement::LinkId => i64;
+    /// The units a project's lead cell names that the registry has, in printed order.
+    LeadsOfProject: project_lead_agency::ProjectId => i64, order [Position, Id];
+    /// A budget line by its row id (what a restatement points to).
+    BudgetLineById: project_budget::Id => i64;
+    /// A project by its row id.
+    ProjectById: project::Id => i64;
+    /// A reported figure by its row id.
+    FigureById: reported_figure::Id => i64;
 }
 
 /// The rows of a per-province aggregate (`LevelCountRow`, `BudgetBucketRow`) for one province.

@@ -1,14 +1,22 @@
 //! Writes a parsed [`SeedSet`] into the database, in one transaction.
 
+use std::collections::HashMap;
+
 use entities::{
     agency,
-    enums::{AgencyKind, ApprovalState, FundingSource, NationalDatabaseKind, SearchKind},
-    indicator, information_system, national_database, national_database_link, plan, project,
-    project_budget, province, reported_figure,
+    enums::{
+        AgencyKind, ApprovalState, BudgetLevel, Comparator, FundingSource, NationalDatabaseKind,
+        SearchKind, Spending,
+    },
+    indicator, information_system, national_database, national_database_link,
+    national_database_link_statement, plan, project, project_budget, project_lead_agency, province,
+    reported_figure,
 };
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveValue::{NotSet, Set},
-    ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, TransactionTrait,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
+    QuerySelect, TransactionTrait,
 };
 
 use super::{
@@ -103,7 +111,7 @@ async fn insert_national_database(
             Some(kind) => stored(source_file.unwrap_or("national_databases.toml"), kind)?,
             None => NationalDatabaseKind::Database,
         }),
-        source_file: Set(source_file.map(str::to_owned)),
+        source_file: Set(source_file.or(d.source_file.as_deref()).map(str::to_owned)),
         source_line: Set(d.line),
         source_line_end: Set(d.line_end.or(d.line)),
     })
@@ -159,8 +167,8 @@ async fn seed_plan(
         .await?;
     }
 
-    insert_each(txn, &f.connection, |c| {
-        Ok(national_database_link::ActiveModel {
+    for c in &f.connection {
+        let link = national_database_link::ActiveModel {
             national_database_id: Set(c.national_database.clone()),
             province_code: Set(province_code.clone()),
             plan_id: Set(Some(plan_id.clone())),
@@ -169,9 +177,35 @@ async fn seed_plan(
             note: Set(None),
             version: Set(1),
             ..cite(f, c.line, c.line_end)
-        })
-    })
-    .await?;
+        };
+        let inserted = national_database_link::Entity::insert(link)
+            .exec(txn)
+            .await?;
+        if c.statement.is_empty() && c.stated.is_none() {
+            continue;
+        }
+        // Every statement of a link that has more than one, its own line first.
+        let own = c.stated.as_deref().unwrap_or(&c.status);
+        let statements = std::iter::once((own, &c.quote, c.line, c.line_end))
+            .chain(
+                c.statement
+                    .iter()
+                    .map(|s| (s.status.as_str(), &s.quote, s.line, s.line_end)),
+            )
+            .map(|(status, quote, line, end)| {
+                Ok(national_database_link_statement::ActiveModel {
+                    id: NotSet,
+                    link_id: Set(inserted.last_insert_id),
+                    status: Set(stored(&f.source_file, status)?),
+                    quote: Set(clean(quote)),
+                    source_file: Set(Some(f.source_file.clone())),
+                    source_line: Set(Some(line)),
+                    source_line_end: Set(Some(end.unwrap_or(line))),
+                })
+            })
+            .collect::<Result<Vec<_>, SeedError>>()?;
+        insert_chunked(txn, statements).await?;
+    }
 
     insert_each(txn, &f.information_system, |s| {
         search.add(SearchKind::InformationSystem, &s.key, &s.name);
@@ -196,6 +230,8 @@ async fn seed_plan(
             decision_date: Set(s.decision_date.clone()),
             connects_lgsp: Set(s.connects_lgsp),
             processes_personal_data: Set(s.processes_personal_data),
+            approval_printed: Set(s.approval_printed.as_deref().map(clean)),
+            approval_line: Set(s.approval_line),
             version: Set(1),
             ..cite(f, s.line, s.line_end)
         })
@@ -208,6 +244,7 @@ async fn seed_plan(
             .map(|s| stored(&f.source_file, s))
             .transpose()
     };
+    let mut project_ids: HashMap<&str, i64> = HashMap::new();
     for p in &f.project {
         let format = p.number_format.unwrap_or(f.number_format);
         let vnd = |printed: &str| p.unit.and_then(|unit| amount_to_vnd(printed, format, unit));
@@ -249,11 +286,29 @@ async fn seed_plan(
                 .map(|u| stored(&f.source_file, u.as_str()))
                 .transpose()?),
             unit_line: Set(p.unit_line),
+            lead_printed: Set(p.lead_printed.as_deref().map(clean)),
             version: Set(1),
             ..cite(f, p.line, p.line_end)
         })
         .exec(txn)
         .await?;
+        project_ids.insert(p.key.as_str(), inserted.last_insert_id);
+        let leads: Vec<&String> = if p.lead_agencies.is_empty() {
+            p.lead_agency.iter().collect()
+        } else {
+            p.lead_agencies.iter().collect()
+        };
+        let leads = leads
+            .into_iter()
+            .enumerate()
+            .map(|(i, agency)| project_lead_agency::ActiveModel {
+                id: NotSet,
+                project_id: Set(inserted.last_insert_id),
+                agency_id: Set(agency.clone()),
+                position: Set(i as i32 + 1),
+            })
+            .collect();
+        insert_chunked(txn, leads).await?;
         let mut budgets = Vec::with_capacity(p.budget.len());
         for b in &p.budget {
             let amount_vnd = match p.unit {
@@ -274,6 +329,19 @@ async fn seed_plan(
                 funding_source: Set(funding(&b.funding_source)?),
                 funding_printed: Set(b.funding_printed.as_deref().map(clean)),
                 source_line: Set(Some(b.line)),
+                level: Set(b
+                    .level
+                    .as_deref()
+                    .map(|l| stored::<BudgetLevel>(&f.source_file, l))
+                    .transpose()?),
+                spending: Set(b
+                    .spending
+                    .as_deref()
+                    .map(|l| stored::<Spending>(&f.source_file, l))
+                    .transpose()?),
+                // Set once every line and figure of the plan has its id (`link_restatements`).
+                restates_line_id: Set(None),
+                restates_figure_id: Set(None),
             });
         }
         insert_chunked(txn, budgets).await?;
@@ -291,6 +359,12 @@ async fn seed_plan(
             value: Set(number(f, &i.value, i.number_format)),
             unit: Set(i.unit.clone()),
             year: Set(i.year),
+            comparator: Set(match &i.comparator {
+                Some(c) => stored(&f.source_file, c)?,
+                None => Comparator::Eq,
+            }),
+            heading: Set(i.heading.as_deref().map(clean)),
+            heading_line: Set(i.heading_line),
             ..cite(f, i.line, i.line_end)
         })
     })
@@ -313,10 +387,106 @@ async fn seed_plan(
             value: Set(number(f, &r.value, r.number_format)),
             unit: Set(r.unit.clone()),
             quote: Set(r.quote.as_deref().map(clean)),
+            restates_figure_id: Set(None),
+            year: Set(r.year),
+            listed_line: Set(r.listed_line),
             ..cite(f, r.line, r.line_end)
         })
     })
     .await?;
+    link_restatements(txn, f, &project_ids).await
+}
+
+/// Points each restating budget line and figure of plan `f` at what it restates, now that all have ids.
+async fn link_restatements(
+    txn: &impl ConnectionTrait,
+    f: &PlanFile,
+    project_ids: &HashMap<&str, i64>,
+) -> Result<(), SeedError> {
+    let figure_ids: HashMap<String, i64> = reported_figure::Entity::find()
+        .select_only()
+        .column(reported_figure::Column::Key)
+        .column(reported_figure::Column::Id)
+        .filter(reported_figure::Column::PlanId.eq(f.plan.key.clone()))
+        .into_tuple::<(String, i64)>()
+        .all(txn)
+        .await?
+        .into_iter()
+        .collect();
+    let unknown =
+        |what: &str, key: &str| super::invalid(&f.source_file, format!("{what}: unknown {key}"));
+    for r in &f.reported_figure {
+        let Some(target) = &r.restates else { continue };
+        let target = *figure_ids
+            .get(target)
+            .ok_or_else(|| unknown(&r.key, target))?;
+        let id = *figure_ids
+            .get(&r.key)
+            .ok_or_else(|| unknown(&r.key, &r.key))?;
+        reported_figure::Entity::update_many()
+            .col_expr(
+                reported_figure::Column::RestatesFigureId,
+                Expr::value(target),
+            )
+            .filter(reported_figure::Column::Id.eq(id))
+            .exec(txn)
+            .await?;
+    }
+    for p in &f.project {
+        for b in p
+            .budget
+            .iter()
+            .filter(|b| b.restates.is_some() || b.restates_figure.is_some())
+        {
+            let own = *project_ids
+                .get(p.key.as_str())
+                .ok_or_else(|| unknown(&p.key, &p.key))?;
+            let line = match &b.restates {
+                None => None,
+                Some(other) => {
+                    let other_id = *project_ids
+                        .get(other.as_str())
+                        .ok_or_else(|| unknown(&p.key, other))?;
+                    let mut lines = project_budget::Entity::find()
+                        .filter(project_budget::Column::ProjectId.eq(other_id))
+                        .all(txn)
+                        .await?;
+                    lines.retain(|l| b.year.is_none() || l.year == b.year);
+                    match lines.as_slice() {
+                        [one] => Some(one.id),
+                        _ => {
+                            return Err(super::invalid(
+                                &f.source_file,
+                                format!(
+                                    "{}: {other} has {} lines of year {:?}, not one",
+                                    p.key,
+                                    lines.len(),
+                                    b.year
+                                ),
+                            ))
+                        }
+                    }
+                }
+            };
+            let figure = match &b.restates_figure {
+                None => None,
+                Some(k) => Some(*figure_ids.get(k).ok_or_else(|| unknown(&p.key, k))?),
+            };
+            let mut update = project_budget::Entity::update_many()
+                .col_expr(project_budget::Column::RestatesLineId, Expr::value(line))
+                .col_expr(
+                    project_budget::Column::RestatesFigureId,
+                    Expr::value(figure),
+                )
+                .filter(project_budget::Column::ProjectId.eq(own))
+                .filter(project_budget::Column::SourceLine.eq(b.line))
+                .filter(project_budget::Column::AmountPrinted.eq(b.amount.clone()));
+            if let Some(year) = b.year {
+                update = update.filter(project_budget::Column::Year.eq(year));
+            }
+            update.exec(txn).await?;
+        }
+    }
     Ok(())
 }
 

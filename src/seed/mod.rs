@@ -12,7 +12,10 @@ pub mod synthetic;
 
 use std::collections::{HashMap, HashSet};
 
-use entities::enums::{AgencyKind, ApprovalState, ConnectionStatus, FundingSource, Metric};
+use entities::enums::{
+    AgencyKind, ApprovalState, BudgetLevel, Comparator, ConnectionStatus, FundingSource, Metric,
+    Spending, StatementStatus,
+};
 use sea_orm::ActiveEnum;
 
 pub use insert::{seed_all, seed_if_empty};
@@ -194,9 +197,9 @@ impl SeedSet {
                         format!("unknown national database {}", c.national_database),
                     ));
                 }
-                if stored::<ConnectionStatus>(file, &c.status).is_err() {
-                    return Err(invalid(file, format!("connection status {}", c.status)));
-                }
+                let status = stored::<ConnectionStatus>(file, &c.status)
+                    .map_err(|_| invalid(file, format!("connection status {}", c.status)))?;
+                check_statements(file, c, status)?;
             }
             for s in &plan.information_system {
                 known_agency(&s.owner, &s.key)?;
@@ -211,8 +214,41 @@ impl SeedSet {
                     }
                 }
             }
+            let projects: HashSet<&str> = plan.project.iter().map(|p| p.key.as_str()).collect();
+            let figures: HashSet<&str> = plan
+                .reported_figure
+                .iter()
+                .map(|f| f.key.as_str())
+                .collect();
+            let known = |set: &HashSet<&str>, key: &Option<String>, what: &str| match key {
+                Some(k) if !set.contains(k.as_str()) => {
+                    Err(invalid(file, format!("{what}: restates unknown {k}")))
+                }
+                _ => Ok(()),
+            };
             for p in &plan.project {
                 known_agency(&p.lead_agency, &p.key)?;
+                for lead in &p.lead_agencies {
+                    known_agency(&Some(lead.clone()), &p.key)?;
+                }
+                if let (Some(single), false) = (&p.lead_agency, p.lead_agencies.is_empty()) {
+                    if p.lead_agencies.len() != 1 || &p.lead_agencies[0] != single {
+                        return Err(invalid(
+                            file,
+                            format!("{}: lead_agency names one of several leads", p.key),
+                        ));
+                    }
+                }
+                for b in &p.budget {
+                    if let Some(level) = &b.level {
+                        stored::<BudgetLevel>(file, level)?;
+                    }
+                    if let Some(spending) = &b.spending {
+                        stored::<Spending>(file, spending)?;
+                    }
+                    known(&projects, &b.restates, &p.key)?;
+                    known(&figures, &b.restates_figure, &p.key)?;
+                }
                 let funds = std::iter::once(&p.funding_source)
                     .chain(p.budget.iter().map(|b| &b.funding_source));
                 for f in funds.flatten() {
@@ -221,7 +257,22 @@ impl SeedSet {
                     }
                 }
             }
+            for i in &plan.indicator {
+                if let Some(c) = &i.comparator {
+                    stored::<Comparator>(file, c)?;
+                }
+                if i.heading.is_some() != i.heading_line.is_some() {
+                    return Err(invalid(
+                        file,
+                        format!("{}: heading without its line", i.key),
+                    ));
+                }
+            }
             for f in &plan.reported_figure {
+                known(&figures, &f.restates, &f.key)?;
+                if f.restates.as_deref() == Some(f.key.as_str()) {
+                    return Err(invalid(file, format!("{} restates itself", f.key)));
+                }
                 if let Some(m) = &f.metric {
                     if stored::<Metric>(file, m).is_err() {
                         return Err(invalid(file, format!("{}: metric {m}", f.key)));
@@ -240,6 +291,41 @@ impl SeedSet {
             .find(|p| p.code == code)
             .map(|p| p.slug.as_str())
     }
+}
+
+/// A link's statements agree with its status: a `disputed` link says what its own line states (`stated`) and has a
+/// statement that says otherwise. Another link may say what its own line states when that is not its status (a
+/// `partial` link citing the line that reports the connection, qualified by a footnote).
+fn check_statements(
+    file: &str,
+    c: &model::ConnectionRow,
+    status: ConnectionStatus,
+) -> Result<(), SeedError> {
+    let what = format!("connection to {} (line {})", c.national_database, c.line);
+    let statements = c
+        .statement
+        .iter()
+        .map(|s| stored::<StatementStatus>(file, &s.status))
+        .collect::<Result<Vec<_>, _>>()?;
+    match (status, &c.stated) {
+        (ConnectionStatus::Disputed, Some(stated)) => {
+            let stated = stored::<StatementStatus>(file, stated)?;
+            if !statements.iter().any(|s| *s != stated) {
+                return Err(invalid(
+                    file,
+                    format!("{what}: disputed, but no statement says otherwise"),
+                ));
+            }
+        }
+        (ConnectionStatus::Disputed, None) => {
+            return Err(invalid(file, format!("{what}: disputed without `stated`")))
+        }
+        (_, Some(stated)) => {
+            stored::<StatementStatus>(file, stated)?;
+        }
+        (_, None) => {}
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -37,6 +37,9 @@ pub struct NationalDatabasesFile {
 pub struct NationalDatabaseRow {
     pub key: String,
     pub name: String,
+    /// The plan that names the entry at `line`, for an entry of the catalogue file (a plan's own entries cite their
+    /// plan).
+    pub source_file: Option<String>,
     pub owner: Option<String>,
     pub owner_note: Option<String>,
     pub kind: Option<String>,
@@ -98,6 +101,22 @@ pub struct AgencyRow {
 #[serde(deny_unknown_fields)]
 pub struct ConnectionRow {
     pub national_database: String,
+    /// `connected`, `planned`, `partial`, or `disputed` when the statements below contradict this one.
+    pub status: String,
+    pub quote: String,
+    pub line: i32,
+    pub line_end: Option<i32>,
+    /// What this statement alone says, when `status` is `disputed` (`connected`, `planned` or `partial`).
+    pub stated: Option<String>,
+    /// The plan's further statements about the same link.
+    #[serde(default)]
+    pub statement: Vec<StatementRow>,
+}
+
+/// One more statement of a plan about a link: what it says, its words and its lines.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StatementRow {
     pub status: String,
     pub quote: String,
     pub line: i32,
@@ -117,6 +136,9 @@ pub struct SystemRow {
     pub decision_date: Option<String>,
     pub connects_lgsp: Option<bool>,
     pub processes_personal_data: Option<bool>,
+    /// The approval as printed when it fits no approval state, and its line.
+    pub approval_printed: Option<String>,
+    pub approval_line: Option<i32>,
     pub line: i32,
     pub line_end: Option<i32>,
 }
@@ -129,6 +151,11 @@ pub struct ProjectRow {
     pub reference: Option<String>,
     pub name: String,
     pub lead_agency: Option<String>,
+    /// The lead cell as printed (one unit or several).
+    pub lead_printed: Option<String>,
+    /// Every unit of the lead cell that the registry has, in printed order (defaults to `lead_agency`).
+    #[serde(default)]
+    pub lead_agencies: Vec<String>,
     pub year_start: Option<i32>,
     pub year_end: Option<i32>,
     pub funding_source: Option<String>,
@@ -151,6 +178,14 @@ pub struct BudgetRow {
     pub amount: String,
     pub funding_source: Option<String>,
     pub funding_printed: Option<String>,
+    /// `province` or `district`, when the column says whose budget it is.
+    pub level: Option<String>,
+    /// `recurrent` or `investment`, when the column says.
+    pub spending: Option<String>,
+    /// The key of the project whose line of the same year already counts this money.
+    pub restates: Option<String>,
+    /// The key of the column total (a reported figure) that already counts this money.
+    pub restates_figure: Option<String>,
     pub line: i32,
     pub line_end: Option<i32>,
 }
@@ -163,6 +198,11 @@ pub struct IndicatorRow {
     pub value: String,
     pub unit: Option<String>,
     pub year: Option<i32>,
+    /// `eq` (the default), `gt`, `gte` or `aspirational`, from the printed text.
+    pub comparator: Option<String>,
+    /// The printed words that say what is measured when the name alone does not, and their line.
+    pub heading: Option<String>,
+    pub heading_line: Option<i32>,
     pub number_format: Option<NumberFormat>,
     pub line: i32,
     pub line_end: Option<i32>,
@@ -179,6 +219,12 @@ pub struct FigureRow {
     pub value: String,
     pub unit: Option<String>,
     pub quote: Option<String>,
+    /// The key of the figure this one prints again.
+    pub restates: Option<String>,
+    /// The year the figure is about, when the plan says.
+    pub year: Option<i32>,
+    /// For a stated count: the line that lists the items counted.
+    pub listed_line: Option<i32>,
     pub number_format: Option<NumberFormat>,
     pub line: i32,
     pub line_end: Option<i32>,

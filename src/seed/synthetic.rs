@@ -144,6 +144,8 @@ pub async fn generate_systems(
                 source_file: Set(None),
                 source_line: Set(None),
                 source_line_end: Set(None),
+                approval_printed: Set(None),
+                approval_line: Set(None),
             });
         }
         insert_chunked(&txn, rows).await?;

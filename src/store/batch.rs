@@ -2,7 +2,9 @@
 //! name their table and columns by sea-orm entity and column types, never by strings.
 
 use entities::{
-    agency, enums::FundingSource, information_system, project, project_budget, province,
+    agency,
+    enums::{BudgetLevel, FundingSource, Spending},
+    information_system, project, project_budget, province,
 };
 use sea_orm::{
     sea_query::{
@@ -154,12 +156,16 @@ impl ProvinceAggregate for LevelCountRow {
     }
 }
 
-/// Project budget lines per province, year and funding source (the line's own source, else its project's).
+/// Project budget lines per province, year, funding source (the line's own source, else its project's), level and
+/// spending. Restatements (lines that print money another line or column total already counts) are left out, so no
+/// money is counted twice.
 #[derive(Debug, Clone, FromQueryResult)]
 pub struct BudgetBucketRow {
     pub province_code: String,
     pub year: Option<i32>,
     pub funding_source: Option<FundingSource>,
+    pub level: Option<BudgetLevel>,
+    pub spending: Option<Spending>,
     pub amount_vnd: Option<i64>,
     pub lines: i64,
     pub unpriced_lines: i64,
@@ -182,6 +188,8 @@ impl ProvinceAggregate for BudgetBucketRow {
             .expr_as(province(), P::ProvinceCode)
             .expr_as(line(B::Year), B::Year)
             .expr_as(funding(), B::FundingSource)
+            .expr_as(line(B::Level), B::Level)
+            .expr_as(line(B::Spending), B::Spending)
             .expr_as(
                 Expr::from(Func::sum(line(B::AmountVnd))).cast_as("BIGINT"),
                 B::AmountVnd,
@@ -194,10 +202,20 @@ impl ProvinceAggregate for BudgetBucketRow {
                 Expr::col((project::Entity, P::Id)).equals((project_budget::Entity, B::ProjectId)),
             )
             .and_where(province().is_in(codes.iter().cloned()))
-            .add_group_by([province(), line(B::Year), funding()])
+            .and_where(line(B::RestatesLineId).is_null())
+            .and_where(line(B::RestatesFigureId).is_null())
+            .add_group_by([
+                province(),
+                line(B::Year),
+                funding(),
+                line(B::Level),
+                line(B::Spending),
+            ])
             .order_by_expr(province(), Order::Asc)
             .order_by_expr(line(B::Year), Order::Asc)
             .order_by_expr(funding(), Order::Asc)
+            .order_by_expr(line(B::Level), Order::Asc)
+            .order_by_expr(line(B::Spending), Order::Asc)
             .to_owned()
     }
 

@@ -113,6 +113,8 @@ pub struct ProjectFilter {
     pub lead_agency_id: Option<String>,
     pub year: Option<i32>,
     pub funding_sources: Option<Vec<FundingSource>>,
+    pub budget_level: Option<entities::enums::BudgetLevel>,
+    pub spending: Option<entities::enums::Spending>,
     pub min_total_vnd: Option<i64>,
     pub max_total_vnd: Option<i64>,
     pub name_contains: Option<String>,
@@ -174,7 +176,31 @@ pub async fn projects(
         cond = cond.add(C::PlanId.eq(p.clone()));
     }
     if let Some(a) = &filter.lead_agency_id {
-        cond = cond.add(C::LeadAgencyId.eq(a.clone()));
+        // The single lead, or one of the units a multi-unit lead cell names.
+        let among = Query::select()
+            .column(entities::project_lead_agency::Column::ProjectId)
+            .from(entities::project_lead_agency::Entity)
+            .and_where(entities::project_lead_agency::Column::AgencyId.eq(a.clone()))
+            .to_owned();
+        cond = cond.add(
+            Condition::any()
+                .add(C::LeadAgencyId.eq(a.clone()))
+                .add(C::Id.in_subquery(among)),
+        );
+    }
+    if filter.budget_level.is_some() || filter.spending.is_some() {
+        use entities::project_budget::Column as B;
+        let mut lines = Query::select()
+            .column(B::ProjectId)
+            .from(entities::project_budget::Entity)
+            .to_owned();
+        if let Some(level) = filter.budget_level {
+            lines.and_where(B::Level.eq(level));
+        }
+        if let Some(spending) = filter.spending {
+            lines.and_where(B::Spending.eq(spending));
+        }
+        cond = cond.add(C::Id.in_subquery(lines));
     }
     if let Some(y) = filter.year {
         cond = cond.add(C::YearStart.lte(y)).add(C::YearEnd.gte(y));

@@ -142,6 +142,8 @@ pub async fn register_system(
         source_file: Set(None),
         source_line: Set(None),
         source_line_end: Set(None),
+        approval_printed: Set(None),
+        approval_line: Set(None),
     };
     write.create("register", row).await
 }

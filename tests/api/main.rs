@@ -10,6 +10,7 @@ mod catalog;
 mod common;
 mod errors;
 mod federation;
+mod fidelity;
 mod filters;
 mod http_spec;
 mod input_hygiene;

@@ -9,10 +9,12 @@ use serde_json::{json, Value};
 
 use crate::common::{collect_all, TestHub};
 
-struct Seeds(HashMap<String, Vec<String>>);
+mod rules;
+
+pub(crate) struct Seeds(HashMap<String, Vec<String>>);
 
 impl Seeds {
-    fn load() -> Seeds {
+    pub(crate) fn load() -> Seeds {
         let dir = std::env::var("LGSP_SEEDS_DIR")
             .map(PathBuf::from)
             .unwrap_or_else(|_| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/data/plans")));
@@ -40,7 +42,7 @@ impl Seeds {
     }
 
     /// Lines `line..=end` of `file`, joined and cleaned like the seed loader cleans values.
-    fn span(&self, file: &str, line: i64, end: i64) -> String {
+    pub(crate) fn span(&self, file: &str, line: i64, end: i64) -> String {
         let lines = self
             .0
             .get(file)
@@ -52,7 +54,14 @@ impl Seeds {
         clean(&lines[(line - 1) as usize..end as usize].join(" "))
     }
 
-    fn assert_on(&self, source: &Value, text: &str, what: &str) {
+    /// Every line of `file`.
+    pub(crate) fn lines(&self, file: &str) -> &[String] {
+        self.0
+            .get(file)
+            .unwrap_or_else(|| panic!("unknown seed file {file}"))
+    }
+
+    pub(crate) fn assert_on(&self, source: &Value, text: &str, what: &str) {
         let file = source["file"]
             .as_str()
             .unwrap_or_else(|| panic!("{what}: no source"));

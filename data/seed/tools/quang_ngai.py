@@ -43,7 +43,9 @@ while i<end:
         rows.append((i,j-1))
         i=j
     else: i+=1
-SOURCES=[('su_nghiep','Ngân sách tỉnh, TW - CTX'),('dau_tu_cong','Ngân sách tỉnh, TW - ĐTPT'),('su_nghiep','Ngân sách huyện - CTX'),('dau_tu_cong','Ngân sách huyện - ĐTPT')]
+# (funding source, printed column, level, spending): the four amount columns of Phụ lục 2. District money is
+# ngan_sach_huyen whatever its kind; level and spending keep what the two header rows print.
+SOURCES=[('su_nghiep','Ngân sách tỉnh, TW - CTX','province','recurrent'),('dau_tu_cong','Ngân sách tỉnh, TW - ĐTPT','province','investment'),('ngan_sach_huyen','Ngân sách huyện - CTX','district','recurrent'),('ngan_sach_huyen','Ngân sách huyện - ĐTPT','district','investment')]
 for (a,b) in rows:
     text=''.join(lines[a-1:b])
     cells=[c.strip() for c in text.split('|')]
@@ -52,7 +54,7 @@ for (a,b) in rows:
         # | Tổng: 256.785,7 | 70.276 | 144.415 | 10.135 | - |
         tot=cells[1].replace('Tổng:','').strip()
         figures.append(dict(key='qn-f-p2-tong', label='Tổng, Phụ lục 2 (khái toán nhu cầu kinh phí)', metric='budget_lines_total', scope='qn-p2-', value=tot, unit='million_vnd', line=a, quote='Tổng: '+tot))
-        for (src,label),v in zip(SOURCES,cells[2:6]):
+        for (src,label,_,_),v in zip(SOURCES,cells[2:6]):
             if v and v!='-':
                 figures.append(dict(key='qn-f-p2-tong-'+('tinh' if 'tỉnh' in label else 'huyen')+'-'+('ctx' if 'CTX' in label else 'dtpt'), label='Tổng, Phụ lục 2, cột '+label, value=v, unit='million_vnd', line=a, quote=v))
         continue
@@ -60,46 +62,83 @@ for (a,b) in rows:
     has_children = any(row_re.match(L(x)) and L(x).startswith(ref+'.') for x in range(b+1, min(b+3, end)))
     if '.' not in ref and has_children:
         # section header: subtotals per column
-        for (src,label),v in zip(SOURCES,rest[:4]):
+        for (src,label,_,_),v in zip(SOURCES,rest[:4]):
             if v and v!='-' and re.match(r'^[\d.,]+$',v):
                 figures.append(dict(key=f'qn-f-p2-{ref}-'+('tinh' if 'tỉnh' in label else 'huyen')+'-'+('ctx' if 'CTX' in label else 'dtpt'), label=f'Mục {ref} ({name}), Phụ lục 2, cột {label}', metric='budget_lines_total', scope=f'qn-p2-{ref}-', funding=label, value=v, unit='million_vnd', line=a, line_end=b, quote=v))
         continue
     amounts=rest[:4]; lead=norm(rest[4]) if len(rest)>4 else ''
     p=dict(key='qn-p2-'+ref.replace('.','-'), ref=ref, name=name, line=a, line_end=b, budget=[])
-    for (src,label),v in zip(SOURCES,amounts):
+    for (src,label,level,spending),v in zip(SOURCES,amounts):
         if v and v!='-':
-            p['budget'].append(dict(amount=v, funding_source=src, funding_printed=label))
+            p['budget'].append(dict(amount=v, funding_source=src, funding_printed=label, level=level, spending=spending))
     if lead and ',' not in lead and ';' not in lead:
         k=agency_key(lead); agencies.setdefault(k,(lead,a,b)); p['lead_agency']=k
-    if lead: p['lead_printed']=lead
+    # Every row keeps its lead cell as printed, an empty cell as empty (row 10 prints none).
+    if len(rest)>4: p['lead_printed']=lead
     projects.append(p)
+# A lead cell naming several units (a department and districts, say): each unit whose name a single-unit cell prints
+# is resolved to that agency; the others (districts, departments printed only in short) stay in lead_printed alone.
+for p in projects:
+    lead=p.get('lead_printed','')
+    if ',' in lead or ';' in lead:
+        units=[norm(u) for u in re.split(r'[,;]',lead) if norm(u)]
+        p['lead_agencies']=[agency_key(u) for u in units if agency_key(u) in agencies]
 # Phụ lục 3: lines 666..673, one row a line: TT | name | Tổng | 2024 | 2025 |
 for n in range(666,675):
     m=re.match(r'^(\d+) \| (.*) \| ([\d.,]+) \| ([\d.,]+) \| ([\d.,]+) \|$', L(n))
     if m:
         ref,name,tot,y24,y25=m.groups()
-        projects.append(dict(key=f'qn-p3-{ref}', ref=ref, name=norm(name), line=n, total=tot, year_start=2024, year_end=2025, funding_source='dau_tu_cong', funding_printed='Nguồn đầu tư phát triển', unit_line=663, budget=[dict(amount=y24, year=2024), dict(amount=y25, year=2025)]))
+        # Phụ lục 3 restates the 2024 investment money of Phụ lục 2 (its 2024 column totals 144.420 against Phụ lục 2's
+        # ĐTPT total of 144.415): each 2024 line points to that column total, and to the row of Phụ lục 2 that prints
+        # the same task (a name that begins with this row's name), where there is one.
+        # (An ĐTPT row: a row of the same name with recurrent money only is other money.)
+        same=[q for q in projects if q['key'].startswith('qn-p2-') and q['name'].casefold().startswith(norm(name).casefold())
+              and [bl['spending'] for bl in q['budget']]==['investment']]
+        y24line=dict(amount=y24, year=2024, spending='investment', restates_figure='qn-f-p2-tong-tinh-dtpt')
+        if len(same)==1: y24line['restates']=same[0]['key']
+        projects.append(dict(key=f'qn-p3-{ref}', ref=ref, name=norm(name), line=n, total=tot, year_start=2024, year_end=2025, funding_source='dau_tu_cong', funding_printed='Nguồn đầu tư phát triển', unit_line=663, budget=[y24line, dict(amount=y25, year=2025, spending='investment')]))
     m=re.match(r'^\| Tổng: \| ([\d.,]+) \| ([\d.,]+) \| ([\d.,]+) \|$', L(n))
     if m:
         figures.append(dict(key='qn-f-p3-tong', label='Tổng, Phụ lục 3 (khái toán nguồn đầu tư phát triển)', metric='project_budget_total', scope='qn-p3-', value=m.group(1), unit='million_vnd', line=n, quote='Tổng: | '+m.group(1)))
-        figures.append(dict(key='qn-f-p3-tong-2024', label='Tổng năm 2024, Phụ lục 3', value=m.group(2), unit='million_vnd', line=n, quote=m.group(2)))
+        figures.append(dict(key='qn-f-p3-tong-2024', label='Tổng năm 2024, Phụ lục 3', value=m.group(2), unit='million_vnd', line=n, quote=m.group(2), restates='qn-f-p2-tong-tinh-dtpt'))
         figures.append(dict(key='qn-f-p3-tong-2025', label='Tổng năm 2025, Phụ lục 3', value=m.group(3), unit='million_vnd', line=n, quote=m.group(3)))
 # text figures (lines 261-264) and counts
-figures.append(dict(key='qn-f-tong-nhu-cau-2024', label='Khái toán tổng nhu cầu kinh phí thực hiện Kế hoạch năm 2024', value='256.785,7', unit='million_vnd', line=261, quote='256.785,7 triệu đồng'))
-figures.append(dict(key='qn-f-ctx-huyen', label='Chi thường xuyên đối với đơn vị cấp huyện', value='10.135,0', unit='million_vnd', line=262, quote='10.135,0 triệu đồng'))
-figures.append(dict(key='qn-f-ctx-tinh', label='Chi thường xuyên đối với đơn vị cấp tỉnh', value='71.955,5', unit='million_vnd', line=263, quote='71.955,5 triệu đồng'))
-figures.append(dict(key='qn-f-dtpt-tinh', label='Chi đầu tư phát triển đối với đơn vị cấp tỉnh', value='174.695,2', unit='million_vnd', line=264, quote='174.695,2 triệu đồng'))
+# Section V (lines 261-264) summarises Phụ lục 2: the same total (256.785,7) and its split by level and kind, each
+# restating a column total of the appendix (two of them with other values: the plan's slips, shown as discrepancies).
+figures.append(dict(key='qn-f-tong-nhu-cau-2024', label='Khái toán tổng nhu cầu kinh phí thực hiện Kế hoạch năm 2024', value='256.785,7', unit='million_vnd', line=261, quote='256.785,7 triệu đồng', restates='qn-f-p2-tong'))
+figures.append(dict(key='qn-f-ctx-huyen', label='Chi thường xuyên đối với đơn vị cấp huyện', value='10.135,0', unit='million_vnd', line=262, quote='10.135,0 triệu đồng', restates='qn-f-p2-tong-huyen-ctx'))
+figures.append(dict(key='qn-f-ctx-tinh', label='Chi thường xuyên đối với đơn vị cấp tỉnh', value='71.955,5', unit='million_vnd', line=263, quote='71.955,5 triệu đồng', restates='qn-f-p2-tong-tinh-ctx'))
+figures.append(dict(key='qn-f-dtpt-tinh', label='Chi đầu tư phát triển đối với đơn vị cấp tỉnh', value='174.695,2', unit='million_vnd', line=264, quote='174.695,2 triệu đồng', restates='qn-f-p2-tong-tinh-dtpt'))
+# Measured results of 2023 (Phần I, 10. Xã hội số, lines 153-156).
+for key,label,value,line,quote in [
+    ('qn-f-2023-cap-quang','Tỷ lệ hộ gia đình có đường Internet cáp quang băng rộng','85',153,'Tỷ lệ hộ gia đình có đường Internet cáp quang băng rộng trên 85%'),
+    ('qn-f-2023-thue-bao-smartphone','Tỷ lệ thuê bao điện thoại di động sử dụng điện thoại thông minh','80',153,'tỷ lệ thuê bao điện thoại di động sử dụng điện thoại thông minh trên 80%'),
+    ('qn-f-2023-dan-so-smartphone','Tỷ lệ dân số trưởng thành có điện thoại thông minh trên tổng dân số','71,54',153,'Tỷ lệ dân số trưởng thành có điện thoại thông minh trên tổng dân số đạt trên 71,54%'),
+    ('qn-f-2023-dinh-danh','Tỷ lệ dân số trưởng thành có tài khoản định danh điện tử','85',154,'Tỷ lệ dân số trưởng thành có tài khoản định danh điện tử đạt 85%'),
+    ('qn-f-2023-bac-si','dân số sử dụng phần mềm “Bác sĩ cho mọi nhà”','30',155,'hiện nay đạt trên 30% dân số sử dụng'),
+    ('qn-f-2023-ho-so-suc-khoe','người dân có hồ sơ sức khoẻ điện tử','80',155,'hơn 80% người dân có hồ sơ sức khoẻ điện tử'),
+    ('qn-f-2023-du-thi-truc-tuyen','hồ sơ học sinh đăng ký dự thi trực tuyến','96,85',156,'đạt 96,85%'),
+]:
+    figures.append(dict(key=key, label=label, value=value, unit='%', line=line, quote=quote, year=2023))
 figures.append(dict(key='qn-f-tthc-ket-noi-14', label='CSDL, hệ thống thông tin của bộ, ngành mà Hệ thống thông tin giải quyết TTHC tỉnh đã kết nối, tích hợp', value='14', unit='count', line=140, quote='kết nối, tích hợp với 14 CSDL, hệ thống thông tin của bộ, ngành'))
 for k,(name,a,b) in sorted(agencies.items()):
     w(f'[[agency]]\nkey = {q(k)}\nname = {q(name)}\nkind = {q(kind_of(name))}\nline = {a}\nline_end = {b}\n')
 w('[[connection]]\nnational_database = "ndxp"\nstatus = "planned"\nline = 325\nquote = "kết nối Nền tảng tích hợp, chia sẻ dữ liệu quốc gia (NDXP)"\n')
-w('[[connection]]\nnational_database = "dat-dai"\nstatus = "planned"\nline = 210\nquote = "đồng bộ với CSDL đất đai quốc gia"\n')
+# Land data: line 113 (results of 2023) reports the connection done, its footnote [2] (line 676) that it covers 6
+# districts and 3 communes, and line 210 sets the 2024 task of syncing with the national land database: partial.
+w('[[connection]]\nnational_database = "dat-dai"\nstatus = "partial"\nstated = "connected"\nline = 113\nquote = "Hoàn thành việc kết nối, chia sẻ dữ liệu đất đai quốc gia"\n')
+w('[[connection.statement]]\nstatus = "partial"\nline = 676\nquote = "Đã thực hiện với dữ liệu của 6 huyện"\n')
+w('[[connection.statement]]\nstatus = "planned"\nline = 210\nquote = "đồng bộ với CSDL đất đai quốc gia"\n')
+w('[[connection]]\nnational_database = "ncsc"\nstatus = "connected"\nline = 133\nquote = "Tiếp tục vận hành hệ thống SOC kết nối với NCSC"\n')
+w('[[connection]]\nnational_database = "bao-cao-chinh-phu"\nstatus = "planned"\nline = 601\nquote = "kết nối với Hệ thống thông tin báo cáo Chính phủ"\n')
 w('[[connection]]\nnational_database = "khieu-nai-to-cao"\nstatus = "planned"\nline = 615\nquote = "Triển khai Cơ sở dữ liệu quốc gia khiếu nại, tố cáo"\n')
 w('[[information_system]]\nkey = "qn-lgsp"\nname = "Nền tảng tích hợp, chia sẻ dữ liệu tỉnh (LGSP)"\nline = 325\n')
 w('[[information_system]]\nkey = "qn-httt-giai-quyet-tthc"\nname = "Hệ thống thông tin giải quyết TTHC tỉnh"\nline = 140\n')
 for p in projects:
     s=f'[[project]]\nkey = {q(p["key"])}\nref = {q(p["ref"])}\nname = {q(p["name"])}\n'
     if p.get('lead_agency'): s+=f'lead_agency = {q(p["lead_agency"])}\n'
+    if p.get('lead_agencies'): s+='lead_agencies = ['+', '.join(q(k) for k in p['lead_agencies'])+']\n'
+    if 'lead_printed' in p: s+=f'lead_printed = {q(p["lead_printed"])}\n'
     if 'year_start' in p: s+=f'year_start = {p["year_start"]}\nyear_end = {p["year_end"]}\n'
     else: s+='year_start = 2024\nyear_end = 2024\n'
     if p.get('funding_source'): s+=f'funding_source = {q(p["funding_source"])}\nfunding_printed = {q(p["funding_printed"])}\n'
@@ -113,6 +152,8 @@ for p in projects:
         else: t+='year = 2024\n'
         t+=f'amount = {q(bl["amount"])}\n'
         if bl.get('funding_source'): t+=f'funding_source = {q(bl["funding_source"])}\nfunding_printed = {q(bl["funding_printed"])}\n'
+        for field in ('level','spending','restates','restates_figure'):
+            if bl.get(field): t+=f'{field} = {q(bl[field])}\n'
         # the line of the row that prints this cell
         cell_line = p["line"]
         for n in range(p["line"], p.get("line_end", p["line"]) + 1):
@@ -129,6 +170,8 @@ for f in figures:
     s+=f'value = {q(f["value"])}\nunit = {q(f["unit"])}\nline = {f["line"]}\n'
     if f.get('line_end') and f['line_end']!=f['line']: s+=f'line_end = {f["line_end"]}\n'
     s+=f'quote = {q(f["quote"])}\n'
+    if f.get('restates'): s+=f'restates = {q(f["restates"])}\n'
+    if f.get('year'): s+=f'year = {f["year"]}\n'
     w(s)
 open(os.path.join(os.path.dirname(os.path.abspath(__file__)), '../quang-ngai.toml'),'w').write('\n'.join(out))
 print(len(projects),'projects',len(agencies),'agencies',len(figures),'figures')

@@ -1,7 +1,7 @@
 //! `NationalDatabase` and `NationalDatabaseLink`: the national databases, the hub's live connection to them, and
 //! which provinces are linked to which.
 
-use async_graphql::{Context, Object, ID};
+use async_graphql::{Context, Object, SimpleObject, ID};
 use entities::national_database_link;
 
 use super::{
@@ -14,10 +14,10 @@ use crate::{
     auth::require_token,
     graphql::{
         context::{federation, loader},
-        enums::{ConnectionStatus, NationalDatabaseKind},
+        enums::{ConnectionStatus, NationalDatabaseKind, StatementStatus},
         ids::{global_id, NodeKind},
         loaders::One,
-        lookups::{LinksOfDatabase, ProvinceByCode},
+        lookups::{LinksOfDatabase, ProvinceByCode, StatementsOfLink},
     },
     limits::cost,
     upstream::SERVICES,
@@ -104,10 +104,54 @@ impl NationalDatabase {
     }
 }
 
+/// One statement a plan makes about a link: what it says, in the plan's words, where.
+#[derive(SimpleObject)]
+pub struct LinkStatement {
+    pub status: StatementStatus,
+    pub quote: String,
+    pub source: Option<Source>,
+}
+
 #[Object]
 impl NationalDatabaseLink {
+    /// `DISPUTED` when the plan's statements contradict each other (see `statements`), `PARTIAL` when it says the
+    /// connection covers part of what it names.
     async fn status(&self) -> Option<ConnectionStatus> {
         Some(self.0.status.into())
+    }
+    /// Every statement the plan makes about this link, the one `quote` cites first; a link stated once has that one
+    /// (none for a link an administrator recorded).
+    #[graphql(complexity = "cost::list(cost::SHORT_LIST, child_complexity)")]
+    async fn statements(&self, ctx: &Context<'_>) -> Res<Vec<LinkStatement>> {
+        let stored = rows::<StatementsOfLink>(ctx, self.0.id).await?;
+        if !stored.is_empty() {
+            return Ok(stored
+                .into_iter()
+                .map(|s| LinkStatement {
+                    status: s.status.into(),
+                    source: s.source(),
+                    quote: s.quote,
+                })
+                .collect());
+        }
+        let own = match self.0.status {
+            entities::enums::ConnectionStatus::Connected => StatementStatus::Connected,
+            entities::enums::ConnectionStatus::Planned => StatementStatus::Planned,
+            entities::enums::ConnectionStatus::Partial => StatementStatus::Partial,
+            // A disputed link always has its statements stored; nothing to say otherwise.
+            entities::enums::ConnectionStatus::Disputed => return Ok(Vec::new()),
+        };
+        Ok(self
+            .0
+            .quote
+            .clone()
+            .map(|quote| LinkStatement {
+                status: own,
+                quote,
+                source: self.0.source(),
+            })
+            .into_iter()
+            .collect())
     }
     /// The plan's words; null for a link an administrator recorded.
     async fn quote(&self) -> Option<&str> {

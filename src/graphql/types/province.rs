@@ -9,7 +9,7 @@ use super::{
 use crate::{
     graphql::{
         context::loader,
-        enums::FundingSource,
+        enums::{BudgetLevel, ConnectionStatus, FundingSource, Spending},
         ids::{global_id, NodeKind},
         loaders::{Count, Lookup, Model, Top},
         lookups::{
@@ -45,6 +45,10 @@ pub struct BudgetBucket {
     /// Null when the budget line has no year column.
     pub year: Option<i32>,
     pub funding_source: Option<FundingSource>,
+    /// Province or district budget, when the table says.
+    pub level: Option<BudgetLevel>,
+    /// Recurrent or investment spending, when the table says.
+    pub spending: Option<Spending>,
     /// Sum of the lines whose unit is printed, in million VND.
     pub million_vnd: Option<f64>,
     /// Budget lines in the bucket.
@@ -132,8 +136,14 @@ impl Province {
     }
     /// National databases and systems this province's LGSP is connected to or plans to connect to.
     #[graphql(complexity = "cost::list(cost::SHORT_LIST * 4, child_complexity)")]
-    async fn national_database_links(&self, ctx: &Context<'_>) -> Res<Vec<NationalDatabaseLink>> {
-        let links = rows::<LinksOfProvince>(ctx, self.0.code.clone()).await?;
+    async fn national_database_links(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only links in this status (`DISPUTED`: those the plan contradicts)")]
+        status: Option<ConnectionStatus>,
+    ) -> Res<Vec<NationalDatabaseLink>> {
+        let mut links = rows::<LinksOfProvince>(ctx, self.0.code.clone()).await?;
+        links.retain(|l| status.is_none_or(|s| ConnectionStatus::from(l.status) == s));
         Ok(links.into_iter().map(NationalDatabaseLink).collect())
     }
     /// Information systems by security level (cấp độ, Nghị định 85/2016/NĐ-CP).
@@ -147,7 +157,8 @@ impl Province {
             })
             .collect())
     }
-    /// Project budget lines by year and funding source.
+    /// Project budget lines by year, funding source, level and spending. Restatements (`BudgetLine.isRestatement`)
+    /// are left out: no money is counted twice.
     async fn project_budget(&self, ctx: &Context<'_>) -> Res<Vec<BudgetBucket>> {
         let buckets = rows::<PerProvince<BudgetBucketRow>>(ctx, self.0.code.clone()).await?;
         Ok(buckets
@@ -155,6 +166,8 @@ impl Province {
             .map(|r| BudgetBucket {
                 year: r.year,
                 funding_source: r.funding_source.map(Into::into),
+                level: r.level.map(Into::into),
+                spending: r.spending.map(Into::into),
                 million_vnd: r.amount_vnd.map(million),
                 lines: r.lines,
                 unpriced_lines: r.unpriced_lines,

@@ -49,6 +49,7 @@ cited!(
     information_system,
     national_database,
     national_database_link,
+    national_database_link_statement,
     plan,
     project,
     reported_figure,

@@ -45,6 +45,20 @@ impl InformationSystem {
     async fn decision_date(&self) -> Option<&str> {
         self.0.decision_date.as_deref()
     }
+    /// What the plan prints of the security level's approval when it fits no approval state (e.g. "chưa được phê
+    /// duyệt cấp độ ATTT"), with its line; null otherwise.
+    async fn approval_printed(&self) -> Option<&str> {
+        self.0.approval_printed.as_deref()
+    }
+    /// The line that prints `approvalPrinted`.
+    async fn approval_source(&self) -> Option<Source> {
+        let line = self.0.approval_line?;
+        Some(Source {
+            file: self.0.source_file.clone()?,
+            line,
+            line_end: line,
+        })
+    }
     async fn connects_lgsp(&self) -> Option<bool> {
         self.0.connects_lgsp
     }

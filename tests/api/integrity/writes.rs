@@ -24,7 +24,10 @@ fn unique_columns(table: &str) -> &'static [(&'static str, Option<&'static str>)
         "plans" | "national_databases" => &[("id", Some(FRESH))],
         "information_systems" => &[("id", None), ("code", Some(FRESH))],
         "projects" | "indicators" | "reported_figures" => &[("id", None), ("key", Some(FRESH))],
-        "project_budgets" | "national_database_links" => &[("id", None)],
+        "project_budgets"
+        | "national_database_links"
+        | "national_database_link_statements"
+        | "project_lead_agencies" => &[("id", None)],
         "search_entries" => &[("id", None), ("node_key", Some(FRESH))],
         other => panic!("say here which columns of {other} a copy must change to stay unique"),
     }
@@ -116,7 +119,7 @@ fn outside(c: &Check) -> Vec<(&'static str, String)> {
 async fn an_orphan_cannot_be_written_for_any_foreign_key() {
     let hub = TestHub::start().await;
     let postgres = hub.db.get_database_backend() == DbBackend::Postgres;
-    for r in RELATIONS {
+    for r in RELATIONS.iter() {
         let missing = missing_parent(&hub.db, r).await;
         let err = refusal(&hub.db, r.table, &[(r.column, missing)]).await;
         assert!(
@@ -139,7 +142,7 @@ async fn an_orphan_cannot_be_written_for_any_foreign_key() {
 #[tokio::test]
 async fn a_value_outside_any_check_cannot_be_written() {
     let hub = TestHub::start().await;
-    for c in CHECKS {
+    for c in CHECKS.iter() {
         let err = refusal(&hub.db, c.table, &outside(c)).await;
         // Each database names the first CHECK it finds broken: `outside` breaks only this one.
         assert!(err.to_string().contains(c.name), "{}: {err}", c.name);
@@ -150,7 +153,7 @@ async fn a_value_outside_any_check_cannot_be_written() {
 async fn a_referenced_row_cannot_be_deleted() {
     let hub = TestHub::start().await;
     let mut tried = 0;
-    for r in RELATIONS {
+    for r in RELATIONS.iter() {
         let (parent, key, table, column) = (r.parent, r.parent_column, r.table, r.column);
         let txn = hub.db.begin().await.expect("transaction");
         let deleted = txn
