@@ -11,9 +11,10 @@ mod m20261129_000006_change_notify;
 mod m20261129_000007_access_log;
 mod m20261130_000008_enum_values;
 mod m20261203_000009_integrity;
+mod m20261204_000010_sharing;
 
-/// The foreign keys and CHECK constraints of the registries, as migration `m20261203_000009_integrity` adds them.
-pub use m20261203_000009_integrity::constraints as integrity;
+/// The foreign keys and CHECK constraints of the hub's tables, as the migrations add them.
+pub mod integrity;
 
 /// Runs every migration of the hub in order.
 pub struct Migrator;
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000007_access_log::Migration),
             Box::new(m20261130_000008_enum_values::Migration),
             Box::new(m20261203_000009_integrity::Migration),
+            Box::new(m20261204_000010_sharing::Migration),
         ]
     }
 }
