@@ -112,8 +112,7 @@ impl App {
         if seed::seed_if_empty(&db).await? {
             tracing::info!("seeded the registries from the plans");
             if config.sharing.demo_grants {
-                let made =
-                    crate::sharing::demo::create_demo_grants(&db, clock.now_ms()).await?;
+                let made = crate::sharing::demo::create_demo_grants(&db, clock.now_ms()).await?;
                 tracing::warn!(
                     grants = made,
                     "created demonstration data-sharing grants for the agencies with an official code (demo_grants; off in production)"

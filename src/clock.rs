@@ -130,10 +130,19 @@ mod tests {
         for day in [0, 59, 365, 11_016, 20_791, 30_000] {
             assert_eq!(day_of_date(&date_of_day(day)), Some(day));
         }
-        for bad in ["2026-02-30", "2026-13-01", "2026-1-01", "26-01-01x", "2025-02-29"] {
+        for bad in [
+            "2026-02-30",
+            "2026-13-01",
+            "2026-1-01",
+            "26-01-01x",
+            "2025-02-29",
+        ] {
             assert_eq!(day_of_date(bad), None, "{bad}");
         }
-        assert_eq!(day_of_date("2024-02-29").map(date_of_day).as_deref(), Some("2024-02-29"));
+        assert_eq!(
+            day_of_date("2024-02-29").map(date_of_day).as_deref(),
+            Some("2024-02-29")
+        );
     }
 
     #[test]

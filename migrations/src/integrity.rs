@@ -6,7 +6,9 @@ pub use crate::m20261203_000009_integrity::constraints::{
     Check, Relation, Rule, SECURITY_LEVELS, YEARS,
 };
 
-use crate::{m20261203_000009_integrity::constraints as registries, m20261204_000010_sharing as sharing};
+use crate::{
+    m20261203_000009_integrity::constraints as registries, m20261204_000010_sharing as sharing,
+};
 
 /// `a` then `b`, in a constant.
 const fn concat<T: Copy, const N: usize>(a: &[T], b: &[T]) -> [T; N] {

@@ -195,9 +195,21 @@ impl MigrationTrait for Migration {
         ))
         .await?;
         for (name, table, cols) in [
-            ("ix_sharing_requests_agency", "sharing_requests", "agency_id, id"),
-            ("ix_sharing_requests_service", "sharing_requests", "service, state, id"),
-            ("ix_sharing_grants_agency", "sharing_grants", "agency_id, service"),
+            (
+                "ix_sharing_requests_agency",
+                "sharing_requests",
+                "agency_id, id",
+            ),
+            (
+                "ix_sharing_requests_service",
+                "sharing_requests",
+                "service, state, id",
+            ),
+            (
+                "ix_sharing_grants_agency",
+                "sharing_grants",
+                "agency_id, service",
+            ),
             ("ix_sharing_grants_service", "sharing_grants", "service, id"),
             ("ix_sharing_grants_request", "sharing_grants", "request_id"),
         ] {

@@ -155,8 +155,7 @@ impl Config {
             });
         }
         let upstreams = upstream_settings(s.upstreams_url.as_deref(), &s.upstream, production)?;
-        let sharing =
-            sharing::sharing_config(&s.sharing, s.demo_grants.unwrap_or(!production))?;
+        let sharing = sharing::sharing_config(&s.sharing, s.demo_grants.unwrap_or(!production))?;
         if let Some(key) = &s.access_log_key {
             if key.expose_secret().len() < 32 {
                 return Err(ConfigError::Invalid {

@@ -93,9 +93,17 @@ pub(super) fn sharing_config(
         let code = |c: &str, what: &str| {
             crate::codes::AgencyCode::parse("sharing", c)
                 .map(|c| c.as_str().to_owned())
-                .map_err(|_| invalid(format!("[sharing.{name}] {what} `{c}` is not an agency code like 000.00.00.G12")))
+                .map_err(|_| {
+                    invalid(format!(
+                        "[sharing.{name}] {what} `{c}` is not an agency code like 000.00.00.G12"
+                    ))
+                })
         };
-        let provider_code = f.provider_code.as_deref().map(|c| code(c, "provider_code")).transpose()?;
+        let provider_code = f
+            .provider_code
+            .as_deref()
+            .map(|c| code(c, "provider_code"))
+            .transpose()?;
         let deciders = f
             .deciders
             .iter()
@@ -103,8 +111,14 @@ pub(super) fn sharing_config(
             .map(|c| code(c, "deciders"))
             .collect::<Result<Vec<_>, _>>()?;
         if let Some(sub) = &f.subsystem {
-            if sub.is_empty() || !sub.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c)) {
-                return Err(invalid(format!("[sharing.{name}] subsystem must be letters, digits, `-`, `_` or `.`")));
+            if sub.is_empty()
+                || !sub
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+            {
+                return Err(invalid(format!(
+                    "[sharing.{name}] subsystem must be letters, digits, `-`, `_` or `.`"
+                )));
             }
         }
         let form = f.form.unwrap_or_default();
@@ -114,9 +128,13 @@ pub(super) fn sharing_config(
                 "[sharing.{name}] automatic_grants needs form = \"shared\": only shared use grants every agency"
             )));
         }
-        let automatic_calls_per_day = f.automatic_calls_per_day.unwrap_or(DEFAULT_AUTOMATIC_CALLS_PER_DAY);
+        let automatic_calls_per_day = f
+            .automatic_calls_per_day
+            .unwrap_or(DEFAULT_AUTOMATIC_CALLS_PER_DAY);
         if automatic_calls_per_day == 0 {
-            return Err(invalid(format!("[sharing.{name}] automatic_calls_per_day must be at least 1")));
+            return Err(invalid(format!(
+                "[sharing.{name}] automatic_calls_per_day must be at least 1"
+            )));
         }
         services.insert(
             name.clone(),

@@ -337,7 +337,9 @@ impl SharingGrant {
         let Some(id) = self.0.request_id else {
             return Ok(None);
         };
-        Ok(sql::request(&state(ctx)?.store.db, id).await?.map(SharingRequest))
+        Ok(sql::request(&state(ctx)?.store.db, id)
+            .await?
+            .map(SharingRequest))
     }
     /// The one purpose granted; null: any declared purpose (automatic and demonstration grants).
     async fn purpose(&self) -> Option<LegalPurpose> {
@@ -481,7 +483,11 @@ impl SharingQuery {
     }
 
     /// One service by name (any valid token).
-    async fn sharing_service(&self, ctx: &Context<'_>, name: String) -> Res<Option<SharingService>> {
+    async fn sharing_service(
+        &self,
+        ctx: &Context<'_>,
+        name: String,
+    ) -> Res<Option<SharingService>> {
         require_token(ctx)?;
         Ok(sharing(ctx)?
             .services()
@@ -646,7 +652,12 @@ impl SharingMutation {
 
     /// Withdraws a pending request of the caller's agency (scope `sharing:request`).
     #[graphql(guard = "RequireScope(scope::SHARING_REQUEST)")]
-    async fn withdraw_sharing_request(&self, ctx: &Context<'_>, id: ID, version: i32) -> Res<SharingRequest> {
+    async fn withdraw_sharing_request(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        version: i32,
+    ) -> Res<SharingRequest> {
         let row = sharing(ctx)?
             .withdraw(&actor(ctx)?, number("id", &id)?, version)
             .await?;
@@ -757,11 +768,18 @@ pub struct SharingSubscription;
 impl SharingSubscription {
     /// Every committed data-sharing step (requests, decisions, grants, revocations), from every replica (scope
     /// `sharing:request`, `sharing:decide` or `audit:read`).
-    async fn sharing_changes(&self, ctx: &Context<'_>) -> async_graphql::Result<impl Stream<Item = SharingChange>> {
+    async fn sharing_changes(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<impl Stream<Item = SharingChange>> {
         let p = principal(ctx).ok_or(Error::Unauthenticated)?;
-        if ![scope::SHARING_REQUEST, scope::SHARING_DECIDE, scope::AUDIT_READ]
-            .iter()
-            .any(|s| p.has_scope(s))
+        if ![
+            scope::SHARING_REQUEST,
+            scope::SHARING_DECIDE,
+            scope::AUDIT_READ,
+        ]
+        .iter()
+        .any(|s| p.has_scope(s))
         {
             return Err(Error::forbidden(
                 "this needs the scope `sharing:request`, `sharing:decide` or `audit:read`",
@@ -772,7 +790,10 @@ impl SharingSubscription {
         Ok(stream::unfold(receiver, |mut rx| async move {
             loop {
                 match rx.recv().await {
-                    Ok(e) if [sql::REQUEST, sql::GRANT, sql::SERVICE].contains(&e.entity.as_str()) => {
+                    Ok(e)
+                        if [sql::REQUEST, sql::GRANT, sql::SERVICE]
+                            .contains(&e.entity.as_str()) =>
+                    {
                         let change = SharingChange {
                             entity: e.entity,
                             key: e.entity_key,

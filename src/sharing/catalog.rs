@@ -154,10 +154,12 @@ mod tests {
             ("judicial", &["JudicialRecordRequest"]),
         ];
         for (service, types) in cases {
-            let mut expected: Vec<String> = types.iter().flat_map(|t| sdl_fields(&sdl, t)).collect();
+            let mut expected: Vec<String> =
+                types.iter().flat_map(|t| sdl_fields(&sdl, t)).collect();
             expected.sort();
             expected.dedup();
-            let mut listed: Vec<String> = fields(service).iter().map(|f| f.name.to_owned()).collect();
+            let mut listed: Vec<String> =
+                fields(service).iter().map(|f| f.name.to_owned()).collect();
             listed.sort();
             assert_eq!(listed, expected, "{service}");
         }

@@ -12,10 +12,7 @@ use sea_orm::{
 use super::catalog;
 use crate::{
     clock::DAY_MS,
-    store::{
-        audit::{record, Actor},
-        sharing::{grant_row, NewGrant, GRANT},
-    },
+    store::sharing::{grant_row, NewGrant},
     upstream::SERVICES,
 };
 
@@ -26,9 +23,13 @@ pub const CALLS_PER_DAY: i32 = 1_000_000;
 pub const LEGAL_BASIS: &str = "demonstration grant of the zero set-up: no provider decided it";
 
 /// Creates the demonstration grants (valid from a day before `now_ms` for ten years) unless the database holds any
-/// grant already; each is audited. Returns how many it made.
+/// grant already. Like the seed rows they come with, they are not audited writes: no one took a step. Returns how
+/// many it made.
 #[tracing::instrument(skip_all)]
-pub async fn create_demo_grants(db: &DatabaseConnection, now_ms: i64) -> Result<usize, sea_orm::DbErr> {
+pub async fn create_demo_grants(
+    db: &DatabaseConnection,
+    now_ms: i64,
+) -> Result<usize, sea_orm::DbErr> {
     if sharing_grant::Entity::find().count(db).await? > 0 {
         return Ok(0);
     }
@@ -36,20 +37,18 @@ pub async fn create_demo_grants(db: &DatabaseConnection, now_ms: i64) -> Result<
         .filter(agency::Column::Code.is_not_null())
         .all(db)
         .await?;
-    let actor = Actor {
-        subject: "lgsp-hub (zero set-up)".to_owned(),
-        agency_code: "lgsp-hub".to_owned(),
-        request_id: None,
-    };
     let txn = db.begin().await?;
     let mut made = 0;
     for a in &agencies {
         for s in SERVICES {
-            let row = grant_row(
+            grant_row(
                 NewGrant {
                     agency_id: a.id.clone(),
                     service: s.name.to_owned(),
-                    fields: catalog::fields(s.name).iter().map(|f| f.name.to_owned()).collect(),
+                    fields: catalog::fields(s.name)
+                        .iter()
+                        .map(|f| f.name.to_owned())
+                        .collect(),
                     legal_basis: LEGAL_BASIS.to_owned(),
                     valid_from_ms: now_ms - DAY_MS,
                     valid_until_ms: now_ms + 3653 * DAY_MS,
@@ -60,22 +59,6 @@ pub async fn create_demo_grants(db: &DatabaseConnection, now_ms: i64) -> Result<
             )
             .insert(&txn)
             .await?;
-            record(
-                &txn,
-                &actor,
-                "grant",
-                GRANT,
-                &row.id.to_string(),
-                None,
-                Some(serde_json::json!({
-                    "agency": row.agency_id, "service": row.service, "origin": "demonstration",
-                })),
-            )
-            .await
-            .map_err(|e| match e {
-                crate::error::Error::Database(e) => e,
-                _ => sea_orm::DbErr::Custom("cannot audit a demonstration grant".into()),
-            })?;
             made += 1;
         }
     }

@@ -38,6 +38,11 @@ impl Sharing {
     /// The grants not revoked, from the snapshot or (after a change) the database.
     async fn grant_rows(&self) -> Result<Arc<GrantRows>> {
         let cache = &self.store.cache.grants;
+        if let (Some(rows), _) = cache.get() {
+            return Ok(rows);
+        }
+        // One load at a time: a burst of lookups after a change waits for one query instead of each making it.
+        let _loading = self.loading.lock().await;
         let (kept, generation) = cache.get();
         if let Some(rows) = kept {
             return Ok(rows);
@@ -48,7 +53,12 @@ impl Sharing {
     }
 
     /// The grant covering `need` at `now`, or why none does.
-    fn covering(rows: &GrantRows, need: &Need<'_>, wanted: &BTreeSet<&str>, now: i64) -> std::result::Result<i64, Refusal> {
+    fn covering(
+        rows: &GrantRows,
+        need: &Need<'_>,
+        wanted: &BTreeSet<&str>,
+        now: i64,
+    ) -> std::result::Result<i64, Refusal> {
         let mut refusal = Refusal::NoGrant;
         for (code, g) in rows {
             if code != need.caller.agency.as_str()
@@ -100,8 +110,13 @@ impl Sharing {
         let grant = NewGrant {
             agency_id: agency.id,
             service: need.service.to_owned(),
-            fields: catalog::fields(need.service).iter().map(|f| f.name.to_owned()).collect(),
-            legal_basis: "shared use (dùng chung): every registered agency, by the hub's configuration".to_owned(),
+            fields: catalog::fields(need.service)
+                .iter()
+                .map(|f| f.name.to_owned())
+                .collect(),
+            legal_basis:
+                "shared use (dùng chung): every registered agency, by the hub's configuration"
+                    .to_owned(),
             valid_from_ms: now,
             valid_until_ms: now + 365 * DAY_MS,
             calls_per_day: i32::try_from(settings.automatic_calls_per_day).unwrap_or(i32::MAX),
@@ -140,12 +155,18 @@ impl Sharing {
         let (why, message, missing) = match refusal {
             Refusal::NoGrant => (
                 "no_active_grant",
-                format!("your agency holds no active grant for `{}`: file a sharing request", need.service),
+                format!(
+                    "your agency holds no active grant for `{}`: file a sharing request",
+                    need.service
+                ),
                 Vec::new(),
             ),
             Refusal::Purpose => (
                 "purpose_not_granted",
-                format!("your agency's grants for `{}` do not cover this purpose", need.service),
+                format!(
+                    "your agency's grants for `{}` do not cover this purpose",
+                    need.service
+                ),
                 Vec::new(),
             ),
             Refusal::Fields(missing) => (
@@ -183,7 +204,10 @@ impl Sharing {
     async fn holds_grant(&self, agency: &str, service: &str) -> Result<bool> {
         let now = self.now_ms();
         Ok(self.grant_rows().await?.iter().any(|(code, g)| {
-            code == agency && g.service == service && g.valid_from_ms <= now && g.valid_until_ms > now
+            code == agency
+                && g.service == service
+                && g.valid_from_ms <= now
+                && g.valid_until_ms > now
         }))
     }
 }

@@ -40,6 +40,8 @@ pub struct Sharing {
     config: SharingConfig,
     clock: SharedClock,
     quota: quota::Quota,
+    /// Held while the grants are loaded into the cache (see `gate`).
+    loading: tokio::sync::Mutex<()>,
 }
 
 /// A federated service as data.
@@ -74,6 +76,7 @@ impl Sharing {
             store,
             config,
             clock,
+            loading: tokio::sync::Mutex::new(()),
         })
     }
 
@@ -94,7 +97,10 @@ impl Sharing {
     pub fn service_view(&self, name: &str) -> Option<ServiceView> {
         let s = SERVICES.iter().find(|s| s.name == name)?;
         let settings = self.settings(name);
-        let subsystem = settings.subsystem.clone().unwrap_or_else(|| s.name.to_owned());
+        let subsystem = settings
+            .subsystem
+            .clone()
+            .unwrap_or_else(|| s.name.to_owned());
         Some(ServiceView {
             name: s.name,
             title: s.title,
@@ -127,14 +133,23 @@ impl Sharing {
     }
 
     /// Files a request of the caller's agency.
-    pub async fn file_request(&self, actor: &Actor, input: RequestInput) -> Result<sharing_request::Model> {
+    pub async fn file_request(
+        &self,
+        actor: &Actor,
+        input: RequestInput,
+    ) -> Result<sharing_request::Model> {
         let now = self.now_ms();
         let new = input.validate(now)?;
         sql::file_request(&self.store, actor, new).await
     }
 
     /// Withdraws the caller's agency's pending request.
-    pub async fn withdraw(&self, actor: &Actor, id: i64, version: i32) -> Result<sharing_request::Model> {
+    pub async fn withdraw(
+        &self,
+        actor: &Actor,
+        id: i64,
+        version: i32,
+    ) -> Result<sharing_request::Model> {
         sql::withdraw(&self.store, actor, id, version, self.now_ms()).await
     }
 
@@ -147,15 +162,38 @@ impl Sharing {
         narrowing: Narrowing,
     ) -> Result<(sharing_request::Model, Option<sharing_grant::Model>)> {
         let decision = narrowing.validate()?;
-        sql::decide(&self.store, actor, id, version, decision, self.configured_deciders(), self.now_ms()).await
+        sql::decide(
+            &self.store,
+            actor,
+            id,
+            version,
+            decision,
+            self.configured_deciders(),
+            self.now_ms(),
+        )
+        .await
     }
 
     /// Refuses a request with written reasons.
-    pub async fn refuse(&self, actor: &Actor, id: i64, version: i32, reasons: &str) -> Result<sharing_request::Model> {
+    pub async fn refuse(
+        &self,
+        actor: &Actor,
+        id: i64,
+        version: i32,
+        reasons: &str,
+    ) -> Result<sharing_request::Model> {
         let reasons = validate::text("reasons", reasons, 10, 4000)?;
         let decision = sql::Decision::Refuse { reasons };
-        let (request, _) =
-            sql::decide(&self.store, actor, id, version, decision, self.configured_deciders(), self.now_ms()).await?;
+        let (request, _) = sql::decide(
+            &self.store,
+            actor,
+            id,
+            version,
+            decision,
+            self.configured_deciders(),
+            self.now_ms(),
+        )
+        .await?;
         Ok(request)
     }
 
@@ -169,7 +207,17 @@ impl Sharing {
         as_admin: bool,
     ) -> Result<sharing_grant::Model> {
         let reason = validate::text("reason", reason, 10, 4000)?;
-        sql::revoke(&self.store, actor, id, version, reason, as_admin, self.configured_deciders(), self.now_ms()).await
+        sql::revoke(
+            &self.store,
+            actor,
+            id,
+            version,
+            reason,
+            as_admin,
+            self.configured_deciders(),
+            self.now_ms(),
+        )
+        .await
     }
 
     /// Names the deciding agency of `service` (`registry:admin`).
@@ -193,8 +241,14 @@ impl Sharing {
         Ok(rows
             .into_iter()
             .filter(|row| {
-                agency.as_ref().is_some_and(|a| row.decider_agency_id.as_ref() == Some(&a.id))
-                    || self.settings(&row.name).deciders.iter().any(|c| c == agency_code)
+                agency
+                    .as_ref()
+                    .is_some_and(|a| row.decider_agency_id.as_ref() == Some(&a.id))
+                    || self
+                        .settings(&row.name)
+                        .deciders
+                        .iter()
+                        .any(|c| c == agency_code)
             })
             .map(|row| row.name)
             .collect())

@@ -80,7 +80,8 @@ pub(super) fn text(field: &str, text: &str, min: usize, max: usize) -> Result<St
 
 /// The day of a date `YYYY-MM-DD`.
 fn day(field: &str, date: &str) -> Result<i64> {
-    day_of_date(date.trim()).ok_or_else(|| Error::bad_input(field, format!("`{field}` must be a date YYYY-MM-DD")))
+    day_of_date(date.trim())
+        .ok_or_else(|| Error::bad_input(field, format!("`{field}` must be a date YYYY-MM-DD")))
 }
 
 /// The fields of `service` named in `fields` (paths `field.N`), deduplicated and sorted; none is refused.
@@ -113,10 +114,16 @@ fn period(from_field: &str, from: &str, until_field: &str, until: &str) -> Resul
     let from_day = day(from_field, from)?;
     let until_day = day(until_field, until)?;
     if until_day < from_day {
-        return Err(Error::bad_input(until_field, format!("`{until_field}` is before `{from_field}`")));
+        return Err(Error::bad_input(
+            until_field,
+            format!("`{until_field}` is before `{from_field}`"),
+        ));
     }
     if until_day - from_day > MAX_PERIOD_DAYS {
-        return Err(Error::bad_input(until_field, "a period of validity is at most five years"));
+        return Err(Error::bad_input(
+            until_field,
+            "a period of validity is at most five years",
+        ));
     }
     Ok((start_of_day(from_day), start_of_day(until_day + 1)))
 }
@@ -137,13 +144,29 @@ impl RequestInput {
         let number = text("input.legalBasis.number", &self.legal_basis_number, 1, 100)?;
         let basis_day = day("input.legalBasis.date", &self.legal_basis_date)?;
         if basis_day > day_of(now_ms) {
-            return Err(Error::bad_input("input.legalBasis.date", "the legal basis is dated in the future"));
+            return Err(Error::bad_input(
+                "input.legalBasis.date",
+                "the legal basis is dated in the future",
+            ));
         }
-        let description = text("input.purpose.description", &self.purpose_description, 10, 2000)?;
+        let description = text(
+            "input.purpose.description",
+            &self.purpose_description,
+            10,
+            2000,
+        )?;
         let fields = fields("input.fields", &self.service, &self.fields)?;
-        let (from, until) = period("input.validFrom", &self.valid_from, "input.validUntil", &self.valid_until)?;
+        let (from, until) = period(
+            "input.validFrom",
+            &self.valid_from,
+            "input.validUntil",
+            &self.valid_until,
+        )?;
         if until <= now_ms {
-            return Err(Error::bad_input("input.validUntil", "the period of validity has already ended"));
+            return Err(Error::bad_input(
+                "input.validUntil",
+                "the period of validity has already ended",
+            ));
         }
         if !(1..=MAX_CALLS_PER_DAY).contains(&self.calls_per_day) {
             return Err(Error::bad_input(
@@ -152,7 +175,12 @@ impl RequestInput {
             ));
         }
         let system = text("input.system", &self.system, 1, 200)?;
-        let commitments = text("input.securityCommitments", &self.security_commitments, 10, 4000)?;
+        let commitments = text(
+            "input.securityCommitments",
+            &self.security_commitments,
+            10,
+            4000,
+        )?;
         Ok(NewRequest {
             service: self.service,
             legal_basis_number: number,
@@ -175,7 +203,10 @@ impl Narrowing {
     pub(super) fn validate(self) -> Result<Decision> {
         let fields = match self.fields {
             Some(f) if f.is_empty() => {
-                return Err(Error::bad_input("narrowing.fields", "an approval grants at least one field"))
+                return Err(Error::bad_input(
+                    "narrowing.fields",
+                    "an approval grants at least one field",
+                ))
             }
             Some(f) => {
                 let mut f: Vec<String> = f.iter().map(|x| x.trim().to_owned()).collect();

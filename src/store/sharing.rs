@@ -125,7 +125,10 @@ pub async fn service(db: &impl ConnectionTrait, name: &str) -> Result<sharing_se
 }
 
 /// The registered agency with the official code `code`.
-pub async fn agency_by_code(db: &impl ConnectionTrait, code: &str) -> Result<Option<agency::Model>> {
+pub async fn agency_by_code(
+    db: &impl ConnectionTrait,
+    code: &str,
+) -> Result<Option<agency::Model>> {
     Ok(agency::Entity::find()
         .filter(agency::Column::Code.eq(code))
         .one(db)
@@ -153,9 +156,13 @@ pub async fn set_decider(
         }
     }
     write
-        .update("set_decider", current, |row: &mut sharing_service::ActiveModel| {
-            row.decider_agency_id = Set(agency_key);
-        })
+        .update(
+            "set_decider",
+            current,
+            |row: &mut sharing_service::ActiveModel| {
+                row.decider_agency_id = Set(agency_key);
+            },
+        )
         .await
 }
 
@@ -177,7 +184,11 @@ pub struct NewRequest {
 
 /// Files a request of the caller's agency, through one of its registered systems.
 #[tracing::instrument(skip_all, fields(agency = %actor.agency_code, service = %new.service))]
-pub async fn file_request(store: &Store, actor: &Actor, new: NewRequest) -> Result<sharing_request::Model> {
+pub async fn file_request(
+    store: &Store,
+    actor: &Actor,
+    new: NewRequest,
+) -> Result<sharing_request::Model> {
     let write = Write::begin(store, actor).await?;
     let agency = actor_agency(write.txn(), actor).await?;
     service(write.txn(), &new.service).await?;
@@ -231,22 +242,34 @@ async fn request_row(db: &impl ConnectionTrait, id: i64) -> Result<sharing_reque
 
 /// Withdraws the caller's agency's own pending request.
 #[tracing::instrument(skip_all, fields(agency = %actor.agency_code, id))]
-pub async fn withdraw(store: &Store, actor: &Actor, id: i64, version: i32, now_ms: i64) -> Result<sharing_request::Model> {
+pub async fn withdraw(
+    store: &Store,
+    actor: &Actor,
+    id: i64,
+    version: i32,
+    now_ms: i64,
+) -> Result<sharing_request::Model> {
     let write = Write::begin(store, actor).await?;
     let agency = actor_agency(write.txn(), actor).await?;
     let row = request_row(write.txn(), id).await?;
     if row.agency_id != agency.id {
-        return Err(Error::forbidden("only the requesting agency withdraws its request"));
+        return Err(Error::forbidden(
+            "only the requesting agency withdraws its request",
+        ));
     }
     let current = check(row, version)?;
     if current.row().state != RequestState::Pending {
         return Err(Error::conflict("only a pending request can be withdrawn"));
     }
     write
-        .update("withdraw", current, |row: &mut sharing_request::ActiveModel| {
-            row.state = Set(RequestState::Withdrawn);
-            row.decided_at_ms = Set(Some(now_ms));
-        })
+        .update(
+            "withdraw",
+            current,
+            |row: &mut sharing_request::ActiveModel| {
+                row.state = Set(RequestState::Withdrawn);
+                row.decided_at_ms = Set(Some(now_ms));
+            },
+        )
         .await
 }
 
@@ -265,7 +288,11 @@ pub enum Decision {
 }
 
 /// Whether the caller's agency decides for `service`: the agency `registry:admin` named, or one of `configured` codes.
-fn decides(service: &sharing_service::Model, agency: &agency::Model, configured: &[String]) -> bool {
+fn decides(
+    service: &sharing_service::Model,
+    agency: &agency::Model,
+    configured: &[String],
+) -> bool {
     service.decider_agency_id.as_ref() == Some(&agency.id)
         || agency.code.as_ref().is_some_and(|c| configured.contains(c))
 }
@@ -302,7 +329,13 @@ pub async fn decide(
 ) -> Result<(sharing_request::Model, Option<sharing_grant::Model>)> {
     let mut write = Write::begin(store, actor).await?;
     let row = request_row(write.txn(), id).await?;
-    let agency = decider(write.txn(), actor, &row.service, &configured_deciders(&row.service)).await?;
+    let agency = decider(
+        write.txn(),
+        actor,
+        &row.service,
+        &configured_deciders(&row.service),
+    )
+    .await?;
     let current = check(row, version)?;
     if current.row().state != RequestState::Pending {
         return Err(Error::conflict("only a pending request can be decided"));
@@ -311,12 +344,16 @@ pub async fn decide(
     match decision {
         Decision::Refuse { reasons } => {
             let request = write
-                .update("refuse", current, |row: &mut sharing_request::ActiveModel| {
-                    row.state = Set(RequestState::Refused);
-                    row.reasons = Set(Some(reasons));
-                    row.decided_by_agency_id = Set(Some(agency.id.clone()));
-                    row.decided_at_ms = Set(Some(now_ms));
-                })
+                .update(
+                    "refuse",
+                    current,
+                    |row: &mut sharing_request::ActiveModel| {
+                        row.state = Set(RequestState::Refused);
+                        row.reasons = Set(Some(reasons));
+                        row.decided_by_agency_id = Set(Some(agency.id.clone()));
+                        row.decided_at_ms = Set(Some(now_ms));
+                    },
+                )
                 .await?;
             Ok((request, None))
         }
@@ -381,12 +418,16 @@ pub async fn decide(
                 )
                 .await?;
             let request = write
-                .update("approve", current, |row: &mut sharing_request::ActiveModel| {
-                    row.state = Set(RequestState::Approved);
-                    row.reasons = Set(note);
-                    row.decided_by_agency_id = Set(Some(agency.id.clone()));
-                    row.decided_at_ms = Set(Some(now_ms));
-                })
+                .update(
+                    "approve",
+                    current,
+                    |row: &mut sharing_request::ActiveModel| {
+                        row.state = Set(RequestState::Approved);
+                        row.reasons = Set(note);
+                        row.decided_by_agency_id = Set(Some(agency.id.clone()));
+                        row.decided_at_ms = Set(Some(now_ms));
+                    },
+                )
                 .await?;
             Ok((request, Some(grant)))
         }
@@ -395,7 +436,10 @@ pub async fn decide(
 
 /// Revokes a grant, as the service's deciding agency (or `registry:admin`, `as_admin`), with a reason.
 #[tracing::instrument(skip_all, fields(agency = %actor.agency_code, id))]
-#[expect(clippy::too_many_arguments, reason = "one step's inputs, each checked here")]
+#[expect(
+    clippy::too_many_arguments,
+    reason = "one step's inputs, each checked here"
+)]
 pub async fn revoke(
     store: &Store,
     actor: &Actor,
@@ -412,7 +456,13 @@ pub async fn revoke(
         .await?
         .ok_or_else(|| Error::not_found("grant"))?;
     if !as_admin {
-        decider(write.txn(), actor, &row.service, &configured_deciders(&row.service)).await?;
+        decider(
+            write.txn(),
+            actor,
+            &row.service,
+            &configured_deciders(&row.service),
+        )
+        .await?;
     }
     let current = check(row, version)?;
     if current.row().revoked_at_ms.is_some() {
@@ -441,11 +491,14 @@ pub struct NewGrant {
 
 /// Records `new` as a grant.
 #[tracing::instrument(skip_all, fields(service = %new.service))]
-pub async fn create_grant(store: &Store, actor: &Actor, new: NewGrant, now_ms: i64) -> Result<sharing_grant::Model> {
+pub async fn create_grant(
+    store: &Store,
+    actor: &Actor,
+    new: NewGrant,
+    now_ms: i64,
+) -> Result<sharing_grant::Model> {
     let write = Write::begin(store, actor).await?;
-    write
-        .create("grant", grant_row(new, now_ms))
-        .await
+    write.create("grant", grant_row(new, now_ms)).await
 }
 
 pub(crate) fn grant_row(new: NewGrant, now_ms: i64) -> sharing_grant::ActiveModel {
@@ -473,7 +526,10 @@ pub enum Visible {
     /// Every request (`audit:read`, `registry:admin`).
     All,
     /// Its own agency's, and those for the services it decides.
-    Agency { agency_id: String, decides: Vec<String> },
+    Agency {
+        agency_id: String,
+        decides: Vec<String>,
+    },
 }
 
 #[derive(Default)]
@@ -529,7 +585,10 @@ pub struct GrantFilter {
 
 /// The grants under `filter`, newest first.
 #[tracing::instrument(level = "debug", skip_all)]
-pub async fn grants(db: &impl ConnectionTrait, filter: &GrantFilter) -> Result<Vec<sharing_grant::Model>> {
+pub async fn grants(
+    db: &impl ConnectionTrait,
+    filter: &GrantFilter,
+) -> Result<Vec<sharing_grant::Model>> {
     use sharing_grant::Column as C;
     let mut q = sharing_grant::Entity::find();
     if let Some(a) = &filter.agency_id {
@@ -578,7 +637,12 @@ pub async fn grant_rows(db: &impl ConnectionTrait) -> Result<GrantRows> {
 /// Records a lookup refused for want of a grant in the audit trail (an event of its own, in its own transaction). It
 /// is not a change of any row, so nothing is announced and no cache is dropped.
 #[tracing::instrument(skip_all, fields(service))]
-pub async fn record_refusal(store: &Store, actor: &Actor, service: &str, detail: serde_json::Value) -> Result<()> {
+pub async fn record_refusal(
+    store: &Store,
+    actor: &Actor,
+    service: &str,
+    detail: serde_json::Value,
+) -> Result<()> {
     use sea_orm::TransactionTrait;
     let txn = store.db.begin().await?;
     super::audit::record(

@@ -208,17 +208,29 @@ async fn entries_without_a_grant_and_with_one_verify_and_an_edited_grant_is_foun
     drop_append_only_triggers(&hub).await;
     for (edit, undo, seq) in [
         (
-            format!("UPDATE access_log SET grant_id = {} WHERE seq = 5", grants[1]),
-            format!("UPDATE access_log SET grant_id = {} WHERE seq = 5", grants[0]),
+            format!(
+                "UPDATE access_log SET grant_id = {} WHERE seq = 5",
+                grants[1]
+            ),
+            format!(
+                "UPDATE access_log SET grant_id = {} WHERE seq = 5",
+                grants[0]
+            ),
             5,
         ),
         (
             "UPDATE access_log SET grant_id = NULL WHERE seq = 4".to_owned(),
-            format!("UPDATE access_log SET grant_id = {} WHERE seq = 4", grants[0]),
+            format!(
+                "UPDATE access_log SET grant_id = {} WHERE seq = 4",
+                grants[0]
+            ),
             4,
         ),
         (
-            format!("UPDATE access_log SET grant_id = {} WHERE seq = 2", grants[0]),
+            format!(
+                "UPDATE access_log SET grant_id = {} WHERE seq = 2",
+                grants[0]
+            ),
             "UPDATE access_log SET grant_id = NULL WHERE seq = 2".to_owned(),
             2,
         ),

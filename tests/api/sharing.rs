@@ -86,7 +86,10 @@ impl World {
             .await;
         assert!(body.get("errors").is_none(), "{body}");
         let decider = hub
-            .data(&format!(r#"{{ agency(code: "{DECIDER}") {{ key }} }}"#), json!({}))
+            .data(
+                &format!(r#"{{ agency(code: "{DECIDER}") {{ key }} }}"#),
+                json!({}),
+            )
             .await["agency"]["key"]
             .as_str()
             .expect("the decider's key")
@@ -99,7 +102,10 @@ impl World {
                 json!({ "k": decider }),
             )
             .await;
-        assert_eq!(body["data"]["setSharingDecider"]["decider"]["key"], decider, "{body}");
+        assert_eq!(
+            body["data"]["setSharingDecider"]["decider"]["key"], decider,
+            "{body}"
+        );
         let (_, body) = hub
             .post_as(
                 &token(REQ, "systems:write"),
@@ -189,7 +195,12 @@ impl World {
     }
 
     /// The audit events `entity`/`action` of agency `agency`.
-    pub async fn audit_events(&self, entity: &str, action: &str, agency: &str) -> Vec<entities::audit_event::Model> {
+    pub async fn audit_events(
+        &self,
+        entity: &str,
+        action: &str,
+        agency: &str,
+    ) -> Vec<entities::audit_event::Model> {
         entities::audit_event::Entity::find()
             .filter(entities::audit_event::Column::Entity.eq(entity))
             .filter(entities::audit_event::Column::Action.eq(action))
@@ -236,8 +247,15 @@ async fn a_lookup_with_the_scope_but_no_grant_is_refused_makes_no_call_and_is_au
     let w = World::new().await;
     w.mock.clear_calls().await;
     let body = w.lookup("fullName birthDate", "PUBLIC_SERVICE").await;
-    assert_eq!(refusal(&body), ("FORBIDDEN".into(), "NO_GRANT".into()), "{body}");
-    assert_eq!(body["errors"][0]["extensions"]["upstream"], "population", "{body}");
+    assert_eq!(
+        refusal(&body),
+        ("FORBIDDEN".into(), "NO_GRANT".into()),
+        "{body}"
+    );
+    assert_eq!(
+        body["errors"][0]["extensions"]["upstream"], "population",
+        "{body}"
+    );
     assert!(body["data"]["citizen"].is_null(), "{body}");
     // The other lookups' paths: a batch, a verification, a public one (an enterprise without personal data).
     let enterprise = w.mock.samples().await["enterpriseCodes"][0]
@@ -266,14 +284,32 @@ async fn a_lookup_with_the_scope_but_no_grant_is_refused_makes_no_call_and_is_au
             .await;
         assert_eq!(refusal(&body), ("FORBIDDEN".into(), "NO_GRANT".into()), "{query}: {body}");
     }
-    assert_eq!(w.upstream_calls().await, 0, "a refused lookup reached a national database");
+    assert_eq!(
+        w.upstream_calls().await,
+        0,
+        "a refused lookup reached a national database"
+    );
     assert_eq!(w.access_entries().await, 0);
-    let refusals = w.audit_events("sharing_access", "refuse_no_grant", REQ).await;
+    let refusals = w
+        .audit_events("sharing_access", "refuse_no_grant", REQ)
+        .await;
     assert_eq!(refusals.len(), 4, "every refusal is in the audit trail");
-    let detail: Value = serde_json::from_str(refusals[0].after_json.as_deref().unwrap_or("{}")).expect("JSON");
+    let detail: Value =
+        serde_json::from_str(refusals[0].after_json.as_deref().unwrap_or("{}")).expect("JSON");
     assert_eq!(detail["reason"], "no_active_grant", "{detail}");
-    assert_eq!(detail["fields"], json!(["birthDate", "fullName"]), "{detail}");
-    assert!(!refusals[0].after_json.as_deref().unwrap_or_default().contains(&w.citizen), "no identifier in the trail");
+    assert_eq!(
+        detail["fields"],
+        json!(["birthDate", "fullName"]),
+        "{detail}"
+    );
+    assert!(
+        !refusals[0]
+            .after_json
+            .as_deref()
+            .unwrap_or_default()
+            .contains(&w.citizen),
+        "no identifier in the trail"
+    );
     // The demonstration grants of the zero set-up let the README's agency through.
     let (_, body) = w
         .hub
@@ -292,7 +328,10 @@ async fn a_lookup_with_the_scope_but_no_grant_is_refused_makes_no_call_and_is_au
             json!({}),
         )
         .await;
-    let grants = body["data"]["sharingGrants"].as_array().cloned().unwrap_or_default();
+    let grants = body["data"]["sharingGrants"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
     assert_eq!(grants.len(), 1, "{body}");
     assert_eq!(grants[0]["origin"], "DEMONSTRATION");
     assert_eq!(grants[0]["demonstration"], true);
@@ -323,9 +362,18 @@ async fn services_are_data_with_identifiers_only_where_a_code_is_configured() {
         )
         .await
         .1;
-    let services = data["data"]["sharingServices"].as_array().cloned().unwrap_or_default();
+    let services = data["data"]["sharingServices"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
     assert_eq!(services.len(), 6, "{data}");
-    let by = |name: &str| services.iter().find(|s| s["name"] == name).cloned().unwrap_or_default();
+    let by = |name: &str| {
+        services
+            .iter()
+            .find(|s| s["name"] == name)
+            .cloned()
+            .unwrap_or_default()
+    };
     let business = by("business");
     assert_eq!(business["identifier"], "VN:GOV:000.00.00.G12:dkdn");
     assert_eq!(business["form"], "SHARED");
@@ -333,12 +381,22 @@ async fn services_are_data_with_identifiers_only_where_a_code_is_configured() {
     assert_eq!(business["nationalDatabase"]["key"], "dang-ky-doanh-nghiep");
     let representative = business["fields"]
         .as_array()
-        .and_then(|f| f.iter().find(|f| f["name"] == "legalRepresentative").cloned())
+        .and_then(|f| {
+            f.iter()
+                .find(|f| f["name"] == "legalRepresentative")
+                .cloned()
+        })
         .unwrap_or_default();
     assert_eq!(representative["personal"], true);
     let population = by("population");
-    assert!(population["identifier"].is_null(), "no code is made up: {population}");
-    assert!(population["identifierNote"].as_str().unwrap_or_default().contains("not configured"));
+    assert!(
+        population["identifier"].is_null(),
+        "no code is made up: {population}"
+    );
+    assert!(population["identifierNote"]
+        .as_str()
+        .unwrap_or_default()
+        .contains("not configured"));
     assert_eq!(population["form"], "AD_HOC");
     assert_eq!(population["provider"], "Bộ Công an");
     assert!(!population["decider"].is_null(), "{population}");
@@ -368,7 +426,11 @@ async fn a_shared_use_service_grants_every_registered_agency_on_the_record() {
     let query = "query($c: String!) { enterprise(code: $c) { name status } }";
     let (_, body) = w
         .hub
-        .post_as(&token(REQ, "upstream:business:read"), query, json!({ "c": enterprise }))
+        .post_as(
+            &token(REQ, "upstream:business:read"),
+            query,
+            json!({ "c": enterprise }),
+        )
         .await;
     assert!(body.get("errors").is_none(), "{body}");
     let (_, body) = w
@@ -379,7 +441,10 @@ async fn a_shared_use_service_grants_every_registered_agency_on_the_record() {
             json!({}),
         )
         .await;
-    let grants = body["data"]["sharingGrants"].as_array().cloned().unwrap_or_default();
+    let grants = body["data"]["sharingGrants"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
     assert_eq!(grants.len(), 1, "{body}");
     assert_eq!(grants[0]["service"], "business");
     assert_eq!(grants[0]["origin"], "AUTOMATIC");
@@ -392,7 +457,11 @@ async fn a_shared_use_service_grants_every_registered_agency_on_the_record() {
     // An agency the registry does not know gets no automatic grant.
     let (_, body) = w
         .hub
-        .post_as(&token("000.00.00.H99", "upstream:business:read"), query, json!({ "c": enterprise }))
+        .post_as(
+            &token("000.00.00.H99", "upstream:business:read"),
+            query,
+            json!({ "c": enterprise }),
+        )
         .await;
     assert_eq!(refusal(&body).1, "NO_GRANT", "{body}");
     let _ = w.clock.now_ms();

@@ -93,9 +93,12 @@ async fn prepare(url: &str) -> DatabaseConnection {
     );
     // As the zero set-up does (`demo_grants`): the agencies with an official code hold demonstration grants, so the
     // federation tests look up as the README's examples do. Tests of NO_GRANT use an agency without one.
-    lgsp_hub::sharing::demo::create_demo_grants(&db, lgsp_hub::clock::Clock::now_ms(&lgsp_hub::clock::SystemClock))
-        .await
-        .expect("demonstration grants");
+    lgsp_hub::sharing::demo::create_demo_grants(
+        &db,
+        lgsp_hub::clock::Clock::now_ms(&lgsp_hub::clock::SystemClock),
+    )
+    .await
+    .expect("demonstration grants");
     db
 }
 

@@ -6,11 +6,12 @@ use std::collections::BTreeSet;
 use entities::{
     access_log_entry, agency, audit_event,
     enums::{
-        AgencyKind, ApprovalRole, ApprovalState, ConnectionStatus, FundingSource, Metric,
-        MoneyUnit, NationalDatabaseKind, SearchKind,
+        AgencyKind, ApprovalRole, ApprovalState, ConnectionStatus, FundingSource, GrantOrigin,
+        LegalBasis, Metric, MoneyUnit, NationalDatabaseKind, RequestState, SearchKind,
     },
     indicator, information_system, national_database, national_database_link, plan, project,
-    project_budget, province, reported_figure, search_entry,
+    project_budget, province, reported_figure, search_entry, sharing_grant, sharing_request,
+    sharing_service,
 };
 use migrations::integrity::{Rule, CHECKS, RELATIONS};
 use sea_orm::{ActiveEnum, ColumnTrait, DbBackend, EntityTrait, IdenStatic, Iterable};
@@ -224,6 +225,9 @@ async fn columns_are_not_null_exactly_where_the_model_has_no_null() {
         model(search_entry::Entity),
         model(audit_event::Entity),
         model(access_log_entry::Entity),
+        model(sharing_service::Entity),
+        model(sharing_request::Entity),
+        model(sharing_grant::Entity),
     ];
     let mut differ = Vec::new();
     for columns_of_model in models {
@@ -276,6 +280,10 @@ fn every_closed_set_is_its_enum() {
         ),
         ("reported_figures", "metric", stored::<Metric>()),
         ("search_entries", "kind", stored::<SearchKind>()),
+        ("sharing_requests", "purpose", stored::<LegalBasis>()),
+        ("sharing_requests", "state", stored::<RequestState>()),
+        ("sharing_grants", "purpose", stored::<LegalBasis>()),
+        ("sharing_grants", "origin", stored::<GrantOrigin>()),
     ];
     let sets: Vec<_> = CHECKS
         .iter()

@@ -3,7 +3,9 @@
 
 use serde_json::{json, Value};
 
-use super::{decider, field_of, refusal, requester, World, APPROVE, QN, REQ, REQUEST, REVOKE, WITHDRAW};
+use super::{
+    decider, field_of, refusal, requester, World, APPROVE, QN, REQ, REQUEST, REVOKE, WITHDRAW,
+};
 use crate::common::token;
 
 #[tokio::test]
@@ -33,30 +35,64 @@ async fn a_request_s_input_is_checked_field_by_field() {
     };
     let cases = [
         (with(&["service"], json!("weather")), "input.service"),
-        (with(&["legalBasis", "number"], json!(" ")), "input.legalBasis.number"),
-        (with(&["legalBasis", "date"], json!("2026-02-30")), "input.legalBasis.date"),
-        (with(&["legalBasis", "date"], json!(w.day(5))), "input.legalBasis.date"),
-        (with(&["purpose", "description"], json!("short")), "input.purpose.description"),
+        (
+            with(&["legalBasis", "number"], json!(" ")),
+            "input.legalBasis.number",
+        ),
+        (
+            with(&["legalBasis", "date"], json!("2026-02-30")),
+            "input.legalBasis.date",
+        ),
+        (
+            with(&["legalBasis", "date"], json!(w.day(5))),
+            "input.legalBasis.date",
+        ),
+        (
+            with(&["purpose", "description"], json!("short")),
+            "input.purpose.description",
+        ),
         (with(&["fields"], json!([])), "input.fields"),
-        (with(&["fields"], json!(["fullName", "salary"])), "input.fields.1"),
+        (
+            with(&["fields"], json!(["fullName", "salary"])),
+            "input.fields.1",
+        ),
         (with(&["validFrom"], json!("tomorrow")), "input.validFrom"),
         (with(&["validUntil"], json!(w.day(-1))), "input.validUntil"),
-        (with(&["validUntil"], json!(w.day(3000))), "input.validUntil"),
+        (
+            with(&["validUntil"], json!(w.day(3000))),
+            "input.validUntil",
+        ),
         (with(&["callsPerDay"], json!(0)), "input.callsPerDay"),
         (with(&["system"], json!("no-such-system")), "input.system"),
         (with(&["system"], other_system), "input.system"),
-        (with(&["securityCommitments"], json!("ok")), "input.securityCommitments"),
+        (
+            with(&["securityCommitments"], json!("ok")),
+            "input.securityCommitments",
+        ),
     ];
     for (input, field) in cases {
-        let (_, body) = w.hub.post_as(&requester(), REQUEST, json!({ "input": input })).await;
+        let (_, body) = w
+            .hub
+            .post_as(&requester(), REQUEST, json!({ "input": input }))
+            .await;
         assert_eq!(refusal(&body).0, "BAD_USER_INPUT", "{field}: {body}");
         assert_eq!(field_of(&body), field, "{body}");
     }
-    assert_eq!(w.audit_events("sharing_request", "request", REQ).await.len(), 0, "nothing was filed");
+    assert_eq!(
+        w.audit_events("sharing_request", "request", REQ)
+            .await
+            .len(),
+        0,
+        "nothing was filed"
+    );
     // Scope and token.
     let (_, body) = w
         .hub
-        .post_as(&token(REQ, "upstream:population:read"), REQUEST, json!({ "input": base }))
+        .post_as(
+            &token(REQ, "upstream:population:read"),
+            REQUEST,
+            json!({ "input": base }),
+        )
         .await;
     assert_eq!(refusal(&body).0, "FORBIDDEN", "{body}");
     let (_, body) = w.hub.post(REQUEST, json!({ "input": base })).await;
@@ -64,7 +100,11 @@ async fn a_request_s_input_is_checked_field_by_field() {
     // An agency the registry does not know files nothing.
     let (_, body) = w
         .hub
-        .post_as(&token("000.00.00.H99", "sharing:request"), REQUEST, json!({ "input": base }))
+        .post_as(
+            &token("000.00.00.H99", "sharing:request"),
+            REQUEST,
+            json!({ "input": base }),
+        )
         .await;
     assert_eq!(refusal(&body).0, "FORBIDDEN", "{body}");
 }
@@ -80,18 +120,38 @@ async fn decisions_withdrawals_and_revocations_refuse_whoever_may_not() {
         assert_eq!(refusal(&body).0, "FORBIDDEN", "{body}");
     }
     // The decider without the scope.
-    let (_, body) = w.hub.post_as(&token(super::DECIDER, "sharing:request"), APPROVE, id_v.clone()).await;
+    let (_, body) = w
+        .hub
+        .post_as(
+            &token(super::DECIDER, "sharing:request"),
+            APPROVE,
+            id_v.clone(),
+        )
+        .await;
     assert_eq!(refusal(&body).0, "FORBIDDEN", "{body}");
     // Another agency cannot withdraw it; an unknown id is not found; a stale version conflicts.
-    let (_, body) = w.hub.post_as(&token(QN, "sharing:request"), WITHDRAW, id_v.clone()).await;
+    let (_, body) = w
+        .hub
+        .post_as(&token(QN, "sharing:request"), WITHDRAW, id_v.clone())
+        .await;
     assert_eq!(refusal(&body).0, "FORBIDDEN", "{body}");
-    let (_, body) = w.hub.post_as(&requester(), WITHDRAW, json!({ "id": "999999", "v": 1 })).await;
+    let (_, body) = w
+        .hub
+        .post_as(&requester(), WITHDRAW, json!({ "id": "999999", "v": 1 }))
+        .await;
     assert_eq!(refusal(&body).0, "NOT_FOUND", "{body}");
-    let (_, body) = w.hub.post_as(&requester(), WITHDRAW, json!({ "id": "x", "v": 1 })).await;
+    let (_, body) = w
+        .hub
+        .post_as(&requester(), WITHDRAW, json!({ "id": "x", "v": 1 }))
+        .await;
     assert_eq!(field_of(&body), "id", "{body}");
     let (_, body) = w
         .hub
-        .post_as(&requester(), WITHDRAW, json!({ "id": request["id"], "v": 7 }))
+        .post_as(
+            &requester(),
+            WITHDRAW,
+            json!({ "id": request["id"], "v": 7 }),
+        )
         .await;
     assert_eq!(refusal(&body).0, "CONFLICT", "{body}");
     // Withdrawn by its agency, it cannot be decided or withdrawn again.
@@ -103,7 +163,12 @@ async fn decisions_withdrawals_and_revocations_refuse_whoever_may_not() {
     assert_eq!(refusal(&body).0, "CONFLICT", "{body}");
     let (_, body) = w.hub.post_as(&requester(), WITHDRAW, again).await;
     assert_eq!(refusal(&body).0, "CONFLICT", "{body}");
-    assert_eq!(w.audit_events("sharing_request", "withdraw", REQ).await.len(), 1);
+    assert_eq!(
+        w.audit_events("sharing_request", "withdraw", REQ)
+            .await
+            .len(),
+        1
+    );
 
     // Revocation: only the decider (or registry:admin), with a reason, once.
     let request = w.file(w.input(&["fullName"], 30, 10)).await;
@@ -114,9 +179,21 @@ async fn decisions_withdrawals_and_revocations_refuse_whoever_may_not() {
     assert_eq!(refusal(&body).0, "FORBIDDEN", "{body}");
     let (_, body) = w.hub.post_as(&decider(), REVOKE, revoke("")).await;
     assert_eq!(field_of(&body), "reason", "{body}");
-    assert!(w.lookup("fullName", "PUBLIC_SERVICE").await.get("errors").is_none(), "a refused revocation changed nothing");
-    let (_, body) = w.hub.post_as(&crate::admin::admin(), REVOKE, revoke(reason)).await;
-    assert_eq!(body["data"]["revokeSharingGrant"]["revokeReason"], reason, "{body}");
+    assert!(
+        w.lookup("fullName", "PUBLIC_SERVICE")
+            .await
+            .get("errors")
+            .is_none(),
+        "a refused revocation changed nothing"
+    );
+    let (_, body) = w
+        .hub
+        .post_as(&crate::admin::admin(), REVOKE, revoke(reason))
+        .await;
+    assert_eq!(
+        body["data"]["revokeSharingGrant"]["revokeReason"], reason,
+        "{body}"
+    );
     let revoked = json!({ "id": grant["id"], "v": body["data"]["revokeSharingGrant"]["version"], "r": reason });
     let (_, body) = w.hub.post_as(&decider(), REVOKE, revoked).await;
     assert_eq!(refusal(&body).0, "CONFLICT", "{body}");
@@ -144,6 +221,10 @@ async fn requests_are_seen_by_their_agency_and_the_decider_only() {
         (token(QN, "audit:read"), 1),
     ] {
         let (_, body) = w.hub.post_as(&t, list, json!({})).await;
-        assert_eq!(body["data"]["sharingRequests"].as_array().map(Vec::len), Some(seen), "{body}");
+        assert_eq!(
+            body["data"]["sharingRequests"].as_array().map(Vec::len),
+            Some(seen),
+            "{body}"
+        );
     }
 }

@@ -57,7 +57,10 @@ async fn a_grant_revoked_through_one_hub_stops_at_the_other() {
         if body.get("errors").is_none() {
             break;
         }
-        assert!(tokio::time::Instant::now() < deadline, "B never saw the grant: {body}");
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "B never saw the grant: {body}"
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     // B now holds the grant in its cache; the revocation through A must reach it.
@@ -76,7 +79,10 @@ async fn a_grant_revoked_through_one_hub_stops_at_the_other() {
         if refusal(&body).1 == "NO_GRANT" {
             break;
         }
-        assert!(tokio::time::Instant::now() < deadline, "B still honours the revoked grant: {body}");
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "B still honours the revoked grant: {body}"
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
