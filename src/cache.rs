@@ -119,7 +119,7 @@ impl<T> Snapshot<T> {
 }
 
 /// Every grant not revoked, with the official code of its agency (the token's `agency`): what lookups are checked
-/// against (`crate::sharing`).
+/// against (the sharing service's gate).
 pub type GrantRows = Vec<(String, sharing_grant::Model)>;
 
 /// The hub's read cache.

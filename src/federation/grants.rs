@@ -1,6 +1,6 @@
 //! What every lookup needs besides the token's scope: an active data-sharing grant of the caller's agency for the
 //! service, the fields asked for and the purpose. Federation asks [`Grants`] before any upstream call and records the
-//! grant in the access-log entry; `crate::sharing` answers (grants, their cache, the daily quota, the refusal in the
+//! grant in the access-log entry; the sharing service answers (grants, their cache, the daily quota, the refusal in the
 //! audit trail). The trait lives here so that federation depends on nothing above it.
 
 use futures_util::future::BoxFuture;

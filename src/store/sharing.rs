@@ -166,7 +166,7 @@ pub async fn set_decider(
         .await
 }
 
-/// A request, validated by the caller (`crate::sharing`) except for what needs the rows.
+/// A request, validated by the sharing service except for what needs the rows.
 pub struct NewRequest {
     pub service: String,
     pub legal_basis_number: String,
