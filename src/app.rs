@@ -81,9 +81,18 @@ pub struct App {
 }
 
 impl App {
-    /// Prepares a ready-to-serve hub: database migrated and seeded, listener bound.
-    #[tracing::instrument(skip_all, fields(listen = %config.listen))]
+    /// Prepares a ready-to-serve hub: database migrated and seeded, listener bound; time as the system tells it.
     pub async fn build(config: &Config) -> Result<App, AppError> {
+        App::build_with_clock(config, Arc::new(crate::clock::SystemClock)).await
+    }
+
+    /// As [`App::build`], with the clock that decisions about time read (grants' periods, quotas' days): tests pass a
+    /// `clock::ManualClock` and move it.
+    #[tracing::instrument(skip_all, fields(listen = %config.listen))]
+    pub async fn build_with_clock(
+        config: &Config,
+        clock: crate::clock::SharedClock,
+    ) -> Result<App, AppError> {
         // Before touching the database: a production hub without its cursor key does not start, nor one whose list
         // of legal references contradicts itself.
         let cursors = cursor_key(config)?;
@@ -102,6 +111,13 @@ impl App {
         db::migrate(&db).await?;
         if seed::seed_if_empty(&db).await? {
             tracing::info!("seeded the registries from the plans");
+            if config.sharing.demo_grants {
+                let made = crate::sharing::demo::create_demo_grants(&db, clock.now_ms()).await?;
+                tracing::warn!(
+                    grants = made,
+                    "created demonstration data-sharing grants for the agencies with an official code (demo_grants; off in production)"
+                );
+            }
         }
         let auth = Arc::new(authenticator(config)?);
         auth.load_keys().await;
@@ -167,11 +183,24 @@ impl App {
             .await?
             .unwrap_or_else(|| db.clone());
         let (upstreams, mocks) = upstreams(config).await?;
-        let federation = Arc::new(Federation::new(upstreams, access_log, &metrics));
+        let rate_limit =
+            Arc::new(crate::rate_limit::Limiter::start(&config.rate_limit, &metrics).await?);
+        let sharing = crate::sharing::Sharing::new(
+            store.clone(),
+            config.sharing.clone(),
+            clock,
+            Some(rate_limit.clone()),
+        );
+        let federation = Arc::new(Federation::new(
+            upstreams,
+            access_log,
+            sharing.clone(),
+            &metrics,
+        ));
         crate::limits::cost::set_weights(config.weights);
         let limits = Arc::new(Limits::new(config.limits.clone(), metrics.clone()));
         let schema = graphql::build_schema(
-            Some((store.clone(), federation.clone())),
+            Some((store.clone(), federation.clone(), sharing)),
             graphql::SchemaOptions {
                 limits: limits.clone(),
                 introspection: config.http.introspection,
@@ -194,8 +223,6 @@ impl App {
             metrics.cache("documents"),
         ));
         let sdl: Arc<str> = graphql::sdl().into();
-        let rate_limit =
-            Arc::new(crate::rate_limit::Limiter::start(&config.rate_limit, &metrics).await?);
         let readiness = Readiness::start(Dependencies {
             probe,
             access_log: federation.access_log.clone(),

@@ -13,7 +13,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use entities::{agency, province};
+use entities::{agency, province, sharing_grant};
 
 use crate::telemetry::{metrics::CacheMetrics, Metrics};
 
@@ -80,6 +80,48 @@ impl<K: Hash + Eq, V: Clone> TtlMap<K, V> {
     }
 }
 
+/// A value loaded whole and kept until the next invalidation, with no time limit: for what must change at once on every
+/// write (the data-sharing grants), where a TTL would let a revoked grant work on. Each [`Snapshot::clear`] starts a new
+/// generation, and a value loaded under an older generation is not kept, so a load that raced a write cannot put back
+/// what the write replaced.
+pub struct Snapshot<T> {
+    slot: Mutex<(u64, Option<std::sync::Arc<T>>)>,
+}
+
+impl<T> Default for Snapshot<T> {
+    fn default() -> Self {
+        Snapshot {
+            slot: Mutex::new((0, None)),
+        }
+    }
+}
+
+impl<T> Snapshot<T> {
+    /// The value if one is kept, and the generation to hand to [`Snapshot::put`] after loading one.
+    pub fn get(&self) -> (Option<std::sync::Arc<T>>, u64) {
+        let slot = self.slot.lock().unwrap_or_else(|p| p.into_inner());
+        (slot.1.clone(), slot.0)
+    }
+
+    /// Keeps `value`, loaded in `generation`, unless the cache was cleared since.
+    pub fn put(&self, generation: u64, value: std::sync::Arc<T>) {
+        let mut slot = self.slot.lock().unwrap_or_else(|p| p.into_inner());
+        if slot.0 == generation {
+            slot.1 = Some(value);
+        }
+    }
+
+    pub fn clear(&self) {
+        let mut slot = self.slot.lock().unwrap_or_else(|p| p.into_inner());
+        slot.0 += 1;
+        slot.1 = None;
+    }
+}
+
+/// Every grant not revoked, with the official code of its agency (the token's `agency`): what lookups are checked
+/// against (the sharing service's gate).
+pub type GrantRows = Vec<(String, sharing_grant::Model)>;
+
 /// The hub's read cache.
 pub struct ReadCache {
     /// `totalCount` by the SQL of the filtered query.
@@ -88,6 +130,9 @@ pub struct ReadCache {
     pub agencies: TtlMap<String, agency::Model>,
     /// Whole answers of anonymous catalog queries.
     pub responses: ResponseCache,
+    /// The data-sharing grants: dropped on every commit and every change notification (so a revocation on another
+    /// replica is seen by this one's next lookup), never by time.
+    pub grants: Snapshot<GrantRows>,
 }
 
 impl ReadCache {
@@ -97,6 +142,7 @@ impl ReadCache {
             counts: TtlMap::new(ttl, 10_000, metrics.cache("catalog_counts")),
             provinces: TtlMap::new(ttl, 1_000, metrics.cache("catalog_provinces")),
             agencies: TtlMap::new(ttl, 100_000, metrics.cache("catalog_agencies")),
+            grants: Snapshot::default(),
         }
     }
 
@@ -105,6 +151,7 @@ impl ReadCache {
         self.counts.clear();
         self.provinces.clear();
         self.agencies.clear();
+        self.grants.clear();
         self.responses.invalidate();
     }
 }
@@ -123,6 +170,21 @@ mod tests {
         let off = TtlMap::new(Duration::ZERO, 10, CacheMetrics::noop());
         off.put("a", 1);
         assert_eq!(off.get(&"a"), None);
+    }
+
+    #[test]
+    fn a_snapshot_loaded_before_a_clear_is_not_kept() {
+        let snapshot = Snapshot::<u32>::default();
+        let (none, generation) = snapshot.get();
+        assert!(none.is_none());
+        snapshot.clear();
+        snapshot.put(generation, std::sync::Arc::new(1));
+        assert!(snapshot.get().0.is_none(), "a stale load was kept");
+        let (_, generation) = snapshot.get();
+        snapshot.put(generation, std::sync::Arc::new(2));
+        assert_eq!(snapshot.get().0.as_deref(), Some(&2));
+        snapshot.clear();
+        assert!(snapshot.get().0.is_none());
     }
 
     #[test]

@@ -73,6 +73,12 @@ pub mod code {
     }
 }
 
+/// Stable `extensions.reason` values: why a `FORBIDDEN` was answered, where a client can act on it.
+pub mod reason {
+    /// No active data-sharing grant of the caller's agency covers the lookup (service, fields, purpose, period).
+    pub const NO_GRANT: &str = "NO_GRANT";
+}
+
 /// Errors of the service and store layers.
 ///
 /// Deliberately not `Display`: async-graphql converts any `Display` error with `?`, which would drop the code. Without
@@ -107,6 +113,17 @@ pub enum Error {
     Upstream {
         upstream: String,
         cause: UpstreamError,
+    },
+    /// The caller's agency holds no active data-sharing grant that covers the lookup (`FORBIDDEN`, reason
+    /// `NO_GRANT`); nothing was called upstream.
+    NoGrant { upstream: String, message: String },
+    /// The grant's daily quota is spent (`RATE_LIMITED`, with the quota in `extensions`).
+    QuotaExceeded {
+        upstream: String,
+        limit: u32,
+        used: u64,
+        /// Seconds until the quota's day ends.
+        retry_after_s: u64,
     },
 }
 
@@ -167,6 +184,30 @@ impl From<Error> for async_graphql::Error {
                     e.set("upstream", upstream.clone());
                 })
             }
+            Error::NoGrant { upstream, message } => async_graphql::Error::new(message)
+                .extend_with(|_, e| {
+                    e.set("code", code::FORBIDDEN);
+                    e.set("reason", reason::NO_GRANT);
+                    e.set("upstream", upstream.clone());
+                }),
+            Error::QuotaExceeded {
+                upstream,
+                limit,
+                used,
+                retry_after_s,
+            } => async_graphql::Error::new(format!(
+                "{upstream}: the daily quota of your agency's grant ({limit} calls a day) is spent; it renews at midnight (Vietnam time)"
+            ))
+            .extend_with(|_, e| {
+                e.set("code", code::RATE_LIMITED);
+                e.set("upstream", upstream.clone());
+                e.set("retryAfter", retry_after_s);
+                let mut quota = async_graphql::indexmap::IndexMap::new();
+                quota.insert(async_graphql::Name::new("limit"), async_graphql::Value::from(limit));
+                quota.insert(async_graphql::Name::new("used"), async_graphql::Value::from(used));
+                quota.insert(async_graphql::Name::new("period"), async_graphql::Value::from("DAY"));
+                e.set("quota", async_graphql::Value::Object(quota));
+            }),
             Error::TooComplex {
                 limit,
                 cost,

@@ -175,6 +175,17 @@ async fn run(command: Option<Command>, config: Config) -> Result<(), String> {
                 .await
                 .map_err(|e| e.to_string())?;
             tracing::info!(seeded, "seed data in place");
+            // As `serve` does when it seeds (see Data-sharing grants in the README).
+            if seeded && config.sharing.demo_grants {
+                let now = lgsp_hub::clock::Clock::now_ms(&lgsp_hub::clock::SystemClock);
+                let made = lgsp_hub::sharing::demo::create_demo_grants(&conn, now)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                tracing::warn!(
+                    grants = made,
+                    "created demonstration data-sharing grants (demo_grants; off in production)"
+                );
+            }
             if synthetic_systems > 0 {
                 let mut shown = SeedProgress::new(synthetic_systems);
                 let n = seed::synthetic::generate_systems(

@@ -23,6 +23,8 @@ pub struct Model {
     pub fields: String,
     pub request_id: Option<String>,
     pub prev_hash: String,
+    /// The data-sharing grant the access relied on; `None` for entries written before grants existed.
+    pub grant_id: Option<i64>,
     pub hash: String,
 }
 

@@ -283,3 +283,49 @@ mod tests {
         }
     }
 }
+
+/// `sharing_requests.purpose` and `sharing_grants.purpose`: the legal basis of a personal-data access (Luật Bảo vệ dữ
+/// liệu cá nhân 91/2025/QH15), stored as the access log spells it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(
+    rs_type = "String",
+    db_type = "String(StringLen::None)",
+    rename_all = "SCREAMING_SNAKE_CASE"
+)]
+pub enum LegalBasis {
+    PublicService,
+    StateManagement,
+    LawEnforcement,
+    Emergency,
+    DataSubjectConsent,
+}
+
+/// `sharing_requests.state`: where a data-sharing request stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(
+    rs_type = "String",
+    db_type = "String(StringLen::None)",
+    rename_all = "snake_case"
+)]
+pub enum RequestState {
+    Pending,
+    Approved,
+    Refused,
+    Withdrawn,
+}
+
+/// `sharing_grants.origin`: what a grant comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(
+    rs_type = "String",
+    db_type = "String(StringLen::None)",
+    rename_all = "snake_case"
+)]
+pub enum GrantOrigin {
+    /// The provider approved a request.
+    Request,
+    /// A shared-use service configured to grant every registered agency.
+    Automatic,
+    /// The zero set-up's demonstration grants: not a decision of anyone.
+    Demonstration,
+}

@@ -16,3 +16,6 @@ pub mod project_lead_agency;
 pub mod province;
 pub mod reported_figure;
 pub mod search_entry;
+pub mod sharing_grant;
+pub mod sharing_request;
+pub mod sharing_service;

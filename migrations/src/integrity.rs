@@ -1,5 +1,6 @@
 //! Every foreign key and CHECK the database enforces today: those of migration `m20261203_000009_integrity`, as later
-//! migrations changed and extended them (`m20261204_000011_fidelity` widens the link status and adds its own). The
+//! migrations changed and extended them (`m20261204_000010_sharing` creates its tables with theirs,
+//! `m20261204_000011_fidelity` widens the link status and adds its own). The
 //! integrity tests enumerate these lists, so a constraint added by a migration and listed here is tested without more
 //! code.
 
@@ -9,7 +10,7 @@ pub use crate::m20261203_000009_integrity::constraints::{
     Check, Relation, Rule, SECURITY_LEVELS, YEARS,
 };
 use crate::{
-    m20261203_000009_integrity::constraints as integrity,
+    m20261203_000009_integrity::constraints as integrity, m20261204_000010_sharing as sharing,
     m20261204_000011_fidelity::constraints as fidelity,
 };
 
@@ -17,6 +18,7 @@ use crate::{
 pub static RELATIONS: LazyLock<Vec<Relation>> = LazyLock::new(|| {
     integrity::RELATIONS
         .iter()
+        .chain(sharing::RELATIONS)
         .chain(fidelity::RELATIONS)
         .copied()
         .collect()
@@ -34,7 +36,7 @@ pub static CHECKS: LazyLock<Vec<Check>> = LazyLock::new(|| {
                 .copied()
                 .unwrap_or(*c)
         })
-        .chain(fidelity::CHECKS.iter().copied())
+        .chain(sharing::CHECKS.iter().chain(fidelity::CHECKS).copied())
         .collect()
 });
 

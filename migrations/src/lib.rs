@@ -11,9 +11,10 @@ mod m20261129_000006_change_notify;
 mod m20261129_000007_access_log;
 mod m20261130_000008_enum_values;
 mod m20261203_000009_integrity;
+mod m20261204_000010_sharing;
 mod m20261204_000011_fidelity;
 
-/// The foreign keys and CHECK constraints of the registries, as the migrations leave them.
+/// The foreign keys and CHECK constraints of the hub's tables, as the migrations leave them.
 pub mod integrity;
 
 /// The search index's SQLite trigger and the bulk load's way around it.
@@ -39,7 +40,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000007_access_log::Migration),
             Box::new(m20261130_000008_enum_values::Migration),
             Box::new(m20261203_000009_integrity::Migration),
-            Box::new(m20261204_000011_fidelity::Migration),
+            Box::new(m20261204_000010_sharing::Migration),            Box::new(m20261204_000011_fidelity::Migration),
         ]
     }
 }

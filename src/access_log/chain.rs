@@ -56,26 +56,31 @@ impl ChainKeys {
 
     /// The hash of an entry, over every stored column but the hash itself (the previous hash included). The writer
     /// and the verifier both hash the row as stored, so they cannot disagree on what is covered.
+    ///
+    /// The grant an entry relied on is one more part, present only when there is a grant: an entry without one (all
+    /// those written before grants existed) hashes exactly as it always did, so the chain written before stays valid.
     pub fn entry_hash(&self, e: &access_log_entry::Model) -> String {
         let seq = e.seq.to_be_bytes();
         let at = e.at_ms.to_be_bytes();
-        hex(&mac(
-            &self.chain,
-            &[
-                &seq,
-                &at,
-                e.actor.as_bytes(),
-                e.agency_code.as_bytes(),
-                e.purpose.as_bytes(),
-                e.purpose_ref.as_bytes(),
-                e.upstream.as_bytes(),
-                e.operation.as_bytes(),
-                e.subject_hash.as_bytes(),
-                e.fields.as_bytes(),
-                e.request_id.as_deref().unwrap_or("").as_bytes(),
-                e.prev_hash.as_bytes(),
-            ],
-        ))
+        let grant = e.grant_id.map(|g| format!("grant:{g}"));
+        let mut parts: Vec<&[u8]> = vec![
+            &seq,
+            &at,
+            e.actor.as_bytes(),
+            e.agency_code.as_bytes(),
+            e.purpose.as_bytes(),
+            e.purpose_ref.as_bytes(),
+            e.upstream.as_bytes(),
+            e.operation.as_bytes(),
+            e.subject_hash.as_bytes(),
+            e.fields.as_bytes(),
+            e.request_id.as_deref().unwrap_or("").as_bytes(),
+            e.prev_hash.as_bytes(),
+        ];
+        if let Some(grant) = &grant {
+            parts.push(grant.as_bytes());
+        }
+        hex(&mac(&self.chain, &parts))
     }
 }
 
@@ -97,6 +102,7 @@ mod tests {
             fields: fields.into(),
             request_id: None,
             prev_hash: prev.into(),
+            grant_id: None,
             hash: String::new(),
         }
     }
@@ -117,6 +123,39 @@ mod tests {
         shifted.actor = "a0".into();
         shifted.agency_code = "00.00.H48".into();
         assert_ne!(base, k.entry_hash(&shifted));
+    }
+
+    #[test]
+    fn a_grant_changes_the_hash_and_none_hashes_as_before_grants() {
+        let k = ChainKeys::from_secret(b"one");
+        let e = entry("p", "fullName");
+        // The hash as it was computed before grants existed: an entry without a grant must keep it.
+        let seq = e.seq.to_be_bytes();
+        let at = e.at_ms.to_be_bytes();
+        let before_grants = hex(&mac(
+            &k.chain,
+            &[
+                &seq,
+                &at,
+                e.actor.as_bytes(),
+                e.agency_code.as_bytes(),
+                e.purpose.as_bytes(),
+                e.purpose_ref.as_bytes(),
+                e.upstream.as_bytes(),
+                e.operation.as_bytes(),
+                e.subject_hash.as_bytes(),
+                e.fields.as_bytes(),
+                b"",
+                e.prev_hash.as_bytes(),
+            ],
+        ));
+        assert_eq!(k.entry_hash(&e), before_grants);
+        let mut with = entry("p", "fullName");
+        with.grant_id = Some(7);
+        assert_ne!(k.entry_hash(&with), before_grants);
+        let mut other = with.clone();
+        other.grant_id = Some(8);
+        assert_ne!(k.entry_hash(&with), k.entry_hash(&other));
     }
 
     #[test]

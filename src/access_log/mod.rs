@@ -41,6 +41,8 @@ pub struct Access {
     pub subject_id: String,
     pub fields: Vec<String>,
     pub request_id: Option<String>,
+    /// The data-sharing grant the access relied on.
+    pub grant_id: Option<i64>,
 }
 
 impl std::fmt::Debug for Access {
@@ -51,6 +53,7 @@ impl std::fmt::Debug for Access {
             .field("subject_kind", &self.subject_kind)
             .field("subject_id", &"***")
             .field("fields", &self.fields)
+            .field("grant_id", &self.grant_id)
             .finish_non_exhaustive()
     }
 }
@@ -187,6 +190,7 @@ async fn append(
             subject_hash: keys.subject_hash(a.subject_kind, &a.subject_id),
             fields: a.fields.join(","),
             request_id: a.request_id.clone(),
+            grant_id: a.grant_id,
             prev_hash: prev,
             hash: String::new(),
         };

@@ -17,6 +17,10 @@ pub mod scope {
     pub const REGISTRY_ADMIN: &str = "registry:admin";
     /// The audit trail and access log.
     pub const AUDIT_READ: &str = "audit:read";
+    /// File (and withdraw) the caller's agency's data-sharing requests.
+    pub const SHARING_REQUEST: &str = "sharing:request";
+    /// Decide data-sharing requests and revoke grants, for the services the caller's agency decides for.
+    pub const SHARING_DECIDE: &str = "sharing:decide";
 }
 
 /// Refuses callers without a token (`UNAUTHENTICATED`) or without the scope (`FORBIDDEN`).

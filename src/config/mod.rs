@@ -8,6 +8,7 @@ use secrecy::{ExposeSecret, SecretString};
 
 mod protection;
 mod settings;
+pub mod sharing;
 
 pub use protection::{
     CostWeights, HttpConfig, QueryLimits, RateLimitConfig, DEFAULT_REFUSAL_PAUSE,
@@ -93,6 +94,8 @@ pub struct Config {
     pub cursor_key: Option<SecretString>,
     /// How log lines are written.
     pub log_format: crate::telemetry::logs::LogFormat,
+    /// The data-sharing settings of each service.
+    pub sharing: sharing::SharingConfig,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -152,6 +155,7 @@ impl Config {
             });
         }
         let upstreams = upstream_settings(s.upstreams_url.as_deref(), &s.upstream, production)?;
+        let sharing = sharing::sharing_config(&s.sharing, s.demo_grants.unwrap_or(!production))?;
         if let Some(key) = &s.access_log_key {
             if key.expose_secret().len() < 32 {
                 return Err(ConfigError::Invalid {
@@ -177,6 +181,7 @@ impl Config {
             }
         }
         Ok(Config {
+            sharing,
             limits: protection.limits,
             weights: protection.weights,
             rate_limit: protection.rate_limit,

@@ -191,6 +191,16 @@ pub struct Settings {
     /// into the data directory; production mode refuses to start. Replicas must share it.
     #[arg(long, global = true, env = "LGSP_CURSOR_KEY", hide_env_values = true)]
     pub cursor_key: Option<SecretString>,
+    /// Create demonstration data-sharing grants (marked `demonstration`) for the agencies with an official code when
+    /// the hub seeds an empty database, so that the federation examples work out of the box [default: true, false in
+    /// production].
+    #[arg(long, global = true, env = "LGSP_DEMO_GRANTS")]
+    pub demo_grants: Option<bool>,
+    /// Per-service data-sharing settings, from the file only: `[sharing.population]` with `provider_code`,
+    /// `subsystem`, `form`, `automatic_grants`, `automatic_calls_per_day`, `deciders`, `demonstration`.
+    #[arg(skip)]
+    #[serde(default)]
+    pub sharing: std::collections::BTreeMap<String, super::sharing::SharingFile>,
     /// Per-service settings, from the file only: `[upstream.population]` with `base_url`, `client_id`,
     /// `client_secret`, `timeout_ms`, `retries`, `breaker_threshold`, `breaker_cooldown_ms`, `concurrency`,
     /// `cache_ttl_ms`.
@@ -281,6 +291,12 @@ impl Settings {
             trusted_documents: self.trusted_documents.or(lower.trusted_documents),
             document_cache_bytes: self.document_cache_bytes.or(lower.document_cache_bytes),
             cursor_key: self.cursor_key.or(lower.cursor_key),
+            demo_grants: self.demo_grants.or(lower.demo_grants),
+            sharing: if self.sharing.is_empty() {
+                lower.sharing
+            } else {
+                self.sharing
+            },
             upstream: if self.upstream.is_empty() {
                 lower.upstream
             } else {

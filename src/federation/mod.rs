@@ -6,6 +6,7 @@ pub mod adapters;
 pub mod batch;
 pub mod cache;
 pub mod connection;
+pub mod grants;
 pub mod purpose;
 pub mod records;
 #[cfg(test)]
@@ -15,6 +16,7 @@ use std::{collections::BTreeMap, sync::Arc, time::Duration};
 
 use serde_json::Value;
 
+pub use grants::{Grants, Need};
 pub use purpose::{LegalPurpose, Purpose};
 
 use crate::{
@@ -27,6 +29,8 @@ pub struct Federation {
     upstreams: BTreeMap<String, Arc<Upstream>>,
     pub access_log: AccessLog,
     cache: cache::ResponseCache,
+    /// Asked before every upstream call: the data-sharing grant the lookup relies on.
+    grants: Arc<dyn Grants>,
 }
 
 /// A personal-data lookup: which upstream, what is looked up, for whom, for what.
@@ -43,9 +47,20 @@ pub struct PersonalLookup<'a> {
 }
 
 impl PersonalLookup<'_> {
-    /// The access-log entry of this lookup. One that found nothing is logged too (who searched for whom), with no
-    /// fields returned.
-    fn access(self, found: bool) -> Access {
+    /// What this lookup asks of the grants.
+    fn need(&self, calls: u32) -> Need<'_> {
+        Need {
+            caller: self.caller,
+            service: self.upstream,
+            purpose: Some(self.purpose.basis),
+            fields: &self.fields,
+            calls,
+        }
+    }
+
+    /// The access-log entry of this lookup, which relied on `grant_id`. One that found nothing is logged too (who
+    /// searched for whom), with no fields returned.
+    fn access(self, found: bool, grant_id: Option<i64>) -> Access {
         Access {
             actor: self.caller.subject.clone(),
             agency_code: self.caller.agency.clone(),
@@ -57,6 +72,7 @@ impl PersonalLookup<'_> {
             subject_id: self.subject_id.to_owned(),
             fields: if found { self.fields } else { Vec::new() },
             request_id: self.caller.request_id.clone(),
+            grant_id,
         }
     }
 }
@@ -70,10 +86,12 @@ fn upstream_error(upstream: &str) -> impl FnOnce(crate::upstream::UpstreamError)
 }
 
 impl Federation {
-    /// The clients of the upstreams of `settings`, counted in `metrics`, writing personal lookups to `access_log`.
+    /// The clients of the upstreams of `settings`, counted in `metrics`, writing personal lookups to `access_log`,
+    /// each lookup first authorized by `grants`.
     pub fn new(
         settings: Vec<UpstreamSettings>,
         access_log: AccessLog,
+        grants: Arc<dyn Grants>,
         metrics: &crate::telemetry::Metrics,
     ) -> Federation {
         // One pool for every upstream: connections are kept per host anyway.
@@ -99,6 +117,7 @@ impl Federation {
             upstreams,
             access_log,
             cache,
+            grants,
         }
     }
 
@@ -114,8 +133,14 @@ impl Federation {
             .ok_or_else(|| upstream_error(name)(crate::upstream::UpstreamError::NotConfigured))
     }
 
-    /// Looks up personal data: calls the upstream with the caller's identity and purpose, writes the access-log entry,
-    /// and only then hands the data back. No entry, no data.
+    /// Whether `agency` holds an active grant for `upstream` now.
+    pub async fn holds_grant(&self, agency: &str, upstream: &str) -> Result<bool> {
+        self.grants.holds(agency, upstream).await
+    }
+
+    /// Looks up personal data: checks the grant (no grant, no call), calls the upstream with the caller's identity and
+    /// purpose, writes the access-log entry with the grant it relied on, and only then hands the data back. No entry,
+    /// no data.
     #[tracing::instrument(
         skip_all,
         fields(
@@ -131,6 +156,7 @@ impl Federation {
         body: Option<&Value>,
     ) -> Result<Option<Value>> {
         let upstream = self.upstream(lookup.upstream)?;
+        let grant = self.grants.authorize(lookup.need(1)).await?;
         let caller = lookup.caller.with_purpose(lookup.purpose.header());
         let answer = match body {
             None => upstream.get(path, &caller).await,
@@ -138,7 +164,7 @@ impl Federation {
         }
         .map_err(upstream_error(lookup.upstream))?;
         self.access_log
-            .record(lookup.access(answer.is_some()))
+            .record(lookup.access(answer.is_some(), grant))
             .await?;
         Ok(answer)
     }
@@ -193,6 +219,25 @@ impl Federation {
         purpose: &Purpose,
     ) -> Result<Vec<Value>> {
         const SERVICE: &str = "population";
+        // One authorization per distinct selection (fields of one request usually share it), counting its people.
+        let mut grants: Vec<(&[String], Option<i64>)> = Vec::new();
+        for (_, fields) in ids {
+            if grants.iter().any(|(f, _)| *f == fields.as_slice()) {
+                continue;
+            }
+            let calls = ids.iter().filter(|(_, f)| f == fields).count();
+            let grant = self
+                .grants
+                .authorize(Need {
+                    caller,
+                    service: SERVICE,
+                    purpose: Some(purpose.basis),
+                    fields,
+                    calls: u32::try_from(calls).unwrap_or(u32::MAX),
+                })
+                .await?;
+            grants.push((fields, grant));
+        }
         let with_purpose = caller.with_purpose(purpose.header());
         let body =
             serde_json::json!({ "ids": ids.iter().map(|(i, _)| i.as_str()).collect::<Vec<_>>() });
@@ -211,6 +256,10 @@ impl Federation {
             .filter_map(|c| c.get("personalId").and_then(Value::as_str))
             .collect();
         let entries = ids.iter().map(|(id, fields)| {
+            let grant = grants
+                .iter()
+                .find(|(f, _)| *f == fields.as_slice())
+                .and_then(|(_, g)| *g);
             let lookup = PersonalLookup {
                 upstream: SERVICE,
                 operation: "citizens",
@@ -221,7 +270,7 @@ impl Federation {
                 fields: fields.clone(),
             };
             self.access_log
-                .record(lookup.access(found_ids.contains(id.as_str())))
+                .record(lookup.access(found_ids.contains(id.as_str()), grant))
         });
         for logged in futures_util::future::join_all(entries).await {
             logged?;
@@ -229,7 +278,8 @@ impl Federation {
         Ok(found)
     }
 
-    /// Looks up data that is not personal; cached per caller agency (so nothing crosses between agencies).
+    /// Looks up data that is not personal (the `fields` selected): it needs a grant of those fields too, cached
+    /// answers included; cached per caller agency (so nothing crosses between agencies).
     #[tracing::instrument(
         skip_all,
         fields(upstream = upstream, route = crate::upstream::route(path), cached = false)
@@ -239,7 +289,17 @@ impl Federation {
         upstream: &str,
         path: &str,
         caller: &Caller,
+        fields: &[String],
     ) -> Result<Option<Value>> {
+        self.grants
+            .authorize(Need {
+                caller,
+                service: upstream,
+                purpose: None,
+                fields,
+                calls: 1,
+            })
+            .await?;
         if let Some(hit) = self.cache.get(upstream, &caller.agency, path) {
             tracing::Span::current().record("cached", true);
             return Ok(Some(hit));

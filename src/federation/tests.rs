@@ -102,6 +102,7 @@ async fn federation(mocks: &mock_upstreams::Running) -> Federation {
     Federation::new(
         settings,
         AccessLog::start(db, ChainKeys::from_secret(b"test"), metrics.access_log()),
+        std::sync::Arc::new(super::grants::Unchecked),
         &metrics,
     )
 }

@@ -38,11 +38,15 @@ pub struct ConnectionTest {
     pub upstream: String,
     pub ok: bool,
     pub steps: Vec<ConnectionStep>,
+    /// Whether the caller's agency holds an active data-sharing grant for this service now: without one, lookups are
+    /// refused with `NO_GRANT` however well the connection works.
+    pub holds_grant: bool,
 }
 
 impl From<ConnectionReport> for ConnectionTest {
     fn from(r: ConnectionReport) -> Self {
         ConnectionTest {
+            holds_grant: false,
             upstream: r.upstream,
             ok: r.ok,
             steps: r
@@ -201,8 +205,8 @@ pub struct IntegratorMutation;
 
 #[Object]
 impl IntegratorMutation {
-    /// Fetches a token from the upstream and makes one authenticated probe call, timing each step (scope
-    /// `upstream:<name>:read`).
+    /// Fetches a token from the upstream and makes one authenticated probe call, timing each step, and says whether
+    /// the caller's agency holds a data-sharing grant for it (scope `upstream:<name>:read`).
     #[graphql(complexity = "cost::lookup(child_complexity)")]
     async fn test_upstream_connection(
         &self,
@@ -210,11 +214,15 @@ impl IntegratorMutation {
         name: String,
     ) -> async_graphql::Result<ConnectionTest> {
         require_scope(ctx, &format!("upstream:{name}:read"))?;
-        federation(ctx)?
-            .test_connection(&name, caller(ctx)?)
+        let federation = federation(ctx)?;
+        let caller = caller(ctx)?;
+        let mut test = federation
+            .test_connection(&name, caller)
             .await
             .map(ConnectionTest::from)
-            .ok_or_else(|| Error::not_found(format!("upstream `{name}`")).into())
+            .ok_or_else(|| Error::not_found(format!("upstream `{name}`")))?;
+        test.holds_grant = federation.holds_grant(&caller.agency, &name).await?;
+        Ok(test)
     }
 }
 

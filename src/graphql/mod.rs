@@ -25,6 +25,7 @@ pub mod node;
 pub mod prefetch;
 pub mod query;
 pub mod registration;
+pub mod sharing;
 pub mod subscription;
 pub mod types;
 
@@ -36,6 +37,7 @@ use crate::{
     config::QueryLimits,
     federation::Federation,
     limits::{Limits, LimitsExtension},
+    sharing::Sharing,
     store::Store,
 };
 
@@ -48,6 +50,7 @@ pub struct Query(
     integrator::IntegratorQuery,
     national::NationalQuery,
     legal::LegalQuery,
+    sharing::SharingQuery,
 );
 
 /// The root mutation, merged from the domain modules.
@@ -57,11 +60,15 @@ pub struct Mutation(
     approval::ApprovalMutation,
     admin::AdminMutation,
     integrator::IntegratorMutation,
+    sharing::SharingMutation,
 );
 
 /// The root subscription, merged from the domain modules (served on `/graphql/ws`).
 #[derive(MergedSubscription, Default)]
-pub struct Subscription(subscription::ChangeSubscription);
+pub struct Subscription(
+    subscription::ChangeSubscription,
+    sharing::SharingSubscription,
+);
 
 pub type HubSchema = Schema<Query, Mutation, Subscription>;
 
@@ -88,9 +95,9 @@ impl Default for SchemaOptions {
     }
 }
 
-/// Builds the schema over `store` and `federation` (none: for printing the SDL).
+/// Builds the schema over `store`, `federation` and `sharing` (none: for printing the SDL).
 pub fn build_schema(
-    services: Option<(Store, Arc<Federation>)>,
+    services: Option<(Store, Arc<Federation>, Arc<Sharing>)>,
     options: SchemaOptions,
 ) -> HubSchema {
     let mut builder = Schema::build(
@@ -104,8 +111,11 @@ pub fn build_schema(
     if !options.introspection {
         builder = builder.disable_introspection();
     }
-    if let Some((store, federation)) = services {
-        builder = builder.data(context::GqlState { store }).data(federation);
+    if let Some((store, federation, sharing)) = services {
+        builder = builder
+            .data(context::GqlState { store })
+            .data(federation)
+            .data(sharing);
     }
     builder.finish()
 }

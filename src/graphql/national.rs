@@ -202,7 +202,12 @@ impl NationalQuery {
         require_scope(ctx, "upstream:business:read")?;
         let (path, _) = adapter.request();
         let answer = federation(ctx)?
-            .public(EnterpriseByCode::SERVICE, &path, caller(ctx)?)
+            .public(
+                EnterpriseByCode::SERVICE,
+                &path,
+                caller(ctx)?,
+                &selected(ctx),
+            )
             .await?;
         Ok(answer.map(decode::<EnterpriseByCode>).transpose()?)
     }

@@ -85,11 +85,10 @@ impl Limiter {
     ) -> Result<Limiter, RateLimitError> {
         let anonymous = Policy::new(Kind::Anonymous, config.anonymous_per_minute).map(Local::new);
         let agency = Policy::new(Kind::Agency, config.agency_per_minute).map(Local::new);
+        // Connected whenever configured: the daily quotas of data-sharing grants count there too.
         let shared = match &config.redis_url {
-            Some(url) if anonymous.is_some() || agency.is_some() => {
-                Some(Shared::start(url, &config.redis_key_prefix).await?)
-            }
-            _ => None,
+            Some(url) => Some(Shared::start(url, &config.redis_key_prefix).await?),
+            None => None,
         };
         Ok(Limiter {
             anonymous,
@@ -136,6 +135,22 @@ impl Limiter {
             self.metrics.limited(key.kind() == Kind::Agency);
         }
         Some(decision)
+    }
+
+    /// Adds `by` to the counter `key` in Redis, shared by every replica, kept `ttl_s` seconds after its last change;
+    /// the new value. `None` without Redis, or when Redis cannot answer now: the caller then counts in process, as the
+    /// rate limits do.
+    pub async fn count_shared(&self, key: &str, by: u64, ttl_s: u64) -> Option<u64> {
+        match &self.shared {
+            Some(shared) => {
+                let counted = shared.count(key, by, ttl_s).await;
+                if counted.is_none() {
+                    self.metrics.fallback();
+                }
+                counted
+            }
+            None => None,
+        }
     }
 
     /// Whether Redis shares the limits right now; `None` without Redis. No I/O: the Redis connection's own task keeps

@@ -125,6 +125,33 @@ impl Shared {
         }
     }
 
+    /// Adds `by` to the counter `key` (under the prefix), which expires `ttl_s` seconds after its last change; the new
+    /// value, or `None` when Redis cannot give one now.
+    pub(super) async fn count(self: &Arc<Self>, key: &str, by: u64, ttl_s: u64) -> Option<u64> {
+        let (mut conn, generation) = self.connection()?;
+        let key = format!("{}:{key}", self.prefix);
+        let mut pipe = redis::pipe();
+        pipe.atomic()
+            .cmd("INCRBY")
+            .arg(&key)
+            .arg(by)
+            .cmd("EXPIRE")
+            .arg(&key)
+            .arg(ttl_s)
+            .ignore();
+        match tokio::time::timeout(CALL_TIMEOUT, pipe.query_async::<(u64,)>(&mut conn)).await {
+            Ok(Ok((n,))) => Some(n),
+            Ok(Err(err)) => {
+                self.lost(generation, &err.to_string());
+                None
+            }
+            Err(_) => {
+                self.lost(generation, "no answer in time");
+                None
+            }
+        }
+    }
+
     /// Whether Redis answers a PING now, within a check's timeout. A failure starts an outage as a failed check does,
     /// and a link that is down is reconnected in the background, so that the state is fresh without traffic.
     pub(super) async fn ping(self: &Arc<Self>) -> bool {

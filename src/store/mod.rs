@@ -10,6 +10,7 @@ pub mod logs;
 pub mod page;
 pub mod registration;
 pub mod search;
+pub mod sharing;
 mod write;
 
 use std::sync::Arc;

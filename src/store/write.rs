@@ -104,6 +104,8 @@ pub(crate) struct Write<'a> {
     actor: &'a Actor,
     txn: DatabaseTransaction,
     note: serde_json::Map<String, serde_json::Value>,
+    /// The audit events of rows created on the way ([`Write::also_create`]), committed and announced with the last.
+    events: Vec<entities::audit_event::Model>,
 }
 
 impl<'a> Write<'a> {
@@ -114,6 +116,7 @@ impl<'a> Write<'a> {
             actor,
             txn: store.db.begin().await?,
             note: serde_json::Map::new(),
+            events: Vec::new(),
         })
     }
 
@@ -127,6 +130,35 @@ impl<'a> Write<'a> {
         if let serde_json::Value::Object(fields) = fields {
             self.note.extend(fields);
         }
+    }
+
+    /// Inserts `row`, audited as `action`, in the same transaction as the write that finishes it: a step that makes
+    /// one row out of another (an approval that creates a grant) commits both or neither.
+    #[tracing::instrument(level = "debug", skip_all, fields(entity = E::AUDIT, action))]
+    pub async fn also_create<A, E>(&mut self, action: &str, row: A) -> Result<E::Model>
+    where
+        A: ActiveModelBehavior<Entity = E>,
+        E: Versioned + EntityTrait<ActiveModel = A>,
+    {
+        let model = row
+            .insert(&self.txn)
+            .await
+            .map_err(|e| conflict_on_unique(e, E::DUPLICATE))?;
+        if let Some((kind, title)) = E::search(&model) {
+            index(&self.txn, kind, &E::key(&model), title).await?;
+        }
+        let event = record(
+            &self.txn,
+            self.actor,
+            action,
+            E::AUDIT,
+            &E::key(&model),
+            None,
+            Some(E::snapshot(&model)),
+        )
+        .await?;
+        self.events.push(event);
+        Ok(model)
     }
 
     /// Inserts `row`, audited as `action`.
@@ -225,7 +257,9 @@ impl<'a> Write<'a> {
             after,
         )
         .await?;
-        self.store.commit(self.txn, &[event]).await
+        let mut events = self.events;
+        events.push(event);
+        self.store.commit(self.txn, &events).await
     }
 }
 

@@ -22,6 +22,7 @@ fn access(i: usize) -> Access {
         subject_id: format!("0512030{i:05}"),
         fields: vec!["fullName".into(), "birthDate".into()],
         request_id: Some(format!("req-{i}")),
+        grant_id: None,
     }
 }
 
@@ -168,4 +169,81 @@ async fn a_cut_off_tail_is_found_through_the_head() {
         verify(&hub.db, &keys).await.expect("verify"),
         Verdict::Broken { seq: 4, .. }
     ));
+}
+
+#[tokio::test]
+async fn entries_without_a_grant_and_with_one_verify_and_an_edited_grant_is_found() {
+    let hub = TestHub::start().await;
+    let keys = ChainKeys::from_secret(b"test access-log key");
+    let log = AccessLog::start(hub.db.clone(), keys.clone(), AccessLogMetrics::noop());
+    // Two of the test template's demonstration grants.
+    let grants: Vec<i64> = entities::sharing_grant::Entity::find()
+        .all(&hub.db)
+        .await
+        .expect("grants")
+        .into_iter()
+        .map(|g| g.id)
+        .take(2)
+        .collect();
+    assert_eq!(grants.len(), 2, "the template holds demonstration grants");
+    // Entries as written before grants existed (no grant: hashed exactly as before), then entries that relied on one.
+    for i in 0..3 {
+        log.record(access(i)).await.expect("logged");
+    }
+    for i in 3..6 {
+        let mut a = access(i);
+        a.grant_id = Some(grants[0]);
+        log.record(a).await.expect("logged");
+    }
+    assert!(matches!(
+        verify(&hub.db, &keys).await.expect("verify"),
+        Verdict::Intact { entries: 6, .. }
+    ));
+    let row = entities::access_log_entry::Entity::find_by_id(5)
+        .one(&hub.db)
+        .await
+        .expect("row")
+        .expect("entry 5");
+    assert_eq!(row.grant_id, Some(grants[0]));
+    drop_append_only_triggers(&hub).await;
+    for (edit, undo, seq) in [
+        (
+            format!(
+                "UPDATE access_log SET grant_id = {} WHERE seq = 5",
+                grants[1]
+            ),
+            format!(
+                "UPDATE access_log SET grant_id = {} WHERE seq = 5",
+                grants[0]
+            ),
+            5,
+        ),
+        (
+            "UPDATE access_log SET grant_id = NULL WHERE seq = 4".to_owned(),
+            format!(
+                "UPDATE access_log SET grant_id = {} WHERE seq = 4",
+                grants[0]
+            ),
+            4,
+        ),
+        (
+            format!(
+                "UPDATE access_log SET grant_id = {} WHERE seq = 2",
+                grants[0]
+            ),
+            "UPDATE access_log SET grant_id = NULL WHERE seq = 2".to_owned(),
+            2,
+        ),
+    ] {
+        hub.db.execute_unprepared(&edit).await.expect("edit");
+        match verify(&hub.db, &keys).await.expect("verify") {
+            Verdict::Broken { seq: at, .. } => assert_eq!(at, seq, "{edit}"),
+            intact => panic!("{edit} went unnoticed: {intact:?}"),
+        }
+        hub.db.execute_unprepared(&undo).await.expect("undo");
+        assert!(matches!(
+            verify(&hub.db, &keys).await.expect("verify"),
+            Verdict::Intact { entries: 6, .. }
+        ));
+    }
 }

@@ -69,6 +69,15 @@ impl TestHub {
 
     /// A hub whose configuration `configure` adjusts (tokens use [`TEST_SECRET`] unless it changes them).
     pub async fn start_configured(n: u64, configure: impl FnOnce(&mut Overrides)) -> TestHub {
+        Self::start_clocked(n, Arc::new(lgsp_hub::clock::SystemClock), configure).await
+    }
+
+    /// As [`TestHub::start_configured`], with the clock the hub decides time by (a `ManualClock` the test moves).
+    pub async fn start_clocked(
+        n: u64,
+        clock: lgsp_hub::clock::SharedClock,
+        configure: impl FnOnce(&mut Overrides),
+    ) -> TestHub {
         let (url, db) = database::fresh().await;
         let mut overrides = Overrides {
             config_file: None,
@@ -95,7 +104,9 @@ impl TestHub {
         };
         configure(&mut overrides);
         let config = Config::load(overrides).expect("test config");
-        let app = App::build(&config).await.expect("hub builds");
+        let app = App::build_with_clock(&config, clock)
+            .await
+            .expect("hub builds");
         if n > 0 {
             lgsp_hub::seed::synthetic::generate_systems(app.db(), n, 7, |_, _| {})
                 .await

@@ -129,6 +129,8 @@ async fn no_secret_shows_in_the_output_even_at_trace_level() {
             )
             .env("LGSP_DATA_DIR", dir.path())
             .env("LGSP_PRODUCTION", "true")
+            // The demonstration grants of the zero set-up, which production leaves out, let the lookups through.
+            .env("LGSP_DEMO_GRANTS", "true")
             .env("LGSP_JWT_SECRET", jwt_secret)
             .env("LGSP_CURSOR_KEY", CURSOR_KEY)
             .env("LGSP_LOG", "trace")

@@ -65,6 +65,8 @@ async fn json_logs_have_a_line_per_request_and_no_token_secret_or_personal_numbe
             )
             .env("LGSP_DATA_DIR", dir.path())
             .env("LGSP_PRODUCTION", "true")
+            // The demonstration grants of the zero set-up, which production leaves out, let the lookups through.
+            .env("LGSP_DEMO_GRANTS", "true")
             .env("LGSP_JWT_SECRET", TEST_SECRET)
             .env("LGSP_CURSOR_KEY", CURSOR_KEY)
             .env("LGSP_LOG", "trace")

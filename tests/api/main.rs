@@ -32,6 +32,7 @@ mod registration;
 mod response_cache;
 mod search;
 mod seed_faithfulness;
+mod sharing;
 mod sql_budget;
 mod subscriptions;
 mod upstream_health;

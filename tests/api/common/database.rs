@@ -91,6 +91,14 @@ async fn prepare(url: &str) -> DatabaseConnection {
         seed::seed_if_empty(&db).await.expect("seed the template"),
         "the template was not empty"
     );
+    // As the zero set-up does (`demo_grants`): the agencies with an official code hold demonstration grants, so the
+    // federation tests look up as the README's examples do. Tests of NO_GRANT use an agency without one.
+    lgsp_hub::sharing::demo::create_demo_grants(
+        &db,
+        lgsp_hub::clock::Clock::now_ms(&lgsp_hub::clock::SystemClock),
+    )
+    .await
+    .expect("demonstration grants");
     db
 }
 

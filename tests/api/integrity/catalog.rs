@@ -7,12 +7,12 @@ use entities::{
     access_log_entry, agency, audit_event,
     enums::{
         AgencyKind, ApprovalRole, ApprovalState, BudgetLevel, Comparator, ConnectionStatus,
-        FundingSource, Metric, MoneyUnit, NationalDatabaseKind, SearchKind, Spending,
-        StatementStatus,
+        FundingSource, GrantOrigin, LegalBasis, Metric, MoneyUnit, NationalDatabaseKind,
+        RequestState, SearchKind, Spending, StatementStatus,
     },
     indicator, information_system, national_database, national_database_link,
     national_database_link_statement, plan, project, project_budget, project_lead_agency, province,
-    reported_figure, search_entry,
+    reported_figure, search_entry, sharing_grant, sharing_request, sharing_service,
 };
 use migrations::integrity::{Rule, CHECKS, RELATIONS};
 use sea_orm::{ActiveEnum, ColumnTrait, DbBackend, EntityTrait, IdenStatic, Iterable};
@@ -228,6 +228,9 @@ async fn columns_are_not_null_exactly_where_the_model_has_no_null() {
         model(search_entry::Entity),
         model(audit_event::Entity),
         model(access_log_entry::Entity),
+        model(sharing_service::Entity),
+        model(sharing_request::Entity),
+        model(sharing_grant::Entity),
     ];
     let mut differ = Vec::new();
     for columns_of_model in models {
@@ -288,6 +291,10 @@ fn every_closed_set_is_its_enum() {
         ("project_budgets", "spending", stored::<Spending>()),
         ("indicators", "comparator", stored::<Comparator>()),
         ("search_entries", "kind", stored::<SearchKind>()),
+        ("sharing_requests", "purpose", stored::<LegalBasis>()),
+        ("sharing_requests", "state", stored::<RequestState>()),
+        ("sharing_grants", "purpose", stored::<LegalBasis>()),
+        ("sharing_grants", "origin", stored::<GrantOrigin>()),
     ];
     let sets: Vec<_> = CHECKS
         .iter()

@@ -29,6 +29,9 @@ fn unique_columns(table: &str) -> &'static [(&'static str, Option<&'static str>)
         | "national_database_link_statements"
         | "project_lead_agencies" => &[("id", None)],
         "search_entries" => &[("id", None), ("node_key", Some(FRESH))],
+        "sharing_services" => &[("name", Some(FRESH))],
+        "sharing_requests" | "sharing_grants" => &[("id", None)],
+        "access_log" => &[("seq", Some("-1"))],
         other => panic!("say here which columns of {other} a copy must change to stay unique"),
     }
 }
@@ -115,9 +118,37 @@ fn outside(c: &Check) -> Vec<(&'static str, String)> {
     }
 }
 
+/// A hub whose database holds a row in every table a constraint is on: the seeded registries, the template's
+/// demonstration grants, and (written here, as raw SQL) a sharing request, a grant it made and an access-log entry
+/// that relied on it, whose relations no seed row uses.
+async fn hub_with_a_row_everywhere() -> TestHub {
+    let hub = TestHub::start().await;
+    hub.db
+        .execute_unprepared(
+            "UPDATE sharing_services SET decider_agency_id = (SELECT id FROM agencies WHERE code IS NOT NULL LIMIT 1)                WHERE name = 'population';
+             INSERT INTO sharing_requests (agency_id, service, legal_basis_number, legal_basis_date, purpose,
+               purpose_description, fields, valid_from_ms, valid_until_ms, calls_per_day, system_code,
+               security_commitments, state, reasons, decided_by_agency_id, created_at_ms, decided_at_ms, version)
+             SELECT s.agency_id, 'population', '1/QĐ', '2026-01-01', 'PUBLIC_SERVICE', 'kiểm tra', 'fullName', 1, 2,
+               10, s.code, 'cam kết', 'approved', NULL, s.agency_id, 1, 1, 1
+               FROM information_systems s WHERE s.agency_id IS NOT NULL LIMIT 1;
+             INSERT INTO sharing_grants (agency_id, service, request_id, purpose, fields, legal_basis, valid_from_ms,
+               valid_until_ms, calls_per_day, origin, revoked_at_ms, revoke_reason, created_at_ms, version)
+             SELECT agency_id, service, id, purpose, fields, '1/QĐ', 1, 2, 10, 'request', NULL, NULL, 1, 1
+               FROM sharing_requests LIMIT 1;
+             INSERT INTO access_log (seq, at_ms, actor, agency_code, purpose, purpose_ref, upstream, operation,
+               subject_hash, fields, request_id, prev_hash, hash, grant_id)
+             SELECT 1, 1, 'a', '000.00.00.H48', 'PUBLIC_SERVICE', 'HS', 'population', 'citizen', 'h', 'fullName',
+               NULL, '', 'h1', MAX(id) FROM sharing_grants;",
+        )
+        .await
+        .expect("a row in every constrained table");
+    hub
+}
+
 #[tokio::test]
 async fn an_orphan_cannot_be_written_for_any_foreign_key() {
-    let hub = TestHub::start().await;
+    let hub = hub_with_a_row_everywhere().await;
     let postgres = hub.db.get_database_backend() == DbBackend::Postgres;
     for r in RELATIONS.iter() {
         let missing = missing_parent(&hub.db, r).await;
@@ -141,7 +172,7 @@ async fn an_orphan_cannot_be_written_for_any_foreign_key() {
 
 #[tokio::test]
 async fn a_value_outside_any_check_cannot_be_written() {
-    let hub = TestHub::start().await;
+    let hub = hub_with_a_row_everywhere().await;
     for c in CHECKS.iter() {
         let err = refusal(&hub.db, c.table, &outside(c)).await;
         // Each database names the first CHECK it finds broken: `outside` breaks only this one.
@@ -151,7 +182,7 @@ async fn a_value_outside_any_check_cannot_be_written() {
 
 #[tokio::test]
 async fn a_referenced_row_cannot_be_deleted() {
-    let hub = TestHub::start().await;
+    let hub = hub_with_a_row_everywhere().await;
     let mut tried = 0;
     for r in RELATIONS.iter() {
         let (parent, key, table, column) = (r.parent, r.parent_column, r.table, r.column);
