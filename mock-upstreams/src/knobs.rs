@@ -152,6 +152,8 @@ pub struct Call {
     pub client_subject: Option<String>,
     pub purpose: Option<String>,
     pub request_id: Option<String>,
+    /// The W3C trace context the caller sent, so that tests can follow a trace into the national database.
+    pub traceparent: Option<String>,
     pub status: u16,
     /// Milliseconds since the Unix epoch.
     pub at: u64,
@@ -230,6 +232,7 @@ pub async fn guard(
         client_subject: header_value(headers, "x-client-subject"),
         purpose: header_value(headers, "x-purpose"),
         request_id: header_value(headers, "x-request-id"),
+        traceparent: header_value(headers, "traceparent"),
         status: 0,
         at: SystemTime::now()
             .duration_since(UNIX_EPOCH)

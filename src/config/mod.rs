@@ -93,6 +93,8 @@ pub struct Config {
     pub cursor_key: Option<SecretString>,
     /// How log lines are written.
     pub log_format: crate::telemetry::logs::LogFormat,
+    /// The OpenTelemetry collector that receives traces (none: no traces exported).
+    pub otlp_endpoint: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -176,7 +178,20 @@ impl Config {
                 });
             }
         }
+        // An empty value (a compose file's unset variable) means none.
+        let otlp_endpoint = s.otlp_endpoint.filter(|url| !url.trim().is_empty());
+        if let Some(url) = &otlp_endpoint {
+            if !(url.starts_with("http://") || url.starts_with("https://"))
+                || url.parse::<axum::http::Uri>().is_err()
+            {
+                return Err(ConfigError::Invalid {
+                    key: "otlp_endpoint",
+                    message: format!("`{url}` is not an http(s) URL"),
+                });
+            }
+        }
         Ok(Config {
+            otlp_endpoint,
             limits: protection.limits,
             weights: protection.weights,
             rate_limit: protection.rate_limit,

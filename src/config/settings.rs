@@ -66,6 +66,11 @@ pub struct Settings {
     /// Log lines as human-readable `text` or as one `json` object per line [default: text]. (`LGSP_LOG` filters them.)
     #[arg(long, global = true, env = "LGSP_LOG_FORMAT", value_enum)]
     pub log_format: Option<crate::telemetry::logs::LogFormat>,
+    /// OpenTelemetry collector that receives the hub's traces over OTLP/HTTP (protobuf), e.g. http://127.0.0.1:4318
+    /// (`/v1/traces` is appended unless the URL ends with it); callers' W3C `traceparent` is then followed and passed
+    /// on to the national databases [default: none, no traces].
+    #[arg(long, global = true, env = "LGSP_OTLP_ENDPOINT")]
+    pub otlp_endpoint: Option<String>,
     /// Where the hub keeps files of its own (the development secret).
     #[arg(long, global = true, env = "LGSP_DATA_DIR")]
     pub data_dir: Option<PathBuf>,
@@ -237,6 +242,7 @@ impl Settings {
             jwt_audience: self.jwt_audience.or(lower.jwt_audience),
             production: self.production.or(lower.production),
             log_format: self.log_format.or(lower.log_format),
+            otlp_endpoint: self.otlp_endpoint.or(lower.otlp_endpoint),
             data_dir: self.data_dir.or(lower.data_dir),
             access_log_key: self.access_log_key.or(lower.access_log_key),
             upstreams_url: self.upstreams_url.or(lower.upstreams_url),

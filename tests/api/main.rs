@@ -33,4 +33,5 @@ mod search;
 mod seed_faithfulness;
 mod sql_budget;
 mod subscriptions;
+mod traces;
 mod upstream_health;
