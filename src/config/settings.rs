@@ -167,6 +167,10 @@ pub struct Settings {
     /// Deadline of one request in milliseconds; past it the work is cancelled and `TIMEOUT` answered [default: 10000].
     #[arg(long, global = true, env = "LGSP_REQUEST_TIMEOUT_MS")]
     pub request_timeout_ms: Option<u64>,
+    /// How long (ms) requests in flight may take to finish after SIGTERM or SIGINT; then the hub exits anyway. Keep it
+    /// below the orchestrator's grace period (Kubernetes: 30 s) [default: 20000].
+    #[arg(long, global = true, env = "LGSP_DRAIN_TIMEOUT_MS")]
+    pub drain_timeout_ms: Option<u64>,
     /// GraphQL requests served at once; more are shed with 503 [default: 1024].
     #[arg(long, global = true, env = "LGSP_MAX_CONCURRENT_REQUESTS")]
     pub max_concurrent_requests: Option<usize>,
@@ -276,6 +280,7 @@ impl Settings {
             redis_key_prefix: self.redis_key_prefix.or(lower.redis_key_prefix),
             trusted_proxies: self.trusted_proxies.or(lower.trusted_proxies),
             request_timeout_ms: self.request_timeout_ms.or(lower.request_timeout_ms),
+            drain_timeout_ms: self.drain_timeout_ms.or(lower.drain_timeout_ms),
             max_concurrent_requests: self
                 .max_concurrent_requests
                 .or(lower.max_concurrent_requests),

@@ -9,6 +9,7 @@ mod params;
 mod protect;
 mod rate_limit;
 mod respond;
+pub mod shutdown;
 mod ws;
 
 use std::sync::Arc;
@@ -60,6 +61,8 @@ pub struct AppState {
     pub federation: Arc<crate::federation::Federation>,
     /// Requests per minute per agency and per anonymous address.
     pub rate_limit: Arc<crate::rate_limit::Limiter>,
+    /// The drain's signal, which websockets watch to close themselves.
+    pub shutdown: shutdown::Shutdown,
 }
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
