@@ -212,7 +212,12 @@ async fn spans_reach_the_collector_in_the_callers_trace_and_on_to_the_upstream()
     let calls = mock.calls().await;
     let sent = calls
         .iter()
-        .find(|c| c["service"] == "population" && c["path"].as_str().is_some_and(|p| p.contains(&citizen)))
+        .find(|c| {
+            c["service"] == "population"
+                && c["path"]
+                    .as_str()
+                    .is_some_and(|p| p.starts_with("/citizens"))
+        })
         .unwrap_or_else(|| panic!("the lookup did not reach the mock: {calls:?}"));
     let traceparent = sent["traceparent"].as_str().unwrap_or_default();
     assert!(
