@@ -4,6 +4,7 @@
 
 mod background;
 mod database;
+pub mod private;
 pub mod process;
 
 pub use database::empty_database;

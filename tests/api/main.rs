@@ -9,6 +9,7 @@ mod auth;
 mod catalog;
 mod common;
 mod errors;
+mod faults;
 mod federation;
 mod filters;
 mod http_spec;
