@@ -248,7 +248,9 @@ pub async fn guard(
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| d.as_millis() as u64),
     };
-    mock.calls.1.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    mock.calls
+        .1
+        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let mut pending = Pending {
         mock: mock.clone(),
         call: Some(call),

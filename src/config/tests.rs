@@ -184,7 +184,8 @@ fn the_log_format_layers_like_any_setting() {
 /// names every setting there is: a new setting without its line there fails here.
 #[test]
 fn the_example_production_configuration_is_valid_and_complete() {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docker/lgsp-hub.example.toml");
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docker/lgsp-hub.example.toml");
     let config = Config::load(Overrides {
         config_file: Some(path.clone()),
         ..Default::default()

@@ -121,18 +121,18 @@ pub fn router(state: AppState, config: &HttpConfig, body_limit: usize) -> Router
             TraceLayer::new_for_http()
                 .on_failure(DefaultOnFailure::new().level(tracing::Level::WARN))
                 .make_span_with(|req: &axum::http::Request<_>| {
-                let request_id = request_id(req.headers()).unwrap_or_default();
-                let span = tracing::info_span!(
-                    "request",
-                    method = %req.method(),
-                    path = %req.uri().path(),
-                    request_id,
-                    trace_id = tracing::field::Empty,
-                );
-                // The caller's `traceparent`, when traces are exported: this request joins its trace.
-                crate::telemetry::traces::adopt(&span, req.headers());
-                span
-            }),
+                    let request_id = request_id(req.headers()).unwrap_or_default();
+                    let span = tracing::info_span!(
+                        "request",
+                        method = %req.method(),
+                        path = %req.uri().path(),
+                        request_id,
+                        trace_id = tracing::field::Empty,
+                    );
+                    // The caller's `traceparent`, when traces are exported: this request joins its trace.
+                    crate::telemetry::traces::adopt(&span, req.headers());
+                    span
+                }),
         )
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
 }

@@ -49,10 +49,7 @@ impl Exporter {
         let resource = Resource::builder_empty()
             .with_service_name(service.to_owned())
             .with_attribute(KeyValue::new("service.instance.id", instance.to_owned()))
-            .with_attribute(KeyValue::new(
-                "service.version",
-                env!("CARGO_PKG_VERSION"),
-            ))
+            .with_attribute(KeyValue::new("service.version", env!("CARGO_PKG_VERSION")))
             .build();
         let provider = SdkTracerProvider::builder()
             .with_batch_exporter(exporter)
@@ -95,10 +92,7 @@ pub fn adopt(span: &tracing::Span, headers: &http::HeaderMap) {
     let context = span.context();
     let span_context = context.span().span_context().clone();
     if span_context.is_valid() {
-        span.record(
-            "trace_id",
-            tracing::field::display(span_context.trace_id()),
-        );
+        span.record("trace_id", tracing::field::display(span_context.trace_id()));
     }
 }
 

@@ -231,7 +231,8 @@ async fn no_secret_shows_in_the_output_even_at_trace_level() {
 /// connection is refused, a websocket gets a close frame (1001, going away), and a lookup held longer than the drain
 /// timeout does not keep the process: it exits, cleanly, once the drain timeout has passed.
 #[tokio::test]
-async fn sigterm_under_load_drains_in_flight_refuses_new_closes_websockets_and_exits_by_the_drain_timeout() {
+async fn sigterm_under_load_drains_in_flight_refuses_new_closes_websockets_and_exits_by_the_drain_timeout(
+) {
     use serde_json::{json, Value};
 
     use crate::subscriptions::{client::Client, CHANGED};

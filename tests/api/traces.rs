@@ -161,7 +161,10 @@ async fn spans_reach_the_collector_in_the_callers_trace_and_on_to_the_upstream()
     let (catalog_trace, caller_span) = ("4bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba902b7");
     let answer: Value = client
         .post(format!("{base}/graphql"))
-        .header("traceparent", format!("00-{catalog_trace}-{caller_span}-01"))
+        .header(
+            "traceparent",
+            format!("00-{catalog_trace}-{caller_span}-01"),
+        )
         .json(&json!({ "query": "{ agencies(first: 1) { edges { node { code } } } }" }))
         .send()
         .await
@@ -204,7 +207,10 @@ async fn spans_reach_the_collector_in_the_callers_trace_and_on_to_the_upstream()
         .json()
         .await
         .expect("JSON");
-    assert!(answer["data"]["citizen"]["fullName"].is_string(), "{answer}");
+    assert!(
+        answer["data"]["citizen"]["fullName"].is_string(),
+        "{answer}"
+    );
     let spans = received
         .trace(&bytes(lookup_trace), &["request", "call", "record"])
         .await;

@@ -120,7 +120,16 @@ impl PrivatePostgres {
         let log = self.dir.path().join("postgres.log").display().to_string();
         let out = as_postgres(
             "pg_ctl",
-            &["-D", &self.data(), "-o", &options, "-l", &log, "-w", "start"],
+            &[
+                "-D",
+                &self.data(),
+                "-o",
+                &options,
+                "-l",
+                &log,
+                "-w",
+                "start",
+            ],
         )
         .output()
         .expect("pg_ctl start");

@@ -94,10 +94,7 @@ async fn kill_9_during_a_thousand_lookups_loses_no_entry_of_data_returned() {
         .collect();
     let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
     while received.load(Ordering::Relaxed) < 50 {
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "no lookup answered"
-        );
+        assert!(tokio::time::Instant::now() < deadline, "no lookup answered");
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
     hub.0.kill().expect("kill -9");

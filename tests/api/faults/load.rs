@@ -51,7 +51,10 @@ impl Load {
     /// `clients` loops, each building its `seq`-th request with `request(client, seq)`, until [`Load::stop`].
     pub fn start(
         clients: usize,
-        request: impl Fn(&reqwest::Client, usize, usize) -> reqwest::RequestBuilder + Send + Sync + 'static,
+        request: impl Fn(&reqwest::Client, usize, usize) -> reqwest::RequestBuilder
+            + Send
+            + Sync
+            + 'static,
     ) -> Load {
         let stop = Arc::new(AtomicBool::new(false));
         let answers = Arc::new(Mutex::new(Vec::new()));

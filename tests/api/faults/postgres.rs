@@ -63,24 +63,30 @@ async fn postgres_restarted_under_load_coded_errors_then_recovery_and_no_acknowl
                                       "processesPersonalData": false } },
         }))
     });
-    load.until("writes acknowledged before the crash", Duration::from_secs(30), |a| {
-        a.iter().filter(|a| acknowledged(a)).count() >= 20
-    })
+    load.until(
+        "writes acknowledged before the crash",
+        Duration::from_secs(30),
+        |a| a.iter().filter(|a| acknowledged(a)).count() >= 20,
+    )
     .await;
 
     pg.down(true);
     let at_crash = load.answers().len();
-    load.until("errors while the database is down", Duration::from_secs(30), |a| {
-        a[at_crash..].iter().filter(|a| !acknowledged(a)).count() >= 8
-    })
+    load.until(
+        "errors while the database is down",
+        Duration::from_secs(30),
+        |a| a[at_crash..].iter().filter(|a| !acknowledged(a)).count() >= 8,
+    )
     .await;
     wait_readyz(&hub, 503).await;
 
     pg.up();
     let at_restart = load.answers().len();
-    load.until("writes acknowledged after the restart", Duration::from_secs(30), |a| {
-        a[at_restart..].iter().filter(|a| acknowledged(a)).count() >= 20
-    })
+    load.until(
+        "writes acknowledged after the restart",
+        Duration::from_secs(30),
+        |a| a[at_restart..].iter().filter(|a| acknowledged(a)).count() >= 20,
+    )
     .await;
     wait_readyz(&hub, 200).await;
     let answers = load.stop().await;
@@ -89,7 +95,10 @@ async fn postgres_restarted_under_load_coded_errors_then_recovery_and_no_acknowl
     let failed: Vec<&Answer> = answers.iter().filter(|a| !acknowledged(a)).collect();
     assert!(!failed.is_empty());
     for a in &failed {
-        assert!(a.status == 200 || a.status == 503 || a.status == 504, "{a:?}");
+        assert!(
+            a.status == 200 || a.status == 503 || a.status == 504,
+            "{a:?}"
+        );
         let codes = a.codes();
         assert!(
             !codes.is_empty() && codes.iter().all(|c| c != "<no code>"),

@@ -40,8 +40,10 @@ async fn redis_stopped_under_load_with_shared_rate_limits_requests_keep_being_se
             .bearer_auth(&bearer)
             .json(&json!({ "query": "{ agencies(first: 1) { totalCount } }" }))
     });
-    load.until("answers before the stop", Duration::from_secs(30), |a| a.len() >= 20)
-        .await;
+    load.until("answers before the stop", Duration::from_secs(30), |a| {
+        a.len() >= 20
+    })
+    .await;
 
     redis.kill();
     wait_metric(&hub, "the hub did not notice Redis is gone", 0).await;
@@ -59,7 +61,10 @@ async fn redis_stopped_under_load_with_shared_rate_limits_requests_keep_being_se
     for a in &answers {
         assert_eq!(a.status, 200, "{a:?}");
         assert!(a.body["errors"].is_null(), "{a:?}");
-        assert!(a.body["data"]["agencies"]["totalCount"].is_number(), "{a:?}");
+        assert!(
+            a.body["data"]["agencies"]["totalCount"].is_number(),
+            "{a:?}"
+        );
     }
     assert!(hub.metric("lgsp_rate_limit_fallbacks_total").await >= Some(50));
 }

@@ -83,18 +83,22 @@ async fn an_upstream_killed_mid_load_opens_its_circuit_others_answer_and_it_clos
             .bearer_auth(&bearer)
             .json(&json!({ "query": query, "variables": { "p": citizen, "e": enterprise } }))
     });
-    load.until("lookups answered before the kill", Duration::from_secs(30), |a| {
-        a.iter().filter(|a| citizen_answered(a)).count() >= 20
-    })
+    load.until(
+        "lookups answered before the kill",
+        Duration::from_secs(30),
+        |a| a.iter().filter(|a| citizen_answered(a)).count() >= 20,
+    )
     .await;
 
     let addr = population.addr();
     population.kill();
     wait_circuit(&hub, &reader, "OPEN").await;
     let open_at = load.answers().len();
-    load.until("answers while the circuit is open", Duration::from_secs(30), |a| {
-        a.len() >= open_at + 20
-    })
+    load.until(
+        "answers while the circuit is open",
+        Duration::from_secs(30),
+        |a| a.len() >= open_at + 20,
+    )
     .await;
 
     let _population = MockUpstreams::spawn_at(&addr, &[]);
@@ -119,7 +123,9 @@ async fn an_upstream_killed_mid_load_opens_its_circuit_others_answer_and_it_clos
         }
     }
     // While open, the circuit refused at once: no answer waited on the dead process.
-    assert!(answers[open_at..back_at].iter().any(|a| a.body["errors"][0]["message"]
-        .as_str()
-        .is_some_and(|m| m.contains("circuit"))));
+    assert!(answers[open_at..back_at]
+        .iter()
+        .any(|a| a.body["errors"][0]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("circuit"))));
 }
