@@ -30,12 +30,15 @@ const QN: &str = "000.00.00.H48";
 const CLIENT_SECRET: &str = "client-secret-that-must-never-be-exported-07";
 const PURPOSE: &str = r#"{ basis: PUBLIC_SERVICE, reference: "000.00.53.H48-261128-0001" }"#;
 
-/// The spans an OTLP/HTTP receiver was sent, with their service's resource attributes.
+/// An exported span, with its service's resource attributes (`key=value`).
+type Exported = (Span, Vec<String>);
+
+/// The spans an OTLP/HTTP receiver was sent.
 #[derive(Clone, Default)]
-struct Received(Arc<Mutex<Vec<(Span, Vec<String>)>>>);
+struct Received(Arc<Mutex<Vec<Exported>>>);
 
 impl Received {
-    fn spans(&self) -> Vec<(Span, Vec<String>)> {
+    fn spans(&self) -> Vec<Exported> {
         self.0.lock().map(|s| s.clone()).unwrap_or_default()
     }
 
