@@ -55,6 +55,7 @@ fn serve(database_url: &str, mock: &MockUpstreams, dir: &std::path::Path, log: &
 
 #[tokio::test]
 async fn kill_9_during_a_thousand_lookups_loses_no_entry_of_data_returned() {
+    let _turn = crate::common::HEAVY.lock().await;
     let mock = MockUpstreams::spawn(&[]);
     // Slow enough that the kill lands while most lookups are in flight.
     mock.admin_put_knobs("population", json!({ "latencyMs": 20 }))

@@ -43,6 +43,7 @@ async fn wait_readyz(hub: &TestHub, status: u16) {
 
 #[tokio::test]
 async fn postgres_restarted_under_load_coded_errors_then_recovery_and_no_acknowledged_write_lost() {
+    let _turn = crate::common::HEAVY.lock().await;
     let Some(mut pg) = PrivatePostgres::start() else {
         return;
     };

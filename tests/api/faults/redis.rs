@@ -21,6 +21,7 @@ async fn wait_metric(hub: &TestHub, what: &str, value: u64) {
 
 #[tokio::test]
 async fn redis_stopped_under_load_with_shared_rate_limits_requests_keep_being_served() {
+    let _turn = crate::common::HEAVY.lock().await;
     let Some(mut redis) = PrivateRedis::start().await else {
         return;
     };

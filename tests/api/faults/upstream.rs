@@ -46,6 +46,7 @@ fn citizen_answered(a: &Answer) -> bool {
 
 #[tokio::test]
 async fn an_upstream_killed_mid_load_opens_its_circuit_others_answer_and_it_closes_on_return() {
+    let _turn = crate::common::HEAVY.lock().await;
     let mut population = MockUpstreams::spawn(&[]);
     let others = MockUpstreams::spawn(&[]);
     let (population_url, others_url) = (population.url(), others.url());
