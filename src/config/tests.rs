@@ -222,3 +222,27 @@ fn the_example_production_configuration_is_valid_and_complete() {
         assert!(named, "the example configuration does not name `{key}`");
     }
 }
+
+/// An empty `otlp_endpoint` (a compose file's unset variable) means no traces; anything else must be an http(s) URL.
+#[test]
+fn an_empty_otlp_endpoint_is_none_and_a_bad_one_is_an_error() {
+    let with = |endpoint: &str| {
+        Config::load(Overrides {
+            settings: Settings {
+                otlp_endpoint: Some(endpoint.to_owned()),
+                ..Default::default()
+            },
+            ..Default::default()
+        })
+    };
+    assert_eq!(with("").expect("valid").otlp_endpoint, None);
+    assert_eq!(
+        with("http://127.0.0.1:4318")
+            .expect("valid")
+            .otlp_endpoint
+            .as_deref(),
+        Some("http://127.0.0.1:4318")
+    );
+    let err = with("collector:4318").err().expect("not a URL");
+    assert!(err.to_string().contains("otlp_endpoint"), "{err}");
+}
