@@ -243,6 +243,6 @@ fn an_empty_otlp_endpoint_is_none_and_a_bad_one_is_an_error() {
             .as_deref(),
         Some("http://127.0.0.1:4318")
     );
-    let err = with("collector:4318").err().expect("not a URL");
+    let err = with("collector:4318").expect_err("not a URL");
     assert!(err.to_string().contains("otlp_endpoint"), "{err}");
 }
