@@ -1,7 +1,11 @@
 //! The application: `App::build(config)` connects, migrates, seeds an empty database and binds the listener;
 //! `App::run` serves until the shutdown future resolves, then drains in-flight requests. Tests use the same path.
 
-use std::{future::Future, net::SocketAddr, sync::Arc};
+use std::{
+    future::{Future, IntoFuture},
+    net::SocketAddr,
+    sync::Arc,
+};
 
 use sea_orm::{DatabaseConnection, DbBackend};
 use secrecy::ExposeSecret;
@@ -73,6 +77,8 @@ pub struct App {
     body_limit: usize,
     /// How often the national databases are probed (zero: never).
     health_interval: std::time::Duration,
+    /// How long in-flight requests may take to finish once the shutdown begins.
+    drain_timeout: std::time::Duration,
     http: crate::config::HttpConfig,
     /// On PostgreSQL: the other replicas' (and our own) writes, from the database's notifications.
     changes: Option<ChangeListener>,
@@ -246,8 +252,10 @@ impl App {
                 auth,
                 federation,
                 rate_limit,
+                shutdown: http::shutdown::Shutdown::default(),
             },
             body_limit: config.body_limit_bytes,
+            drain_timeout: config.drain_timeout,
             health_interval: config.health_interval,
             http: config.http.clone(),
             changes,
@@ -275,6 +283,7 @@ impl App {
         )));
         let metrics = self.state.metrics.clone();
         let readiness = AbortOnDrop(tokio::spawn(self.state.readiness.clone().run()));
+        let draining = self.state.shutdown.clone();
         let router = http::router(self.state, &self.http, self.body_limit);
         // The change listener stops once the server has drained (or when this future is dropped).
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
@@ -285,13 +294,39 @@ impl App {
         });
         // Histogram samples go into their buckets even when nobody scrapes (until the server stops).
         let upkeep = AbortOnDrop(tokio::spawn(upkeep(metrics)));
-        // The peer's address names anonymous clients for the rate limits.
-        let served = axum::serve(
+        // The peer's address names anonymous clients for the rate limits. On `shutdown` the server stops accepting and
+        // waits for the requests in flight, websockets close themselves (1001), and past the drain timeout whatever is
+        // still running is abandoned: an orchestrator's SIGKILL would come next.
+        let signal = {
+            let draining = draining.clone();
+            async move {
+                shutdown.await;
+                draining.begin();
+            }
+        };
+        let serve = axum::serve(
             self.listener,
             router.into_make_service_with_connect_info::<SocketAddr>(),
         )
-        .with_graceful_shutdown(shutdown)
-        .await;
+        .with_graceful_shutdown(signal);
+        let drain_timeout = self.drain_timeout;
+        let served = tokio::select! {
+            served = serve.into_future() => served,
+            () = async {
+                draining.begun().await;
+                tokio::time::sleep(drain_timeout).await;
+            } => {
+                tracing::warn!(
+                    drain_timeout_ms = drain_timeout.as_millis() as u64,
+                    "the drain timeout passed: requests still in flight are abandoned"
+                );
+                Ok(())
+            }
+        };
+        // The websockets' close frames go out at once; a client that does not read them is not waited for long.
+        draining
+            .sockets_closed(drain_timeout.min(std::time::Duration::from_secs(2)))
+            .await;
         let _ = stop.send(());
         drop((upkeep, readiness));
         if let Some(task) = changes {

@@ -16,6 +16,7 @@ use lgsp_hub::{
     telemetry::{
         logs::{self, LogFormat},
         metrics::SqlMetrics,
+        traces,
     },
 };
 
@@ -99,15 +100,52 @@ async fn main() -> ExitCode {
         settings: cli.settings.clone(),
     })
     .map_err(|e| e.to_string());
-    logs::init(config.as_ref().map_or(LogFormat::Text, |c| c.log_format));
-    match async { run(cli.command, config?).await }.await {
+    // Traces only for the server: the offline commands' spans are of no use to a collector. Dropped at the end of
+    // `main`, which flushes the spans still batched.
+    let serving = matches!(cli.command, None | Some(Command::Serve));
+    let traces = match &config {
+        Ok(c) if serving => c
+            .otlp_endpoint
+            .as_deref()
+            .map(|endpoint| traces::Exporter::new(endpoint, "lgsp-hub", &instance(c))),
+        _ => None,
+    }
+    .transpose();
+    let (traces, traces_error) = match traces {
+        Ok(t) => (t, None),
+        Err(e) => (None, Some(e)),
+    };
+    logs::init(
+        config.as_ref().map_or(LogFormat::Text, |c| c.log_format),
+        traces.as_ref(),
+    );
+    let config = match traces_error {
+        Some(e) => Err(e),
+        None => config,
+    };
+    let code = match async { run(cli.command, config?).await }.await {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
             tracing::error!("{message}");
             eprintln!("error: {message}");
             ExitCode::FAILURE
         }
-    }
+    };
+    // The spans of the last requests are exported before the process exits.
+    drop(traces);
+    code
+}
+
+/// This process among the replicas, for its spans: the host's name (a container's is its own) and the port it
+/// listens on.
+fn instance(config: &Config) -> String {
+    let host = std::env::var("HOSTNAME")
+        .ok()
+        .or_else(|| std::fs::read_to_string("/etc/hostname").ok())
+        .map(|h| h.trim().to_owned())
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| config.listen.ip().to_string());
+    format!("{host}:{}", config.listen.port())
 }
 
 /// Tests every configured upstream and prints one line per step.

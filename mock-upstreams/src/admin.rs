@@ -92,7 +92,7 @@ async fn reset(State(mock): State<Arc<Mock>>) -> Json<Value> {
 }
 
 async fn calls(State(mock): State<Arc<Mock>>) -> Json<Value> {
-    Json(json!({ "calls": mock.calls.all() }))
+    Json(json!({ "calls": mock.calls.all(), "inFlight": mock.calls.in_flight() }))
 }
 
 async fn clear_calls(State(mock): State<Arc<Mock>>) -> StatusCode {

@@ -152,16 +152,24 @@ pub struct Call {
     pub client_subject: Option<String>,
     pub purpose: Option<String>,
     pub request_id: Option<String>,
+    /// The W3C trace context the caller sent, so that tests can follow a trace into the national database.
+    pub traceparent: Option<String>,
     pub status: u16,
     /// Milliseconds since the Unix epoch.
     pub at: u64,
 }
 
-/// The last [`CALLS_KEPT`] data calls, oldest first.
+/// The last [`CALLS_KEPT`] data calls, oldest first, and how many are being answered now (a test that stops the hub
+/// under load waits until its calls are in flight).
 #[derive(Default)]
-pub struct CallLog(Mutex<VecDeque<Call>>);
+pub struct CallLog(Mutex<VecDeque<Call>>, std::sync::atomic::AtomicUsize);
 
 impl CallLog {
+    /// Calls received and not yet answered.
+    pub fn in_flight(&self) -> usize {
+        self.1.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
     fn record(&self, call: Call) {
         if let Ok(mut calls) = self.0.lock() {
             if calls.len() == CALLS_KEPT {
@@ -201,6 +209,10 @@ struct Pending {
 
 impl Drop for Pending {
     fn drop(&mut self) {
+        self.mock
+            .calls
+            .1
+            .fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
         if let Some(mut call) = self.call.take() {
             if call.status == 0 {
                 call.status = 499;
@@ -230,11 +242,15 @@ pub async fn guard(
         client_subject: header_value(headers, "x-client-subject"),
         purpose: header_value(headers, "x-purpose"),
         request_id: header_value(headers, "x-request-id"),
+        traceparent: header_value(headers, "traceparent"),
         status: 0,
         at: SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| d.as_millis() as u64),
     };
+    mock.calls
+        .1
+        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let mut pending = Pending {
         mock: mock.clone(),
         call: Some(call),

@@ -43,6 +43,10 @@ pub struct ResponseCacheConfig {
     pub max_age_s: u64,
 }
 
+/// How long requests in flight may finish after SIGTERM: under Kubernetes' default grace period of 30 s, with room
+/// for the websockets' close frames and the last spans' export.
+pub const DEFAULT_DRAIN_TIMEOUT_MS: u64 = 20_000;
+
 /// Every 30 s: an integrator opening the dashboard sees each national database's state at most this old, and six
 /// probes a minute are nothing to a national database.
 pub const DEFAULT_HEALTH_INTERVAL_MS: u64 = 30_000;
@@ -96,6 +100,10 @@ pub struct Config {
     pub log_format: crate::telemetry::logs::LogFormat,
     /// The data-sharing settings of each service.
     pub sharing: sharing::SharingConfig,
+    /// The OpenTelemetry collector that receives traces (none: no traces exported).
+    pub otlp_endpoint: Option<String>,
+    /// How long requests in flight may take to finish once the shutdown begins.
+    pub drain_timeout: std::time::Duration,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -180,8 +188,24 @@ impl Config {
                 });
             }
         }
+        // An empty value (a compose file's unset variable) means none.
+        let otlp_endpoint = s.otlp_endpoint.filter(|url| !url.trim().is_empty());
+        if let Some(url) = &otlp_endpoint {
+            if !(url.starts_with("http://") || url.starts_with("https://"))
+                || url.parse::<axum::http::Uri>().is_err()
+            {
+                return Err(ConfigError::Invalid {
+                    key: "otlp_endpoint",
+                    message: format!("`{url}` is not an http(s) URL"),
+                });
+            }
+        }
         Ok(Config {
             sharing,
+            otlp_endpoint,
+            drain_timeout: std::time::Duration::from_millis(
+                s.drain_timeout_ms.unwrap_or(DEFAULT_DRAIN_TIMEOUT_MS),
+            ),
             limits: protection.limits,
             weights: protection.weights,
             rate_limit: protection.rate_limit,

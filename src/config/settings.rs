@@ -66,6 +66,11 @@ pub struct Settings {
     /// Log lines as human-readable `text` or as one `json` object per line [default: text]. (`LGSP_LOG` filters them.)
     #[arg(long, global = true, env = "LGSP_LOG_FORMAT", value_enum)]
     pub log_format: Option<crate::telemetry::logs::LogFormat>,
+    /// OpenTelemetry collector that receives the hub's traces over OTLP/HTTP (protobuf), e.g. http://127.0.0.1:4318
+    /// (`/v1/traces` is appended unless the URL ends with it); callers' W3C `traceparent` is then followed and passed
+    /// on to the national databases [default: none, no traces].
+    #[arg(long, global = true, env = "LGSP_OTLP_ENDPOINT")]
+    pub otlp_endpoint: Option<String>,
     /// Where the hub keeps files of its own (the development secret).
     #[arg(long, global = true, env = "LGSP_DATA_DIR")]
     pub data_dir: Option<PathBuf>,
@@ -162,6 +167,10 @@ pub struct Settings {
     /// Deadline of one request in milliseconds; past it the work is cancelled and `TIMEOUT` answered [default: 10000].
     #[arg(long, global = true, env = "LGSP_REQUEST_TIMEOUT_MS")]
     pub request_timeout_ms: Option<u64>,
+    /// How long (ms) requests in flight may take to finish after SIGTERM or SIGINT; then the hub exits anyway. Keep it
+    /// below the orchestrator's grace period (Kubernetes: 30 s) [default: 20000].
+    #[arg(long, global = true, env = "LGSP_DRAIN_TIMEOUT_MS")]
+    pub drain_timeout_ms: Option<u64>,
     /// GraphQL requests served at once; more are shed with 503 [default: 1024].
     #[arg(long, global = true, env = "LGSP_MAX_CONCURRENT_REQUESTS")]
     pub max_concurrent_requests: Option<usize>,
@@ -247,6 +256,7 @@ impl Settings {
             jwt_audience: self.jwt_audience.or(lower.jwt_audience),
             production: self.production.or(lower.production),
             log_format: self.log_format.or(lower.log_format),
+            otlp_endpoint: self.otlp_endpoint.or(lower.otlp_endpoint),
             data_dir: self.data_dir.or(lower.data_dir),
             access_log_key: self.access_log_key.or(lower.access_log_key),
             upstreams_url: self.upstreams_url.or(lower.upstreams_url),
@@ -280,6 +290,7 @@ impl Settings {
             redis_key_prefix: self.redis_key_prefix.or(lower.redis_key_prefix),
             trusted_proxies: self.trusted_proxies.or(lower.trusted_proxies),
             request_timeout_ms: self.request_timeout_ms.or(lower.request_timeout_ms),
+            drain_timeout_ms: self.drain_timeout_ms.or(lower.drain_timeout_ms),
             max_concurrent_requests: self
                 .max_concurrent_requests
                 .or(lower.max_concurrent_requests),

@@ -179,3 +179,70 @@ fn the_log_format_layers_like_any_setting() {
     std::fs::write(&path, "log_format = \"xml\"\n").expect("write");
     assert!(load(Settings::default()).is_err(), "an unknown format");
 }
+
+/// The annotated production configuration of the README (docker/lgsp-hub.example.toml) parses and validates, and
+/// names every setting there is: a new setting without its line there fails here.
+#[test]
+fn the_example_production_configuration_is_valid_and_complete() {
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docker/lgsp-hub.example.toml");
+    let config = Config::load(Overrides {
+        config_file: Some(path.clone()),
+        ..Default::default()
+    })
+    .expect("the example configuration is valid");
+    assert!(config.keys.production);
+    assert_eq!(config.log_format, crate::telemetry::logs::LogFormat::Json);
+    assert_eq!(
+        config.otlp_endpoint.as_deref(),
+        Some("http://otel-collector:4318")
+    );
+    assert!(!config.mock_upstreams);
+    assert_eq!(
+        config
+            .upstreams
+            .iter()
+            .map(|u| u.name.as_str())
+            .collect::<Vec<_>>(),
+        ["population", "business", "insurance"]
+    );
+    let text = std::fs::read_to_string(&path).expect("read");
+    let command = <Settings as clap::Args>::augment_args(clap::Command::new("lgsp-hub"));
+    let keys: Vec<String> = command
+        .get_arguments()
+        .map(|a| a.get_id().as_str().to_owned())
+        .chain(["upstream".to_owned()])
+        .collect();
+    assert!(keys.len() > 50, "{keys:?}");
+    for key in keys {
+        let named = text.lines().any(|line| {
+            let line = line.trim_start_matches('#').trim_start();
+            line.starts_with(&format!("{key} =")) || line.starts_with(&format!("[{key}."))
+        });
+        assert!(named, "the example configuration does not name `{key}`");
+    }
+}
+
+/// An empty `otlp_endpoint` (a compose file's unset variable) means no traces; anything else must be an http(s) URL.
+#[test]
+fn an_empty_otlp_endpoint_is_none_and_a_bad_one_is_an_error() {
+    let with = |endpoint: &str| {
+        Config::load(Overrides {
+            settings: Settings {
+                otlp_endpoint: Some(endpoint.to_owned()),
+                ..Default::default()
+            },
+            ..Default::default()
+        })
+    };
+    assert_eq!(with("").expect("valid").otlp_endpoint, None);
+    assert_eq!(
+        with("http://127.0.0.1:4318")
+            .expect("valid")
+            .otlp_endpoint
+            .as_deref(),
+        Some("http://127.0.0.1:4318")
+    );
+    let err = with("collector:4318").expect_err("not a URL");
+    assert!(err.to_string().contains("otlp_endpoint"), "{err}");
+}

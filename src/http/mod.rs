@@ -9,6 +9,7 @@ mod params;
 mod protect;
 mod rate_limit;
 mod respond;
+pub mod shutdown;
 mod ws;
 
 use std::sync::Arc;
@@ -60,6 +61,8 @@ pub struct AppState {
     pub federation: Arc<crate::federation::Federation>,
     /// Requests per minute per agency and per anonymous address.
     pub rate_limit: Arc<crate::rate_limit::Limiter>,
+    /// The drain's signal, which websockets watch to close themselves.
+    pub shutdown: shutdown::Shutdown,
 }
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -118,9 +121,18 @@ pub fn router(state: AppState, config: &HttpConfig, body_limit: usize) -> Router
             TraceLayer::new_for_http()
                 .on_failure(DefaultOnFailure::new().level(tracing::Level::WARN))
                 .make_span_with(|req: &axum::http::Request<_>| {
-                let request_id = request_id(req.headers()).unwrap_or_default();
-                tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id)
-            }),
+                    let request_id = request_id(req.headers()).unwrap_or_default();
+                    let span = tracing::info_span!(
+                        "request",
+                        method = %req.method(),
+                        path = %req.uri().path(),
+                        request_id,
+                        trace_id = tracing::field::Empty,
+                    );
+                    // The caller's `traceparent`, when traces are exported: this request joins its trace.
+                    crate::telemetry::traces::adopt(&span, req.headers());
+                    span
+                }),
         )
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
 }

@@ -34,6 +34,9 @@ use crate::{
     graphql::context::connection_data,
 };
 
+/// The websocket close code of an endpoint going away (RFC 6455): a server shutting down.
+const GOING_AWAY: u16 = 1001;
+
 /// The graphql-ws protocol's close code for a refused `connection_init`.
 const FORBIDDEN: u16 = 4403;
 
@@ -116,6 +119,7 @@ async fn serve(
     protocol: WebSocketProtocols,
     request_id: Option<String>,
 ) {
+    let _open = app.shutdown.socket();
     let (mut sink, source) = socket.split();
     let input = source
         .take_while(|m| future::ready(m.is_ok()))
@@ -140,8 +144,19 @@ async fn serve(
         },
     );
     futures_util::pin_mut!(messages);
+    let draining = app.shutdown.begun();
+    futures_util::pin_mut!(draining);
     let mut closed = false;
-    while let Some(message) = messages.next().await {
+    loop {
+        let message = tokio::select! {
+            message = messages.next() => message,
+            // The hub is shutting down: say so (1001, going away), so that the client reconnects, to another replica.
+            () = &mut draining => {
+                let _ = sink.send(close(GOING_AWAY, "the hub is shutting down".into())).await;
+                return;
+            }
+        };
+        let Some(message) = message else { break };
         let message = match message {
             WsMessage::Text(text) => Message::Text(text.into()),
             // The library closes a refused connection as a protocol error (1002); graphql-ws says 4403.

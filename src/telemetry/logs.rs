@@ -21,21 +21,26 @@ pub enum LogFormat {
     Json,
 }
 
-/// Installs the process's log subscriber: `LGSP_LOG` as the filter (default `info`), `format` as the output.
-pub fn init(format: LogFormat) {
+/// Installs the process's log subscriber: `LGSP_LOG` as the filter (default `info`), `format` as the output, and the
+/// spans exported to `traces` when it is given (through the same filter: what is not logged is not traced either).
+pub fn init(format: LogFormat, traces: Option<&super::traces::Exporter>) {
+    use tracing_subscriber::{layer::SubscriberExt, util::SubscriberInitExt, Layer};
     let filter = EnvFilter::try_from_env("LGSP_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr);
-    match format {
-        LogFormat::Text => builder.init(),
-        LogFormat::Json => builder
+    let fmt = tracing_subscriber::fmt::layer().with_writer(std::io::stderr);
+    let fmt = match format {
+        LogFormat::Text => fmt.boxed(),
+        LogFormat::Json => fmt
             .json()
             .flatten_event(true)
             .with_current_span(true)
             // Every enclosing span, so that an event deep in a request (an SQL statement, an upstream attempt)
-            // still carries the request's id.
+            // still carries the request's id (and its trace id, when traces are exported).
             .with_span_list(true)
-            .init(),
-    }
+            .boxed(),
+    };
+    tracing_subscriber::registry()
+        .with(filter)
+        .with(fmt)
+        .with(traces.map(super::traces::Exporter::layer))
+        .init();
 }

@@ -38,8 +38,11 @@ impl Caller {
         }
     }
 
+    /// The caller's identity, and the trace context of the current span (W3C `traceparent`) when traces are
+    /// exported, so that the national database's logs can join the trace.
     pub(super) fn headers(&self) -> HeaderMap {
         let mut h = HeaderMap::new();
+        crate::telemetry::traces::inject(&mut h);
         let mut put = |name: &'static str, value: &str| {
             if let Ok(v) = value.parse() {
                 h.insert(name, v);

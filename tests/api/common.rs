@@ -4,6 +4,7 @@
 
 mod background;
 mod database;
+pub mod private;
 pub mod process;
 
 pub use database::empty_database;
@@ -16,6 +17,10 @@ use lgsp_hub::{
 };
 use serde_json::{json, Value};
 use tokio::sync::{oneshot, OnceCell};
+
+/// One heavy load at a time (the fault runs, the thousand concurrent lookups): each loads the machine on purpose, and
+/// two at once, beside the rest of the suite, starve each other's deadlines rather than test anything more.
+pub static HEAVY: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 /// The access-log key of test hubs.
 pub const TEST_ACCESS_LOG_KEY: &str = "test-access-log-key-of-at-least-32-bytes";

@@ -548,6 +548,7 @@ async fn no_entry_no_data_and_who_looked_at_a_citizen() {
 
 #[tokio::test]
 async fn a_thousand_concurrent_lookups_lose_nothing_and_the_chain_verifies() {
+    let _turn = crate::common::HEAVY.lock().await;
     let mock = MockUpstreams::spawn(&[]);
     // This is about losing nothing, not about speed: on a loaded machine a thousand lookups may take longer than
     // the default 10 s request deadline (or wait longer than the default 3 s for a database connection), and a request

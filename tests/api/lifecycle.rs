@@ -228,3 +228,168 @@ async fn no_secret_shows_in_the_output_even_at_trace_level() {
         }
     }
 }
+
+/// SIGTERM under load: lookups in flight (the mock holds each for a second and a half) finish with their data, a new
+/// connection is refused, a websocket gets a close frame (1001, going away), and a lookup held longer than the drain
+/// timeout does not keep the process: it exits, cleanly, once the drain timeout has passed.
+#[tokio::test]
+async fn sigterm_under_load_drains_in_flight_refuses_new_closes_websockets_and_exits_by_the_drain_timeout(
+) {
+    use serde_json::{json, Value};
+
+    use crate::subscriptions::{client::Client, CHANGED};
+
+    let mock = crate::mock::MockUpstreams::spawn(&[]);
+    mock.admin_put_knobs("population", json!({ "latencyMs": 1500 }))
+        .await;
+    // Far longer than the drain timeout: this lookup is still running when the hub gives up waiting.
+    mock.admin_put_knobs("land", json!({ "latencyMs": 120000 }))
+        .await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut toml = String::new();
+    for service in lgsp_hub::upstream::SERVICES {
+        toml += &format!(
+            "[upstream.{0}]\nbase_url = \"{1}/{0}\"\nclient_secret = \"{2}\"\ntimeout_ms = 300000\nretries = 0\n\n",
+            service.name,
+            mock.url(),
+            lgsp_hub::upstream::dev_secret(service.name)
+        );
+    }
+    let config = dir.path().join("hub.toml");
+    std::fs::write(&config, toml).expect("write config");
+    let stderr = dir.path().join("stderr");
+    let mut hub = Serving(
+        Command::new(env!("CARGO_BIN_EXE_lgsp-hub"))
+            .args(["--listen", "127.0.0.1:0", "serve"])
+            .env("LGSP_CONFIG", &config)
+            .env(
+                "LGSP_DATABASE_URL",
+                format!(
+                    "sqlite://{}?mode=rwc",
+                    dir.path().join("hub.sqlite").display()
+                ),
+            )
+            .env("LGSP_DATA_DIR", dir.path())
+            .env("LGSP_PRODUCTION", "true")
+            .env("LGSP_JWT_SECRET", crate::common::TEST_SECRET)
+            .env("LGSP_ACCESS_LOG_KEY", crate::common::TEST_ACCESS_LOG_KEY)
+            .env("LGSP_CURSOR_KEY", crate::common::TEST_CURSOR_KEY)
+            .env("LGSP_REQUEST_TIMEOUT_MS", "300000")
+            .env("LGSP_DRAIN_TIMEOUT_MS", "4000")
+            // Production's per-agency limit would refuse a burst of twenty lookups.
+            .env("LGSP_RATE_LIMIT_AGENCY_PER_MINUTE", "0")
+            .env("LGSP_HEALTH_INTERVAL_MS", "0")
+            .env("LGSP_LOG", "info")
+            .env("NO_COLOR", "1")
+            .stderr(std::fs::File::create(&stderr).expect("log file"))
+            .spawn()
+            .expect("start lgsp-hub"),
+    );
+    let base = listening(&stderr).await;
+    let reader = crate::common::token(
+        "000.00.00.H48",
+        "catalog:read upstream:population:read upstream:land:read",
+    );
+    let mut ws = Client::ready(
+        &base,
+        "graphql-transport-ws",
+        json!({ "Authorization": format!("Bearer {reader}") }),
+    )
+    .await;
+    ws.subscribe("all", CHANGED, json!({})).await;
+    crate::subscriptions::client::wait_for_subscriptions(&base, 1).await;
+
+    let samples = mock.samples().await;
+    let purpose = r#"{ basis: PUBLIC_SERVICE, reference: "000.00.53.H48-261128-0001" }"#;
+    let lookup = |query: String, variables: Value| {
+        let request = reqwest::Client::new()
+            .post(format!("{base}/graphql"))
+            .bearer_auth(&reader)
+            .json(&json!({ "query": query, "variables": variables }));
+        tokio::spawn(async move {
+            let response = request.send().await.map_err(|e| e.to_string())?;
+            let status = response.status().as_u16();
+            let body: Value = response.json().await.map_err(|e| e.to_string())?;
+            Ok::<_, String>((status, body))
+        })
+    };
+    let citizens = samples["citizens"].as_array().cloned().unwrap_or_default();
+    assert!(!citizens.is_empty(), "{samples}");
+    let citizens: Vec<_> = (0..20)
+        .map(|i| {
+            lookup(
+                format!("query($p: String!) {{ citizen(personalId: $p, purpose: {purpose}) {{ fullName }} }}"),
+                json!({ "p": citizens[i % citizens.len()] }),
+            )
+        })
+        .collect();
+    let held = lookup(
+        format!("query($o: String!) {{ landParcels(ownerPersonalId: $o, purpose: {purpose}) {{ parcelId }} }}"),
+        json!({ "o": samples["parcelOwners"][0] }),
+    );
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while mock.in_flight().await < 21 {
+        assert!(
+            Instant::now() < deadline,
+            "the lookups did not reach the mock: {} in flight, {} answered",
+            mock.in_flight().await,
+            citizens.iter().filter(|t| t.is_finished()).count()
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+
+    let killed = Command::new("kill")
+        .args(["-TERM", &hub.0.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(killed.success());
+    // New connections are refused once the drain begins.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let fresh = reqwest::Client::new()
+            .get(format!("{base}/healthz"))
+            .send()
+            .await;
+        match fresh {
+            Err(e) if e.is_connect() => break,
+            _ => assert!(
+                Instant::now() < deadline,
+                "the hub still accepts connections: {fresh:?}"
+            ),
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let closed = ws.next().await;
+    assert_eq!(
+        (closed["type"].clone(), closed["code"].clone()),
+        (json!("close"), json!(1001)),
+        "{closed}"
+    );
+    for task in citizens {
+        let (status, body) = task.await.expect("task").expect("an answer");
+        assert_eq!(status, 200, "{body}");
+        assert!(body["data"]["citizen"]["fullName"].is_string(), "{body}");
+    }
+    // The held lookup is abandoned with the process: well before the mock would have answered it.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let status = loop {
+        if let Some(status) = hub.0.try_wait().expect("wait") {
+            break status;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the hub did not exit after its drain timeout"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert!(status.success(), "exit status {status}");
+    let abandoned = held.await.expect("task");
+    assert!(
+        abandoned
+            .as_ref()
+            .map_or(true, |(_, body)| body["data"]["landParcels"].is_null()),
+        "{abandoned:?}"
+    );
+    let log = std::fs::read_to_string(&stderr).expect("log");
+    assert!(log.contains("drain timeout passed"), "{log}");
+}

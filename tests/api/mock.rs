@@ -20,8 +20,13 @@ pub struct MockUpstreams {
 impl MockUpstreams {
     /// Starts the binary with `--listen 127.0.0.1:0 --citizens 2000` followed by `args` (later flags win).
     pub fn spawn(args: &[&str]) -> MockUpstreams {
+        Self::spawn_at("127.0.0.1:0", args)
+    }
+
+    /// As [`MockUpstreams::spawn`], listening on `addr` (a killed mock coming back on its port).
+    pub fn spawn_at(addr: &str, args: &[&str]) -> MockUpstreams {
         let mut child = Command::new(env!("CARGO_BIN_EXE_mock-upstreams"))
-            .args(["--listen", "127.0.0.1:0", "--citizens", "2000"])
+            .args(["--listen", addr, "--citizens", "2000"])
             .args(args)
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
@@ -124,6 +129,24 @@ impl MockUpstreams {
     /// Forgets the recorded calls.
     pub async fn clear_calls(&self) {
         self.admin(reqwest::Method::DELETE, "/calls", None).await;
+    }
+
+    /// Data calls received and not answered yet.
+    pub async fn in_flight(&self) -> u64 {
+        let body = self.admin(reqwest::Method::GET, "/calls", None).await;
+        body["inFlight"].as_u64().unwrap_or_default()
+    }
+
+    /// Stops the process at once (SIGKILL), as a crash would; [`MockUpstreams::spawn`] with `--listen` at
+    /// [`MockUpstreams::addr`] brings it back.
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// `127.0.0.1:PORT`.
+    pub fn addr(&self) -> String {
+        self.url.trim_start_matches("http://").to_owned()
     }
 
     /// The recorded data calls, oldest first.

@@ -11,13 +11,13 @@ use tokio_tungstenite::connect_async;
 use crate::common::{token, TestHub};
 use client::{register, wait_for_subscriptions, Client};
 
-mod client;
+pub mod client;
 mod replicas;
 
 const QN: &str = "000.00.00.H48"; // UBND tỉnh Quảng Ngãi (province 51)
 const HT: &str = "000.00.00.H27"; // UBND tỉnh Hà Tĩnh (province 42)
 
-const CHANGED: &str = "subscription($agency: String, $province: String) {
+pub const CHANGED: &str = "subscription($agency: String, $province: String) {
     informationSystemChanged(agencyKey: $agency, provinceCode: $province) {
       action auditEventId atMs system { code name province { code } agency { key } } } }";
 
