@@ -40,7 +40,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000007_access_log::Migration),
             Box::new(m20261130_000008_enum_values::Migration),
             Box::new(m20261203_000009_integrity::Migration),
-            Box::new(m20261204_000010_sharing::Migration),            Box::new(m20261204_000011_fidelity::Migration),
+            Box::new(m20261204_000010_sharing::Migration),
+            Box::new(m20261204_000011_fidelity::Migration),
         ]
     }
 }

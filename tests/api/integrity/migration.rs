@@ -113,7 +113,9 @@ async fn the_migration_refuses_orphans_and_values_outside_the_rules_naming_them(
 #[tokio::test]
 async fn down_removes_the_constraints_and_up_adds_them_again() {
     let (db, _guard) = migrated_before_integrity().await;
-    Migrator::up(&db, None).await.expect("integrity and the later migrations");
+    Migrator::up(&db, None)
+        .await
+        .expect("integrity and the later migrations");
     let orphan = "INSERT INTO agencies (id, name, name_folded, kind, province_code) VALUES ('x', 'X', 'x', 'so', '99')";
     db.execute_unprepared(orphan)
         .await
