@@ -22,6 +22,9 @@ pub mod code {
     pub const UPSTREAM_UNAVAILABLE: &str = "UPSTREAM_UNAVAILABLE";
     pub const UPSTREAM_TIMEOUT: &str = "UPSTREAM_TIMEOUT";
     pub const UPSTREAM_REJECTED: &str = "UPSTREAM_REJECTED";
+    /// The database could not be reached (down, restarting, or no connection free within `db_acquire_timeout_ms`);
+    /// nothing was written. Retry shortly.
+    pub const DATABASE_UNAVAILABLE: &str = "DATABASE_UNAVAILABLE";
     /// Personal data was not returned because its access could not be logged.
     pub const ACCESS_LOG_UNAVAILABLE: &str = "ACCESS_LOG_UNAVAILABLE";
     /// The document exceeds a limit (`extensions.limit`, `cost`, `maximum`); refused before anything ran.
@@ -40,7 +43,7 @@ pub mod code {
     pub const PAYLOAD_TOO_LARGE: &str = "PAYLOAD_TOO_LARGE";
 
     /// Every code above: the closed set that metrics label errors with.
-    pub const ALL: [&str; 21] = [
+    pub const ALL: [&str; 22] = [
         BAD_USER_INPUT,
         NOT_FOUND,
         UNAUTHENTICATED,
@@ -53,6 +56,7 @@ pub mod code {
         UPSTREAM_UNAVAILABLE,
         UPSTREAM_TIMEOUT,
         UPSTREAM_REJECTED,
+        DATABASE_UNAVAILABLE,
         ACCESS_LOG_UNAVAILABLE,
         QUERY_TOO_COMPLEX,
         TIMEOUT,
@@ -238,6 +242,14 @@ impl From<Error> for async_graphql::Error {
                     return async_graphql::Error::new(format!("{message} (incident {incident})"))
                         .extend_with(|_, e| e.set("code", code));
                 }
+                if database_unreachable(&cause) {
+                    // An outage, not a bug: readiness reports it once a second, so one WARN per request is enough.
+                    tracing::warn!(incident, error = %cause, "database unavailable");
+                    return async_graphql::Error::new(format!(
+                        "the database is unavailable; nothing was written, try again shortly (incident {incident})"
+                    ))
+                    .extend_with(|_, e| e.set("code", code::DATABASE_UNAVAILABLE));
+                }
                 tracing::error!(incident, error = %cause, "database error");
                 async_graphql::Error::new(format!("internal error (incident {incident})"))
                     .extend_with(|_, e| e.set("code", code::INTERNAL))
@@ -270,6 +282,27 @@ fn refused_by_constraint(cause: &sea_orm::DbErr) -> Option<(&'static str, &'stat
             "a value is outside what the registry accepts",
         )),
         _ => None,
+    }
+}
+
+/// Whether `cause` is the database being out of reach rather than a statement failing: no connection could be had
+/// (refused, reset, pool timed out or closed), or PostgreSQL is shutting down, restarting or refusing connections
+/// (SQLSTATE classes 08, connection exception, and 57P, operator intervention).
+fn database_unreachable(cause: &sea_orm::DbErr) -> bool {
+    use sea_orm::{sqlx, DbErr, RuntimeErr};
+    let err = match cause {
+        DbErr::ConnectionAcquire(_) => return true,
+        DbErr::Conn(RuntimeErr::SqlxError(err))
+        | DbErr::Exec(RuntimeErr::SqlxError(err))
+        | DbErr::Query(RuntimeErr::SqlxError(err)) => err,
+        _ => return false,
+    };
+    match err.as_ref() {
+        sqlx::Error::Io(_) | sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed => true,
+        sqlx::Error::Database(db) => db
+            .code()
+            .is_some_and(|code| code.starts_with("08") || code.starts_with("57P")),
+        _ => false,
     }
 }
 

@@ -110,6 +110,16 @@ async fn postgres_restarted_under_load_coded_errors_then_recovery_and_no_acknowl
             "the answer leaks the cause: {a:?}"
         );
     }
+    // The outage has its own code, which tells a client to retry; it is not an internal error.
+    let codes: Vec<String> = failed.iter().flat_map(|a| a.codes()).collect();
+    assert!(
+        codes.iter().any(|c| c == "DATABASE_UNAVAILABLE"),
+        "{codes:?}"
+    );
+    assert!(
+        !codes.iter().any(|c| c == "INTERNAL_SERVER_ERROR"),
+        "an outage answered as an internal error: {codes:?}"
+    );
     // Every acknowledged write is there, after the crash and the recovery.
     let acked: Vec<String> = answers
         .iter()
