@@ -276,6 +276,8 @@ async fn sigterm_under_load_drains_in_flight_refuses_new_closes_websockets_and_e
             .env("LGSP_CURSOR_KEY", crate::common::TEST_CURSOR_KEY)
             .env("LGSP_REQUEST_TIMEOUT_MS", "300000")
             .env("LGSP_DRAIN_TIMEOUT_MS", "4000")
+            // Production makes no demonstration grants; the lookups below need one.
+            .env("LGSP_DEMO_GRANTS", "true")
             // Production's per-agency limit would refuse a burst of twenty lookups.
             .env("LGSP_RATE_LIMIT_AGENCY_PER_MINUTE", "0")
             .env("LGSP_HEALTH_INTERVAL_MS", "0")

@@ -146,6 +146,8 @@ async fn spans_reach_the_collector_in_the_callers_trace_and_on_to_the_upstream()
             )
             .env("LGSP_DATA_DIR", dir.path())
             .env("LGSP_PRODUCTION", "true")
+            // Production makes no demonstration grants; the lookup below needs one.
+            .env("LGSP_DEMO_GRANTS", "true")
             .env("LGSP_JWT_SECRET", TEST_SECRET)
             .env("LGSP_ACCESS_LOG_KEY", TEST_ACCESS_LOG_KEY)
             .env("LGSP_CURSOR_KEY", TEST_CURSOR_KEY)
