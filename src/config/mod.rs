@@ -316,6 +316,7 @@ fn upstream_settings(
                 s.client_secret = v.clone();
             }
             s.timeout = t.timeout_ms.map_or(s.timeout, ms);
+            s.token_timeout = t.token_timeout_ms.map_or(s.token_timeout, ms);
             s.retries = t.retries.unwrap_or(s.retries);
             s.breaker_threshold = t.breaker_threshold.unwrap_or(s.breaker_threshold);
             s.breaker_cooldown = t.breaker_cooldown_ms.map_or(s.breaker_cooldown, ms);

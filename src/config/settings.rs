@@ -211,8 +211,8 @@ pub struct Settings {
     #[serde(default)]
     pub sharing: std::collections::BTreeMap<String, super::sharing::SharingFile>,
     /// Per-service settings, from the file only: `[upstream.population]` with `base_url`, `client_id`,
-    /// `client_secret`, `timeout_ms`, `retries`, `breaker_threshold`, `breaker_cooldown_ms`, `concurrency`,
-    /// `cache_ttl_ms`.
+    /// `client_secret`, `timeout_ms`, `token_timeout_ms`, `retries`, `breaker_threshold`, `breaker_cooldown_ms`,
+    /// `concurrency`, `cache_ttl_ms`.
     #[arg(skip)]
     #[serde(default)]
     pub upstream: std::collections::BTreeMap<String, UpstreamFile>,
@@ -226,6 +226,7 @@ pub struct UpstreamFile {
     pub client_id: Option<String>,
     pub client_secret: Option<SecretString>,
     pub timeout_ms: Option<u64>,
+    pub token_timeout_ms: Option<u64>,
     pub retries: Option<u32>,
     pub breaker_threshold: Option<u32>,
     pub breaker_cooldown_ms: Option<u64>,

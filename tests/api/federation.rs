@@ -558,6 +558,8 @@ async fn a_thousand_concurrent_lookups_lose_nothing_and_the_chain_verifies() {
         &mock,
         |f| {
             f.timeout_ms = Some(20_000);
+            // The token fetch too: behind a thousand lookups on a starved machine it can take longer than 3 s.
+            f.token_timeout_ms = Some(20_000);
             f.retries = Some(6);
         },
         |o| {
