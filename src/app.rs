@@ -84,6 +84,8 @@ pub struct App {
     changes: Option<ChangeListener>,
     /// The built-in mock national databases, when the hub started them.
     mocks: Option<BuiltInMocks>,
+    /// The web console's sign-in configuration and sessions.
+    console: Arc<crate::console::Console>,
 }
 
 impl App {
@@ -260,6 +262,9 @@ impl App {
             http: config.http.clone(),
             changes,
             mocks,
+            console: Arc::new(crate::console::Console {
+                auth: crate::console::auth::ConsoleAuth::default(),
+            }),
         })
     }
 
@@ -284,7 +289,12 @@ impl App {
         let metrics = self.state.metrics.clone();
         let readiness = AbortOnDrop(tokio::spawn(self.state.readiness.clone().run()));
         let draining = self.state.shutdown.clone();
-        let router = http::router(self.state, &self.http, self.body_limit);
+        let router = http::router(
+            self.state,
+            &self.http,
+            self.body_limit,
+            crate::console::router(self.console),
+        );
         // The change listener stops once the server has drained (or when this future is dropped).
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let changes = self.changes.map(|changes| {

@@ -67,7 +67,14 @@ pub struct AppState {
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
-pub fn router(state: AppState, config: &HttpConfig, body_limit: usize) -> Router {
+/// The hub's routes, with `pages` (the web console, which sets its own content security policy) under the same
+/// middleware.
+pub fn router(
+    state: AppState,
+    config: &HttpConfig,
+    body_limit: usize,
+    pages: Router<AppState>,
+) -> Router {
     let observed = state.clone();
     let admission = Arc::new(protect::Admission::new(
         config.max_concurrent_requests,
@@ -100,6 +107,7 @@ pub fn router(state: AppState, config: &HttpConfig, body_limit: usize) -> Router
         .route("/readyz", get(readyz))
         .route("/schema.graphql", sdl)
         .route("/metrics", get(observe::metrics))
+        .merge(pages)
         .with_state(state)
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(
