@@ -13,11 +13,11 @@ pub fn page(title: &str, user: Option<&SignedIn>, body: Markup) -> Response {
             head {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
-                title { (title) " · " (t("app.title")) }
+                title { (title) " · " (t("common.app.title")) }
             }
             body {
                 header {
-                    a href="/console" { (t("app.title")) }
+                    a href="/console" { (t("common.app.title")) }
                     @if let Some(user) = user { span { (user.display_name) } }
                 }
                 main { (body) }
