@@ -9,6 +9,8 @@ use serde_json::{json, Value};
 
 use crate::common::{collect_all, TestHub};
 
+mod names;
+mod results;
 mod rules;
 
 pub(crate) struct Seeds(HashMap<String, Vec<String>>);

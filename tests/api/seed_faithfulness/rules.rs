@@ -14,11 +14,11 @@ use super::Seeds;
 use crate::common::{collect_all, TestHub};
 
 /// Words that make a line report a result rather than set a task.
-const RESULT_WORDS: [&str; 5] = ["đã", "Đã", "hoàn thành", "Hoàn thành", "xác nhận"];
+pub(super) const RESULT_WORDS: [&str; 5] = ["đã", "Đã", "hoàn thành", "Hoàn thành", "xác nhận"];
 
 /// The nearest heading above `line` that says whether what follows is a result ("Kết quả đạt được") or a task
 /// ("NHIỆM VỤ", "Mục tiêu", an appendix): `Some(true)` for a result.
-fn under_results(lines: &[String], line: usize) -> Option<bool> {
+pub(super) fn under_results(lines: &[String], line: usize) -> Option<bool> {
     const RESULTS: [&str; 7] = [
         "Kết quả",
         "KẾT QUẢ",
@@ -52,7 +52,7 @@ fn under_results(lines: &[String], line: usize) -> Option<bool> {
     })
 }
 
-fn source_of(v: &Value) -> (String, i64, i64) {
+pub(super) fn source_of(v: &Value) -> (String, i64, i64) {
     (
         v["file"].as_str().expect("file").to_owned(),
         v["line"].as_i64().expect("line"),
