@@ -1,4 +1,5 @@
-//! Rules over what a plan reports as done: a planned link does not ignore a results line that reports the same
+//! Rules over what a plan reports as done: a national system a plan names beside a connection is linked (Quảng Ngãi's
+//! "SOC kết nối với NCSC" and its Hệ thống thông tin báo cáo Chính phủ were not); a planned link does not ignore a results line that reports the same
 //! connection (Quảng Ngãi's land data: line 113 reports it done, the link quoted a 2024 task); every percentage a
 //! results section prints is stored (Quảng Ngãi's 2023 results, lines 153–156, were not), or listed with its reason in
 //! `unstored_results.toml`; a reported figure's period is the one its line prints (a "trong năm" label on a line that
@@ -38,25 +39,51 @@ const GENERIC_OPENINGS: [&str; 8] = [
     "cổng ",
 ];
 
-/// The lower-cased words a line must print to name a national system: its name without the generic opening ("đất
-/// đai" for "Cơ sở dữ liệu quốc gia về đất đai"), and its acronym when the name prints one in parentheses ("ndxp").
-fn distinctive_terms(name: &str) -> Vec<String> {
-    let mut name = clean(name).to_lowercase();
-    let mut terms = Vec::new();
-    if let (Some(open), Some(close)) = (name.find('('), name.rfind(')')) {
-        if open < close {
-            terms.push(name[open + 1..close].trim().to_owned());
-            name = name[..open].trim().to_owned();
+/// How a line names a national system: the lower-cased words that tell it from the others, and whether the line must
+/// also say "quốc gia" (the name does, and its own words alone — "đất đai", "dân cư" — also name provincial data).
+struct SystemName {
+    terms: Vec<String>,
+    national: bool,
+}
+
+impl SystemName {
+    /// From a catalog entry: its name without the generic opening ("đất đai" for "Cơ sở dữ liệu quốc gia về đất
+    /// đai"), the acronym the name prints in parentheses ("ndxp"), and a key of one word, which is the acronym plans
+    /// print alone ("SOC kết nối với NCSC").
+    fn of(key: &str, name: &str) -> SystemName {
+        let mut name = clean(name).to_lowercase();
+        let mut terms = Vec::new();
+        if !key.contains('-') {
+            terms.push(key.to_lowercase());
         }
-    }
-    for opening in GENERIC_OPENINGS {
-        if let Some(rest) = name.strip_prefix(opening) {
-            name = rest.to_owned();
-            break;
+        if let (Some(open), Some(close)) = (name.find('('), name.rfind(')')) {
+            if open < close {
+                terms.push(name[open + 1..close].trim().to_owned());
+                name = name[..open].trim().to_owned();
+            }
         }
+        let national = name.contains("quốc gia");
+        for opening in GENERIC_OPENINGS {
+            if let Some(rest) = name.strip_prefix(opening) {
+                name = rest.to_owned();
+                break;
+            }
+        }
+        terms.push(name);
+        SystemName { terms, national }
     }
-    terms.push(name);
-    terms
+
+    /// The line (lower-cased, cleaned) names the system beside a connection.
+    fn connected_on(&self, text: &str) -> bool {
+        self.terms.iter().any(|t| text.contains(t.as_str()))
+            && (!self.national
+                || text.contains("quốc gia")
+                || self
+                    .terms
+                    .iter()
+                    .any(|t| !t.contains(' ') && text.contains(t.as_str())))
+            && CONNECTION_WORDS.iter().any(|w| text.contains(w))
+    }
 }
 
 /// A line reports a result: it stands under a results heading, or it says something was done and stands under no
@@ -96,14 +123,14 @@ async fn a_planned_link_carries_what_the_results_report_of_it() {
             let Some((file, _, _)) = cited.first() else {
                 panic!("{code}: the link to {key} has no statement");
             };
-            let terms = distinctive_terms(link["nationalDatabase"]["name"].as_str().expect("name"));
+            let system = SystemName::of(
+                key.as_str().expect("key"),
+                link["nationalDatabase"]["name"].as_str().expect("name"),
+            );
             let lines = seeds.lines(file);
             for n in 1..=lines.len() {
                 let text = clean(&lines[n - 1]).to_lowercase();
-                if !terms.iter().any(|t| text.contains(t.as_str()))
-                    || !CONNECTION_WORDS.iter().any(|w| text.contains(w))
-                    || !reports_result(lines, n)
-                {
+                if !system.connected_on(&text) || !reports_result(lines, n) {
                     continue;
                 }
                 let carried = cited
@@ -121,6 +148,57 @@ async fn a_planned_link_carries_what_the_results_report_of_it() {
         }
     }
     assert!(checked > 0, "no planned link seeded");
+}
+
+#[tokio::test]
+async fn a_national_system_a_plan_names_beside_a_connection_is_linked() {
+    let seeds = Seeds::load();
+    let hub = TestHub::shared().await;
+    let catalog = collect_all(&hub, "nationalDatabases", "", "key name", 100).await;
+    let plans = collect_all(
+        &hub,
+        "plans",
+        "",
+        "key province { code } source { file }",
+        10,
+    )
+    .await;
+    let mut checked = 0;
+    for plan in &plans {
+        let code = plan["province"]["code"].as_str().expect("province");
+        let file = plan["source"]["file"].as_str().expect("file");
+        let data = hub
+            .data(
+                "query($code: String!) { province(code: $code) { nationalDatabaseLinks { nationalDatabase { key } } } }",
+                json!({ "code": code }),
+            )
+            .await;
+        let linked: Vec<&Value> = data["province"]["nationalDatabaseLinks"]
+            .as_array()
+            .expect("links")
+            .iter()
+            .map(|l| &l["nationalDatabase"]["key"])
+            .collect();
+        let lines = seeds.lines(file);
+        for d in &catalog {
+            let system = SystemName::of(
+                d["key"].as_str().expect("key"),
+                d["name"].as_str().expect("name"),
+            );
+            let named = (1..=lines.len())
+                .find(|n| system.connected_on(&clean(&lines[n - 1]).to_lowercase()));
+            if let Some(n) = named {
+                assert!(
+                    linked.contains(&&d["key"]),
+                    "{code}: {file}:{n} names {} beside a connection, and the province has no link to it: `{}`",
+                    d["key"],
+                    lines[n - 1].trim()
+                );
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 10, "only {checked} named systems");
 }
 
 /// The numbers a line prints before a `%`, as printed ("96,85" in "đạt 96,85%").
