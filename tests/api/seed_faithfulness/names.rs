@@ -6,7 +6,7 @@
 use lgsp_hub::text::clean;
 
 use super::rules::source_of;
-use super::Seeds;
+use super::{Seeds, TURN};
 use crate::common::{collect_all, TestHub};
 
 /// Words a target may print before its value ("Trên 90% …", "Phấn đấu 100% …").
@@ -23,6 +23,7 @@ fn stops_at_a_break(rest: &str) -> bool {
 #[tokio::test]
 async fn an_indicator_name_is_its_printed_row_not_a_prefix_of_it() {
     let seeds = Seeds::load();
+    let _turn = TURN.lock().await;
     let hub = TestHub::shared().await;
     let indicators = collect_all(
         &hub,

@@ -11,7 +11,7 @@ use lgsp_hub::text::clean;
 use serde_json::{json, Value};
 
 use super::rules::{source_of, under_results, RESULT_WORDS};
-use super::Seeds;
+use super::{Seeds, TURN};
 use crate::common::{collect_all, TestHub};
 
 const PROVINCES: [&str; 5] = ["42", "51", "82", "86", "91"];
@@ -98,6 +98,7 @@ fn reports_result(lines: &[String], line: usize) -> bool {
 #[tokio::test]
 async fn a_planned_link_carries_what_the_results_report_of_it() {
     let seeds = Seeds::load();
+    let _turn = TURN.lock().await;
     let hub = TestHub::shared().await;
     let mut checked = 0;
     for code in PROVINCES {
@@ -153,6 +154,7 @@ async fn a_planned_link_carries_what_the_results_report_of_it() {
 #[tokio::test]
 async fn a_national_system_a_plan_names_beside_a_connection_is_linked() {
     let seeds = Seeds::load();
+    let _turn = TURN.lock().await;
     let hub = TestHub::shared().await;
     let catalog = collect_all(&hub, "nationalDatabases", "", "key name", 100).await;
     let plans = collect_all(
@@ -257,6 +259,7 @@ fn unstored() -> HashMap<(String, i64), Vec<String>> {
 #[tokio::test]
 async fn every_percentage_a_results_section_prints_is_stored() {
     let seeds = Seeds::load();
+    let _turn = TURN.lock().await;
     let hub = TestHub::shared().await;
     // What the seed stores at each line: reported figures and the targets of indicators (a results table prints
     // targets and results side by side).
@@ -391,6 +394,7 @@ fn periods(text: &str) -> (Vec<(u32, u32)>, Vec<u32>) {
 #[tokio::test]
 async fn a_reported_figure_keeps_the_period_its_line_prints() {
     let seeds = Seeds::load();
+    let _turn = TURN.lock().await;
     let hub = TestHub::shared().await;
     let mut checked = 0;
     for plan in collect_all(
