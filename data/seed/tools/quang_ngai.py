@@ -120,6 +120,22 @@ for key,label,value,line,quote in [
     ('qn-f-2023-du-thi-truc-tuyen','hồ sơ học sinh đăng ký dự thi trực tuyến','96,85',156,'đạt 96,85%'),
 ]:
     figures.append(dict(key=key, label=label, value=value, unit='%', line=line, quote=quote, year=2023))
+# The other results of 2023 that Phần I prints as a percentage (every one is stored: a faithfulness rule checks it), and
+# the counts of line 156. Lines 127 and 153 print the same 83% of the working-age population trained in digital
+# skills, lines 128 and 156 the same 6/6 universities: the later line restates the earlier.
+for key,label,value,unit,line,quote,restates in [
+    ('qn-f-2023-truyen-thanh-chuyen-muc','hệ thống truyền thanh cấp huyện, cấp xã trên địa bàn tỉnh có Chuyên mục chuyển đổi số','100','%',86,'100% hệ thống truyền thanh cấp huyện, cấp xã trên địa bàn tỉnh có Chuyên mục chuyển đổi số',None),
+    ('qn-f-2023-tap-huan-lao-dong','người dân trong độ tuổi lao động tham gia các lớp bồi dưỡng, tập huấn về chuyển đổi số, phổ cập kỹ năng số (tỷ lệ trên tổng số)','83','%',127,'đạt tỷ lệ khoảng 83% trên tổng số người dân trong độ tuổi lao động',None),
+    ('qn-f-2023-tap-huan-cbccvc','cán bộ, công chức, viên chức đã tham gia ít nhất 01 đợt bồi dưỡng, tập huấn về chuyển đổi số (23.086/23.086)','100','%',127,'23.086/23.086 cán bộ, công chức, viên chức đã tham gia ít nhất 01 đợt bồi dưỡng, tập huấn về chuyển đổi số, đạt tỷ lệ 100%',None),
+    ('qn-f-2023-dai-hoc-cds','cơ sở đào tạo đại học, cao đẳng trên địa bàn tỉnh thực hiện chuyển đổi số (06/6)','100','%',128,'Có 06/6 cơ sở đào tạo đại học, cao đẳng trên địa bàn tỉnh thực hiện chuyển đổi số, đạt tỷ lệ 100%',None),
+    ('qn-f-2023-tmdt-ban-le','Giá trị thương mại điện tử trên tổng mức bán lẻ trên địa bàn tỉnh','10','%',148,'Giá trị thương mại điện tử trên tổng mức bán lẻ trên địa bàn tỉnh khoảng 10%',None),
+    ('qn-f-2023-ky-nang-so','Tỷ lệ người dân trong độ tuổi lao động được đào tạo kỹ năng số cơ bản','83','%',153,'Tỷ lệ người dân trong độ tuổi lao động được đào tạo kỹ năng số cơ bản đạt 83%','qn-f-2023-tap-huan-lao-dong'),
+    ('qn-f-2023-du-thi-dang-ky','Số lượng hồ sơ học sinh đăng ký dự thi trực tuyến','13.927','count',156,'Số lượng hồ sơ học sinh đăng ký dự thi trực tuyến là 13.927',None),
+    ('qn-f-2023-du-thi-truc-tuyen-so','hồ sơ học sinh đăng ký dự thi, trực tuyến','13.489','count',156,'trực tuyến là 13.489',None),
+    ('qn-f-2023-dai-hoc-cds-156','cơ sở đào tạo đại học, cao đẳng trên địa bàn tỉnh thực hiện chuyển đổi số (6/6)','100','%',156,'Có 6/6 cơ sở đào tạo đại học, cao đẳng trên địa bàn tỉnh thực hiện chuyển đổi số, đạt tỷ lệ 100%','qn-f-2023-dai-hoc-cds'),
+    ('qn-f-2023-ctx-tinh-tang','Nguồn chi thường xuyên, ngân sách cấp tỉnh: tăng so với năm 2022','13,21','%',161,'ngân sách cấp tỉnh là 120 tỷ đồng (tăng 13,21% so với năm 2022)',None),
+]:
+    figures.append(dict(key=key, label=label, value=value, unit=unit, line=line, quote=quote, year=2023, restates=restates))
 figures.append(dict(key='qn-f-tthc-ket-noi-14', label='CSDL, hệ thống thông tin của bộ, ngành mà Hệ thống thông tin giải quyết TTHC tỉnh đã kết nối, tích hợp', value='14', unit='count', line=140, quote='kết nối, tích hợp với 14 CSDL, hệ thống thông tin của bộ, ngành'))
 for k,(name,a,b) in sorted(agencies.items()):
     w(f'[[agency]]\nkey = {q(k)}\nname = {q(name)}\nkind = {q(kind_of(name))}\nline = {a}\nline_end = {b}\n')
