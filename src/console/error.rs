@@ -92,9 +92,13 @@ impl IntoResponse for ConsoleError {
         let (status, kind, fields) = match &self {
             ConsoleError::Forbidden => (StatusCode::FORBIDDEN, "forbidden", Vec::new()),
             ConsoleError::NotFound => (StatusCode::NOT_FOUND, "not-found", Vec::new()),
-            ConsoleError::BadInput(fields) => (StatusCode::BAD_REQUEST, "bad-input", fields.clone()),
+            ConsoleError::BadInput(fields) => {
+                (StatusCode::BAD_REQUEST, "bad-input", fields.clone())
+            }
             ConsoleError::Conflict => (StatusCode::CONFLICT, "conflict", Vec::new()),
-            ConsoleError::Unavailable => (StatusCode::SERVICE_UNAVAILABLE, "unavailable", Vec::new()),
+            ConsoleError::Unavailable => {
+                (StatusCode::SERVICE_UNAVAILABLE, "unavailable", Vec::new())
+            }
             ConsoleError::Graphql(errors) => {
                 let first = errors.first().and_then(code);
                 let (status, kind) = explain(first.as_deref());
@@ -156,7 +160,10 @@ mod tests {
         ] {
             let (title, what, todo) = labels(kind);
             for label in [title, what, todo] {
-                assert!(!label.starts_with("common."), "missing label for {kind}: {label}");
+                assert!(
+                    !label.starts_with("common."),
+                    "missing label for {kind}: {label}"
+                );
             }
         }
     }
@@ -164,8 +171,14 @@ mod tests {
     #[test]
     fn codes_map_to_statuses() {
         assert_eq!(explain(Some("FORBIDDEN")).0, StatusCode::FORBIDDEN);
-        assert_eq!(explain(Some("UPSTREAM_TIMEOUT")).0, StatusCode::SERVICE_UNAVAILABLE);
-        assert_eq!(explain(Some("SOMETHING_NEW")).0, StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(
+            explain(Some("UPSTREAM_TIMEOUT")).0,
+            StatusCode::SERVICE_UNAVAILABLE
+        );
+        assert_eq!(
+            explain(Some("SOMETHING_NEW")).0,
+            StatusCode::INTERNAL_SERVER_ERROR
+        );
         assert_eq!(explain(None).0, StatusCode::INTERNAL_SERVER_ERROR);
     }
 }

@@ -12,7 +12,8 @@ use crate::assets;
 
 /// The content security policy of every console response: everything from the hub itself, nothing inline (the
 /// charts are inline SVG, which is markup, not script or style), forms post only back to the hub.
-pub const CSP: &str = "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; \
+pub const CSP: &str =
+    "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; \
                        form-action 'self'; frame-ancestors 'none'";
 
 /// The areas of the console, one per entry of the main navigation.
@@ -153,10 +154,7 @@ mod tests {
 
     #[test]
     fn anonymous_visitors_see_the_catalog_only() {
-        let shown: Vec<_> = Area::ALL
-            .into_iter()
-            .filter(|a| a.shown_to(None))
-            .collect();
+        let shown: Vec<_> = Area::ALL.into_iter().filter(|a| a.shown_to(None)).collect();
         assert_eq!(shown, [Area::Catalog]);
     }
 

@@ -37,6 +37,18 @@ pub struct Console {
 pub fn router(console: Arc<Console>) -> Router<AppState> {
     Router::new()
         .route("/console", get(catalog::home))
+        .route("/console/search", get(catalog::search))
+        .route("/console/provinces/{code}", get(catalog::province))
+        .route("/console/plans", get(catalog::plans))
+        .route("/console/plans/{key}", get(catalog::plan))
+        .route("/console/agencies", get(catalog::agencies))
+        .route("/console/systems", get(catalog::systems))
+        .route("/console/projects", get(catalog::projects))
+        .route(
+            "/console/national-databases",
+            get(catalog::national_databases),
+        )
+        .route("/console/indicators", get(catalog::indicators))
         .route("/console/assets/{file}", get(crate::assets::serve))
         .route("/console/{*unknown}", get(error::not_found))
         .merge(auth::routes())
