@@ -297,12 +297,13 @@ pub async fn national_databases(
     .await?;
     let conn = &data["nationalDatabases"];
     let province = filled(&params.province);
+    let status = filled(&params.status);
     let form = html! {
         form.filters method="get" action="/console/national-databases" data-live-search="results" role="search" {
             (search_box(&params))
             (select("kind", "catalog.filter.kind", filled(&params.kind), &enum_choices("db-kind", DB_KINDS)))
             (select("province", "catalog.filter.province", province, &province_choices(&data)))
-            (select("status", "catalog.filter.status", filled(&params.status), &enum_choices("status", LINK_STATUSES)))
+            (select("status", "catalog.filter.status", status, &enum_choices("status", LINK_STATUSES)))
             button type="submit" { (t("catalog.filter.submit")) }
         }
     };
@@ -313,7 +314,8 @@ pub async fn national_databases(
                 h2 { (s(&db["name"])) " " span.badge { (label("db-kind", &db["kind"])) } }
                 @if let Some(o) = db["owner"].as_str() { p.muted { (t("catalog.owner")) " " (o) } }
                 @let links: Vec<&Value> = db["links"].as_array().into_iter().flatten()
-                    .filter(|l| province.is_none_or(|p| l["province"]["code"].as_str() == Some(p))).collect();
+                    .filter(|l| province.is_none_or(|p| l["province"]["code"].as_str() == Some(p)))
+                    .filter(|l| status.is_none_or(|st| l["status"].as_str() == Some(st))).collect();
                 @if links.is_empty() { p.muted { (t("catalog.links.none")) } }
                 @else { ul { @for l in links { li {
                     strong { (s(&l["province"]["name"])) } " "
