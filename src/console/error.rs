@@ -105,8 +105,10 @@ impl IntoResponse for ConsoleError {
                 if status == StatusCode::INTERNAL_SERVER_ERROR {
                     // The schema has already logged an internal cause with its incident number; what is logged
                     // here is which codes a page met, to find a page that asks what it may not.
+                    // The messages of coded errors are the hub's own words (internal causes never reach them).
                     let codes: Vec<_> = errors.iter().filter_map(code).collect();
-                    tracing::warn!(?codes, "a console page met schema errors");
+                    let messages: Vec<_> = errors.iter().map(|e| e.message.as_str()).collect();
+                    tracing::warn!(?codes, ?messages, "a console page met schema errors");
                 }
                 (status, kind, field_messages(errors))
             }

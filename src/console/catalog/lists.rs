@@ -5,7 +5,7 @@ use axum::{
     extract::{Query, State},
     response::Response,
 };
-use maud::html;
+use maud::{html, Markup};
 use serde_json::{json, Map, Value};
 
 use super::{
@@ -266,38 +266,41 @@ pub async fn projects(
 const DB_KINDS: &[&str] = &["DATABASE", "PLATFORM", "SYSTEM"];
 const LINK_STATUSES: &[&str] = &["CONNECTED", "PLANNED", "PARTIAL", "DISPUTED"];
 
-/// `/console/national-databases`: each database with the provinces linked to it, each link's status and, for a
-/// disputed or partial one, every statement the plan makes with its line.
+/// `/console/national-databases`: the databases, each with the provinces linked to it and each link's status; with a
+/// province chosen, that province's links with every statement the plan makes about a disputed or partial one and
+/// the line that prints it. (Statements for every database at once would make a page heavier than the query cost an
+/// anonymous client may spend each second.)
 pub async fn national_databases(
     State(app): State<AppState>,
     user: Option<SignedIn>,
     Query(params): Query<ListParams>,
 ) -> Result<Response, ConsoleError> {
-    let mut filter = base_filter(&params);
+    let province = filled(&params.province);
+    let status = filled(&params.status);
+    let mut filter = Map::new();
+    if let Some(q) = filled(&params.q) {
+        filter.insert("nameContains".into(), json!(q));
+    }
     if let Some(kind) = filled(&params.kind) {
         filter.insert("kind".into(), json!(kind));
     }
-    if let Some(status) = filled(&params.status) {
-        filter.insert("status".into(), json!(status));
-    }
-    let doc = format!(
-        "query($filter: NationalDatabaseFilterInput, $first: Int, $after: String, $last: Int, $before: String) {{
-           provinces {{ code name }}
-           nationalDatabases(filter: $filter, first: $first, after: $after, last: $last, before: $before) {{ {PAGE_INFO}
-             nodes {{ key name owner kind source {{ file line lineEnd }}
-               links {{ status quote note recordedByAdministrator province {{ code name }} plan {{ number }} source {{ file line lineEnd }}
-                        statements {{ status quote source {{ file line lineEnd }} }} }} }} }} }}"
-    );
     let data = query(
         &app,
         user.as_ref(),
-        &doc,
+        &format!(
+            "query($filter: NationalDatabaseFilterInput, $first: Int, $after: String, $last: Int, $before: String) {{
+               provinces {{ code name }}
+               nationalDatabases(filter: $filter, first: $first, after: $after, last: $last, before: $before) {{ {PAGE_INFO}
+                 nodes {{ key name owner kind links {{ status province {{ code name }} }} }} }} }}"
+        ),
         variables(&params, filter, PAGE_OF_DATABASES),
     )
     .await?;
+    let links = match province {
+        Some(code) => Some(province_links(&app, user.as_ref(), code, status).await?),
+        None => None,
+    };
     let conn = &data["nationalDatabases"];
-    let province = filled(&params.province);
-    let status = filled(&params.status);
     let form = html! {
         form.filters method="get" action="/console/national-databases" data-live-search="results" role="search" {
             (search_box(&params))
@@ -307,37 +310,27 @@ pub async fn national_databases(
             button type="submit" { (t("catalog.filter.submit")) }
         }
     };
+    let q = filled(&params.q).map(crate::text::fold);
     let results = html! {
-        (pager("/console/national-databases", &params, conn))
-        @for db in conn["nodes"].as_array().into_iter().flatten() {
-            section {
-                h2 { (s(&db["name"])) " " span.badge { (label("db-kind", &db["kind"])) } }
-                @if let Some(o) = db["owner"].as_str() { p.muted { (t("catalog.owner")) " " (o) } }
-                @let links: Vec<&Value> = db["links"].as_array().into_iter().flatten()
-                    .filter(|l| province.is_none_or(|p| l["province"]["code"].as_str() == Some(p)))
-                    .filter(|l| status.is_none_or(|st| l["status"].as_str() == Some(st))).collect();
-                @if links.is_empty() { p.muted { (t("catalog.links.none")) } }
-                @else { ul { @for l in links { li {
-                    strong { (s(&l["province"]["name"])) } " "
-                    span class={ "badge status-" (s(&l["status"])) } { (label("status", &l["status"])) }
-                    @if let Some(n) = l["plan"]["number"].as_str() { " · " (n) }
-                    @if l["recordedByAdministrator"].as_bool() == Some(true) { " · " (t("catalog.links.by-admin")) }
-                    @if let Some(q) = l["quote"].as_str() { br; q { (q) } " " (cite(&l["source"])) }
-                    @if let Some(n) = l["note"].as_str() { br; span.muted { (n) } }
-                    @let statements = l["statements"].as_array().map(Vec::len).unwrap_or(0);
-                    @if statements > 1 || matches!(l["status"].as_str(), Some("DISPUTED" | "PARTIAL")) {
-                        details open[l["status"].as_str() == Some("DISPUTED")] {
-                            summary { (t("catalog.links.statements")) " (" (statements) ")" }
-                            ul { @for st in l["statements"].as_array().into_iter().flatten() { li {
-                                span class={ "badge status-" (s(&st["status"])) } { (label("statement", &st["status"])) } " "
-                                q { (s(&st["quote"])) } " " (cite(&st["source"]))
-                            } } }
-                        }
-                    }
-                } } } }
+        @if let Some(links) = &links {
+            (links_of_province(links, q.as_deref()))
+        } @else {
+            (pager("/console/national-databases", &params, conn))
+            @for db in conn["nodes"].as_array().into_iter().flatten() {
+                section {
+                    h2 { (s(&db["name"])) " " span.badge { (label("db-kind", &db["kind"])) } }
+                    @if let Some(o) = db["owner"].as_str() { p.muted { (t("catalog.owner")) " " (o) } }
+                    @let links: Vec<&Value> = db["links"].as_array().into_iter().flatten()
+                        .filter(|l| status.is_none_or(|st| l["status"].as_str() == Some(st))).collect();
+                    @if links.is_empty() { p.muted { (t("catalog.links.none")) } }
+                    @else { ul { @for l in links { li {
+                        a href={ "/console/national-databases?province=" (s(&l["province"]["code"])) } { (s(&l["province"]["name"])) } " "
+                        span class={ "badge status-" (s(&l["status"])) } { (label("status", &l["status"])) }
+                    } } } }
+                }
             }
+            (pager("/console/national-databases", &params, conn))
         }
-        (pager("/console/national-databases", &params, conn))
     };
     Ok(respond(
         &params,
@@ -347,6 +340,60 @@ pub async fn national_databases(
         form,
         results,
     ))
+}
+
+/// One province's links (in `status` when given), each with the plan's statements and their lines.
+async fn province_links(
+    app: &AppState,
+    user: Option<&SignedIn>,
+    code: &str,
+    status: Option<&str>,
+) -> Result<Value, ConsoleError> {
+    let data = query(
+        app,
+        user,
+        "query($code: String!, $status: ConnectionStatus) { province(code: $code) { name
+           nationalDatabaseLinks(status: $status) { status quote note recordedByAdministrator
+             nationalDatabase { key name kind } plan { number } source { file line lineEnd }
+             statements { status quote source { file line lineEnd } } } } }",
+        json!({ "code": code, "status": status }),
+    )
+    .await?;
+    Ok(data["province"].clone())
+}
+
+/// A province's links, those whose database's name matches `q` (folded) when given.
+fn links_of_province(province: &Value, q: Option<&str>) -> Markup {
+    let links: Vec<&Value> = province["nationalDatabaseLinks"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|l| {
+            q.is_none_or(|q| crate::text::fold(s(&l["nationalDatabase"]["name"])).contains(q))
+        })
+        .collect();
+    html! {
+        p { (t("catalog.links.of")) " " strong { (s(&province["name"])) } ": " (links.len()) }
+        @if links.is_empty() { p.muted { (t("catalog.links.none")) } }
+        ul { @for l in links { li {
+            strong { (s(&l["nationalDatabase"]["name"])) } " "
+            span class={ "badge status-" (s(&l["status"])) } { (label("status", &l["status"])) }
+            @if let Some(n) = l["plan"]["number"].as_str() { " · " (n) }
+            @if l["recordedByAdministrator"].as_bool() == Some(true) { " · " (t("catalog.links.by-admin")) }
+            @if let Some(q) = l["quote"].as_str() { br; q { (q) } " " (cite(&l["source"])) }
+            @if let Some(n) = l["note"].as_str() { br; span.muted { (n) } }
+            @let statements = l["statements"].as_array().map(Vec::len).unwrap_or(0);
+            @if statements > 1 || matches!(l["status"].as_str(), Some("DISPUTED" | "PARTIAL")) {
+                details open[l["status"].as_str() == Some("DISPUTED")] {
+                    summary { (t("catalog.links.statements")) " (" (statements) ")" }
+                    ul { @for st in l["statements"].as_array().into_iter().flatten() { li {
+                        span class={ "badge status-" (s(&st["status"])) } { (label("statement", &st["status"])) } " "
+                        q { (s(&st["quote"])) } " " (cite(&st["source"]))
+                    } } }
+                }
+            }
+        } } }
+    }
 }
 
 /// `/console/indicators`

@@ -36,7 +36,7 @@ use crate::http::AppState;
 const PAGE: i64 = 20;
 /// National databases per page: each comes with its links and their statements, and a page must stay within the
 /// query cost an anonymous client is allowed.
-const PAGE_OF_DATABASES: i64 = 8;
+const PAGE_OF_DATABASES: i64 = 10;
 
 /// The query string of every list page: filters (empty fields mean "any"), a cursor, and whether only the results
 /// are wanted (the search-as-you-type script asks for them).

@@ -296,3 +296,27 @@ async fn console_pages_have_a_strict_content_security_policy() {
         assert!(!page.body.contains(" style="), "{path}: inline style");
     }
 }
+
+/// Every catalog page stays below the cost at which a query counts as heavy (5,000 by default): heavy queries run
+/// one at a time within a budget all clients share, and a page that spent it would be shed under load.
+#[tokio::test]
+async fn catalog_pages_are_light_queries() {
+    let hub = TestHub::start_configured(0, |o| o.settings.max_query_cost = Some(4_999)).await;
+    for path in [
+        "/console",
+        "/console/search?q=ha+tinh",
+        "/console/plans",
+        "/console/plans/kg-kh-2023",
+        "/console/plans/vl-kh-2023",
+        "/console/provinces/42",
+        "/console/agencies",
+        "/console/systems",
+        "/console/projects",
+        "/console/national-databases",
+        "/console/national-databases?province=91",
+        "/console/indicators",
+    ] {
+        let page = get(&hub, path).await;
+        assert_eq!(page.status, 200, "{path}: {}", page.body);
+    }
+}
