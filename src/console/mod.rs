@@ -5,8 +5,8 @@
 //! any client. Pages work without JavaScript; the little script there is only enhances them.
 //!
 //! Layout of the module: `auth` (sign-in with OpenID Connect, sign-out) and `session` (server-side sessions, the
-//! `SignedIn` extractor, CSRF) decide who is asking; `gql` runs the schema; `layout`, `i18n`, `assets` and `error`
-//! are what every page shares; the other modules are the pages.
+//! `SignedIn` extractor, CSRF) decide who is asking; `gql` runs the schema; `layout`, `i18n`, `error` and the
+//! embedded files of `crate::assets` are what every page shares; the other modules are the pages.
 
 pub mod auth;
 mod catalog;
@@ -18,7 +18,12 @@ pub mod session;
 
 use std::sync::Arc;
 
-use axum::{routing::get, Extension, Router};
+use axum::{
+    http::{header, HeaderValue},
+    routing::get,
+    Extension, Router,
+};
+use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::http::AppState;
 
@@ -32,6 +37,26 @@ pub struct Console {
 pub fn router(console: Arc<Console>) -> Router<AppState> {
     Router::new()
         .route("/console", get(catalog::home))
+        .route("/console/search", get(catalog::search))
+        .route("/console/provinces/{code}", get(catalog::province))
+        .route("/console/plans", get(catalog::plans))
+        .route("/console/plans/{key}", get(catalog::plan))
+        .route("/console/agencies", get(catalog::agencies))
+        .route("/console/systems", get(catalog::systems))
+        .route("/console/projects", get(catalog::projects))
+        .route(
+            "/console/national-databases",
+            get(catalog::national_databases),
+        )
+        .route("/console/indicators", get(catalog::indicators))
+        .route("/console/assets/{file}", get(crate::assets::serve))
+        .route("/console/{*unknown}", get(error::not_found))
         .merge(auth::routes())
+        // Every console response, pages and errors alike, carries the console's policy (the hub's default one
+        // forbids everything, being meant for API answers).
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(layout::CSP),
+        ))
         .layer(Extension(console))
 }
