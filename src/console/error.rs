@@ -13,11 +13,30 @@ use super::layout;
 pub enum ConsoleError {
     /// The schema refused or failed; the errors carry their `extensions.code`.
     Graphql(Vec<async_graphql::ServerError>),
+    /// Not allowed: a form without the session's CSRF token, or a user without the role (403).
+    Forbidden,
+}
+
+impl From<super::session::CsrfRefused> for ConsoleError {
+    fn from(_: super::session::CsrfRefused) -> ConsoleError {
+        ConsoleError::Forbidden
+    }
 }
 
 impl IntoResponse for ConsoleError {
     fn into_response(self) -> Response {
-        let ConsoleError::Graphql(errors) = self;
+        let errors = match self {
+            ConsoleError::Graphql(errors) => errors,
+            ConsoleError::Forbidden => {
+                let mut page = layout::page(
+                    "Không có quyền",
+                    None,
+                    html! { p { "Bạn không có quyền thực hiện thao tác này, hoặc biểu mẫu đã hết hạn. Hãy tải lại trang rồi thử lại." } },
+                );
+                *page.status_mut() = StatusCode::FORBIDDEN;
+                return page;
+            }
+        };
         let mut page = layout::page(
             "Lỗi",
             None,

@@ -18,7 +18,7 @@ pub fn page(title: &str, user: Option<&SignedIn>, body: Markup) -> Response {
             body {
                 header {
                     a href="/console" { (t("common.app.title")) }
-                    @if let Some(user) = user { span { (user.display_name) } }
+                    @if let Some(user) = user { span { (user.display_name) } (super::session::sign_out_form(user)) }
                 }
                 main { (body) }
             }

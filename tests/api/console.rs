@@ -1,0 +1,3 @@
+//! The web console over HTTP: its pages and forms, by area.
+
+mod auth;
