@@ -176,6 +176,11 @@ pub async fn begin_sign_in(
     state: &str,
     pending: Pending,
 ) -> Result<(), DbErr> {
+    // Anyone may start a sign-in: the abandoned ones go as new ones come, so the table holds ten minutes' worth.
+    console_sign_in::Entity::delete_many()
+        .filter(console_sign_in::Column::CreatedAtMs.lt(settings.now() - SIGN_IN_TTL_MS))
+        .exec(db)
+        .await?;
     console_sign_in::ActiveModel {
         state_hash: Set(hash(state)),
         pkce_verifier: Set(pending.pkce_verifier),
