@@ -293,3 +293,71 @@ async fn a_production_hub_without_a_provider_says_sign_in_is_not_configured() {
     assert!(text.contains("Chưa cấu hình đăng nhập"), "{text}");
     assert!(text.contains("oidc_issuer_url"), "says what to set: {text}");
 }
+
+#[tokio::test]
+async fn the_mock_provider_refuses_unknown_redirects_wrong_secrets_and_used_codes() {
+    let hub = console::shared_hub().await;
+    let (authorize, cookie) = flow::start(&hub, "/console").await;
+    let issuer = authorize
+        .split("/authorize")
+        .next()
+        .expect("issuer")
+        .to_owned();
+    let c = console::client();
+    let discovery: serde_json::Value = c
+        .get(format!("{issuer}/.well-known/openid-configuration"))
+        .send()
+        .await
+        .expect("discovery")
+        .json()
+        .await
+        .expect("JSON");
+    assert_eq!(discovery["issuer"], issuer.as_str());
+    assert_eq!(
+        discovery["code_challenge_methods_supported"],
+        json!(["S256"])
+    );
+    // A redirect URI the provider was not given: refused on its own page, never redirected to.
+    let elsewhere = authorize.replace(
+        "redirect_uri=http",
+        "redirect_uri=http%3A%2F%2Fevil.example%2F&x=http",
+    );
+    let p = c.get(&elsewhere).send().await.expect("authorize");
+    assert_eq!(p.status(), 400);
+    // The hub's callback URL, with a code: exchanged with a wrong secret, then once more after the hub used it.
+    let callback = flow::choose(&authorize, console::OPERATOR, |_| {}).await;
+    let code = callback
+        .split("code=")
+        .nth(1)
+        .and_then(|s| s.split('&').next())
+        .expect("code")
+        .to_owned();
+    let token = |secret: &'static str, code: String| {
+        let c = c.clone();
+        let url = format!("{issuer}/token");
+        async move {
+            c.post(url)
+                .basic_auth("lgsp-console", Some(secret))
+                .form(&[
+                    ("grant_type", "authorization_code"),
+                    ("code", code.as_str()),
+                ])
+                .send()
+                .await
+                .expect("token")
+                .status()
+                .as_u16()
+        }
+    };
+    assert_eq!(token("wrong-secret", code.clone()).await, 401);
+    assert_eq!(
+        flow::finish(&callback, Some(&cookie)).await.status,
+        303,
+        "the hub's exchange"
+    );
+    assert_eq!(
+        token("dev-secret-console", code).await,
+        400,
+        "a code is used once"
+    );
+}
