@@ -87,6 +87,12 @@ fn labels(kind: &str) -> (String, String, String) {
     (key("title"), key("what"), key("todo"))
 }
 
+impl From<super::session::CsrfRefused> for ConsoleError {
+    fn from(_: super::session::CsrfRefused) -> ConsoleError {
+        ConsoleError::Forbidden
+    }
+}
+
 impl IntoResponse for ConsoleError {
     fn into_response(self) -> Response {
         let (status, kind, fields) = match &self {

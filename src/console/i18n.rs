@@ -16,6 +16,10 @@ const VI: &[(&str, &str)] = &[
         "catalog",
         include_str!("../../data/console/labels/vi/catalog.toml"),
     ),
+    (
+        "auth",
+        include_str!("../../data/console/labels/vi/auth.toml"),
+    ),
 ];
 
 static LABELS: LazyLock<HashMap<String, String>> = LazyLock::new(|| load(VI));

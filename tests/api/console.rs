@@ -1,6 +1,7 @@
 //! The web console over HTTP: its pages are HTML, so these tests read status, headers and markup.
 
 mod assets;
+mod auth;
 mod catalog;
 
 use reqwest::header::HeaderMap;

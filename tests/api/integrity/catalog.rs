@@ -44,6 +44,11 @@ const NOT_RELATIONS: &[(&str, &str, &str)] = &[
         "history: the caller's agency, which need not be registered",
     ),
     ("access_log", "request_id", "the HTTP request's id"),
+    (
+        "console_sessions",
+        "agency_code",
+        "the identity provider's claim, which need not name a registered agency",
+    ),
 ];
 
 #[tokio::test]
