@@ -14,8 +14,8 @@
 # Environment:
 #   BIN=/path/lgsp-hub        use this binary instead of `cargo build --release` in the repository
 #   OUT=/path                 where the SQLite file and logs go; default bench/out (git-ignored)
-#   LGSP_BENCH_PG=postgres://postgres@127.0.0.1:5432   PostgreSQL server (trust auth); a database lgsp_bench_scale
-#                             is created fresh and dropped at the end
+#   LGSP_BENCH_PG=postgres://postgres@127.0.0.1:5432   PostgreSQL server (trust auth)
+#   PG_DB=lgsp_bench_scale    the scratch database, created fresh and dropped at the end
 #   SCALE_N=1000000           how many synthetic systems
 #   KEEP=1                    keep the SQLite file and the PostgreSQL database
 # Needs: python3, curl, psql.
@@ -26,7 +26,7 @@ mkdir -p "$out"
 n="${SCALE_N:-1000000}"
 which="${1:-both}"
 pg_admin="${LGSP_BENCH_PG:-postgres://postgres@127.0.0.1:5432}"
-pg_db=lgsp_bench_scale
+pg_db="${PG_DB:-lgsp_bench_scale}"
 if [ -n "${BIN:-}" ]; then
   bin="$BIN"
 else
@@ -39,7 +39,13 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 hub_pid=""
 stop_hub() { if [ -n "$hub_pid" ]; then kill "$hub_pid" 2>/dev/null || true; wait "$hub_pid" 2>/dev/null || true; fi; hub_pid=""; }
 drop_pg() { psql "$pg_admin/postgres" -qc "DROP DATABASE IF EXISTS $pg_db" >/dev/null 2>&1 || true; }
-cleanup() { stop_hub; if [ -z "${KEEP:-}" ]; then drop_pg; rm -f "$out/scale.sqlite"*; fi; }
+cleanup() {
+  stop_hub
+  if [ -z "${KEEP:-}" ]; then
+    if [ "$which" != sqlite ]; then drop_pg; fi
+    if [ "$which" != postgres ]; then rm -f "$out/scale.sqlite"*; fi
+  fi
+}
 trap cleanup EXIT
 start_hub() { # database-url log-name
   port="$(free_port)"
