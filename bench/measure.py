@@ -4,6 +4,7 @@
   measure.py pages  URL N   keyset page 1 vs page N (first: 20, default NAME order): walks N-1 pages with `after`
                             cursors, then times page 1 and page N 50 times each (after one warm-up request)
   measure.py search URL     diacritic-free searches (first: 20), 30 timed runs each after one warm-up
+  measure.py search-hard URL  the same and the texts that are costly on the synthetic catalog
   measure.py check  URL     runs the wrk query once and fails unless it returns 20 edges and no errors
 
 Prints one JSON object. Times are wall-clock per HTTP request (connect + request + full response), in ms.
@@ -13,9 +14,13 @@ import json, math, statistics, sys, time, urllib.parse, urllib.request
 RUNS_PAGES = 50
 RUNS_SEARCH = 30
 SEARCHES = ["ho tich", "so thong tin", "ha tinh", "kho du lieu y te"]
+# `search-hard`: the four above, then texts made to be costly on the synthetic catalog (every trigram common and few
+# or no rows matching, numbers that only the substring tier finds, short texts without trigrams, no match at all).
+HARD_SEARCHES = SEARCHES + ["thong tin so", "he thong thong tin", "tinh ha tinh so", "so 999999", "ky anh so 7777",
+                            "te tinh", "zz", "qwerty", "phan mem quan ly van ban tu phap"]
 PAGE = ("query($after: String) { informationSystems(first: 20, after: $after) "
         "{ pageInfo { endCursor hasNextPage } edges { node { name } } } }")
-SEARCH = "query($t: String!) { search(text: $t, first: 20) { title kind rank } }"
+SEARCH = "query($t: String!) { searchResults(text: $t, first: 20) { truncated hits { title kind rank } } }"
 NESTED = ("{ informationSystems(first: 20, filter: {securityLevel: 3}) { totalCount edges { node "
           "{ name securityLevel agency { name province { name } } } } } }")
 
@@ -78,12 +83,16 @@ def pages(url, n):
             f"page_{n}_first_name": last["informationSystems"]["edges"][0]["node"]["name"]}
 
 
-def search(url):
+def search(url, texts=SEARCHES):
     out = {}
-    for text in SEARCHES:
+    for text in texts:
         data, _ = post(url, SEARCH, {"t": text})
-        out[text] = {**timed(url, SEARCH, {"t": text}, RUNS_SEARCH), "hits": len(data["search"]),
-                     "first_hit": data["search"][0]["title"] if data["search"] else None}
+        page = data["searchResults"]
+        hits = page["hits"]
+        out[text] = {**timed(url, SEARCH, {"t": text}, RUNS_SEARCH), "hits": len(hits),
+                     "ranks": {r: sum(h["rank"] == r for h in hits) for r in ("EXACT", "PREFIX", "SUBSTRING")},
+                     "truncated": page["truncated"],
+                     "first_hit": hits[0]["title"] if hits else None}
     return out
 
 
@@ -103,6 +112,8 @@ if __name__ == "__main__":
         result = pages(url, int(sys.argv[3]))
     elif mode == "search":
         result = search(url)
+    elif mode == "search-hard":
+        result = search(url, HARD_SEARCHES)
     elif mode == "check":
         result = check(url)
     else:

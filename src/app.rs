@@ -163,6 +163,7 @@ impl App {
                 &metrics,
             )),
             max_page_size: config.max_page_size,
+            search_budget: config.search_budget,
             cursors,
             events: Events::new(fanout),
             authorities: Arc::default(),

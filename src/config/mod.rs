@@ -44,6 +44,10 @@ pub struct ResponseCacheConfig {
     pub max_age_s: u64,
 }
 
+/// The substring tier's time on a million rows: with the exact and prefix tiers and the HTTP round trip, a search
+/// answers within 10 ms (bench/RESULTS.md, "Bounded search").
+pub const DEFAULT_SEARCH_BUDGET_MS: u64 = 5;
+
 /// How long requests in flight may finish after SIGTERM: under Kubernetes' default grace period of 30 s, with room
 /// for the websockets' close frames and the last spans' export.
 pub const DEFAULT_DRAIN_TIMEOUT_MS: u64 = 20_000;
@@ -83,6 +87,8 @@ pub struct Config {
     pub mock_upstreams: bool,
     /// How often the national databases are probed in the background (zero: never).
     pub health_interval: std::time::Duration,
+    /// How long search's substring tier may look before answering with what it has (and saying so).
+    pub search_budget: std::time::Duration,
     /// The legal texts the hub cites, when not the built-in list.
     pub legal_references_file: Option<std::path::PathBuf>,
     /// What a document may ask for.
@@ -222,6 +228,9 @@ impl Config {
             mock_upstreams: s.mock_upstreams.unwrap_or(!production) && upstreams.is_empty(),
             health_interval: std::time::Duration::from_millis(
                 s.health_interval_ms.unwrap_or(DEFAULT_HEALTH_INTERVAL_MS),
+            ),
+            search_budget: std::time::Duration::from_millis(
+                s.search_budget_ms.unwrap_or(DEFAULT_SEARCH_BUDGET_MS),
             ),
             legal_references_file: s.legal_references_file,
             upstreams,

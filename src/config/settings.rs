@@ -96,6 +96,10 @@ pub struct Settings {
     /// [default: 30000].
     #[arg(long, global = true, env = "LGSP_HEALTH_INTERVAL_MS")]
     pub health_interval_ms: Option<u64>,
+    /// How long (ms) `search`'s substring tier may look before it answers with what it found and says the answer may
+    /// be incomplete (`searchResults { truncated }`); exact and prefix matches are always complete [default: 5].
+    #[arg(long, global = true, env = "LGSP_SEARCH_BUDGET_MS")]
+    pub search_budget_ms: Option<u64>,
     /// A TOML file of the legal texts the hub cites, replacing the built-in list (data/legal/references.toml): for an
     /// operator to correct what is in force without a release.
     #[arg(long, global = true, env = "LGSP_LEGAL_REFERENCES_FILE")]
@@ -312,6 +316,7 @@ impl Settings {
             upstreams_url: self.upstreams_url.or(lower.upstreams_url),
             mock_upstreams: self.mock_upstreams.or(lower.mock_upstreams),
             health_interval_ms: self.health_interval_ms.or(lower.health_interval_ms),
+            search_budget_ms: self.search_budget_ms.or(lower.search_budget_ms),
             legal_references_file: self.legal_references_file.or(lower.legal_references_file),
             max_query_cost: self.max_query_cost.or(lower.max_query_cost),
             max_query_depth: self.max_query_depth.or(lower.max_query_depth),

@@ -85,7 +85,8 @@ impl NodeQuery {
     }
 
     /// Ranked search across all registries: exact matches, then prefix, then substring; with or without diacritics
-    /// and in any case (`ha tinh`, `HA TINH` and `Hà Tĩnh` all find Hà Tĩnh).
+    /// and in any case (`ha tinh`, `HA TINH` and `Hà Tĩnh` all find Hà Tĩnh). The substring tier has a time budget
+    /// (`search_budget_ms`); `searchResults` says when it ran out.
     #[graphql(complexity = "crate::limits::cost::search(first, child_complexity)")]
     async fn search(
         &self,
@@ -93,26 +94,56 @@ impl NodeQuery {
         text: String,
         #[graphql(default = 20)] first: i32,
     ) -> Res<Vec<SearchHit>> {
-        let st = state(ctx)?;
-        let first = usize::try_from(first).unwrap_or(0);
-        let text = crate::text::clean(&text);
-        if text.chars().count() > MAX_SEARCH_TEXT {
-            return Err(Error::bad_input(
-                "text",
-                format!("`text` must be at most {MAX_SEARCH_TEXT} characters"),
-            )
-            .into());
-        }
-        let hits = store::search::search(&st.store.db, &text, first).await?;
-        let mut out = Vec::with_capacity(hits.len());
-        for hit in hits {
-            out.push(SearchHit {
-                key: hit.entry.node_key,
-                kind: hit.entry.kind.into(),
-                title: hit.entry.title,
-                rank: hit.rank.into(),
-            });
-        }
-        Ok(out)
+        Ok(run_search(ctx, &text, first).await?.hits)
     }
+
+    /// `search`, and whether its substring tier ran out of time (`truncated`): a page that is not truncated holds
+    /// every match an unbounded search would rank first.
+    #[graphql(complexity = "crate::limits::cost::search(first, child_complexity)")]
+    async fn search_results(
+        &self,
+        ctx: &Context<'_>,
+        text: String,
+        #[graphql(default = 20)] first: i32,
+    ) -> Res<SearchResults> {
+        run_search(ctx, &text, first).await
+    }
+}
+
+/// The hits of a search and whether the substring tier ran out of its time budget.
+#[derive(async_graphql::SimpleObject)]
+pub struct SearchResults {
+    /// Best first: exact, then prefix, then substring matches.
+    hits: Vec<SearchHit>,
+    /// The substring tier stopped at its time budget: there may be substring matches the page lacks (exact and
+    /// prefix matches are always complete). Ask a more specific text.
+    truncated: bool,
+}
+
+async fn run_search(ctx: &Context<'_>, text: &str, first: i32) -> Res<SearchResults> {
+    let st = state(ctx)?;
+    let first = usize::try_from(first).unwrap_or(0);
+    let text = crate::text::clean(text);
+    if text.chars().count() > MAX_SEARCH_TEXT {
+        return Err(Error::bad_input(
+            "text",
+            format!("`text` must be at most {MAX_SEARCH_TEXT} characters"),
+        )
+        .into());
+    }
+    let page = store::search::search(&st.store.db, &text, first, st.store.search_budget).await?;
+    let hits = page
+        .hits
+        .into_iter()
+        .map(|hit| SearchHit {
+            key: hit.entry.node_key,
+            kind: hit.entry.kind.into(),
+            title: hit.entry.title,
+            rank: hit.rank.into(),
+        })
+        .collect();
+    Ok(SearchResults {
+        hits,
+        truncated: page.truncated,
+    })
 }

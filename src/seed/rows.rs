@@ -33,12 +33,23 @@ pub(crate) struct SearchRows(Vec<search_entry::ActiveModel>);
 
 impl SearchRows {
     pub(crate) fn add(&mut self, kind: SearchKind, key: &str, title: &str) {
+        self.add_prepared(kind, key.to_owned(), clean(title), fold(title));
+    }
+
+    /// [`Self::add`] for a title already cleaned and folded (a bulk load computes both once per row).
+    pub(crate) fn add_prepared(
+        &mut self,
+        kind: SearchKind,
+        key: String,
+        title: String,
+        folded: String,
+    ) {
         self.0.push(search_entry::ActiveModel {
             id: NotSet,
             kind: Set(kind),
-            node_key: Set(key.to_owned()),
-            title: Set(clean(title)),
-            folded: Set(fold(title)),
+            node_key: Set(key),
+            title: Set(title),
+            folded: Set(folded),
         });
     }
 

@@ -28,6 +28,8 @@ pub struct Store {
     pub db: DatabaseConnection,
     pub cache: Arc<crate::cache::ReadCache>,
     pub max_page_size: usize,
+    /// How long search's substring tier may look (see [`search::search`]).
+    pub search_budget: std::time::Duration,
     /// Tags and checks the connections' cursors.
     pub cursors: page::CursorKey,
     pub events: Events,

@@ -105,6 +105,9 @@ impl TestHub {
                 // No background probes: tests count the calls the mocks receive (tests/api/upstream_health.rs
                 // switches them on).
                 health_interval_ms: Some(0),
+                // Search answers in full however slow a debug build on a busy machine is (tests/api/search.rs
+                // exhausts the budget on purpose).
+                search_budget_ms: Some(60_000),
                 ..Default::default()
             },
         };

@@ -1,6 +1,6 @@
 //! Search matches with or without diacritics and case, ranks exact before prefix before substring.
 
-use serde_json::json;
+use serde_json::{json, Value};
 
 use crate::common::TestHub;
 
@@ -115,4 +115,82 @@ async fn bulk_loaded_rows_and_later_writes_are_both_in_the_substring_index() {
         "{later}"
     );
     assert_eq!(later["search"][0]["rank"], "SUBSTRING", "{later}");
+}
+
+const RESULTS: &str = "query($t: String!, $n: Int) { searchResults(text: $t, first: $n) { truncated hits { kind title rank } } }";
+
+/// The time budget changes nothing where the substring tier finishes: on the seeded catalog every query answers
+/// exactly what the unbounded search answered before it (recorded from that build in `search/`), untruncated.
+#[tokio::test]
+async fn the_seeded_catalog_answers_as_before_the_budget() {
+    let hub = TestHub::shared().await;
+    let before: serde_json::Map<String, Value> =
+        serde_json::from_str(include_str!("search/seeded_catalog_before.json")).expect("fixture");
+    for (text, expected) in before {
+        let data = hub.data(RESULTS, json!({ "t": text, "n": 50 })).await;
+        let got: Vec<Value> = data["searchResults"]["hits"]
+            .as_array()
+            .expect("hits")
+            .iter()
+            .map(|h| json!([h["kind"], h["title"], h["rank"]]))
+            .collect();
+        assert_eq!(Value::Array(got), expected, "{text}");
+        assert_eq!(data["searchResults"]["truncated"], false, "{text}");
+        let plain = hub.data(SEARCH, json!({ "t": text, "n": 50 })).await;
+        assert_eq!(
+            plain["search"].as_array().map(Vec::len),
+            expected.as_array().map(Vec::len),
+            "{text}"
+        );
+    }
+}
+
+/// With no time for the substring tier, a search still answers its exact and prefix hits, complete and in order, and
+/// says the page is truncated; a page the exact tier fills never reaches the substring tier and is not truncated.
+#[tokio::test]
+async fn an_exhausted_budget_keeps_exact_and_prefix_hits_and_says_truncated() {
+    let hub = TestHub::start_configured(0, |o| o.settings.search_budget_ms = Some(0)).await;
+    let before: Value =
+        serde_json::from_str(include_str!("search/seeded_catalog_before.json")).expect("fixture");
+    // "Vĩnh Long": one exact hit then substring hits; "cong": prefix hits then substring hits.
+    for (text, fixture_key) in [("Vĩnh Long", "vinh long"), ("cong", "cong")] {
+        let data = hub.data(RESULTS, json!({ "t": text, "n": 50 })).await;
+        let page = &data["searchResults"];
+        assert_eq!(page["truncated"], true, "{data}");
+        let expected: Vec<&Value> = before[fixture_key]
+            .as_array()
+            .expect("fixture hits")
+            .iter()
+            .filter(|h| h[2] != "SUBSTRING")
+            .collect();
+        assert!(!expected.is_empty(), "{fixture_key}");
+        let got: Vec<Value> = page["hits"]
+            .as_array()
+            .expect("hits")
+            .iter()
+            .map(|h| json!([h["kind"], h["title"], h["rank"]]))
+            .collect();
+        assert_eq!(got.iter().collect::<Vec<_>>(), expected, "{data}");
+    }
+
+    let full = hub.data(RESULTS, json!({ "t": "ha tinh", "n": 1 })).await;
+    assert_eq!(full["searchResults"]["truncated"], false, "{full}");
+    assert_eq!(full["searchResults"]["hits"][0]["rank"], "EXACT", "{full}");
+}
+
+/// Short queries (under three letters: no trigram) and queries with LIKE wildcards take the scan under the same
+/// budget, and finish on a small catalog.
+#[tokio::test]
+async fn short_and_wildcard_queries_finish_within_the_budget() {
+    let hub = TestHub::start_with_synthetic(300).await;
+    let short = hub.data(RESULTS, json!({ "t": "so", "n": 100 })).await;
+    assert_eq!(short["searchResults"]["truncated"], false, "{short}");
+    assert_eq!(
+        short["searchResults"]["hits"].as_array().map(Vec::len),
+        Some(100),
+        "{short}"
+    );
+    let wild = hub.data(RESULTS, json!({ "t": "so 29%", "n": 5 })).await;
+    assert_eq!(wild["searchResults"]["truncated"], false, "{wild}");
+    assert_eq!(wild["searchResults"]["hits"], json!([]), "{wild}");
 }

@@ -1,17 +1,19 @@
 //! Ranked search across the registries, over the folded search index (see the search migration).
 //!
 //! Exact matches come first, then prefix matches, then substring matches; each tier is one indexed statement with a
-//! limit, and later tiers run only while the page is not full.
+//! limit, and later tiers run only while the page is not full. The exact and prefix tiers are B-tree ranges and
+//! always complete; the substring tier runs under a time budget (see [`substring`]) and the page says when it ran out.
+
+mod substring;
+
+use std::time::Duration;
 
 use entities::search_entry;
-use sea_orm::{
-    sea_query::{Expr, ExprTrait, LikeExpr},
-    ColumnTrait, DatabaseConnection, DbBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use crate::{
     error::{Error, Result},
-    text::{escape_like, fold},
+    text::fold,
 };
 
 /// How a hit matched the query.
@@ -27,11 +29,27 @@ pub struct Hit {
     pub rank: MatchRank,
 }
 
+/// The hits of one search, best first.
+pub struct SearchPage {
+    pub hits: Vec<Hit>,
+    /// The substring tier ran out of its budget before it knew every match: there may be substring matches that
+    /// the page lacks. Exact and prefix hits are complete either way, and a page that is not truncated is exactly
+    /// what an unbounded search would answer.
+    pub truncated: bool,
+}
+
 /// Largest `first` of a search.
 pub const MAX_HITS: usize = 100;
 
-#[tracing::instrument(level = "debug", skip_all, fields(first))]
-pub async fn search(db: &DatabaseConnection, text: &str, first: usize) -> Result<Vec<Hit>> {
+/// Searches `text` (folded: no diacritics, any case) for at most `first` hits; the substring tier may spend
+/// `budget`.
+#[tracing::instrument(level = "debug", skip_all, fields(first, truncated))]
+pub async fn search(
+    db: &DatabaseConnection,
+    text: &str,
+    first: usize,
+    budget: Duration,
+) -> Result<SearchPage> {
     let folded = fold(text);
     if folded.is_empty() {
         return Err(Error::bad_input(
@@ -77,26 +95,21 @@ pub async fn search(db: &DatabaseConnection, text: &str, first: usize) -> Result
         take(prefix, MatchRank::Prefix, &mut hits);
     }
 
+    let mut truncated = false;
     if hits.len() < first {
-        let pattern = format!("%{}%", escape_like(&folded));
+        // The rows already taken match as substrings too: ask for enough to fill the page past them.
         let want = (first + hits.len()) as u64;
-        let mut query = search_entry::Entity::find();
-        // SQLite's trigram index answers LIKE only from its own table; PostgreSQL's pg_trgm index serves the column.
-        let trigram_able = folded.chars().count() >= 3 && !folded.contains(['%', '_', '\\']);
-        if db.get_database_backend() == DbBackend::Sqlite && trigram_able {
-            // The limit inside the subquery lets the trigram index stop at the first `want` matches.
-            query = query.filter(Expr::cust_with_values(
-                "\"search_entries\".\"id\" IN (SELECT rowid FROM search_trigrams WHERE folded LIKE ? ORDER BY rowid LIMIT ?)",
-                [sea_orm::Value::from(format!("%{folded}%")), sea_orm::Value::from(want as i64)],
-            ));
-        } else {
-            query = query.filter(
-                Expr::expr(sea_orm::IntoSimpleExpr::into_simple_expr(C::Folded))
-                    .like(LikeExpr::new(pattern).escape('\\')),
-            );
+        let found = substring::matching_ids(db, &folded, want, budget).await?;
+        truncated = !found.complete;
+        if !found.ids.is_empty() {
+            let substring = search_entry::Entity::find()
+                .filter(C::Id.is_in(found.ids))
+                .order_by_asc(C::Id)
+                .all(db)
+                .await?;
+            take(substring, MatchRank::Substring, &mut hits);
         }
-        let substring = query.order_by_asc(C::Id).limit(want).all(db).await?;
-        take(substring, MatchRank::Substring, &mut hits);
     }
-    Ok(hits)
+    tracing::Span::current().record("truncated", truncated);
+    Ok(SearchPage { hits, truncated })
 }
