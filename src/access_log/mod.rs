@@ -71,14 +71,19 @@ struct Pending {
 pub struct AccessLog {
     queue: mpsc::Sender<Pending>,
     keys: ChainKeys,
+    metrics: AccessLogMetrics,
 }
 
 impl AccessLog {
     /// Starts the writer task over `db`, its batches counted in `metrics`.
     pub fn start(db: DatabaseConnection, keys: ChainKeys, metrics: AccessLogMetrics) -> AccessLog {
         let (queue, rx) = mpsc::channel(4 * MAX_BATCH);
-        tokio::spawn(writer::run(db, keys.clone(), rx, metrics));
-        AccessLog { queue, keys }
+        tokio::spawn(writer::run(db, keys.clone(), rx, metrics.clone()));
+        AccessLog {
+            queue,
+            keys,
+            metrics,
+        }
     }
 
     /// Whether the writer task still takes entries (it stops only if it panicked, or with the runtime).
@@ -98,6 +103,7 @@ impl AccessLog {
     pub async fn record(&self, access: Access) -> Result<i64> {
         let (reply, answer) = oneshot::channel();
         let span = tracing::Span::current();
+        let started = std::time::Instant::now();
         self.queue
             .send(Pending {
                 access,
@@ -106,7 +112,9 @@ impl AccessLog {
             })
             .await
             .map_err(|_| Error::AccessLogUnavailable)?;
-        match answer.await {
+        let answer = answer.await;
+        self.metrics.waited(started.elapsed().as_secs_f64());
+        match answer {
             Ok(Ok(seq)) => {
                 span.record("seq", seq);
                 Ok(seq)
