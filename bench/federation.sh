@@ -1,19 +1,35 @@
 #!/usr/bin/env bash
-# Federation overhead: a citizen lookup through the hub (GraphQL, scope + purpose checks, access-log entry written
-# before the answer, masking) against the same lookup sent straight to the mock population service, with the same
-# load generator (wrk, 2 threads, 32 connections) and the same set of citizens.
+# Federation overhead, and the peer a province would otherwise deploy: a citizen lookup
+#   - straight to the mock population service (the floor: what the national database itself costs),
+#   - through the hub on SQLite and through the hub on PostgreSQL (GraphQL, token and grant checks, purpose, the
+#     upstream call over reqwest with the caller's headers, the access-log entry committed before the answer, masking),
+#   - through Hive Gateway 2.15 serving a supergraph that @graphql-mesh/compose-cli composed from the mock's own OpenAPI
+#     (static token header, no auth, no log: less work than the hub does),
+# with the same load generator (wrk, same threads, connections and duration), the paths run one after the other in
+# each round (direct, hub SQLite, hub PostgreSQL, Hive), in two scenarios: the mock answering at once (the hub's and
+# the peer's own costs dominate) and the mock taking 20 ms per lookup (closer to a national database over NDXP).
 #
-#   bash bench/federation.sh          30 s per run    (LGSP_BENCH_SECONDS to change)
+#   bash bench/federation.sh        one command, every figure: req/s, p50, p99 per path (median of the rounds), the
+#                                   added p50/p99 and throughput ratio against direct, the hub/Hive ratios, and where
+#                                   the hub's added time goes (from its /metrics: request, upstream call, access-log wait)
 #
-# Reports req/s, p50 and p99 of both, the added p50/p99 and the throughput ratio (targets: <= 0.5 ms added p50,
-# >= 80 % of the direct throughput, with the access log on). Raw wrk output goes to bench/out/.
-# Environment: BIN_DIR=/path/to/target/release (default: cargo build --release here);
-#   HUB_DATABASE_URL=postgres://... to run the hub on PostgreSQL (default: a fresh SQLite file in bench/out).
+# Environment:
+#   LGSP_BENCH_SECONDS (10)   per run          LGSP_BENCH_ROUNDS (3)    rounds; medians are reported
+#   LGSP_BENCH_THREADS (2)    wrk threads      LGSP_BENCH_CONNECTIONS (32)
+#   BIN_DIR=/path/to/target/release (default: cargo build --release here)
+#   LGSP_BENCH_PG=postgres://postgres@127.0.0.1:5432 (admin URL; database lgsp_fed_bench is recreated; empty: skip)
+#   HIVE_FORK (1)             Hive Gateway workers (its default)
+# Needs: python3, curl, wrk (apt-get installs it), node >= 20 with npm (first run: npm ci in bench/hive), psql for
+# PostgreSQL. Raw wrk output and logs go to bench/out/.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 out="${OUT:-$root/bench/out}"
 mkdir -p "$out"
-duration="${LGSP_BENCH_SECONDS:-30}"
+duration="${LGSP_BENCH_SECONDS:-10}"
+rounds="${LGSP_BENCH_ROUNDS:-3}"
+threads="${LGSP_BENCH_THREADS:-2}"
+connections="${LGSP_BENCH_CONNECTIONS:-32}"
+pg_admin="${LGSP_BENCH_PG-postgres://postgres@127.0.0.1:5432}"
 if ! command -v wrk >/dev/null; then
   apt-get install -y wrk >/dev/null 2>&1 || { apt-get update >/dev/null && apt-get install -y wrk >/dev/null; }
 fi
@@ -21,37 +37,66 @@ if [ -z "${BIN_DIR:-}" ]; then
   (cd "$root" && cargo build --release --bin lgsp-hub --bin mock-upstreams)
   BIN_DIR="${CARGO_TARGET_DIR:-$root/target}/release"
 fi
+hive_dir="$root/bench/hive"
+if [ ! -x "$hive_dir/node_modules/.bin/hive-gateway" ] || [ ! -x "$hive_dir/node_modules/.bin/mesh-compose" ]; then
+  (cd "$hive_dir" && npm ci --no-audit --no-fund --silent)
+fi
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+wait_for() { # url tries
+  for _ in $(seq 1 "$2"); do curl -fsS "$1" >/dev/null 2>&1 && return 0; sleep 0.5; done
+  echo "not up: $1" >&2; return 1
+}
 pids=()
 trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done' EXIT
 
+# The mock, with tokens valid for the whole benchmark: the direct run and Hive Gateway send one static token.
 mock_port="$(free_port)"
-"$BIN_DIR/mock-upstreams" --listen "127.0.0.1:$mock_port" >"$out/mock.log" 2>&1 &
+"$BIN_DIR/mock-upstreams" --listen "127.0.0.1:$mock_port" --token-ttl-secs 86400 >"$out/mock.log" 2>&1 &
 pids+=($!)
 mock="http://127.0.0.1:$mock_port"
-for _ in $(seq 1 60); do curl -fsS "$mock/population/openapi.json" >/dev/null 2>&1 && break; sleep 0.5; done
+wait_for "$mock/population/openapi.json" 60
 
-hub_port="$(free_port)"
 secret="bench-secret-of-at-least-thirty-two-bytes"
-rm -f "$out/federation.sqlite"*
-db_url="${HUB_DATABASE_URL:-sqlite://$out/federation.sqlite?mode=rwc}"
-LGSP_JWT_SECRET="$secret" LGSP_ACCESS_LOG_KEY="bench-access-log-key-of-32-bytes-or-more" LGSP_LOG=warn \
-  LGSP_UPSTREAMS_URL="$mock" LGSP_DATA_DIR="$out" \
-  "$BIN_DIR/lgsp-hub" --database-url "$db_url" --listen "127.0.0.1:$hub_port" serve \
-  >"$out/hub-federation.log" 2>&1 &
-pids+=($!)
-hub="http://127.0.0.1:$hub_port"
-for _ in $(seq 1 120); do curl -fsS "$hub/readyz" >/dev/null 2>&1 && break; sleep 0.5; done
+start_hub() { # name database-url -> prints the base URL
+  local port dir
+  port="$(free_port)"
+  dir="$out/hub-$1"
+  rm -rf "$dir" && mkdir -p "$dir"
+  LGSP_JWT_SECRET="$secret" LGSP_ACCESS_LOG_KEY="bench-access-log-key-of-32-bytes-or-more" LGSP_LOG=warn \
+    LGSP_UPSTREAMS_URL="$mock" LGSP_DATA_DIR="$dir" \
+    "$BIN_DIR/lgsp-hub" --database-url "$2" --listen "127.0.0.1:$port" serve >"$out/hub-$1.log" 2>&1 &
+  pids+=($!)
+  echo "http://127.0.0.1:$port"
+}
+hubs=(sqlite)
+hub_sqlite="$(start_hub sqlite "sqlite://$out/hub-sqlite/federation.sqlite?mode=rwc")"
+if [ -n "$pg_admin" ]; then
+  psql "$pg_admin/postgres" -qc 'DROP DATABASE IF EXISTS lgsp_fed_bench WITH (FORCE)' -c 'CREATE DATABASE lgsp_fed_bench' >/dev/null
+  hub_postgres="$(start_hub postgres "$pg_admin/lgsp_fed_bench")"
+  hubs+=(postgres)
+fi
+for h in "${hubs[@]}"; do url="hub_$h"; wait_for "${!url}/readyz" 240; done
 
 ids="$(curl -fsS -H 'x-admin-key: dev-admin-key' "$mock/admin/samples" | python3 -c 'import json,sys; print(" ".join(json.load(sys.stdin)["citizens"][:10]))')"
 hub_token="$(LGSP_JWT_SECRET="$secret" "$BIN_DIR/lgsp-hub" token --subject bench --agency 000.00.00.H48 --scopes upstream:population:read)"
 mock_token="$(curl -fsS -u lgsp-hub:dev-secret-population -d grant_type=client_credentials "$mock/population/oauth/token" \
   | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')"
 
+# Hive Gateway: the supergraph composed from the mock's OpenAPI (bench/hive/mesh.config.ts), then the gateway.
+(cd "$hive_dir" && MOCK_URL="$mock" MOCK_TOKEN="$mock_token" node_modules/.bin/mesh-compose -o "$out/supergraph.graphql" \
+  >"$out/mesh-compose.log" 2>&1)
+hive_port="$(free_port)"
+(cd "$hive_dir" && LOG_LEVEL=error exec node_modules/.bin/hive-gateway --fork "${HIVE_FORK:-1}" supergraph \
+  "$out/supergraph.graphql" --host 127.0.0.1 --port "$hive_port" --disable-websockets >"$out/hive.log" 2>&1) &
+pids+=($!)
+hive="http://127.0.0.1:$hive_port"
+wait_for "$hive/healthcheck" 120
+
+lua_ids="local ids = {}
+for id in string.gmatch(\"$ids\", \"%S+\") do table.insert(ids, id) end
+local n = 0"
 cat >"$out/hub-citizen.lua" <<LUA
-local ids = {}
-for id in string.gmatch("$ids", "%S+") do table.insert(ids, id) end
-local n = 0
+$lua_ids
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
 wrk.headers["Authorization"] = "Bearer $hub_token"
@@ -61,10 +106,18 @@ request = function()
   return wrk.format(nil, "/graphql", nil, body)
 end
 LUA
+cat >"$out/hive-citizen.lua" <<LUA
+$lua_ids
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+request = function()
+  n = n + 1
+  local body = '{"query":"query(\$p: queryInput_citizens_by_personalId_personalId!) { citizens_by_personalId(personalId: \$p) { ... on Citizen { fullName birthDate permanentAddress } } }","variables":{"p":"' .. ids[(n % #ids) + 1] .. '"}}'
+  return wrk.format(nil, "/graphql", nil, body)
+end
+LUA
 cat >"$out/direct-citizen.lua" <<LUA
-local ids = {}
-for id in string.gmatch("$ids", "%S+") do table.insert(ids, id) end
-local n = 0
+$lua_ids
 wrk.headers["Authorization"] = "Bearer $mock_token"
 wrk.headers["X-Client-Agency"] = "000.00.00.H48"
 wrk.headers["X-Purpose"] = "PUBLIC_SERVICE; ref=HS-1"
@@ -73,46 +126,58 @@ request = function()
   return wrk.format("GET", "/population/citizens/" .. ids[(n % #ids) + 1])
 end
 LUA
+# Each path once by hand: a wrong answer must stop the benchmark, not be measured.
+check() { # name url script-free curl args...
+  local name="$1" url="$2"; shift 2
+  curl -fsS "$@" "$url" | grep -q 'permanentAddress' || { echo "$name does not answer the lookup" >&2; exit 1; }
+}
+first="${ids%% *}"
+check direct "$mock/population/citizens/$first" -H "authorization: Bearer $mock_token" -H 'x-client-agency: 000.00.00.H48'
+for h in "${hubs[@]}"; do
+  url="hub_$h"
+  check "hub $h" "${!url}/graphql" -H "authorization: Bearer $hub_token" -H 'content-type: application/json' \
+    -d "{\"query\":\"{ citizen(personalId: \\\"$first\\\", purpose: {basis: PUBLIC_SERVICE, reference: \\\"HS-1\\\"}) { fullName birthDate permanentAddress } }\"}"
+done
+check hive "$hive/graphql" -H 'content-type: application/json' \
+  -d "{\"query\":\"{ citizens_by_personalId(personalId: \\\"$first\\\") { ... on Citizen { fullName birthDate permanentAddress } } }\"}"
 
-run() { # name url script
-  wrk -t2 -c32 -d"${duration}s" --latency -s "$3" "$2" >"$out/wrk-$1.txt"
-  python3 - "$out/wrk-$1.txt" "$1" <<'PY'
-import re, sys
-text = open(sys.argv[1]).read()
-def ms(label):
-    m = re.search(r"^\s*%s%%\s+([\d.]+)(us|ms|s)" % label, text, re.M)
-    v, u = float(m.group(1)), m.group(2)
-    return v / 1000 if u == "us" else v * 1000 if u == "s" else v
-rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
-errors = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
-print(f"{sys.argv[2]} {rps:.0f} {ms('50'):.3f} {ms('99'):.3f} {errors.group(1) if errors else 0}")
-PY
+paths=(direct)
+for h in "${hubs[@]}"; do paths+=("hub-$h"); done
+paths+=(hive)
+url_of() { case "$1" in direct) echo "$mock" ;; hive) echo "$hive" ;; hub-*) local v="hub_${1#hub-}"; echo "${!v}" ;; esac; }
+script_of() { case "$1" in direct) echo "$out/direct-citizen.lua" ;; hive) echo "$out/hive-citizen.lua" ;; *) echo "$out/hub-citizen.lua" ;; esac; }
+metrics() { # path file: the hub's /metrics, to split its time afterwards
+  case "$1" in hub-*) curl -fsS "$(url_of "$1")/metrics" >"$2" ;; *) : >"$2" ;; esac
 }
-report() { # direct hub entries title
-python3 - "$1" "$2" "$3" "$4" <<'PY'
-import sys
-d = sys.argv[1].split(); h = sys.argv[2].split()
-print(f"### {sys.argv[4]}")
-print("| path | req/s | p50 ms | p99 ms | non-2xx |")
-print("| --- | --- | --- | --- | --- |")
-print(f"| mock directly | {d[1]} | {d[2]} | {d[3]} | {d[4]} |")
-print(f"| through the hub | {h[1]} | {h[2]} | {h[3]} | {h[4]} |")
-print(f"added p50: {float(h[2]) - float(d[2]):.3f} ms, added p99: {float(h[3]) - float(d[3]):.3f} ms, "
-      f"throughput ratio: {float(h[1]) / float(d[1]) * 100:.1f} %, access-log entries so far: {sys.argv[3]}")
-PY
+run() { # scenario round path seconds
+  local base="$out/$1-$3-r$2"
+  metrics "$3" "$base.before"
+  wrk -t"$threads" -c"$connections" -d"${4}s" --latency -s "$(script_of "$3")" "$(url_of "$3")" >"$base.wrk"
+  metrics "$3" "$base.after"
 }
-entries() {
-  curl -fsS -H "authorization: Bearer $(LGSP_JWT_SECRET="$secret" "$BIN_DIR/lgsp-hub" token --subject bench --agency 000.00.00.H48 --scopes audit:read)" \
-    -H 'content-type: application/json' -d '{"query":"{ accessLog(first: 1) { totalCount } }"}' "$hub/graphql" \
-    | python3 -c 'import json,sys; print(json.load(sys.stdin)["data"]["accessLog"]["totalCount"])'
+scenario() { # name title
+  # Warm-up (not counted): Node's JIT, the hub's caches and connection pools.
+  for p in "${paths[@]}"; do wrk -t"$threads" -c"$connections" -d2s -s "$(script_of "$p")" "$(url_of "$p")" >/dev/null; done
+  for r in $(seq 1 "$rounds"); do
+    for p in "${paths[@]}"; do run "$1" "$r" "$p" "$duration"; done
+  done
+  python3 "$root/bench/federation_report.py" "$out" "$1" "$2" "$rounds" "${paths[@]}"
 }
-# 1. The worst case for the hub: the mock answers from memory, so the hub's own work is most of the cost.
-direct="$(run direct "$mock" "$out/direct-citizen.lua")"
-via_hub="$(run hub "$hub" "$out/hub-citizen.lua")"
-report "$direct" "$via_hub" "$(entries)" "Mock answering at once"
-# 2. A national database that takes 20 ms per lookup (the mock's latency knob), same load: what the hub adds then.
-curl -fsS -X PUT -H 'x-admin-key: dev-admin-key' -H 'content-type: application/json' -d '{"latencyMs":20}' \
-  "$mock/admin/knobs/population" >/dev/null
-direct="$(run direct-20ms "$mock" "$out/direct-citizen.lua")"
-via_hub="$(run hub-20ms "$hub" "$out/hub-citizen.lua")"
-report "$direct" "$via_hub" "$(entries)" "Mock taking 20 ms per lookup"
+
+{
+  echo "## Federation run $(date -u '+%Y-%m-%d %H:%M UTC'): wrk -t$threads -c$connections, ${duration} s per run, $rounds rounds" \
+    "(medians), $(nproc) cores, load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo
+  scenario at-once "Mock answering at once"
+  curl -fsS -X PUT -H 'x-admin-key: dev-admin-key' -H 'content-type: application/json' -d '{"latencyMs":20}' \
+    "$mock/admin/knobs/population" >/dev/null
+  scenario 20ms "Mock taking 20 ms per lookup"
+  for h in "${hubs[@]}"; do
+    url="hub_$h"
+    audit="$(LGSP_JWT_SECRET="$secret" "$BIN_DIR/lgsp-hub" token --subject bench --agency 000.00.00.H48 --scopes audit:read)"
+    n="$(curl -fsS -H "authorization: Bearer $audit" -H 'content-type: application/json' \
+      -d '{"query":"{ accessLog(first: 1) { totalCount } }"}' "${!url}/graphql" \
+      | python3 -c 'import json,sys; print(json.load(sys.stdin)["data"]["accessLog"]["totalCount"])')"
+    echo "Access-log entries written by the hub on $h: $n."
+  done
+} | tee "$out/federation-summary.md"

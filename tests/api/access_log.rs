@@ -247,3 +247,194 @@ async fn entries_without_a_grant_and_with_one_verify_and_an_edited_grant_is_foun
         ));
     }
 }
+
+/// Makes the database refuse any entry whose purpose reference is `POISON`, as a full disk or a lost connection would
+/// refuse a whole write.
+async fn poison_entries(hub: &TestHub) {
+    let sql: &[&str] = match hub.db.get_database_backend() {
+        DbBackend::Postgres => &[
+            "CREATE FUNCTION access_log_poison() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN \
+             IF NEW.purpose_ref = 'POISON' THEN RAISE EXCEPTION 'poisoned entry'; END IF; RETURN NEW; END $$",
+            "CREATE TRIGGER access_log_poison BEFORE INSERT ON access_log FOR EACH ROW \
+             EXECUTE FUNCTION access_log_poison()",
+        ],
+        _ => &["CREATE TRIGGER access_log_poison BEFORE INSERT ON access_log \
+                WHEN NEW.purpose_ref = 'POISON' BEGIN SELECT RAISE(ABORT, 'poisoned entry'); END"],
+    };
+    for s in sql {
+        hub.db.execute_unprepared(s).await.expect("poison trigger");
+    }
+}
+
+fn poisoned(i: usize) -> Access {
+    let mut a = access(i);
+    a.purpose_ref = "POISON".into();
+    a
+}
+
+/// The entries stored, by request id, with their sequence numbers.
+async fn stored_by_request(hub: &TestHub) -> std::collections::HashMap<String, i64> {
+    entities::access_log_entry::Entity::find()
+        .all(&hub.db)
+        .await
+        .expect("entries")
+        .into_iter()
+        .filter_map(|e| e.request_id.map(|r| (r, e.seq)))
+        .collect()
+}
+
+#[tokio::test]
+async fn a_failed_flush_fails_every_lookup_of_its_batch_and_the_chain_stays_whole() {
+    let hub = TestHub::start().await;
+    poison_entries(&hub).await;
+    let keys = ChainKeys::from_secret(b"test access-log key");
+    let log = AccessLog::start(hub.db.clone(), keys.clone(), AccessLogMetrics::noop());
+    // Hold the head (a row lock on PostgreSQL, the write lock on SQLite) so that the first flush waits, and the two
+    // accesses sent meanwhile gather into the batch behind it, one of them poisoned.
+    let blocker = sea_orm::TransactionTrait::begin(&hub.db)
+        .await
+        .expect("begin");
+    blocker
+        .execute_unprepared("UPDATE access_log_head SET seq = seq WHERE id = 1")
+        .await
+        .expect("hold the head");
+    let first = tokio::spawn({
+        let log = log.clone();
+        async move { log.record(access(0)).await }
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    let behind: Vec<_> = [poisoned(1), access(2)]
+        .into_iter()
+        .map(|a| {
+            let log = log.clone();
+            tokio::spawn(async move { log.record(a).await })
+        })
+        .collect();
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    blocker.commit().await.expect("release the head");
+    assert_eq!(first.await.expect("task").expect("first logged"), 1);
+    for t in behind {
+        assert!(
+            t.await.expect("task").is_err(),
+            "an access of the failed batch was answered as logged"
+        );
+    }
+    let stored = stored_by_request(&hub).await;
+    assert_eq!(stored.len(), 1, "{stored:?}");
+    assert_eq!(stored.get("req-0"), Some(&1));
+    // The chain goes on from the last entry written, not from the batch that failed.
+    assert_eq!(log.record(access(3)).await.expect("logged after"), 2);
+    match verify(&hub.db, &keys).await.expect("verify") {
+        Verdict::Intact { entries, .. } => assert_eq!(entries, 2),
+        broken => panic!("{broken:?}"),
+    }
+}
+
+#[tokio::test]
+async fn concurrent_accesses_with_failing_batches_log_exactly_those_answered() {
+    let hub = TestHub::start().await;
+    poison_entries(&hub).await;
+    let keys = ChainKeys::from_secret(b"test access-log key");
+    let log = AccessLog::start(hub.db.clone(), keys.clone(), AccessLogMetrics::noop());
+    // Waves of twenty concurrent accesses, one wave after the other, a poisoned access in three of them: within a wave
+    // the batches split as the pipeline takes them, a clean wave never shares a batch with a poisoned access.
+    let mut answered = std::collections::HashMap::new();
+    let mut refused = Vec::new();
+    for wave in 0..20 {
+        let tasks: Vec<_> = (wave * 20..wave * 20 + 20)
+            .map(|i| {
+                let log = log.clone();
+                let poison = [3, 7, 11].contains(&wave) && i % 20 == 10;
+                let a = if poison { poisoned(i) } else { access(i) };
+                tokio::spawn(async move { (i, poison, log.record(a).await) })
+            })
+            .collect();
+        for t in tasks {
+            match t.await.expect("task") {
+                (i, poison, Ok(seq)) => {
+                    assert!(!poison, "a poisoned access was answered as logged");
+                    answered.insert(format!("req-{i}"), seq);
+                }
+                (i, _, Err(_)) => refused.push(format!("req-{i}")),
+            }
+        }
+    }
+    assert!(
+        refused.len() >= 3,
+        "every poisoned access fails: {refused:?}"
+    );
+    assert!(
+        answered.len() >= 17 * 20,
+        "clean waves are written: {refused:?}"
+    );
+    // Exactly the answered accesses are stored, each under the sequence number its lookup was given.
+    assert_eq!(stored_by_request(&hub).await, answered);
+    match verify(&hub.db, &keys).await.expect("verify") {
+        Verdict::Intact { entries, .. } => assert_eq!(entries, answered.len() as i64),
+        broken => panic!("{broken:?}"),
+    }
+}
+
+#[tokio::test]
+async fn two_writers_on_one_database_make_one_chain() {
+    // Two replicas: each keeps the head in memory, and each finds it stale after the other wrote.
+    let hub = TestHub::start().await;
+    let keys = ChainKeys::from_secret(b"test access-log key");
+    let logs = [
+        AccessLog::start(hub.db.clone(), keys.clone(), AccessLogMetrics::noop()),
+        AccessLog::start(hub.db.clone(), keys.clone(), AccessLogMetrics::noop()),
+    ];
+    let tasks: Vec<_> = (0..600)
+        .map(|i| {
+            let log = logs[i % 2].clone();
+            tokio::spawn(async move { log.record(access(i)).await })
+        })
+        .collect();
+    let mut seqs = Vec::new();
+    for t in tasks {
+        seqs.push(t.await.expect("task").expect("logged"));
+    }
+    seqs.sort_unstable();
+    assert_eq!(seqs, (1..=600).collect::<Vec<i64>>());
+    match verify(&hub.db, &keys).await.expect("verify") {
+        Verdict::Intact { entries, .. } => assert_eq!(entries, 600),
+        broken => panic!("{broken:?}"),
+    }
+}
+
+#[tokio::test]
+async fn a_batch_lands_only_on_the_head_it_was_linked_onto() {
+    use lgsp_hub::access_log::append::{append_after, link, now_ms, Head};
+    let hub = TestHub::start().await;
+    let keys = ChainKeys::from_secret(b"test access-log key");
+    let start = Head {
+        seq: 0,
+        hash: String::new(),
+    };
+    let mut head = start.clone();
+    let rows: Vec<_> = (0..3)
+        .map(|i| link(&keys, &mut head, &access(i), now_ms()))
+        .collect();
+    assert!(append_after(&hub.db, &start, &rows).await.expect("append"));
+    // Linked onto a head that is no longer the stored one (another replica wrote): nothing is written.
+    let mut stale = start.clone();
+    let again: Vec<_> = (3..5)
+        .map(|i| link(&keys, &mut stale, &access(i), now_ms()))
+        .collect();
+    assert!(!append_after(&hub.db, &start, &again).await.expect("append"));
+    let mut next = head.clone();
+    let more: Vec<_> = (5..7)
+        .map(|i| link(&keys, &mut next, &access(i), now_ms()))
+        .collect();
+    assert!(append_after(&hub.db, &head, &more).await.expect("append"));
+    let stored = stored_by_request(&hub).await;
+    assert_eq!(stored.len(), 5, "{stored:?}");
+    assert_eq!(stored.get("req-6"), Some(&5));
+    match verify(&hub.db, &keys).await.expect("verify") {
+        Verdict::Intact { entries, head_hash } => {
+            assert_eq!(entries, 5);
+            assert_eq!(head_hash, next.hash);
+        }
+        broken => panic!("{broken:?}"),
+    }
+}

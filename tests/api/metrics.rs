@@ -202,6 +202,12 @@ async fn requests_errors_sql_pools_upstreams_caches_and_the_access_log_are_count
         "the citizen's entry"
     );
     assert!(at("lgsp_access_log_commit_duration_seconds_count") >= 1.0);
+    // Every lookup's wait for its entry, which a batch's commit time alone does not show.
+    assert_eq!(
+        at("lgsp_access_log_wait_seconds_count"),
+        at("lgsp_access_log_batch_size_sum"),
+        "one wait per entry"
+    );
     assert_eq!(at("lgsp_access_log_write_failures_total"), 0.0);
     assert!(at("lgsp_document_cache_bytes") > 0.0);
     assert_eq!(at("lgsp_subscriptions"), 0.0);

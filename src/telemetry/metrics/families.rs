@@ -43,6 +43,7 @@ pub mod name {
     pub const ACCESS_LOG_BATCH_SIZE: &str = "lgsp_access_log_batch_size";
     pub const ACCESS_LOG_COMMIT_DURATION: &str = "lgsp_access_log_commit_duration_seconds";
     pub const ACCESS_LOG_WRITE_FAILURES: &str = "lgsp_access_log_write_failures_total";
+    pub const ACCESS_LOG_WAIT_DURATION: &str = "lgsp_access_log_wait_seconds";
     pub const CACHE_HITS: &str = "lgsp_cache_hits_total";
     pub const CACHE_MISSES: &str = "lgsp_cache_misses_total";
     pub const DOCUMENT_CACHE_BYTES: &str = "lgsp_document_cache_bytes";
@@ -204,6 +205,12 @@ pub const FAMILIES: &[Family] = &[
         kind: Counter,
         labels: &[],
         help: "Access-log batches that could not be written (their lookups returned ACCESS_LOG_UNAVAILABLE and no data).",
+    },
+    Family {
+        name: name::ACCESS_LOG_WAIT_DURATION,
+        kind: Histogram,
+        labels: &[],
+        help: "Time a lookup waited for its access-log entry to be committed (the flush in progress, then its own).",
     },
     Family {
         name: name::CACHE_HITS,

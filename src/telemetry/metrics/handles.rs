@@ -213,6 +213,7 @@ pub struct AccessLogMetrics {
     batch_size: Histogram,
     commit: Histogram,
     failures: Counter,
+    wait: Histogram,
 }
 
 impl AccessLogMetrics {
@@ -221,7 +222,13 @@ impl AccessLogMetrics {
             batch_size: Histogram::noop(),
             commit: Histogram::noop(),
             failures: Counter::noop(),
+            wait: Histogram::noop(),
         }
+    }
+
+    /// One lookup waited `seconds` for its entry to be committed (or refused).
+    pub fn waited(&self, seconds: f64) {
+        self.wait.record(seconds);
     }
 
     /// One batch of `entries` committed (or failed) in `seconds`.
@@ -323,6 +330,7 @@ impl Metrics {
             batch_size: self.histogram(name::ACCESS_LOG_BATCH_SIZE, Vec::new()),
             commit: self.histogram(name::ACCESS_LOG_COMMIT_DURATION, Vec::new()),
             failures: self.counter(name::ACCESS_LOG_WRITE_FAILURES, Vec::new()),
+            wait: self.histogram(name::ACCESS_LOG_WAIT_DURATION, Vec::new()),
         }
     }
 
