@@ -5,12 +5,13 @@
 //! registries, the one versioned write path), [`federation`] (personal-data lookups over [`upstream`] clients),
 //! [`approval`] (the ND 85/2016 workflow), [`access_log`] (the hash-chained log) → `entities`/`migrations`.
 //! Beside them: [`limits`] (what a document may ask), [`rate_limit`], [`auth`], [`events`] (change fan-out),
-//! [`cache`], [`config`], [`console`] (the web console, over the schema), [`telemetry`] (metrics), [`health`] (readiness), [`error`] (the one mapping to GraphQL codes), [`seed`] (the registries from the plans).
+//! [`cache`], [`config`], [`console`] (the web console, over the schema), [`assets`] (its embedded, hashed files), [`telemetry`] (metrics), [`health`] (readiness), [`error`] (the one mapping to GraphQL codes), [`seed`] (the registries from the plans).
 #![forbid(unsafe_code)]
 
 pub mod access_log;
 pub mod app;
 pub mod approval;
+pub mod assets;
 pub mod auth;
 pub mod cache;
 pub mod clock;

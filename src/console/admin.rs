@@ -17,7 +17,7 @@ use serde_json::{json, Value};
 use super::{
     agency::see_other,
     i18n::t,
-    layout,
+    layout::{self, Area},
     session::SignedIn,
     work::{self, s, Failure, FieldErrors},
 };
@@ -127,7 +127,9 @@ pub async fn agencies(
             )
             .await?;
             let conn = &data["agencies"];
-            Ok(layout::page(
+            Ok(layout::page_in(
+        Area::Admin,
+
                 t("admin.agencies"),
                 Some(&user),
                 html! {
@@ -191,7 +193,8 @@ fn agency_page(
         .map(|(a, b)| (a.as_str(), b.as_str()))
         .collect();
     let roles: Vec<(&str, &str)> = ROLES.iter().map(|(v, k)| (*v, t(k))).collect();
-    let mut page = layout::page(
+    let mut page = layout::page_in(
+        Area::Admin,
         s(a, "name"),
         Some(user),
         html! {
@@ -310,7 +313,9 @@ pub async fn projects(
             )
             .await?;
             let conn = &data["projects"];
-            Ok(layout::page(
+            Ok(layout::page_in(
+        Area::Admin,
+
                 t("admin.projects"),
                 Some(&user),
                 html! {
@@ -405,7 +410,8 @@ fn project_page(
         .iter()
         .map(|(a, b)| (a.as_str(), b.as_str()))
         .collect();
-    let mut page = layout::page(
+    let mut page = layout::page_in(
+        Area::Admin,
         s(p, "name"),
         Some(user),
         html! {
@@ -563,7 +569,8 @@ async fn links_page(
         .map(|st| (*st, t(&format!("admin.status.{st}")).to_owned()))
         .collect();
     let statuses: Vec<(&str, &str)> = statuses.iter().map(|(a, b)| (*a, b.as_str())).collect();
-    let mut page = layout::page(
+    let mut page = layout::page_in(
+        Area::Admin,
         t("admin.links"),
         Some(user),
         html! {

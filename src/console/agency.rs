@@ -15,7 +15,7 @@ use serde_json::{json, Value};
 
 use super::{
     i18n::t,
-    layout,
+    layout::{self, Area},
     session::SignedIn,
     work::{self, s, Failure, FieldErrors},
 };
@@ -80,7 +80,8 @@ async fn list_page(app: &AppState, user: &SignedIn) -> Result<Response, Response
         .as_array()
         .cloned()
         .unwrap_or_default();
-    Ok(layout::page(
+    Ok(layout::page_in(
+        Area::Agency,
         t("agency.title"),
         Some(user),
         html! {
@@ -146,7 +147,8 @@ fn level_options() -> Vec<(&'static str, &'static str)> {
 }
 
 fn register_page(user: &SignedIn, form: &FormData, errors: &FieldErrors) -> Response {
-    let mut page = layout::page(
+    let mut page = layout::page_in(
+        Area::Agency,
         t("agency.register"),
         Some(user),
         html! {
@@ -303,7 +305,8 @@ fn system_page(user: &SignedIn, sys: &Value, events: &[Value], shown: &Shown) ->
     .collect();
     let edit = shown.edit.as_ref().unwrap_or(&current);
     let v = |k: &str| edit.get(k).cloned().unwrap_or_default();
-    let mut page = layout::page(
+    let mut page = layout::page_in(
+        Area::Agency,
         s(sys, "name"),
         Some(user),
         html! {

@@ -23,7 +23,7 @@ use super::{
     agency::{history, history_list, level_label, see_other, state_label},
     gql,
     i18n::t,
-    layout,
+    layout::{self, Area},
     session::SignedIn,
     work::{self, s, Failure, FieldErrors},
 };
@@ -87,7 +87,8 @@ pub async fn list(State(app): State<AppState>, user: SignedIn) -> Response {
     match async {
         gate(&user)?;
         let tasks = inbox(&app, &user).await?;
-        Ok::<_, Response>(layout::page(
+        Ok::<_, Response>(layout::page_in(
+            Area::Approvals,
             t("approvals.title"),
             Some(&user),
             html! {
@@ -167,7 +168,8 @@ fn system_page(
     let version = sys["version"].to_string();
     let state = sys["approvalState"].as_str();
     let v = |k: &str| form.get(k).cloned().unwrap_or_default();
-    let mut page = layout::page(
+    let mut page = layout::page_in(
+        Area::Approvals,
         s(sys, "name"),
         Some(user),
         html! {

@@ -14,7 +14,7 @@ use serde_json::{json, Value};
 
 use super::{
     i18n::t,
-    layout,
+    layout::{self, Area},
     session::SignedIn,
     work::{self, s, Failure, FieldErrors},
 };
@@ -190,7 +190,8 @@ async fn log_page(app: &AppState, user: &SignedIn, params: &Params) -> Result<Re
     }
     let log = &data["accessLog"];
     let entries = log["nodes"].as_array().cloned().unwrap_or_default();
-    let mut page = layout::page(
+    let mut page = layout::page_in(
+        Area::Audit,
         t("auditor.title"),
         Some(user),
         html! {
@@ -221,7 +222,8 @@ async fn log_page(app: &AppState, user: &SignedIn, params: &Params) -> Result<Re
 }
 
 fn person_page(user: &SignedIn, errors: &FieldErrors, found: Option<&Value>) -> Response {
-    let mut page = layout::page(
+    let mut page = layout::page_in(
+        Area::Audit,
         t("auditor.person"),
         Some(user),
         html! {
@@ -303,7 +305,8 @@ pub async fn chain(State(app): State<AppState>, user: SignedIn) -> Response {
         .await?;
         let v = &data["accessLogVerification"];
         let intact = v["intact"].as_bool() == Some(true);
-        Ok::<_, Response>(layout::page(
+        Ok::<_, Response>(layout::page_in(
+            Area::Audit,
             t("auditor.chain"),
             Some(&user),
             html! {

@@ -15,14 +15,14 @@ use serde_json::{json, Value};
 
 use super::{
     i18n::t,
-    layout,
+    layout::{self, Area},
     session::SignedIn,
     work::{self, s, Failure},
 };
 use crate::http::AppState;
 
-/// Seconds between refreshes of the status table.
-const REFRESH_MS: &str = "5000";
+/// Seconds between refreshes of the status table (by the console's script, `data-refresh-seconds`).
+const REFRESH_SECONDS: &str = "5";
 
 /// An integrator holds the scope of at least one national database.
 fn gate(user: &SignedIn) -> Result<(), Response> {
@@ -147,13 +147,14 @@ pub async fn page(State(app): State<AppState>, user: SignedIn) -> Response {
             .as_array()
             .cloned()
             .unwrap_or_default();
-        Ok::<_, Response>(layout::page(
+        Ok::<_, Response>(layout::page_in(
+            Area::Integrator,
             t("integrator.title"),
             Some(&user),
             html! {
                 h1 { (t("integrator.title")) }
                 section id="status" aria-live="polite" data-refresh-url="/console/integrator/status"
-                    data-refresh-ms=(REFRESH_MS) {
+                    data-refresh-seconds=(REFRESH_SECONDS) {
                     (status_table(&upstreams))
                 }
                 p { a href="/console/integrator" { (t("integrator.reload")) } }
@@ -239,7 +240,8 @@ pub async fn test(
     let test = &data["testUpstreamConnection"];
     let steps = test["steps"].as_array().cloned().unwrap_or_default();
     let ok = test["ok"].as_bool() == Some(true);
-    layout::page(
+    layout::page_in(
+        Area::Integrator,
         t("integrator.test"),
         Some(&user),
         html! {

@@ -5,8 +5,8 @@
 //! any client. Pages work without JavaScript; the little script there is only enhances them.
 //!
 //! Layout of the module: `auth` (sign-in with OpenID Connect, sign-out) and `session` (server-side sessions, the
-//! `SignedIn` extractor, CSRF) decide who is asking; `gql` runs the schema; `layout`, `i18n`, `assets` and `error`
-//! are what every page shares; the other modules are the pages.
+//! `SignedIn` extractor, CSRF) decide who is asking; `gql` runs the schema; `layout`, `i18n`, `error` and the
+//! embedded files of `crate::assets` are what every page shares; the other modules are the pages.
 
 mod admin;
 mod agency;
@@ -25,9 +25,11 @@ mod work;
 use std::sync::Arc;
 
 use axum::{
+    http::{header, HeaderValue},
     routing::{get, post},
     Extension, Router,
 };
+use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::http::AppState;
 
@@ -41,6 +43,8 @@ pub struct Console {
 pub fn router(console: Arc<Console>) -> Router<AppState> {
     Router::new()
         .route("/console", get(catalog::home))
+        .route("/console/assets/{file}", get(crate::assets::serve))
+        .route("/console/{*unknown}", get(error::not_found))
         .route("/console/work.js", get(work::script))
         .route("/console/agency", get(agency::list))
         .route(
@@ -95,5 +99,11 @@ pub fn router(console: Arc<Console>) -> Router<AppState> {
         )
         .route("/console/admin/links/remove", post(admin::link_remove))
         .merge(auth::routes())
+        // Every console response, pages and errors alike, carries the console's policy (the hub's default one
+        // forbids everything, being meant for API answers).
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(layout::CSP),
+        ))
         .layer(Extension(console))
 }

@@ -1,7 +1,8 @@
 // The console's signed-in pages, enhanced. Every page works without this script; it only adds:
 // - copy buttons: <button data-copy="ID"> copies the text of the element ID;
-// - auto-refresh: <section data-refresh-url="URL" data-refresh-ms="5000"> replaces its content with URL's HTML;
-// - live updates: <section data-refresh-url="URL" data-live-url="SSE-URL"> refreshes when the stream says so.
+// - live updates: <section data-refresh-url="URL" data-live-url="SSE-URL"> reloads its content from URL each time the
+//   server-sent event stream at SSE-URL sends a `change` event.
+// (Timed refreshes are the console's own script's: data-refresh-seconds.)
 // Same origin only, no inline script: the console's content security policy allows nothing else.
 (function () {
   "use strict";
@@ -27,13 +28,6 @@
         if (done) { button.textContent = done; }
       });
     });
-  });
-
-  document.querySelectorAll("[data-refresh-url][data-refresh-ms]").forEach(function (region) {
-    var ms = parseInt(region.getAttribute("data-refresh-ms"), 10) || 5000;
-    window.setInterval(function () {
-      if (!document.hidden) { refresh(region); }
-    }, ms);
   });
 
   document.querySelectorAll("[data-refresh-url][data-live-url]").forEach(function (region) {

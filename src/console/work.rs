@@ -104,62 +104,39 @@ impl Failure {
         }
     }
 
-    /// The whole page that says what happened and what to do, with its status.
+    /// The whole page that says what happened and what to do, with its status: the console's error page
+    /// (`common.error.*` labels), with the signed-in user still in the header.
     pub fn page(self, user: &SignedIn) -> Response {
-        let (status, title, what, detail) = match self {
-            Failure::Forbidden => (
-                StatusCode::FORBIDDEN,
-                "work.forbidden.title",
-                "work.forbidden.what",
-                None,
-            ),
-            Failure::Csrf => (
-                StatusCode::FORBIDDEN,
-                "work.csrf.title",
-                "work.csrf.what",
-                None,
-            ),
-            Failure::NotFound => (
-                StatusCode::NOT_FOUND,
-                "work.not-found.title",
-                "work.not-found.what",
-                None,
-            ),
-            Failure::Conflict(detail) => (
-                StatusCode::CONFLICT,
-                "work.conflict.title",
-                "work.conflict.what",
-                Some(detail),
-            ),
-            Failure::Fields(_) => (
-                StatusCode::BAD_REQUEST,
-                "work.bad-input.title",
-                "work.bad-input.what",
-                None,
-            ),
-            Failure::Unavailable => (
-                StatusCode::SERVICE_UNAVAILABLE,
-                "work.unavailable.title",
-                "work.unavailable.what",
-                None,
-            ),
-            Failure::Other => (
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "work.other.title",
-                "work.other.what",
-                None,
-            ),
+        let (status, kind, detail) = match self {
+            Failure::Forbidden => (StatusCode::FORBIDDEN, "forbidden", None),
+            Failure::Csrf => (StatusCode::FORBIDDEN, "csrf", None),
+            Failure::NotFound => (StatusCode::NOT_FOUND, "not-found", None),
+            Failure::Conflict(detail) => (StatusCode::CONFLICT, "state", Some(detail)),
+            Failure::Fields(_) => (StatusCode::BAD_REQUEST, "bad-input", None),
+            Failure::Unavailable => (StatusCode::SERVICE_UNAVAILABLE, "unavailable", None),
+            Failure::Other => (StatusCode::INTERNAL_SERVER_ERROR, "internal", None),
         };
+        // The CSRF refusal and the wrong-state conflict are the signed-in pages' own; the rest are shared.
+        let area = if matches!(kind, "csrf" | "state") {
+            "work"
+        } else {
+            "common"
+        };
+        let label = |part: &str| t(&format!("{area}.error.{kind}.{part}")).to_owned();
+        let title = label("title");
         let mut page = layout::page(
-            t(title),
+            &title,
             Some(user),
             html! {
-                h1 { (t(title)) }
-                p role="alert" { (t(what)) }
-                @if let Some(detail) = detail {
-                    details { summary { (t("work.detail")) } p { (detail) } }
+                div.alert role="alert" {
+                    h1 { (title) }
+                    p { (label("what")) }
+                    @if let Some(detail) = detail {
+                        details { summary { (t("work.detail")) } p { (detail) } }
+                    }
+                    p { strong { (t("common.error.todo")) } " " (label("todo")) }
                 }
-                p { a href="/console" { (t("work.back-home")) } }
+                p { a href="/console" { (t("common.error.home")) } }
             },
         );
         *page.status_mut() = status;

@@ -14,7 +14,6 @@ mod ws;
 
 use std::sync::Arc;
 
-use async_graphql::http::GraphiQLSource;
 use axum::{
     extract::{DefaultBodyLimit, State},
     http::{header, HeaderName, HeaderValue, Method, StatusCode},
@@ -178,20 +177,31 @@ fn cors(origins: &[String]) -> Option<CorsLayer> {
     )
 }
 
+/// GraphiQL, from the files vendored under `assets/vendor/` (production builds of React 18 and GraphiQL 3) and a
+/// bootstrap script of our own: nothing is loaded from another origin, so it works on an isolated network.
 async fn graphiql() -> Response {
-    let page = Html(
-        GraphiQLSource::build()
-            .endpoint("/graphql")
-            .subscription_endpoint("/graphql/ws")
-            .title("lgsp-hub")
-            .finish(),
+    use crate::assets::url;
+    let page = format!(
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>lgsp-hub · GraphiQL</title>\
+         <link rel=\"stylesheet\" href=\"{}\"><link rel=\"stylesheet\" href=\"{}\"></head>\
+         <body><div id=\"graphiql\" data-endpoint=\"/graphql\" data-subscription-endpoint=\"/graphql/ws\">Loading…</div>\
+         <script src=\"{}\"></script><script src=\"{}\"></script><script src=\"{}\"></script>\
+         <script src=\"{}\"></script></body></html>\n",
+        url("graphiql.min.css"),
+        url("graphiql-page.css"),
+        url("react.production.min.js"),
+        url("react-dom.production.min.js"),
+        url("graphiql.min.js"),
+        url("graphiql-boot.js"),
     );
     (
         [(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(protect::GRAPHIQL_CSP),
         )],
-        page,
+        Html(page),
     )
         .into_response()
 }
