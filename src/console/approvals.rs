@@ -129,6 +129,11 @@ pub async fn live(State(app): State<AppState>, user: SignedIn) -> Response {
     if let Err(r) = gate(&user) {
         return r;
     }
+    // The subscription needs `catalog:read`; without it, 204 tells the browser's EventSource not to reconnect
+    // (the page still has its reload link).
+    if !user.principal.has_scope(scope::CATALOG_READ) {
+        return StatusCode::NO_CONTENT.into_response();
+    }
     let province = user.principal.province.clone();
     let stream = gql::subscribe(
         &app,

@@ -8,6 +8,7 @@ mod approval;
 mod auth;
 mod catalog;
 mod common;
+mod console;
 mod errors;
 mod faults;
 mod federation;

@@ -1,0 +1,3 @@
+//! The web console over HTTP.
+
+mod inbox_api;
