@@ -1,6 +1,10 @@
 //! My agency's systems: the list, the register form, and each system's page with its edit form (a version conflict
 //! shows what changed and offers to reload), the level proposal and retirement, and its history. For users with
 //! `systems:write`; the API decides what each may do (its own agency's systems only).
+#![expect(
+    clippy::result_large_err,
+    reason = "a refusal is the page the handler answers (an axum `Response`), made once per request and never stored"
+)]
 
 use std::collections::BTreeMap;
 

@@ -3,6 +3,10 @@
 //! number and date) or reject (reasons). The inbox updates live: a server-sent event stream relays the schema's
 //! `informationSystemChanged` subscription, and the page's script reloads the list when it speaks. For users with
 //! `systems:approve`; the API decides who may take which step.
+#![expect(
+    clippy::result_large_err,
+    reason = "a refusal is the page the handler answers (an axum `Response`), made once per request and never stored"
+)]
 
 use std::{collections::BTreeMap, convert::Infallible, time::Duration};
 

@@ -1,6 +1,10 @@
 //! The auditor's pages: the personal-data access log with filters and keyset paging (a GET form: a filtered view is
 //! a link), "who looked at this citizen" by personal number (a POST form, so the number stays out of addresses,
 //! history and server logs), and the chain's verification. For users with `audit:read`.
+#![expect(
+    clippy::result_large_err,
+    reason = "a refusal is the page the handler answers (an axum `Response`), made once per request and never stored"
+)]
 
 use std::collections::BTreeMap;
 

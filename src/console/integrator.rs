@@ -2,6 +2,10 @@
 //! page's script every few seconds; a plain reload without it), "test connection" with each step and its timing, and
 //! for each data-sharing service the fields it returns (which are personal), the scope and the purposes it needs, and
 //! an example query to copy. For users holding an `upstream:<name>:read` scope.
+#![expect(
+    clippy::result_large_err,
+    reason = "a refusal is the page the handler answers (an axum `Response`), made once per request and never stored"
+)]
 
 use std::collections::BTreeMap;
 

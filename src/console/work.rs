@@ -5,6 +5,10 @@
 //! A refusal becomes either messages beside the form's fields (`BAD_USER_INPUT`, whose `extensions.field` names the
 //! argument at fault: `input.name` is the form's `name`), or a whole page with what to do ([`Failure::page`]):
 //! `FORBIDDEN` a 403, `NOT_FOUND` a 404, `CONFLICT` a 409, a national database or the database out of reach a 503.
+#![expect(
+    clippy::result_large_err,
+    reason = "a refusal is the page the handler answers (an axum `Response`), made once per request and never stored"
+)]
 
 use std::collections::BTreeMap;
 
@@ -354,8 +358,28 @@ pub fn script_tag() -> Markup {
     html! { script src=(SCRIPT_PATH) defer {} }
 }
 
+/// Until console-auth's `SignedIn` extractor lands: a request without a session goes to the sign-in page. (Removed
+/// when the `cauth` branch is merged, which implements it in `session`.)
+impl axum::extract::FromRequestParts<AppState> for SignedIn {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        app: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        use axum::extract::OptionalFromRequestParts;
+        match <SignedIn as OptionalFromRequestParts<AppState>>::from_request_parts(parts, app).await
+        {
+            Ok(Some(user)) => Ok(user),
+            _ => Err(axum::response::Redirect::to("/console/sign-in").into_response()),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    use async_graphql::ErrorExtensions;
+
     use super::*;
 
     #[test]
@@ -396,23 +420,5 @@ mod tests {
             .extend_with(|_, e| e.set("code", "FORBIDDEN"))
             .into_server_error(async_graphql::Pos::default());
         assert!(matches!(Failure::from_errors(&[e]), Failure::Forbidden));
-    }
-}
-
-/// Until console-auth's `SignedIn` extractor lands: a request without a session goes to the sign-in page. (Removed
-/// when the `cauth` branch is merged, which implements it in `session`.)
-impl axum::extract::FromRequestParts<AppState> for SignedIn {
-    type Rejection = Response;
-
-    async fn from_request_parts(
-        parts: &mut axum::http::request::Parts,
-        app: &AppState,
-    ) -> Result<Self, Self::Rejection> {
-        use axum::extract::OptionalFromRequestParts;
-        match <SignedIn as OptionalFromRequestParts<AppState>>::from_request_parts(parts, app).await
-        {
-            Ok(Some(user)) => Ok(user),
-            _ => Err(axum::response::Redirect::to("/console/sign-in").into_response()),
-        }
     }
 }
