@@ -1,3 +1,4 @@
 //! The web console over HTTP.
 
 mod inbox_api;
+mod pages;
