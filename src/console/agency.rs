@@ -573,3 +573,30 @@ pub async fn retire(
     .await;
     refused_or_back(&app, &user, &code, &form, result, false).await
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_conflict_marks_the_fields_that_differ() {
+        let now = json!({ "name": "Tên mới", "description": "Mô tả", "connectsLgsp": true,
+                          "processesPersonalData": false });
+        let mine = FormData::from([
+            ("name".to_owned(), "Tên của tôi".to_owned()),
+            ("description".to_owned(), "Mô tả".to_owned()),
+            ("connectsLgsp".to_owned(), "true".to_owned()),
+        ]);
+        let html = conflict_box(&now, &mine, "HT-1").into_string();
+        assert!(
+            html.contains(r#"<tr class="changed" data-field="name">"#),
+            "{html}"
+        );
+        assert!(html.contains(r#"<tr data-field="description">"#), "{html}");
+        assert!(html.contains(r#"<tr data-field="connectsLgsp">"#), "{html}");
+        assert!(
+            html.contains(r#"href="/console/agency/systems/HT-1""#),
+            "{html}"
+        );
+    }
+}

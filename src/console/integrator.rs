@@ -271,3 +271,31 @@ pub async fn test(
         },
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_mock_service_has_an_example_query_and_labels() {
+        for service in [
+            "population",
+            "business",
+            "insurance",
+            "land",
+            "civil-status",
+            "judicial",
+        ] {
+            assert!(
+                example(service).is_some_and(|q| q.starts_with("query {")),
+                "{service}"
+            );
+            let key = format!("integrator.service.{service}");
+            assert_ne!(t(&key), key);
+        }
+        for purpose in PURPOSES {
+            let key = format!("integrator.purpose.{purpose}");
+            assert_ne!(t(&key), key);
+        }
+    }
+}
