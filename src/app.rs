@@ -84,6 +84,8 @@ pub struct App {
     changes: Option<ChangeListener>,
     /// The built-in mock national databases, when the hub started them.
     mocks: Option<BuiltInMocks>,
+    /// The built-in mock OpenID provider of the console's sign-in, when the hub started it.
+    mock_oidc: Option<BuiltInMocks>,
     /// The web console's sign-in configuration and sessions.
     console: Arc<crate::console::Console>,
 }
@@ -196,7 +198,7 @@ impl App {
         let sharing = crate::sharing::Sharing::new(
             store.clone(),
             config.sharing.clone(),
-            clock,
+            clock.clone(),
             Some(rate_limit.clone()),
         );
         let federation = Arc::new(Federation::new(
@@ -238,33 +240,38 @@ impl App {
             metrics: metrics.clone(),
         })
         .await;
+        let (console, mock_oidc) = console(config, &listener, clock).await?;
+        let state = http::AppState {
+            schema,
+            store,
+            heavy_store,
+            db,
+            heavy_pool,
+            metrics,
+            readiness,
+            sdl,
+            documents,
+            limits,
+            auth,
+            federation,
+            rate_limit,
+            shutdown: http::shutdown::Shutdown::default(),
+        };
+        #[cfg(feature = "mock-upstreams")]
+        if mock_oidc.is_some() {
+            crate::console::auth::demo::prepare(&state).await;
+        }
         Ok(App {
             listener,
-            state: http::AppState {
-                schema,
-                store,
-                heavy_store,
-                db,
-                heavy_pool,
-                metrics,
-                readiness,
-                sdl,
-                documents,
-                limits,
-                auth,
-                federation,
-                rate_limit,
-                shutdown: http::shutdown::Shutdown::default(),
-            },
+            state,
             body_limit: config.body_limit_bytes,
             drain_timeout: config.drain_timeout,
             health_interval: config.health_interval,
             http: config.http.clone(),
             changes,
             mocks,
-            console: Arc::new(crate::console::Console {
-                auth: crate::console::auth::ConsoleAuth::default(),
-            }),
+            mock_oidc,
+            console,
         })
     }
 
@@ -344,6 +351,9 @@ impl App {
         }
         if let Some(mocks) = self.mocks {
             mocks.shutdown();
+        }
+        if let Some(mock) = self.mock_oidc {
+            mock.shutdown();
         }
         served?;
         Ok(())
@@ -476,4 +486,85 @@ pub fn cursor_key(config: &Config) -> Result<CursorKey, AppError> {
         tracing::warn!(path = %path.display(), "no cursor key configured: generated a development key (mode 0600)");
     }
     Ok(CursorKey::new(secret.expose_secret().as_bytes()))
+}
+
+/// The web console's sign-in: the configured identity provider, or (zero set-up) the built-in mock one started in
+/// this process on a loopback port and returned so that it lives as long as the hub; or none (a production hub without
+/// `oidc_issuer_url`: the console says sign-in is not configured).
+#[tracing::instrument(skip_all)]
+async fn console(
+    config: &Config,
+    listener: &TcpListener,
+    clock: crate::clock::SharedClock,
+) -> Result<(Arc<crate::console::Console>, Option<BuiltInMocks>), AppError> {
+    let c = &config.console;
+    let (provider, mock) = match (&c.provider, c.mock_provider) {
+        (Some(p), _) => (Some(p.clone()), None),
+        (None, true) => {
+            let addr = listener.local_addr().map_err(AppError::Serve)?;
+            let redirect = c.redirect_url.clone().unwrap_or_else(|| {
+                let ip = match addr.ip() {
+                    ip if ip.is_unspecified() && ip.is_ipv6() => "[::1]".to_owned(),
+                    ip if ip.is_unspecified() => "127.0.0.1".to_owned(),
+                    std::net::IpAddr::V6(ip) => format!("[{ip}]"),
+                    ip => ip.to_string(),
+                };
+                format!("http://{ip}:{}/console/callback", addr.port())
+            });
+            match built_in_oidc(redirect).await? {
+                Some((p, running)) => (Some(p), Some(running)),
+                None => (None, None),
+            }
+        }
+        (None, false) => {
+            tracing::warn!("no identity provider configured (oidc_issuer_url): console sign-in is off, the catalog stays public");
+            (None, None)
+        }
+    };
+    let mocked = mock.is_some();
+    let auth = crate::console::auth::ConsoleAuth::new(c, provider, mocked, clock);
+    Ok((Arc::new(crate::console::Console { auth }), mock))
+}
+
+#[cfg(not(feature = "mock-upstreams"))]
+async fn built_in_oidc(
+    _redirect: String,
+) -> Result<Option<(crate::config::console::OidcProvider, BuiltInMocks)>, AppError> {
+    tracing::warn!(
+        "no identity provider configured, and the mock provider is not compiled in (built without the `mock-upstreams` feature): console sign-in is off (set oidc_issuer_url)"
+    );
+    Ok(None)
+}
+
+#[cfg(feature = "mock-upstreams")]
+async fn built_in_oidc(
+    redirect: String,
+) -> Result<Option<(crate::config::console::OidcProvider, BuiltInMocks)>, AppError> {
+    use mock_upstreams::oidc;
+    let listener = TcpListener::bind("127.0.0.1:0")
+        .await
+        .map_err(AppError::Serve)?;
+    let running = oidc::start(
+        oidc::OidcConfig {
+            redirect_uris: vec![redirect.clone()],
+            ..oidc::OidcConfig::default()
+        },
+        listener,
+    )
+    .await
+    .map_err(|e| AppError::Mocks(e.to_string()))?;
+    let issuer_url = format!("{}/oidc", running.url());
+    tracing::warn!(
+        issuer = %issuer_url,
+        "no identity provider configured: the console signs in through the built-in mock provider and its demo users (set oidc_issuer_url for a real one)"
+    );
+    Ok(Some((
+        crate::config::console::OidcProvider {
+            issuer_url,
+            client_id: oidc::DEFAULT_CLIENT_ID.to_owned(),
+            client_secret: Some(oidc::DEFAULT_CLIENT_SECRET.into()),
+            redirect_url: redirect,
+        },
+        running,
+    )))
 }

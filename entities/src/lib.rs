@@ -3,6 +3,8 @@
 pub mod access_log_entry;
 pub mod agency;
 pub mod audit_event;
+pub mod console_session;
+pub mod console_sign_in;
 pub mod enums;
 pub mod indicator;
 pub mod information_system;

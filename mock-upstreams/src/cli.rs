@@ -44,6 +44,18 @@ struct Args {
     /// Added latency of the token endpoint, `SERVICE=MS` (repeatable).
     #[arg(long, value_name = "SERVICE=MS")]
     token_latency_ms: Vec<String>,
+    /// The mock OpenID provider's issuer URL, as the hub and browsers reach it [default: http://<listen>/oidc].
+    #[arg(long)]
+    oidc_issuer_url: Option<String>,
+    /// The one client id the mock OpenID provider knows.
+    #[arg(long, default_value = crate::oidc::DEFAULT_CLIENT_ID)]
+    oidc_client_id: String,
+    /// That client's secret.
+    #[arg(long, default_value = crate::oidc::DEFAULT_CLIENT_SECRET)]
+    oidc_client_secret: String,
+    /// A redirect URI the mock OpenID provider accepts (repeatable) [default: any http URI on the loopback].
+    #[arg(long)]
+    oidc_redirect_uri: Vec<String>,
 }
 
 fn pairs(flag: &str, values: &[String]) -> Result<Vec<(String, String)>, String> {
@@ -106,6 +118,12 @@ fn config(args: Args) -> Result<(String, MockConfig), String> {
                 .into_iter()
                 .collect(),
             knobs,
+            oidc: crate::oidc::OidcConfig {
+                client_id: args.oidc_client_id,
+                client_secret: args.oidc_client_secret,
+                redirect_uris: args.oidc_redirect_uri,
+                issuer: args.oidc_issuer_url,
+            },
         },
     ))
 }

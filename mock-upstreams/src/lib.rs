@@ -1,6 +1,7 @@
 //! The mock national databases: one HTTP server, one path prefix per service (`/population`, `/business`,
 //! `/insurance`, `/land`, `/civil-status`, `/judicial`), deterministic synthetic Vietnamese data from a seed, OAuth2
-//! client-credentials tokens per service, fault knobs and an admin API. The `mock-upstreams` binary ([`cli`]) serves
+//! client-credentials tokens per service, fault knobs and an admin API; and a mock OpenID Connect provider under
+//! `/oidc` ([`oidc`]) whose sign-in page lists the console's demo users. The `mock-upstreams` binary ([`cli`]) serves
 //! it; the hub, built with its `mock-upstreams` feature, can also [`start`] it in-process on a loopback port.
 //!
 //! A development aid: nothing here depends on the hub, and a hub built without that feature contains none of it.
@@ -22,6 +23,7 @@ mod judicial;
 mod knobs;
 mod land;
 mod names;
+pub mod oidc;
 mod openapi;
 mod population;
 mod rng;
@@ -57,6 +59,8 @@ pub struct MockConfig {
     pub client_secrets: BTreeMap<String, String>,
     /// Knobs at start, per service name; a service not listed starts with [`Knobs::default`].
     pub knobs: BTreeMap<String, Knobs>,
+    /// The mock OpenID Connect provider served under `/oidc`.
+    pub oidc: oidc::OidcConfig,
 }
 
 impl Default for MockConfig {
@@ -68,6 +72,7 @@ impl Default for MockConfig {
             client_id: "lgsp-hub".to_owned(),
             client_secrets: BTreeMap::new(),
             knobs: BTreeMap::new(),
+            oidc: oidc::OidcConfig::default(),
         }
     }
 }
@@ -182,11 +187,12 @@ impl Running {
 /// Generates the data and serves every service on `listener`, in a background task.
 pub async fn start(config: MockConfig, listener: TcpListener) -> Result<Running, MockError> {
     let addr = listener.local_addr()?;
+    let provider = oidc::Provider::new(config.oidc.clone(), addr).map_err(MockError::Config)?;
     // Generation is CPU work of a few tens of milliseconds per 100,000 citizens: keep it off the async workers.
     let mock = tokio::task::spawn_blocking(move || Mock::new(config))
         .await
         .map_err(|e| MockError::Config(format!("data generation failed: {e}")))??;
-    let app = router(Arc::new(mock));
+    let app = router(Arc::new(mock)).nest("/oidc", oidc::routes(Arc::new(provider)));
     let task = tokio::spawn(async move { axum::serve(listener, app).await });
     Ok(Running { addr, task })
 }

@@ -6,6 +6,7 @@ use std::{net::SocketAddr, path::PathBuf};
 
 use secrecy::{ExposeSecret, SecretString};
 
+pub mod console;
 mod protection;
 mod settings;
 pub mod sharing;
@@ -104,6 +105,8 @@ pub struct Config {
     pub otlp_endpoint: Option<String>,
     /// How long requests in flight may take to finish once the shutdown begins.
     pub drain_timeout: std::time::Duration,
+    /// The web console's sign-in: identity provider, claim mapping, session timeouts.
+    pub console: console::ConsoleConfig,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -141,6 +144,7 @@ impl Config {
         let s = overrides.settings.or(file);
         let production = s.production.unwrap_or(false);
         let protection = protection::Protection::from_settings(&s, production)?;
+        let console = console::console_config(&s, production)?;
         let listen = s.listen.unwrap_or_else(|| DEFAULT_LISTEN.to_owned());
         let listen = listen.parse().map_err(|_| ConfigError::Invalid {
             key: "listen",
@@ -201,6 +205,7 @@ impl Config {
             }
         }
         Ok(Config {
+            console,
             sharing,
             otlp_endpoint,
             drain_timeout: std::time::Duration::from_millis(

@@ -205,6 +205,55 @@ pub struct Settings {
     /// production].
     #[arg(long, global = true, env = "LGSP_DEMO_GRANTS")]
     pub demo_grants: Option<bool>,
+    /// The console's OpenID Connect provider (its issuer URL, whose `/.well-known/openid-configuration` is read);
+    /// with it, `oidc_client_id`, `oidc_client_secret` and `oidc_redirect_url` are required. https in production
+    /// unless on the loopback [default: none: the built-in mock provider, or in production no sign-in].
+    #[arg(long, global = true, env = "LGSP_OIDC_ISSUER_URL")]
+    pub oidc_issuer_url: Option<String>,
+    /// The console's client id at the provider.
+    #[arg(long, global = true, env = "LGSP_OIDC_CLIENT_ID")]
+    pub oidc_client_id: Option<String>,
+    /// The console's client secret at the provider. Prefer the LGSP_OIDC_CLIENT_SECRET variable over the file.
+    #[arg(
+        long,
+        global = true,
+        env = "LGSP_OIDC_CLIENT_SECRET",
+        hide_env_values = true
+    )]
+    pub oidc_client_secret: Option<SecretString>,
+    /// Where the provider sends the browser back, as registered there: `https://<hub>/console/callback` [default:
+    /// with the mock provider, `http://<listen address>/console/callback`].
+    #[arg(long, global = true, env = "LGSP_OIDC_REDIRECT_URL")]
+    pub oidc_redirect_url: Option<String>,
+    /// The scopes the console asks the provider for, space-separated (`openid` is always added) [default: openid
+    /// profile].
+    #[arg(long, global = true, env = "LGSP_OIDC_SCOPES")]
+    pub oidc_scopes: Option<String>,
+    /// The ID token's claim that gives the hub's subject [default: sub].
+    #[arg(long, global = true, env = "LGSP_OIDC_SUBJECT_CLAIM")]
+    pub oidc_subject_claim: Option<String>,
+    /// The ID token's claim that gives the agency's QĐ 20/2020 code [default: agency].
+    #[arg(long, global = true, env = "LGSP_OIDC_AGENCY_CLAIM")]
+    pub oidc_agency_claim: Option<String>,
+    /// The ID token's claim that gives the hub's scopes, space-separated or an array [default: scope].
+    #[arg(long, global = true, env = "LGSP_OIDC_SCOPES_CLAIM")]
+    pub oidc_scopes_claim: Option<String>,
+    /// The ID token's claim that gives the name the console shows [default: name].
+    #[arg(long, global = true, env = "LGSP_OIDC_NAME_CLAIM")]
+    pub oidc_name_claim: Option<String>,
+    /// The ID token's claim that gives the province code, optional [default: province].
+    #[arg(long, global = true, env = "LGSP_OIDC_PROVINCE_CLAIM")]
+    pub oidc_province_claim: Option<String>,
+    /// Start the built-in mock OpenID provider (its demo users) when no `oidc_issuer_url` is configured (builds with
+    /// the default `mock-upstreams` feature) [default: true, false in production].
+    #[arg(long, global = true, env = "LGSP_MOCK_OIDC")]
+    pub mock_oidc: Option<bool>,
+    /// A console session with no request for this many seconds ends [default: 1800].
+    #[arg(long, global = true, env = "LGSP_CONSOLE_IDLE_TIMEOUT_S")]
+    pub console_idle_timeout_s: Option<u64>,
+    /// A console session ends this many seconds after sign-in, however used [default: 28800].
+    #[arg(long, global = true, env = "LGSP_CONSOLE_ABSOLUTE_TIMEOUT_S")]
+    pub console_absolute_timeout_s: Option<u64>,
     /// Per-service data-sharing settings, from the file only: `[sharing.population]` with `provider_code`,
     /// `subsystem`, `form`, `automatic_grants`, `automatic_calls_per_day`, `deciders`, `demonstration`.
     #[arg(skip)]
@@ -304,6 +353,21 @@ impl Settings {
             document_cache_bytes: self.document_cache_bytes.or(lower.document_cache_bytes),
             cursor_key: self.cursor_key.or(lower.cursor_key),
             demo_grants: self.demo_grants.or(lower.demo_grants),
+            oidc_issuer_url: self.oidc_issuer_url.or(lower.oidc_issuer_url),
+            oidc_client_id: self.oidc_client_id.or(lower.oidc_client_id),
+            oidc_client_secret: self.oidc_client_secret.or(lower.oidc_client_secret),
+            oidc_redirect_url: self.oidc_redirect_url.or(lower.oidc_redirect_url),
+            oidc_scopes: self.oidc_scopes.or(lower.oidc_scopes),
+            oidc_subject_claim: self.oidc_subject_claim.or(lower.oidc_subject_claim),
+            oidc_agency_claim: self.oidc_agency_claim.or(lower.oidc_agency_claim),
+            oidc_scopes_claim: self.oidc_scopes_claim.or(lower.oidc_scopes_claim),
+            oidc_name_claim: self.oidc_name_claim.or(lower.oidc_name_claim),
+            oidc_province_claim: self.oidc_province_claim.or(lower.oidc_province_claim),
+            mock_oidc: self.mock_oidc.or(lower.mock_oidc),
+            console_idle_timeout_s: self.console_idle_timeout_s.or(lower.console_idle_timeout_s),
+            console_absolute_timeout_s: self
+                .console_absolute_timeout_s
+                .or(lower.console_absolute_timeout_s),
             sharing: if self.sharing.is_empty() {
                 lower.sharing
             } else {

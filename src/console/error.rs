@@ -34,6 +34,12 @@ pub enum ConsoleError {
     Graphql(Vec<ServerError>),
 }
 
+impl From<super::session::CsrfRefused> for ConsoleError {
+    fn from(_: super::session::CsrfRefused) -> ConsoleError {
+        ConsoleError::Forbidden
+    }
+}
+
 /// The `extensions.code` of a schema error, if it has one.
 pub fn code(error: &ServerError) -> Option<String> {
     let value = error.extensions.as_ref()?.get("code")?;

@@ -40,6 +40,10 @@ const VI: &[(&str, &str)] = &[
         "admin",
         include_str!("../../data/console/labels/vi/admin.toml"),
     ),
+    (
+        "auth",
+        include_str!("../../data/console/labels/vi/auth.toml"),
+    ),
 ];
 
 static LABELS: LazyLock<HashMap<String, String>> = LazyLock::new(|| load(VI));

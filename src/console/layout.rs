@@ -138,10 +138,7 @@ fn who(user: Option<&SignedIn>) -> Markup {
     html! {
         @if let Some(user) = user {
             span { (t("common.signed-in-as")) " " strong { (user.display_name) } }
-            form method="post" action="/console/sign-out" {
-                input type="hidden" name="csrf" value=(user.csrf_token);
-                button type="submit" { (t("common.sign-out")) }
-            }
+            (super::session::sign_out_form(user))
         } @else {
             a href="/console/sign-in" { (t("common.sign-in")) }
         }

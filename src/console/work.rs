@@ -20,7 +20,12 @@ use axum::{
 use maud::{html, Markup};
 use serde_json::Value;
 
-use super::{gql, i18n::t, layout, session::SignedIn};
+use super::{
+    gql,
+    i18n::t,
+    layout,
+    session::{self, SignedIn},
+};
 use crate::{clock, error::code, http::AppState};
 
 /// Why the schema did not do what a page asked, as the page can show it.
@@ -172,22 +177,9 @@ pub async fn read(
         .map_err(|f| f.page(user))
 }
 
-/// Whether a form's `csrf` field is this session's token. Compared in constant time: the token is a secret.
-pub fn csrf_ok(user: &SignedIn, token: Option<&str>) -> bool {
-    let Some(token) = token else { return false };
-    let (a, b) = (token.as_bytes(), user.csrf_token.as_bytes());
-    !b.is_empty()
-        && a.len() == b.len()
-        && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
-
-/// Refuses a form without this session's CSRF token.
+/// Refuses a form without this session's CSRF token (`session::check_csrf`, compared in constant time).
 pub fn check_csrf(user: &SignedIn, token: Option<&str>) -> Result<(), Response> {
-    if csrf_ok(user, token) {
-        Ok(())
-    } else {
-        Err(Failure::Csrf.page(user))
-    }
+    session::check_csrf(user, token.unwrap_or_default()).map_err(|_| Failure::Csrf.page(user))
 }
 
 /// The hidden CSRF field every form carries.
@@ -356,24 +348,6 @@ pub async fn script() -> Response {
 /// The `<script>` tag of [`script`], for pages that enhance.
 pub fn script_tag() -> Markup {
     html! { script src=(SCRIPT_PATH) defer {} }
-}
-
-/// Until console-auth's `SignedIn` extractor lands: a request without a session goes to the sign-in page. (Removed
-/// when the `cauth` branch is merged, which implements it in `session`.)
-impl axum::extract::FromRequestParts<AppState> for SignedIn {
-    type Rejection = Response;
-
-    async fn from_request_parts(
-        parts: &mut axum::http::request::Parts,
-        app: &AppState,
-    ) -> Result<Self, Self::Rejection> {
-        use axum::extract::OptionalFromRequestParts;
-        match <SignedIn as OptionalFromRequestParts<AppState>>::from_request_parts(parts, app).await
-        {
-            Ok(Some(user)) => Ok(user),
-            _ => Err(axum::response::Redirect::to("/console/sign-in").into_response()),
-        }
-    }
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 //! to over HTTP. Tests that only read share one hub ([`TestHub::shared`]).
 
 mod background;
+pub mod console;
 mod database;
 pub mod private;
 pub mod process;

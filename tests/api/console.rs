@@ -1,4 +1,10 @@
-//! The web console over HTTP.
+//! The web console over HTTP: its pages and forms, by area.
 
+mod admin;
+mod agency;
+mod approvals;
+mod auditor;
+mod auth;
 mod inbox_api;
+mod integrator;
 mod pages;

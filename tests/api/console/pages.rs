@@ -1,7 +1,41 @@
 //! What the tests of the signed-in pages share: a browser that keeps the session cookie and follows no redirect (the
 //! tests assert each 303), a form's CSRF token read from a page, and the pages behind sign-in.
 
-use crate::common::TestHub;
+use crate::common::{console, TestHub};
+
+/// The mock provider's demo users, by role (Quảng Ngãi: `mock_upstreams::oidc::DEMO_USERS`).
+#[derive(Debug, Clone, Copy)]
+pub enum Demo {
+    /// Sở Y tế: `systems:write`.
+    Operator,
+    /// Sở TT&TT, the province's information-security unit: `systems:approve`.
+    SecurityUnit,
+    /// The People's Committee, the owner: `systems:approve`.
+    Committee,
+    /// The national databases' scopes.
+    Integrator,
+    /// Thanh tra tỉnh: `audit:read`.
+    Auditor,
+    /// `registry:admin`.
+    Admin,
+}
+
+/// A browser signed in as `who` through the mock provider, over HTTP.
+pub async fn signed_in(hub: &TestHub, who: Demo) -> Browser {
+    let subject = match who {
+        Demo::Operator => console::OPERATOR,
+        Demo::SecurityUnit => console::SECURITY_UNIT,
+        Demo::Committee => console::APPROVER,
+        Demo::Integrator => console::INTEGRATOR,
+        Demo::Auditor => console::AUDITOR,
+        Demo::Admin => console::ADMIN,
+    };
+    let session = console::Session::sign_in(hub, subject).await;
+    Browser {
+        cookie: Some(format!("lgsp_console={}", session.cookie)),
+        ..Browser::anonymous(hub)
+    }
+}
 
 /// One answer of the hub to the browser.
 pub struct Page {
