@@ -550,18 +550,27 @@ async fn links_page(
 ) -> Result<Response, Response> {
     gate(user)?;
     let provinces = provinces(app, user).await?;
-    let data = work::read(
-        app,
-        user,
-        "{ nationalDatabases(first: 100) { nodes { key name links { status note recordedByAdministrator version \
-         province { code name } } } } }",
-        Value::Null,
-    )
-    .await?;
-    let dbs = data["nationalDatabases"]["nodes"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default();
+    // A page of databases with their links is a heavy query past a few dozen rows: read them 25 at a time.
+    let mut dbs = Vec::new();
+    let mut after: Option<String> = None;
+    loop {
+        let data = work::read(
+            app,
+            user,
+            "query($after: String) { nationalDatabases(first: 25, after: $after) { pageInfo { hasNextPage endCursor } \
+             nodes { key name links { status note recordedByAdministrator version province { code name } } } } }",
+            json!({ "after": after }),
+        )
+        .await?;
+        let conn = &data["nationalDatabases"];
+        dbs.extend(conn["nodes"].as_array().cloned().unwrap_or_default());
+        match conn["pageInfo"]["endCursor"].as_str() {
+            Some(cursor) if conn["pageInfo"]["hasNextPage"].as_bool() == Some(true) => {
+                after = Some(cursor.to_owned());
+            }
+            _ => break,
+        }
+    }
     let v = |k: &str| form.and_then(|f| f.get(k).cloned()).unwrap_or_default();
     let province_options: Vec<(&str, &str)> = provinces
         .iter()

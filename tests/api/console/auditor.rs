@@ -2,11 +2,23 @@
 //! invalid number's message), the chain's verification; the 403 of a user without `audit:read`.
 
 use super::pages::{csrf_of, signed_in, Demo};
-use crate::common::{console, token};
+use crate::{
+    common::{console, token, TestHub},
+    federation::hub_over_configured,
+    mock::MockUpstreams,
+};
+
+/// A console hub over the mock national databases (the console's own test hubs federate none); the mocks live as
+/// long as the hub's handle.
+async fn hub() -> (TestHub, MockUpstreams) {
+    let mock = MockUpstreams::spawn(&[]);
+    let hub = hub_over_configured(&mock, |_| {}, |o| o.settings.mock_oidc = Some(true)).await;
+    (hub, mock)
+}
 
 #[tokio::test]
 async fn an_auditor_reads_the_log_finds_who_looked_at_a_citizen_and_verifies_the_chain() {
-    let hub = console::hub().await;
+    let (hub, _mock) = hub().await;
     // One lookup, as an agency of the seed with a demonstration grant.
     let (_, body) = hub
         .post_as(

@@ -2,11 +2,23 @@
 //! example query; CSRF; the 403 of a user without a national database's scope.
 
 use super::pages::{csrf_of, signed_in, Demo};
-use crate::common::console;
+use crate::{
+    common::{console, TestHub},
+    federation::hub_over_configured,
+    mock::MockUpstreams,
+};
+
+/// A console hub over the mock national databases (the console's own test hubs federate none); the mocks live as
+/// long as the hub's handle.
+async fn hub() -> (TestHub, MockUpstreams) {
+    let mock = MockUpstreams::spawn(&[]);
+    let hub = hub_over_configured(&mock, |_| {}, |o| o.settings.mock_oidc = Some(true)).await;
+    (hub, mock)
+}
 
 #[tokio::test]
 async fn an_integrator_sees_the_databases_and_tests_the_population_connection() {
-    let hub = console::shared_hub().await;
+    let (hub, _mock) = hub().await;
     let integrator = signed_in(&hub, Demo::Integrator).await;
     let page = integrator.get("/console/integrator").await;
     page.expect(200)
