@@ -34,6 +34,12 @@ pub enum ConsoleError {
     Graphql(Vec<ServerError>),
 }
 
+impl From<super::session::CsrfRefused> for ConsoleError {
+    fn from(_: super::session::CsrfRefused) -> ConsoleError {
+        ConsoleError::Forbidden
+    }
+}
+
 /// The `extensions.code` of a schema error, if it has one.
 pub fn code(error: &ServerError) -> Option<String> {
     let value = error.extensions.as_ref()?.get("code")?;
@@ -85,12 +91,6 @@ fn explain(code: Option<&str>) -> (StatusCode, &'static str) {
 fn labels(kind: &str) -> (String, String, String) {
     let key = |part: &str| t(&format!("common.error.{kind}.{part}")).to_owned();
     (key("title"), key("what"), key("todo"))
-}
-
-impl From<super::session::CsrfRefused> for ConsoleError {
-    fn from(_: super::session::CsrfRefused) -> ConsoleError {
-        ConsoleError::Forbidden
-    }
 }
 
 impl IntoResponse for ConsoleError {

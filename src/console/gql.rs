@@ -23,3 +23,26 @@ pub async fn execute(
         .into_json()
         .map_err(|e| vec![ServerError::new(e.to_string(), None)])
 }
+
+/// Runs the subscription `query` as `principal`: a stream of its `data` objects, or of the errors the schema
+/// answered (a refusal comes as the stream's one item). For live pages (server-sent events).
+pub fn subscribe(
+    app: &AppState,
+    principal: Option<&Principal>,
+    query: &str,
+    variables: serde_json::Value,
+) -> impl futures_util::Stream<Item = Result<serde_json::Value, Vec<ServerError>>> + Send + 'static
+{
+    use futures_util::StreamExt;
+    let request = context::request(query, &app.store, &app.federation, principal.cloned(), None)
+        .variables(Variables::from_json(variables));
+    app.schema.execute_stream(request).map(|response| {
+        if !response.errors.is_empty() {
+            return Err(response.errors);
+        }
+        response
+            .data
+            .into_json()
+            .map_err(|e| vec![ServerError::new(e.to_string(), None)])
+    })
+}

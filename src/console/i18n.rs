@@ -17,6 +17,30 @@ const VI: &[(&str, &str)] = &[
         include_str!("../../data/console/labels/vi/catalog.toml"),
     ),
     (
+        "work",
+        include_str!("../../data/console/labels/vi/work.toml"),
+    ),
+    (
+        "agency",
+        include_str!("../../data/console/labels/vi/agency.toml"),
+    ),
+    (
+        "approvals",
+        include_str!("../../data/console/labels/vi/approvals.toml"),
+    ),
+    (
+        "integrator",
+        include_str!("../../data/console/labels/vi/integrator.toml"),
+    ),
+    (
+        "auditor",
+        include_str!("../../data/console/labels/vi/auditor.toml"),
+    ),
+    (
+        "admin",
+        include_str!("../../data/console/labels/vi/admin.toml"),
+    ),
+    (
         "auth",
         include_str!("../../data/console/labels/vi/auth.toml"),
     ),

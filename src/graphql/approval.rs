@@ -1,17 +1,20 @@
 //! The security-level workflow of ND 85/2016 as mutations: thin resolvers over `store::approval`. Scopes are checked
 //! by guards; who may take which step is decided by the store from the registry and the authority table.
 
-use async_graphql::{Context, Object};
+use async_graphql::{Context, Object, SimpleObject};
 
 use super::{
+    audit::AuditEvent,
     context::{actor, state},
+    enums::AwaitedStep,
     inputs::{level as level_of, optional_text},
     types::InformationSystem,
 };
 use crate::{
-    auth::{scope, RequireScope},
+    auth::{require_token, scope, RequireScope},
     error::{Error, Result},
-    store::approval::{take_step, Step},
+    limits::cost,
+    store::approval::{self as workflow, take_step, Step},
 };
 
 /// A date as `YYYY-MM-DD`.
@@ -42,6 +45,52 @@ async fn step(
 ) -> async_graphql::Result<InformationSystem> {
     let model = take_step(&state(ctx)?.store, &actor(ctx)?, code, version, step).await?;
     Ok(InformationSystem(model))
+}
+
+/// A system waiting for the caller's agency, and the step it waits for.
+#[derive(SimpleObject)]
+pub struct ApprovalTask {
+    pub step: AwaitedStep,
+    pub system: InformationSystem,
+}
+
+#[derive(Default)]
+pub struct ApprovalQuery;
+
+#[Object]
+impl ApprovalQuery {
+    /// The systems whose proposed or appraised level waits for the caller's agency in its ND 85 role (scope
+    /// `systems:approve`), by name: the approvals inbox. Empty for an agency with no role.
+    #[graphql(
+        complexity = "cost::page(None, None, child_complexity)",
+        guard = "RequireScope(scope::SYSTEMS_APPROVE)"
+    )]
+    async fn approval_inbox(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<ApprovalTask>> {
+        let actor = actor(ctx)?;
+        let tasks = workflow::inbox(&state(ctx)?.store, &actor.agency_code).await?;
+        Ok(tasks
+            .into_iter()
+            .map(|(system, step)| ApprovalTask {
+                step: step.into(),
+                system: InformationSystem(system),
+            })
+            .collect())
+    }
+
+    /// A system's audit events (its last 200), oldest first: registration, edits and each step of the level
+    /// workflow. For an agency with a role towards the system (its operator, the appraising and approving
+    /// authorities), or any caller with `audit:read`.
+    #[graphql(complexity = "cost::page(None, None, child_complexity)")]
+    async fn information_system_history(
+        &self,
+        ctx: &Context<'_>,
+        code: String,
+    ) -> async_graphql::Result<Vec<AuditEvent>> {
+        let all = require_token(ctx)?.has_scope(scope::AUDIT_READ);
+        let actor = actor(ctx)?;
+        let events = workflow::history(&state(ctx)?.store, &actor.agency_code, &code, all).await?;
+        Ok(events.into_iter().map(AuditEvent::from).collect())
+    }
 }
 
 #[derive(Default)]

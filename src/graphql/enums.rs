@@ -17,6 +17,16 @@ pub enum ApprovalState {
     Retired,
 }
 
+/// The step a system waits for from the caller's agency (`approvalInbox`).
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "crate::store::approval::Awaited")]
+pub enum AwaitedStep {
+    /// Appraise the proposed level (thẩm định).
+    Appraise,
+    /// Approve or reject the appraised level (phê duyệt).
+    Decide,
+}
+
 /// An agency's role in the security-level approval workflow (Nghị định 85/2016/NĐ-CP, Điều 12).
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
 #[graphql(remote = "entities::enums::ApprovalRole")]

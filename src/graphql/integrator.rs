@@ -10,6 +10,7 @@ use super::{
     types::upstream::{status_of, UpstreamStatus},
 };
 use crate::{
+    access_log::verify::{verify, Verdict},
     auth::{require_scope, require_token, scope, RequireScope},
     codes::PersonalId,
     error::Error,
@@ -120,6 +121,43 @@ pub struct AccessLogFilterInput {
     pub until_ms: Option<i64>,
 }
 
+/// The verdict of a walk over the whole access-log chain.
+#[derive(SimpleObject)]
+pub struct AccessLogVerification {
+    /// Every entry checks out: sequence without gaps, each linked to the one before, each hash recomputed under the
+    /// key, and the head naming the last entry.
+    pub intact: bool,
+    /// Entries checked (when intact).
+    pub entries: Option<i64>,
+    /// The last entry's hash (when intact): compare it with the head hashes the hub logs, the external anchor.
+    pub head_hash: Option<String>,
+    /// Where the chain first breaks (when not intact).
+    pub broken_at: Option<i64>,
+    /// Why it breaks there.
+    pub reason: Option<String>,
+}
+
+impl From<Verdict> for AccessLogVerification {
+    fn from(v: Verdict) -> Self {
+        match v {
+            Verdict::Intact { entries, head_hash } => AccessLogVerification {
+                intact: true,
+                entries: Some(entries),
+                head_hash: Some(head_hash),
+                broken_at: None,
+                reason: None,
+            },
+            Verdict::Broken { seq, reason } => AccessLogVerification {
+                intact: false,
+                entries: None,
+                head_hash: None,
+                broken_at: Some(seq),
+                reason: Some(reason),
+            },
+        }
+    }
+}
+
 /// The integrators' root fields: the upstreams (any valid token) and the access log (scope `audit:read`).
 #[derive(MergedObject, Default)]
 pub struct IntegratorQuery(UpstreamQuery, AccessLogQuery);
@@ -164,6 +202,20 @@ impl AccessLogQuery {
             subject_hash: None,
         };
         entries(ctx, &filter, page_args(first, after, last, before)).await
+    }
+
+    /// Walks the whole chain now and says whether it is intact (scope `audit:read`), as `lgsp-hub audit verify`
+    /// does: reads every entry, so it costs like a heavy query.
+    #[graphql(complexity = "cost::page(Some(1000), None, child_complexity)")]
+    async fn access_log_verification(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<AccessLogVerification> {
+        let keys = federation(ctx)?.access_log.keys();
+        let verdict = verify(&state(ctx)?.store.db, keys)
+            .await
+            .map_err(Error::from)?;
+        Ok(verdict.into())
     }
 
     /// Who looked at the person with this personal identification number, newest first (scope `audit:read`). The

@@ -51,6 +51,7 @@ pub struct Query(
     national::NationalQuery,
     legal::LegalQuery,
     sharing::SharingQuery,
+    approval::ApprovalQuery,
 );
 
 /// The root mutation, merged from the domain modules.

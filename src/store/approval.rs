@@ -172,3 +172,107 @@ pub async fn take_step(
         )
         .await
 }
+
+/// The step a system waits for from the caller's agency.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Awaited {
+    Appraise,
+    /// Approve or reject: the same authority decides both.
+    Decide,
+}
+
+/// Systems read per inbox: a province has a few hundred systems, and only those under way are read.
+const INBOX_LIMIT: u64 = 500;
+
+/// The systems under way (proposed or appraised) whose next step is the caller's agency's to take, by the authority
+/// table: the approvals inbox. A caller with no approval role gets an empty list, not an error.
+#[tracing::instrument(skip_all, fields(agency = %agency_code))]
+pub async fn inbox(
+    store: &Store,
+    agency_code: &str,
+) -> Result<Vec<(information_system::Model, Awaited)>> {
+    use entities::enums::ApprovalState as S;
+    use sea_orm::{QueryOrder, QuerySelect};
+    let Some(agency) = agency::Entity::find()
+        .filter(agency::Column::Code.eq(agency_code))
+        .one(&store.db)
+        .await?
+    else {
+        return Ok(Vec::new());
+    };
+    let mut query = information_system::Entity::find()
+        .filter(information_system::Column::ApprovalState.is_in([S::Proposed, S::Appraised]));
+    // A provincial authority acts on its own province's systems only (see `roles_of`).
+    if !matches!(
+        agency.approval_role,
+        Some(ApprovalRole::NationalAuthority | ApprovalRole::PrimeMinister)
+    ) {
+        query =
+            query.filter(information_system::Column::ProvinceCode.eq(agency.province_code.clone()));
+    }
+    let systems = query
+        .order_by_asc(information_system::Column::Name)
+        .limit(INBOX_LIMIT)
+        .all(&store.db)
+        .await?;
+    Ok(systems
+        .into_iter()
+        .filter_map(|system| {
+            let (level, state) = (system.security_level?, system.approval_state?);
+            let (action, awaited) = match state {
+                S::Proposed => (Action::Appraise, Awaited::Appraise),
+                _ => (Action::Approve, Awaited::Decide),
+            };
+            let roles = roles_of(&agency, &system);
+            store
+                .authorities
+                .decide(Some(state), level, &roles, action)
+                .is_ok()
+                .then_some((system, awaited))
+        })
+        .collect())
+}
+
+/// Audit events read for one system's history.
+const HISTORY_LIMIT: u64 = 200;
+
+/// The last audit events of system `code`, oldest first, for an agency with a role towards it (its operator, the
+/// province's authorities) or a caller who may read the whole audit trail (`all`). `FORBIDDEN` otherwise, as for a
+/// step: the history carries who did what, which only those involved need.
+#[tracing::instrument(skip_all, fields(agency = %agency_code, code))]
+pub async fn history(
+    store: &Store,
+    agency_code: &str,
+    code: &str,
+    all: bool,
+) -> Result<Vec<entities::audit_event::Model>> {
+    use entities::audit_event;
+    use sea_orm::{QueryOrder, QuerySelect};
+    let system = information_system::Entity::find()
+        .filter(information_system::Column::Code.eq(code))
+        .one(&store.db)
+        .await?
+        .ok_or_else(|| Error::not_found("information system"))?;
+    if !all {
+        let agency = agency::Entity::find()
+            .filter(agency::Column::Code.eq(agency_code))
+            .one(&store.db)
+            .await?
+            .ok_or_else(|| Error::forbidden("your agency is not in the registry"))?;
+        if roles_of(&agency, &system).is_empty() {
+            return Err(Error::forbidden(
+                "your agency has no role in the approval of this system",
+            ));
+        }
+    }
+    let mut events = audit_event::Entity::find()
+        .filter(audit_event::Column::Entity.eq(super::registration::ENTITY))
+        .filter(audit_event::Column::EntityKey.eq(code))
+        .order_by_desc(audit_event::Column::Id)
+        .limit(HISTORY_LIMIT)
+        .all(&store.db)
+        .await?;
+    // The newest events are the ones kept; they read oldest first.
+    events.reverse();
+    Ok(events)
+}

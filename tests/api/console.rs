@@ -1,8 +1,15 @@
 //! The web console over HTTP: its pages are HTML, so these tests read status, headers and markup.
 
+mod admin;
+mod agency;
+mod approvals;
 mod assets;
+mod auditor;
 mod auth;
 mod catalog;
+mod inbox_api;
+mod integrator;
+mod pages;
 
 use reqwest::header::HeaderMap;
 

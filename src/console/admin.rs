@@ -1,0 +1,691 @@
+//! The administrator's pages: agencies (official codes, approval roles), projects, and the national-database links an
+//! administrator records. Lists filter by province and page with the API's cursors; each row has its edit form, sent
+//! with the version it was read at (a newer one is a conflict, shown with a link that reloads). For users with
+//! `registry:admin`.
+#![expect(
+    clippy::result_large_err,
+    reason = "a refusal is the page the handler answers (an axum `Response`), made once per request and never stored"
+)]
+
+use std::collections::BTreeMap;
+
+use axum::{
+    extract::{Path, Query, State},
+    http::StatusCode,
+    response::Response,
+    Form,
+};
+use maud::{html, Markup};
+use serde_json::{json, Value};
+
+use super::{
+    agency::see_other,
+    i18n::t,
+    layout::{self, Area},
+    session::SignedIn,
+    work::{self, s, Failure, FieldErrors},
+};
+use crate::{auth::scope, http::AppState};
+
+type Params = BTreeMap<String, String>;
+
+fn gate(user: &SignedIn) -> Result<(), Response> {
+    if user.principal.has_scope(scope::REGISTRY_ADMIN) {
+        Ok(())
+    } else {
+        Err(Failure::Forbidden.page(user))
+    }
+}
+
+fn unwrap(r: Result<Response, Response>) -> Response {
+    match r {
+        Ok(r) | Err(r) => r,
+    }
+}
+
+fn tabs(current: &str) -> Markup {
+    html! {
+        nav aria-label=(t("admin.title")) { ul class="tabs" {
+            @for (href, key) in [("/console/admin", "admin.agencies"), ("/console/admin/projects", "admin.projects"),
+                                 ("/console/admin/links", "admin.links")] {
+                li { a href=(href) aria-current=[(key == current).then_some("page")] { (t(key)) } }
+            }
+        } }
+    }
+}
+
+/// The provinces as select options, with "all" first when `all`.
+async fn provinces(app: &AppState, user: &SignedIn) -> Result<Vec<(String, String)>, Response> {
+    let data = work::read(app, user, "{ provinces { code name } }", Value::Null).await?;
+    Ok(data["provinces"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|p| (s(p, "code").to_owned(), s(p, "name").to_owned()))
+        .collect())
+}
+
+fn province_filter(action: &str, provinces: &[(String, String)], selected: &str) -> Markup {
+    let mut options = vec![("", t("admin.all-provinces"))];
+    options.extend(provinces.iter().map(|(c, n)| (c.as_str(), n.as_str())));
+    html! {
+        form method="get" action=(action) class="filters" {
+            (work::select_field("province", t("admin.province"), &options, selected, &FieldErrors::new()))
+            button type="submit" { (t("admin.filter")) }
+        }
+    }
+}
+
+fn next_link(action: &str, province: &str, page_info: &Value) -> Markup {
+    html! {
+        @if page_info["hasNextPage"].as_bool() == Some(true) {
+            p { a rel="next" href=(format!("{action}?province={province}&after={}", encode(s(page_info, "endCursor")))) {
+                (t("admin.next")) } }
+        }
+    }
+}
+
+/// Percent-encodes a cursor (base64url with padding at most).
+fn encode(s: &str) -> String {
+    s.replace('%', "%25")
+        .replace('=', "%3D")
+        .replace('+', "%2B")
+        .replace('/', "%2F")
+}
+
+const ROLES: [(&str, &str); 4] = [
+    ("", "admin.role.none"),
+    ("SECURITY_UNIT", "admin.role.SECURITY_UNIT"),
+    ("NATIONAL_AUTHORITY", "admin.role.NATIONAL_AUTHORITY"),
+    ("PRIME_MINISTER", "admin.role.PRIME_MINISTER"),
+];
+
+const KINDS: [&str; 7] = [
+    "UBND_TINH",
+    "SO",
+    "BAN_NGANH",
+    "UBND_HUYEN",
+    "DON_VI_SU_NGHIEP",
+    "TRUNG_UONG",
+    "KHAC",
+];
+
+/// `GET /console/admin`: agencies, by province.
+pub async fn agencies(
+    State(app): State<AppState>,
+    user: SignedIn,
+    Query(params): Query<Params>,
+) -> Response {
+    unwrap(
+        async {
+            gate(&user)?;
+            let province = work::given(&params, "province").unwrap_or_default();
+            let provinces = provinces(&app, &user).await?;
+            let data = work::read(
+                &app,
+                &user,
+                "query($p: String, $after: String) { agencies(filter: { provinceCode: $p }, first: 100, after: $after) { \
+                 totalCount pageInfo { hasNextPage endCursor } nodes { key code name kind approvalRole edited \
+                 province { name } } } }",
+                json!({ "p": (!province.is_empty()).then_some(&province), "after": work::given(&params, "after") }),
+            )
+            .await?;
+            let conn = &data["agencies"];
+            Ok(layout::page_in(
+        Area::Admin,
+
+                t("admin.agencies"),
+                Some(&user),
+                html! {
+                    h1 { (t("admin.title")) }
+                    (tabs("admin.agencies"))
+                    (province_filter("/console/admin", &provinces, &province))
+                    p { (t("admin.count")) ": " (conn["totalCount"]) }
+                    table {
+                        caption { (t("admin.agencies")) }
+                        thead { tr {
+                            th scope="col" { (t("admin.name")) } th scope="col" { (t("admin.official-code")) }
+                            th scope="col" { (t("admin.kind")) } th scope="col" { (t("admin.approval-role")) }
+                            th scope="col" { (t("admin.province")) }
+                        } }
+                        tbody { @for a in conn["nodes"].as_array().into_iter().flatten() { tr {
+                            td { a href=(format!("/console/admin/agencies/{}", s(a, "key"))) { (s(a, "name")) } }
+                            td { (a["code"].as_str().unwrap_or("—")) }
+                            td { (t(&format!("admin.kind.{}", s(a, "kind")))) }
+                            td { (t(&format!("admin.role.{}", a["approvalRole"].as_str().unwrap_or("none")))) }
+                            td { (s(&a["province"], "name")) }
+                        } } }
+                    }
+                    (next_link("/console/admin", &province, &conn["pageInfo"]))
+                },
+            ))
+        }
+        .await,
+    )
+}
+
+async fn agency(app: &AppState, user: &SignedIn, key: &str) -> Result<Value, Response> {
+    let data = work::read(
+        app,
+        user,
+        "query($key: String!) { agency(key: $key) { key code name kind approvalRole version edited \
+         parent { key name } province { code name } } }",
+        json!({ "key": key }),
+    )
+    .await?;
+    Ok(data["agency"].clone())
+}
+
+fn agency_page(
+    user: &SignedIn,
+    a: &Value,
+    form: Option<&Params>,
+    errors: &FieldErrors,
+    stale: bool,
+) -> Response {
+    let key = s(a, "key");
+    let v = |k: &str, current: &str| {
+        form.and_then(|f| f.get(k).cloned())
+            .unwrap_or_else(|| current.to_owned())
+    };
+    let kinds: Vec<(String, String)> = KINDS
+        .iter()
+        .map(|k| ((*k).to_owned(), t(&format!("admin.kind.{k}")).to_owned()))
+        .collect();
+    let kinds: Vec<(&str, &str)> = kinds
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
+    let roles: Vec<(&str, &str)> = ROLES.iter().map(|(v, k)| (*v, t(k))).collect();
+    let mut page = layout::page_in(
+        Area::Admin,
+        s(a, "name"),
+        Some(user),
+        html! {
+            h1 { (s(a, "name")) }
+            p { a href="/console/admin" { (t("admin.back")) } }
+            @if stale {
+                div class="conflict" role="alert" {
+                    p { (t("admin.conflict")) }
+                    p { a href=(format!("/console/admin/agencies/{key}")) { (t("admin.reload")) } }
+                }
+            }
+            form method="post" action=(format!("/console/admin/agencies/{key}")) novalidate {
+                (work::csrf_field(user))
+                input type="hidden" name="version" value=(a["version"]);
+                (work::form_alert(errors))
+                (work::text_field("name", t("admin.name"), &v("name", s(a, "name")), errors, true))
+                (work::select_field("kind", t("admin.kind"), &kinds, &v("kind", s(a, "kind")), errors))
+                (work::text_field("officialCode", t("admin.official-code"), &v("officialCode", s(a, "code")), errors, false))
+                (work::text_field("parentKey", t("admin.parent-key"), &v("parentKey", s(&a["parent"], "key")), errors, false))
+                (work::select_field("approvalRole", t("admin.approval-role"), &roles,
+                    &v("approvalRole", s(a, "approvalRole")), errors))
+                button type="submit" { (t("admin.save")) }
+            }
+        },
+    );
+    if stale {
+        *page.status_mut() = StatusCode::CONFLICT;
+    } else if !errors.is_empty() {
+        *page.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    page
+}
+
+/// `GET /console/admin/agencies/{key}`.
+pub async fn agency_form(
+    State(app): State<AppState>,
+    user: SignedIn,
+    Path(key): Path<String>,
+) -> Response {
+    unwrap(
+        async {
+            gate(&user)?;
+            let a = agency(&app, &user, &key).await?;
+            Ok(agency_page(&user, &a, None, &FieldErrors::new(), false))
+        }
+        .await,
+    )
+}
+
+/// `POST /console/admin/agencies/{key}`.
+pub async fn agency_save(
+    State(app): State<AppState>,
+    user: SignedIn,
+    Path(key): Path<String>,
+    Form(form): Form<Params>,
+) -> Response {
+    if let Err(r) =
+        gate(&user).and_then(|()| work::check_csrf(&user, form.get("csrf").map(String::as_str)))
+    {
+        return r;
+    }
+    let input = json!({
+        "name": work::given(&form, "name"),
+        "kind": work::given(&form, "kind"),
+        "officialCode": work::given(&form, "officialCode"),
+        "parentKey": work::given(&form, "parentKey"),
+        "approvalRole": work::given(&form, "approvalRole"),
+    });
+    let version = form
+        .get("version")
+        .and_then(|v| v.parse::<i64>().ok())
+        .unwrap_or(-1);
+    let result = work::run(
+        &app,
+        &user,
+        "mutation($key: String!, $version: Int!, $input: UpdateAgencyInput!) { \
+         updateAgency(key: $key, version: $version, input: $input) { key } }",
+        json!({ "key": key, "version": version, "input": input }),
+    )
+    .await;
+    let failure = match result {
+        Ok(_) => return see_other(&format!("/console/admin/agencies/{key}")),
+        Err(f) => f,
+    };
+    let a = match agency(&app, &user, &key).await {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    match failure {
+        Failure::Fields(errors) => agency_page(&user, &a, Some(&form), &errors, false),
+        Failure::Conflict(_) if a["version"].as_i64() != Some(version) => {
+            agency_page(&user, &a, Some(&form), &FieldErrors::new(), true)
+        }
+        other => other.page(&user),
+    }
+}
+
+/// `GET /console/admin/projects`: projects, by province.
+pub async fn projects(
+    State(app): State<AppState>,
+    user: SignedIn,
+    Query(params): Query<Params>,
+) -> Response {
+    unwrap(
+        async {
+            gate(&user)?;
+            let province = work::given(&params, "province").unwrap_or_default();
+            let provinces = provinces(&app, &user).await?;
+            let data = work::read(
+                &app,
+                &user,
+                "query($p: String, $after: String) { projects(filter: { provinceCode: $p }, first: 100, after: $after) { \
+                 totalCount pageInfo { hasNextPage endCursor } nodes { id key ref name yearStart yearEnd \
+                 total { printed } leadAgency { name } province { name } } } }",
+                json!({ "p": (!province.is_empty()).then_some(&province), "after": work::given(&params, "after") }),
+            )
+            .await?;
+            let conn = &data["projects"];
+            Ok(layout::page_in(
+        Area::Admin,
+
+                t("admin.projects"),
+                Some(&user),
+                html! {
+                    h1 { (t("admin.title")) }
+                    (tabs("admin.projects"))
+                    (province_filter("/console/admin/projects", &provinces, &province))
+                    p { (t("admin.count")) ": " (conn["totalCount"]) }
+                    table {
+                        caption { (t("admin.projects")) }
+                        thead { tr {
+                            th scope="col" { (t("admin.ref")) } th scope="col" { (t("admin.name")) }
+                            th scope="col" { (t("admin.lead")) } th scope="col" { (t("admin.years")) }
+                            th scope="col" { (t("admin.total")) } th scope="col" { (t("admin.province")) }
+                        } }
+                        tbody { @for p in conn["nodes"].as_array().into_iter().flatten() { tr {
+                            td { (s(p, "ref")) }
+                            td { a href=(format!("/console/admin/projects/{}", s(p, "id"))) { (s(p, "name")) } }
+                            td { (s(&p["leadAgency"], "name")) }
+                            td { (p["yearStart"].as_i64().map(|y| y.to_string()).unwrap_or_default()) "–"
+                                 (p["yearEnd"].as_i64().map(|y| y.to_string()).unwrap_or_default()) }
+                            td { (s(&p["total"], "printed")) }
+                            td { (s(&p["province"], "name")) }
+                        } } }
+                    }
+                    (next_link("/console/admin/projects", &province, &conn["pageInfo"]))
+                },
+            ))
+        }
+        .await,
+    )
+}
+
+async fn project(app: &AppState, user: &SignedIn, key: &str) -> Result<Value, Response> {
+    let data = work::run(
+        app,
+        user,
+        "query($id: ID!) { node(id: $id) { ... on Project { key name yearStart yearEnd fundingSource version \
+         total { millionVnd printed } leadAgency { key name } province { name } } } }",
+        json!({ "id": key }),
+    )
+    .await;
+    match data {
+        Ok(d) => Ok(d["node"].clone()),
+        Err(f) => Err(f.page(user)),
+    }
+}
+
+const FUNDING: [&str; 7] = [
+    "NGAN_SACH_TRUNG_UONG",
+    "NGAN_SACH_TINH",
+    "NGAN_SACH_HUYEN",
+    "SU_NGHIEP",
+    "DAU_TU_CONG",
+    "XA_HOI_HOA",
+    "KHAC",
+];
+
+fn project_page(
+    user: &SignedIn,
+    p: &Value,
+    key: &str,
+    form: Option<&Params>,
+    errors: &FieldErrors,
+    stale: bool,
+) -> Response {
+    let num = |v: &Value| {
+        v.as_i64()
+            .map(|n| n.to_string())
+            .or_else(|| v.as_f64().map(|n| n.to_string()))
+    };
+    let current = |k: &str| match k {
+        "name" => s(p, "name").to_owned(),
+        "leadAgencyKey" => s(&p["leadAgency"], "key").to_owned(),
+        "yearStart" | "yearEnd" => num(&p[k]).unwrap_or_default(),
+        "fundingSource" => s(p, "fundingSource").to_owned(),
+        "totalMillionVnd" => num(&p["total"]["millionVnd"]).unwrap_or_default(),
+        _ => String::new(),
+    };
+    let v = |k: &str| {
+        form.and_then(|f| f.get(k).cloned())
+            .unwrap_or_else(|| current(k))
+    };
+    let funding: Vec<(String, String)> =
+        std::iter::once((String::new(), t("admin.funding-none").to_owned()))
+            .chain(
+                FUNDING
+                    .iter()
+                    .map(|f| ((*f).to_owned(), t(&format!("admin.funding.{f}")).to_owned())),
+            )
+            .collect();
+    let funding: Vec<(&str, &str)> = funding
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
+    let mut page = layout::page_in(
+        Area::Admin,
+        s(p, "name"),
+        Some(user),
+        html! {
+            h1 { (s(p, "name")) }
+            p { a href="/console/admin/projects" { (t("admin.back-projects")) } }
+            @if stale {
+                div class="conflict" role="alert" {
+                    p { (t("admin.conflict")) }
+                    p { a href=(format!("/console/admin/projects/{key}")) { (t("admin.reload")) } }
+                }
+            }
+            form method="post" action=(format!("/console/admin/projects/{key}")) novalidate {
+                (work::csrf_field(user))
+                input type="hidden" name="version" value=(p["version"]);
+                (work::form_alert(errors))
+                (work::text_field("name", t("admin.name"), &v("name"), errors, true))
+                (work::text_field("leadAgencyKey", t("admin.lead-key"), &v("leadAgencyKey"), errors, false))
+                (work::input_field("yearStart", t("admin.year-start"), &v("yearStart"), errors, false, "number"))
+                (work::input_field("yearEnd", t("admin.year-end"), &v("yearEnd"), errors, false, "number"))
+                (work::select_field("fundingSource", t("admin.funding"), &funding, &v("fundingSource"), errors))
+                (work::input_field("totalMillionVnd", t("admin.total-million"), &v("totalMillionVnd"), errors, false, "text"))
+                button type="submit" { (t("admin.save")) }
+            }
+        },
+    );
+    if stale {
+        *page.status_mut() = StatusCode::CONFLICT;
+    } else if !errors.is_empty() {
+        *page.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    page
+}
+
+/// `GET /console/admin/projects/{id}`: by the project's global id (`node`), the API having no root field by key.
+pub async fn project_form(
+    State(app): State<AppState>,
+    user: SignedIn,
+    Path(key): Path<String>,
+) -> Response {
+    unwrap(
+        async {
+            gate(&user)?;
+            let p = project(&app, &user, &key).await?;
+            Ok(project_page(
+                &user,
+                &p,
+                &key,
+                None,
+                &FieldErrors::new(),
+                false,
+            ))
+        }
+        .await,
+    )
+}
+
+/// A number field of a form: `Ok(None)` when empty, `Err` (a field message) when not a number.
+fn number(form: &Params, key: &str, errors: &mut FieldErrors) -> Value {
+    match work::given(form, key) {
+        None => Value::Null,
+        Some(n) => match n.replace(',', ".").parse::<f64>() {
+            Ok(x) if key.starts_with("year") && x.fract() == 0.0 => json!(x as i64),
+            Ok(x) if !key.starts_with("year") => json!(x),
+            _ => {
+                errors.insert(key.to_owned(), work::field_message(key));
+                Value::Null
+            }
+        },
+    }
+}
+
+/// `POST /console/admin/projects/{key}`.
+pub async fn project_save(
+    State(app): State<AppState>,
+    user: SignedIn,
+    Path(key): Path<String>,
+    Form(form): Form<Params>,
+) -> Response {
+    if let Err(r) =
+        gate(&user).and_then(|()| work::check_csrf(&user, form.get("csrf").map(String::as_str)))
+    {
+        return r;
+    }
+    let mut errors = FieldErrors::new();
+    let input = json!({
+        "name": work::given(&form, "name"),
+        "leadAgencyKey": work::given(&form, "leadAgencyKey"),
+        "yearStart": number(&form, "yearStart", &mut errors),
+        "yearEnd": number(&form, "yearEnd", &mut errors),
+        "fundingSource": work::given(&form, "fundingSource"),
+        "totalMillionVnd": number(&form, "totalMillionVnd", &mut errors),
+    });
+    let version = form
+        .get("version")
+        .and_then(|v| v.parse::<i64>().ok())
+        .unwrap_or(-1);
+    let p = match project(&app, &user, &key).await {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    if !errors.is_empty() {
+        return project_page(&user, &p, &key, Some(&form), &errors, false);
+    }
+    let result = work::run(
+        &app,
+        &user,
+        "mutation($key: String!, $version: Int!, $input: UpdateProjectInput!) { \
+         updateProject(key: $key, version: $version, input: $input) { key } }",
+        json!({ "key": s(&p, "key"), "version": version, "input": input }),
+    )
+    .await;
+    match result {
+        Ok(_) => see_other(&format!("/console/admin/projects/{key}")),
+        Err(Failure::Fields(errors)) => project_page(&user, &p, &key, Some(&form), &errors, false),
+        Err(Failure::Conflict(_)) if p["version"].as_i64() != Some(version) => {
+            project_page(&user, &p, &key, Some(&form), &FieldErrors::new(), true)
+        }
+        Err(other) => other.page(&user),
+    }
+}
+
+/// `GET /console/admin/links`: the links administrators recorded, the form to record one.
+pub async fn links(State(app): State<AppState>, user: SignedIn) -> Response {
+    unwrap(links_page(&app, &user, None, &FieldErrors::new()).await)
+}
+
+async fn links_page(
+    app: &AppState,
+    user: &SignedIn,
+    form: Option<&Params>,
+    errors: &FieldErrors,
+) -> Result<Response, Response> {
+    gate(user)?;
+    let provinces = provinces(app, user).await?;
+    // A page of databases with their links is a heavy query past a few dozen rows: read them 25 at a time.
+    let mut dbs = Vec::new();
+    let mut after: Option<String> = None;
+    loop {
+        let data = work::read(
+            app,
+            user,
+            "query($after: String) { nationalDatabases(first: 25, after: $after) { pageInfo { hasNextPage endCursor } \
+             nodes { key name links { status note recordedByAdministrator version province { code name } } } } }",
+            json!({ "after": after }),
+        )
+        .await?;
+        let conn = &data["nationalDatabases"];
+        dbs.extend(conn["nodes"].as_array().cloned().unwrap_or_default());
+        match conn["pageInfo"]["endCursor"].as_str() {
+            Some(cursor) if conn["pageInfo"]["hasNextPage"].as_bool() == Some(true) => {
+                after = Some(cursor.to_owned());
+            }
+            _ => break,
+        }
+    }
+    let v = |k: &str| form.and_then(|f| f.get(k).cloned()).unwrap_or_default();
+    let province_options: Vec<(&str, &str)> = provinces
+        .iter()
+        .map(|(c, n)| (c.as_str(), n.as_str()))
+        .collect();
+    let db_options: Vec<(&str, &str)> = dbs.iter().map(|d| (s(d, "key"), s(d, "name"))).collect();
+    let statuses: Vec<(&str, String)> = ["CONNECTED", "PLANNED", "PARTIAL"]
+        .iter()
+        .map(|st| (*st, t(&format!("admin.status.{st}")).to_owned()))
+        .collect();
+    let statuses: Vec<(&str, &str)> = statuses.iter().map(|(a, b)| (*a, b.as_str())).collect();
+    let mut page = layout::page_in(
+        Area::Admin,
+        t("admin.links"),
+        Some(user),
+        html! {
+            h1 { (t("admin.title")) }
+            (tabs("admin.links"))
+            section aria-labelledby="record" {
+                h2 id="record" { (t("admin.record-link")) }
+                form method="post" action="/console/admin/links" novalidate {
+                    (work::csrf_field(user))
+                    (work::form_alert(errors))
+                    (work::select_field("provinceCode", t("admin.province"), &province_options, &v("provinceCode"), errors))
+                    (work::select_field("nationalDatabaseKey", t("admin.database"), &db_options, &v("nationalDatabaseKey"), errors))
+                    (work::select_field("status", t("admin.status"), &statuses, &v("status"), errors))
+                    (work::textarea_field("note", t("admin.note"), &v("note"), errors, false))
+                    button type="submit" { (t("admin.record")) }
+                }
+            }
+            table {
+                caption { (t("admin.recorded-links")) }
+                thead { tr {
+                    th scope="col" { (t("admin.database")) } th scope="col" { (t("admin.province")) }
+                    th scope="col" { (t("admin.status")) } th scope="col" { (t("admin.note")) } th scope="col" { "" }
+                } }
+                tbody { @for d in &dbs { @for l in d["links"].as_array().into_iter().flatten()
+                        .filter(|l| l["recordedByAdministrator"].as_bool() == Some(true)) { tr {
+                    td { (s(d, "name")) }
+                    td { (s(&l["province"], "name")) }
+                    td { (t(&format!("admin.status.{}", s(l, "status")))) }
+                    td { (s(l, "note")) }
+                    td { form method="post" action="/console/admin/links/remove" {
+                        (work::csrf_field(user))
+                        input type="hidden" name="provinceCode" value=(s(&l["province"], "code"));
+                        input type="hidden" name="nationalDatabaseKey" value=(s(d, "key"));
+                        input type="hidden" name="version" value=(l["version"]);
+                        button type="submit" class="danger" { (t("admin.remove")) }
+                    } }
+                } } } }
+            }
+        },
+    );
+    if !errors.is_empty() {
+        *page.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    Ok(page)
+}
+
+/// `POST /console/admin/links`: records (or updates) a link.
+pub async fn link_save(
+    State(app): State<AppState>,
+    user: SignedIn,
+    Form(form): Form<Params>,
+) -> Response {
+    if let Err(r) =
+        gate(&user).and_then(|()| work::check_csrf(&user, form.get("csrf").map(String::as_str)))
+    {
+        return r;
+    }
+    let result = work::run(
+        &app,
+        &user,
+        "mutation($p: String!, $db: String!, $status: ConnectionStatus!, $note: String) { \
+         connectNationalDatabase(provinceCode: $p, nationalDatabaseKey: $db, status: $status, note: $note) { version } }",
+        json!({
+            "p": form.get("provinceCode").cloned().unwrap_or_default(),
+            "db": form.get("nationalDatabaseKey").cloned().unwrap_or_default(),
+            "status": form.get("status").cloned().unwrap_or_default(),
+            "note": work::given(&form, "note"),
+        }),
+    )
+    .await;
+    match result {
+        Ok(_) => see_other("/console/admin/links"),
+        Err(Failure::Fields(errors)) => unwrap(links_page(&app, &user, Some(&form), &errors).await),
+        Err(f) => f.page(&user),
+    }
+}
+
+/// `POST /console/admin/links/remove`.
+pub async fn link_remove(
+    State(app): State<AppState>,
+    user: SignedIn,
+    Form(form): Form<Params>,
+) -> Response {
+    if let Err(r) =
+        gate(&user).and_then(|()| work::check_csrf(&user, form.get("csrf").map(String::as_str)))
+    {
+        return r;
+    }
+    let result = work::run(
+        &app,
+        &user,
+        "mutation($p: String!, $db: String!, $version: Int!) { \
+         disconnectNationalDatabase(provinceCode: $p, nationalDatabaseKey: $db, version: $version) { version } }",
+        json!({
+            "p": form.get("provinceCode").cloned().unwrap_or_default(),
+            "db": form.get("nationalDatabaseKey").cloned().unwrap_or_default(),
+            "version": form.get("version").and_then(|v| v.parse::<i64>().ok()).unwrap_or(-1),
+        }),
+    )
+    .await;
+    match result {
+        Ok(_) => see_other("/console/admin/links"),
+        Err(f) => f.page(&user),
+    }
+}

@@ -1,0 +1,341 @@
+//! The auditor's pages: the personal-data access log with filters and keyset paging (a GET form: a filtered view is
+//! a link), "who looked at this citizen" by personal number (a POST form, so the number stays out of addresses,
+//! history and server logs), and the chain's verification. For users with `audit:read`.
+#![expect(
+    clippy::result_large_err,
+    reason = "a refusal is the page the handler answers (an axum `Response`), made once per request and never stored"
+)]
+
+use std::collections::BTreeMap;
+
+use axum::{
+    extract::{Query, State},
+    response::Response,
+    Form,
+};
+use maud::{html, Markup};
+use serde_json::{json, Value};
+
+use super::{
+    i18n::t,
+    layout::{self, Area},
+    session::SignedIn,
+    work::{self, s, Failure, FieldErrors},
+};
+use crate::{auth::scope, http::AppState};
+
+type Params = BTreeMap<String, String>;
+
+/// Entries per page.
+const PAGE: i64 = 50;
+
+fn gate(user: &SignedIn) -> Result<(), Response> {
+    if user.principal.has_scope(scope::AUDIT_READ) {
+        Ok(())
+    } else {
+        Err(Failure::Forbidden.page(user))
+    }
+}
+
+const ENTRY: &str =
+    "seq atMs actor agencyCode purpose purposeReference upstream operation fields requestId";
+
+fn entries_table(entries: &[Value]) -> Markup {
+    html! {
+        @if entries.is_empty() {
+            p { (t("auditor.none")) }
+        } @else {
+            table class="log" {
+                caption { (t("auditor.entries")) }
+                thead { tr {
+                    th scope="col" { "#" } th scope="col" { (t("auditor.at")) } th scope="col" { (t("auditor.actor")) }
+                    th scope="col" { (t("auditor.agency")) } th scope="col" { (t("auditor.upstream")) }
+                    th scope="col" { (t("auditor.purpose")) } th scope="col" { (t("auditor.fields")) }
+                    th scope="col" { (t("auditor.request")) }
+                } }
+                tbody { @for e in entries { tr {
+                    td { (e["seq"]) }
+                    td { (work::time(e["atMs"].as_i64().unwrap_or_default())) }
+                    td { (s(e, "actor")) }
+                    td { (s(e, "agencyCode")) }
+                    td { (s(e, "upstream")) " · " (s(e, "operation")) }
+                    td { (t(&format!("integrator.purpose.{}", s(e, "purpose")))) br; small { (s(e, "purposeReference")) } }
+                    td { @for f in e["fields"].as_array().into_iter().flatten() { code { (f.as_str().unwrap_or_default()) } " " } }
+                    td { small { (s(e, "requestId")) } }
+                } } }
+            }
+        }
+    }
+}
+
+/// The filter of the access log from the page's query string; a malformed date is a field error.
+fn filter_of(params: &Params) -> Result<Value, FieldErrors> {
+    let mut errors = FieldErrors::new();
+    let mut date = |key: &str, end: bool| match work::given(params, key) {
+        None => None,
+        Some(d) => {
+            let at = if end {
+                work::end_of(&d)
+            } else {
+                work::start_of(&d)
+            };
+            if at.is_none() {
+                errors.insert(key.to_owned(), work::field_message("decisionDate"));
+            }
+            at
+        }
+    };
+    let since = date("since", false);
+    let until = date("until", true);
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    Ok(json!({
+        "agencyCode": work::given(params, "agencyCode"),
+        "actor": work::given(params, "actor"),
+        "upstream": work::given(params, "upstream"),
+        "purpose": work::given(params, "purpose"),
+        "sinceMs": since,
+        "untilMs": until,
+    }))
+}
+
+fn filter_form(params: &Params, errors: &FieldErrors) -> Markup {
+    let v = |k: &str| params.get(k).cloned().unwrap_or_default();
+    let mut labels = vec![("", t("auditor.any").to_owned())];
+    for p in [
+        "PUBLIC_SERVICE",
+        "STATE_MANAGEMENT",
+        "LAW_ENFORCEMENT",
+        "EMERGENCY",
+        "DATA_SUBJECT_CONSENT",
+    ] {
+        labels.push((p, t(&format!("integrator.purpose.{p}")).to_owned()));
+    }
+    let purposes: Vec<(&str, &str)> = labels.iter().map(|(a, b)| (*a, b.as_str())).collect();
+    html! {
+        form method="get" action="/console/audit" class="filters" {
+            (work::text_field("agencyCode", t("auditor.agency"), &v("agencyCode"), errors, false))
+            (work::text_field("actor", t("auditor.actor"), &v("actor"), errors, false))
+            (work::text_field("upstream", t("auditor.upstream"), &v("upstream"), errors, false))
+            (work::select_field("purpose", t("auditor.purpose"), &purposes, &v("purpose"), errors))
+            (work::input_field("since", t("auditor.since"), &v("since"), errors, false, "date"))
+            (work::input_field("until", t("auditor.until"), &v("until"), errors, false, "date"))
+            button type="submit" { (t("auditor.filter")) }
+            " " a href="/console/audit" { (t("auditor.clear")) }
+        }
+    }
+}
+
+/// The link to the next page: the same filters, after `cursor`.
+fn next_link(params: &Params, cursor: &str) -> String {
+    let mut query: Vec<String> = params
+        .iter()
+        .filter(|(k, v)| k.as_str() != "after" && !v.is_empty())
+        .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
+        .collect();
+    query.push(format!("after={}", encode(cursor)));
+    format!("/console/audit?{}", query.join("&"))
+}
+
+/// Percent-encodes all but the unreserved characters.
+fn encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// `GET /console/audit`: the access log, filtered, a page at a time.
+pub async fn log(
+    State(app): State<AppState>,
+    user: SignedIn,
+    Query(params): Query<Params>,
+) -> Response {
+    match log_page(&app, &user, &params).await {
+        Ok(r) | Err(r) => r,
+    }
+}
+
+async fn log_page(app: &AppState, user: &SignedIn, params: &Params) -> Result<Response, Response> {
+    gate(user)?;
+    let (filter, errors) = match filter_of(params) {
+        Ok(f) => (f, FieldErrors::new()),
+        Err(e) => (Value::Null, e),
+    };
+    let mut data = Value::Null;
+    let mut errors = errors;
+    if errors.is_empty() {
+        match work::run(
+            app,
+            user,
+            &format!(
+                "query($filter: AccessLogFilterInput, $after: String) {{ accessLog(filter: $filter, first: {PAGE}, \
+                 after: $after) {{ totalCount pageInfo {{ hasNextPage endCursor }} nodes {{ {ENTRY} }} }} }}"
+            ),
+            json!({ "filter": filter, "after": work::given(params, "after") }),
+        )
+        .await
+        {
+            Ok(d) => data = d,
+            Err(Failure::Fields(mut e)) => {
+                // The range is the form's two dates.
+                if let Some(m) = e.remove("sinceMs").or_else(|| e.remove("untilMs")) {
+                    e.insert("since".into(), m);
+                }
+                errors = e;
+            }
+            Err(f) => return Err(f.page(user)),
+        }
+    }
+    let log = &data["accessLog"];
+    let entries = log["nodes"].as_array().cloned().unwrap_or_default();
+    let mut page = layout::page_in(
+        Area::Audit,
+        t("auditor.title"),
+        Some(user),
+        html! {
+            h1 { (t("auditor.title")) }
+            nav aria-label=(t("auditor.title")) { ul class="tabs" {
+                li { a href="/console/audit" aria-current="page" { (t("auditor.log")) } }
+                li { a href="/console/audit/person" { (t("auditor.person")) } }
+                li { a href="/console/audit/chain" { (t("auditor.chain")) } }
+            } }
+            (filter_form(params, &errors))
+            (work::form_alert(&errors))
+            @if errors.is_empty() {
+                p { (t("auditor.count")) ": " (log["totalCount"]) }
+                (entries_table(&entries))
+                @if log["pageInfo"]["hasNextPage"].as_bool() == Some(true) {
+                    p { a rel="next" href=(next_link(params, s(&log["pageInfo"], "endCursor"))) { (t("auditor.next")) } }
+                }
+                @if params.contains_key("after") {
+                    p { a href="/console/audit" { (t("auditor.first")) } }
+                }
+            }
+        },
+    );
+    if !errors.is_empty() {
+        *page.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    Ok(page)
+}
+
+fn person_page(user: &SignedIn, errors: &FieldErrors, found: Option<&Value>) -> Response {
+    let mut page = layout::page_in(
+        Area::Audit,
+        t("auditor.person"),
+        Some(user),
+        html! {
+            h1 { (t("auditor.person")) }
+            p { a href="/console/audit" { (t("auditor.back")) } }
+            p { (t("auditor.person-help")) }
+            form method="post" action="/console/audit/person" novalidate {
+                (work::csrf_field(user))
+                (work::form_alert(errors))
+                // The number is not echoed back: the page shows whose accesses only by their count.
+                (work::input_field("personalId", t("auditor.personal-id"), "", errors, true, "text"))
+                button type="submit" { (t("auditor.search")) }
+            }
+            @if let Some(conn) = found {
+                p role="status" { (t("auditor.count")) ": " (conn["totalCount"]) }
+                (entries_table(conn["nodes"].as_array().map(Vec::as_slice).unwrap_or_default()))
+            }
+        },
+    );
+    if !errors.is_empty() {
+        *page.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    page
+}
+
+/// `GET /console/audit/person`: the form.
+pub async fn person_form(user: SignedIn) -> Response {
+    match gate(&user) {
+        Ok(()) => person_page(&user, &FieldErrors::new(), None),
+        Err(r) => r,
+    }
+}
+
+/// `POST /console/audit/person`: who looked at the person with this number.
+pub async fn person(
+    State(app): State<AppState>,
+    user: SignedIn,
+    Form(form): Form<Params>,
+) -> Response {
+    if let Err(r) =
+        gate(&user).and_then(|()| work::check_csrf(&user, form.get("csrf").map(String::as_str)))
+    {
+        return r;
+    }
+    let id = form
+        .get("personalId")
+        .map(|p| p.trim().to_owned())
+        .unwrap_or_default();
+    let result = work::run(
+        &app,
+        &user,
+        &format!(
+            "query($id: String!) {{ personalDataAccesses(personalId: $id, first: 100) {{ totalCount nodes {{ {ENTRY} }} }} }}"
+        ),
+        json!({ "id": id }),
+    )
+    .await;
+    match result {
+        Ok(data) => person_page(
+            &user,
+            &FieldErrors::new(),
+            Some(&data["personalDataAccesses"]),
+        ),
+        Err(Failure::Fields(errors)) => person_page(&user, &errors, None),
+        Err(f) => f.page(&user),
+    }
+}
+
+/// `GET /console/audit/chain`: walks the chain now.
+pub async fn chain(State(app): State<AppState>, user: SignedIn) -> Response {
+    match async {
+        gate(&user)?;
+        let data = work::read(
+            &app,
+            &user,
+            "{ accessLogVerification { intact entries headHash brokenAt reason } }",
+            Value::Null,
+        )
+        .await?;
+        let v = &data["accessLogVerification"];
+        let intact = v["intact"].as_bool() == Some(true);
+        Ok::<_, Response>(layout::page_in(
+            Area::Audit,
+            t("auditor.chain"),
+            Some(&user),
+            html! {
+                h1 { (t("auditor.chain")) }
+                p { a href="/console/audit" { (t("auditor.back")) } }
+                @if intact {
+                    p role="status" class="ok" { (t("auditor.intact")) }
+                    dl {
+                        dt { (t("auditor.entries-checked")) } dd { (v["entries"]) }
+                        dt { (t("auditor.head-hash")) } dd { code { (s(v, "headHash")) } }
+                    }
+                    p { (t("auditor.anchor")) }
+                } @else {
+                    p role="alert" class="failed" { (t("auditor.broken")) }
+                    dl {
+                        dt { (t("auditor.broken-at")) } dd { (v["brokenAt"]) }
+                        dt { (t("auditor.reason")) } dd { (s(v, "reason")) }
+                    }
+                    p { (t("auditor.broken-what")) }
+                }
+            },
+        ))
+    }
+    .await
+    {
+        Ok(r) | Err(r) => r,
+    }
+}
