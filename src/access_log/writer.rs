@@ -169,7 +169,7 @@ fn settle(
 
 /// Writes `batch`: linked onto the head in memory if it could be, else (or if the stored head has moved) onto the head
 /// read under lock.
-#[tracing::instrument(name = "access_log::append", skip_all, fields(entries = batch.pending.len()))]
+#[tracing::instrument(name = "append", skip_all, fields(entries = batch.pending.len()))]
 async fn flush(db: sea_orm::DatabaseConnection, keys: ChainKeys, mut batch: Batch) -> Flushed {
     // One write serves many lookups: linking it to each of their spans lets a request's trace show the write it
     // waited for.

@@ -182,7 +182,7 @@ async fn a_lookup_traces_its_upstream_call_and_access_log_write_but_not_whom_it_
         "lgsp_hub::upstream::token::fetch",
         "lgsp_hub::upstream::client::attempt",
         "lgsp_hub::access_log::record",
-        "lgsp_hub::access_log::append",
+        "lgsp_hub::access_log::writer::append",
     ] {
         assert!(
             seen.entered.iter().any(|s| s == span),
