@@ -213,9 +213,11 @@ const FLOW = [
       await signIn("Võ Văn Nam");
       await visit("/console/audit");
       await accessible("auditor");
+      // The integrator's own entries (demo-integrator is Phạm Thị Hoa's subject at the mock provider), not any.
+      await page.getByLabel("Người tra cứu", { exact: true }).fill("demo-integrator");
       await page.getByLabel("Cơ sở dữ liệu", { exact: true }).fill("population");
       await page.getByRole("button", { name: "Lọc" }).click();
-      await page.getByRole("row").filter({ hasText: /population/ }).first().waitFor();
+      await page.getByRole("row").filter({ hasText: "demo-integrator" }).filter({ hasText: "population" }).first().waitFor();
       await shot("auditor");
     },
   },
