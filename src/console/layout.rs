@@ -94,6 +94,9 @@ fn document(title: &str, user: Option<&SignedIn>, area: Option<Area>, body: Mark
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 title { (title) " · " (t("common.app.title")) }
+                // No icon file: an empty data URL (allowed by the CSP's `img-src data:`) stops the browser asking
+                // for /favicon.ico, a 404 on every first page.
+                link rel="icon" href="data:,";
                 link rel="stylesheet" href=(assets::url("console.css"));
                 script src=(assets::url("console.js")) defer {}
             }

@@ -127,13 +127,17 @@ const FLOW = [
     run: async () => {
       await visit("/console/agency");
       await accessible("my agency's systems");
-      await page.getByRole("link", { name: /Đăng ký/ }).first().click();
-      await page.getByLabel(/Tên hệ thống/).fill(state.systemName);
-      await page.getByRole("button", { name: /Đăng ký/ }).click();
-      await page.getByText(state.systemName).first().waitFor();
-      await page.getByRole("link", { name: state.systemName }).first().click();
-      await page.getByLabel(/Cấp độ/).selectOption("3");
-      await page.getByRole("button", { name: /Đề xuất/ }).click();
+      await page.getByRole("link", { name: "Đăng ký hệ thống mới" }).click();
+      await page.getByLabel(/^Tên hệ thống/).fill(state.systemName);
+      await page.getByRole("button", { name: "Đăng ký hệ thống mới" }).click();
+      // The register form answers with the new system's page, whose address carries its code.
+      await page.waitForURL(/\/console\/agency\/systems\/[^/]+$/);
+      state.code = decodeURIComponent(new URL(page.url()).pathname.split("/").pop());
+      await page.getByRole("heading", { name: state.systemName }).first().waitFor();
+      await page.getByLabel("Cấp độ", { exact: true }).selectOption("3");
+      await page.getByRole("button", { name: "Đề xuất cấp độ" }).click();
+      await page.getByText("Đã đề xuất, chờ thẩm định").first().waitFor();
+      await accessible("agency system");
       await shot("agency-system");
     },
   },
@@ -144,8 +148,11 @@ const FLOW = [
       await signIn("Trần Văn Minh");
       await visit("/console/approvals");
       await accessible("approvals inbox");
+      await shot("approvals-inbox");
       await page.getByRole("link", { name: state.systemName }).first().click();
-      await page.getByRole("button", { name: /Thẩm định/ }).click();
+      await page.getByLabel("Ý kiến thẩm định").fill("Đạt yêu cầu an toàn thông tin cấp độ 3");
+      await page.getByRole("button", { name: "Thẩm định cấp độ" }).click();
+      await page.getByText("Đã thẩm định").first().waitFor();
       await shot("approvals-appraise");
     },
   },
@@ -156,20 +163,31 @@ const FLOW = [
       await signIn("Lê Văn Hùng");
       await visit("/console/approvals");
       await page.getByRole("link", { name: state.systemName }).first().click();
-      await page.getByLabel(/Số quyết định/).fill(state.decision);
-      await page.getByLabel(/Ngày quyết định/).fill("2026-12-01");
-      await page.getByRole("button", { name: /Phê duyệt/ }).click();
+      await accessible("approval");
+      await page.getByLabel("Số quyết định").fill(state.decision);
+      await page.getByLabel("Ngày quyết định").fill("2026-12-01");
+      await page.getByRole("button", { name: "Phê duyệt cấp độ" }).click();
+      await page.getByText("Đã phê duyệt").first().waitFor();
+      await page.getByText(state.decision).first().waitFor();
       await shot("approvals-approve");
     },
   },
   {
     name: "the catalog shows level 3",
-    // Only after the approval steps ran.
-    page: "/console/approvals",
+    page: "/console/systems",
     run: async () => {
-      await visit(`/console?q=${encodeURIComponent(state.systemName)}`);
-      await page.getByText(state.systemName).first().waitFor();
-      await page.getByText(/Cấp độ 3/).first().waitFor();
+      await visit(`/console/systems?q=${encodeURIComponent(state.systemName)}`);
+      const row = page.getByRole("row").filter({ hasText: state.code });
+      await row.first().waitFor();
+      // Columns: name, agency, level, state, province.
+      const level = (await row.first().getByRole("cell").nth(2).innerText()).trim();
+      if (level !== "3") fail(`the catalog shows level ${JSON.stringify(level)} for ${state.code}, not 3`);
+      const approval = await row.first().getByRole("cell").nth(3).innerText();
+      if (!approval.includes("Đã phê duyệt") || !approval.includes(state.decision)) {
+        fail(`the catalog shows ${JSON.stringify(approval)} for ${state.code}, not approved with ${state.decision}`);
+      }
+      await accessible("catalog systems");
+      await shot("catalog-systems");
     },
   },
   {
@@ -179,9 +197,13 @@ const FLOW = [
       await signIn("Phạm Thị Hoa");
       await visit("/console/integrator");
       await accessible("integrator");
-      await page.getByRole("button", { name: /Kiểm tra kết nối/ }).first().click();
-      await page.getByText(/ms/).first().waitFor();
       await shot("integrator");
+      await page.getByLabel("Cơ sở dữ liệu", { exact: true }).selectOption("population");
+      await page.getByRole("button", { name: "Kiểm tra kết nối" }).click();
+      await page.getByText("Kết nối thành công.").waitFor();
+      await page.getByRole("row").filter({ hasText: /\d+\.\d ms/ }).first().waitFor();
+      await accessible("connection test");
+      await shot("integrator-test");
     },
   },
   {
@@ -191,7 +213,11 @@ const FLOW = [
       await signIn("Võ Văn Nam");
       await visit("/console/audit");
       await accessible("auditor");
-      await page.getByText(/population/).first().waitFor();
+      // The integrator's own entries (demo-integrator is Phạm Thị Hoa's subject at the mock provider), not any.
+      await page.getByLabel("Người tra cứu", { exact: true }).fill("demo-integrator");
+      await page.getByLabel("Cơ sở dữ liệu", { exact: true }).fill("population");
+      await page.getByRole("button", { name: "Lọc" }).click();
+      await page.getByRole("row").filter({ hasText: "demo-integrator" }).filter({ hasText: "population" }).first().waitFor();
       await shot("auditor");
     },
   },
