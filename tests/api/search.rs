@@ -134,7 +134,11 @@ async fn the_seeded_catalog_answers_as_before_the_budget() {
             .iter()
             .map(|h| json!([h["kind"], h["title"], h["rank"]]))
             .collect();
-        assert_eq!(Value::Array(got), expected, "{text}");
+        assert_eq!(
+            collation_free(got),
+            collation_free(expected.as_array().cloned().unwrap_or_default()),
+            "{text}"
+        );
         assert_eq!(data["searchResults"]["truncated"], false, "{text}");
         let plain = hub.data(SEARCH, json!({ "t": text, "n": 50 })).await;
         assert_eq!(
@@ -143,6 +147,22 @@ async fn the_seeded_catalog_answers_as_before_the_budget() {
             "{text}"
         );
     }
+}
+
+/// `hits` with each run of titles equal but for case put in one order: the fixture was recorded on SQLite, and which
+/// of "Sở Giao thông Vận tải" and "Sở Giao thông vận tải" comes first is the database's collation, not the search's.
+fn collation_free(mut hits: Vec<Value>) -> Vec<Value> {
+    let title = |h: &Value| h[1].as_str().unwrap_or_default().to_lowercase();
+    let mut start = 0;
+    while start < hits.len() {
+        let mut end = start + 1;
+        while end < hits.len() && title(&hits[end]) == title(&hits[start]) {
+            end += 1;
+        }
+        hits[start..end].sort_by(|a, b| a.to_string().cmp(&b.to_string()));
+        start = end;
+    }
+    hits
 }
 
 /// With no time for the substring tier, a search still answers its exact and prefix hits, complete and in order, and
