@@ -159,7 +159,7 @@ fn collation_free(mut hits: Vec<Value>) -> Vec<Value> {
         while end < hits.len() && title(&hits[end]) == title(&hits[start]) {
             end += 1;
         }
-        hits[start..end].sort_by(|a, b| a.to_string().cmp(&b.to_string()));
+        hits[start..end].sort_by_key(|a| a.to_string());
         start = end;
     }
     hits
