@@ -11,7 +11,6 @@ use std::collections::BTreeMap;
 
 use axum::{
     extract::{Path, Query, State},
-    http::StatusCode,
     response::Response,
     Form,
 };
@@ -197,7 +196,7 @@ fn agency_page(
         .map(|(a, b)| (a.as_str(), b.as_str()))
         .collect();
     let roles: Vec<(&str, &str)> = ROLES.iter().map(|(v, k)| (*v, t(k))).collect();
-    let mut page = layout::page_in(
+    let page = layout::page_in(
         Area::Admin,
         s(a, "name"),
         Some(user),
@@ -224,12 +223,7 @@ fn agency_page(
             }
         },
     );
-    if stale {
-        *page.status_mut() = StatusCode::CONFLICT;
-    } else if !errors.is_empty() {
-        *page.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-    }
-    page
+    work::form_status(page, stale, !errors.is_empty())
 }
 
 /// `GET /console/admin/agencies/{key}`.
@@ -414,7 +408,7 @@ fn project_page(
         .iter()
         .map(|(a, b)| (a.as_str(), b.as_str()))
         .collect();
-    let mut page = layout::page_in(
+    let page = layout::page_in(
         Area::Admin,
         s(p, "name"),
         Some(user),
@@ -441,12 +435,7 @@ fn project_page(
             }
         },
     );
-    if stale {
-        *page.status_mut() = StatusCode::CONFLICT;
-    } else if !errors.is_empty() {
-        *page.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-    }
-    page
+    work::form_status(page, stale, !errors.is_empty())
 }
 
 /// `GET /console/admin/projects/{id}`: by the project's global id (`node`), the API having no root field by key.
@@ -582,7 +571,7 @@ async fn links_page(
         .map(|st| (*st, t(&format!("admin.status.{st}")).to_owned()))
         .collect();
     let statuses: Vec<(&str, &str)> = statuses.iter().map(|(a, b)| (*a, b.as_str())).collect();
-    let mut page = layout::page_in(
+    let page = layout::page_in(
         Area::Admin,
         t("admin.links"),
         Some(user),
@@ -624,10 +613,7 @@ async fn links_page(
             }
         },
     );
-    if !errors.is_empty() {
-        *page.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-    }
-    Ok(page)
+    Ok(work::form_status(page, false, !errors.is_empty()))
 }
 
 /// `POST /console/admin/links`: records (or updates) a link.

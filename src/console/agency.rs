@@ -10,7 +10,6 @@ use std::collections::BTreeMap;
 
 use axum::{
     extract::{Path, State},
-    http::StatusCode,
     response::{IntoResponse, Redirect, Response},
     Form,
 };
@@ -151,7 +150,7 @@ fn level_options() -> Vec<(&'static str, &'static str)> {
 }
 
 fn register_page(user: &SignedIn, form: &FormData, errors: &FieldErrors) -> Response {
-    let mut page = layout::page_in(
+    let page = layout::page_in(
         Area::Agency,
         t("agency.register"),
         Some(user),
@@ -161,10 +160,7 @@ fn register_page(user: &SignedIn, form: &FormData, errors: &FieldErrors) -> Resp
             (register_form(user, form, errors))
         },
     );
-    if !errors.is_empty() {
-        *page.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-    }
-    page
+    work::form_status(page, false, !errors.is_empty())
 }
 
 /// `GET /console/agency/new`.
@@ -309,7 +305,7 @@ fn system_page(user: &SignedIn, sys: &Value, events: &[Value], shown: &Shown) ->
     .collect();
     let edit = shown.edit.as_ref().unwrap_or(&current);
     let v = |k: &str| edit.get(k).cloned().unwrap_or_default();
-    let mut page = layout::page_in(
+    let page = layout::page_in(
         Area::Agency,
         s(sys, "name"),
         Some(user),
@@ -373,12 +369,7 @@ fn system_page(user: &SignedIn, sys: &Value, events: &[Value], shown: &Shown) ->
             (history_list(events))
         },
     );
-    if shown.conflict.is_some() {
-        *page.status_mut() = StatusCode::CONFLICT;
-    } else if !shown.errors.is_empty() {
-        *page.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-    }
-    page
+    work::form_status(page, shown.conflict.is_some(), !shown.errors.is_empty())
 }
 
 /// What the user sent beside what the system is now, field by field, with a link that reloads the page.

@@ -177,7 +177,7 @@ fn system_page(
     let version = sys["version"].to_string();
     let state = sys["approvalState"].as_str();
     let v = |k: &str| form.get(k).cloned().unwrap_or_default();
-    let mut page = layout::page_in(
+    let page = layout::page_in(
         Area::Approvals,
         s(sys, "name"),
         Some(user),
@@ -233,10 +233,7 @@ fn system_page(
             (history_list(events))
         },
     );
-    if !errors.is_empty() {
-        *page.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-    }
-    page
+    work::form_status(page, false, !errors.is_empty())
 }
 
 async fn system(app: &AppState, user: &SignedIn, code: &str) -> Result<Value, Response> {

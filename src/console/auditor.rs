@@ -194,7 +194,7 @@ async fn log_page(app: &AppState, user: &SignedIn, params: &Params) -> Result<Re
     }
     let log = &data["accessLog"];
     let entries = log["nodes"].as_array().cloned().unwrap_or_default();
-    let mut page = layout::page_in(
+    let page = layout::page_in(
         Area::Audit,
         t("auditor.title"),
         Some(user),
@@ -219,14 +219,11 @@ async fn log_page(app: &AppState, user: &SignedIn, params: &Params) -> Result<Re
             }
         },
     );
-    if !errors.is_empty() {
-        *page.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
-    }
-    Ok(page)
+    Ok(work::form_status(page, false, !errors.is_empty()))
 }
 
 fn person_page(user: &SignedIn, errors: &FieldErrors, found: Option<&Value>) -> Response {
-    let mut page = layout::page_in(
+    let page = layout::page_in(
         Area::Audit,
         t("auditor.person"),
         Some(user),
@@ -247,10 +244,7 @@ fn person_page(user: &SignedIn, errors: &FieldErrors, found: Option<&Value>) -> 
             }
         },
     );
-    if !errors.is_empty() {
-        *page.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
-    }
-    page
+    work::form_status(page, false, !errors.is_empty())
 }
 
 /// `GET /console/audit/person`: the form.

@@ -350,6 +350,16 @@ pub fn script_tag() -> Markup {
     html! { script src=(SCRIPT_PATH) defer {} }
 }
 
+/// A form page's status: 409 when the object changed under the form, else 422 when a field was refused, else 200.
+pub fn form_status(mut page: Response, conflict: bool, invalid: bool) -> Response {
+    if conflict {
+        *page.status_mut() = StatusCode::CONFLICT;
+    } else if invalid {
+        *page.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    page
+}
+
 #[cfg(test)]
 mod tests {
     use async_graphql::ErrorExtensions;
