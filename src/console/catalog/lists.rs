@@ -10,7 +10,7 @@ use serde_json::{json, Map, Value};
 
 use super::{
     cite, enum_choices, filled, label, money, number, pager, province_choices, query, respond, s,
-    search_box, select, ListParams, PAGE, PAGE_OF_DATABASES,
+    search_box, select, unit, ListParams, PAGE, PAGE_OF_DATABASES,
 };
 use crate::{
     console::{error::ConsoleError, i18n::t, session::SignedIn},
@@ -439,7 +439,7 @@ pub async fn indicators(
             } }
             tbody { @for i in conn["nodes"].as_array().into_iter().flatten() { tr {
                 td { (s(&i["measures"])) br; (cite(&i["source"])) }
-                td.num { (s(&i["valuePrinted"])) @if let Some(u) = i["unit"].as_str() { " " (u) } }
+                td.num { (s(&i["valuePrinted"])) " " (unit(&i["unit"])) }
                 td { (i["year"].as_i64().map(|y| y.to_string()).unwrap_or_default()) }
                 td { (s(&i["province"]["name"])) br; span.muted { (s(&i["plan"]["number"])) } }
             } } }

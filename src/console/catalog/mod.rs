@@ -242,6 +242,19 @@ fn label(area: &str, value: &Value) -> String {
     }
 }
 
+/// A printed figure's unit as a reader says it: the seed's unit codes (`million_vnd`, `count`...) by their label
+/// (`catalog.unit.<code>`, empty for a plain count), a unit the plan printed in words as printed.
+fn unit(value: &Value) -> String {
+    let Some(code) = value.as_str() else {
+        return String::new();
+    };
+    let key = format!("catalog.unit.{code}");
+    match t(&key) {
+        label if label == key => code.to_owned(),
+        label => label.to_owned(),
+    }
+}
+
 /// A money amount in million VND the Vietnamese way: `1.250,5`.
 fn money(value: f64) -> String {
     let rounded = (value * 10.0).round() / 10.0;

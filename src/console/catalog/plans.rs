@@ -13,7 +13,7 @@ use serde_json::{json, Value};
 
 use super::{
     charts::{self, Bar},
-    cite, filled, label, merger, money, province_choices, query, respond, s, select, subnav,
+    cite, filled, label, merger, money, province_choices, query, respond, s, select, subnav, unit,
     ListParams,
 };
 use crate::{
@@ -307,7 +307,7 @@ fn discrepancies(list: &Value) -> Markup {
             tbody { @for d in &items { tr {
                 td { (s(&d["figure"]["label"])) br; (cite(&d["figure"]["source"]))
                      @if let Some(q) = d["figure"]["quote"].as_str() { br; q.muted { (q) } } }
-                td.num { (s(&d["figure"]["valuePrinted"])) @if let Some(u) = d["figure"]["unit"].as_str() { " " (u) } }
+                td.num { (s(&d["figure"]["valuePrinted"])) " " (unit(&d["figure"]["unit"])) }
                 td.num { (money(d["computed"].as_f64().unwrap_or(0.0))) }
                 td.num { (money(d["difference"].as_f64().unwrap_or(0.0))) }
                 td { (s(&d["explanation"])) }
@@ -323,7 +323,7 @@ fn figures(list: &Value) -> Markup {
             thead { tr { th scope="col" { (t("catalog.col.figure")) } th.num scope="col" { (t("catalog.col.printed")) } th scope="col" { (t("catalog.col.year")) } } }
             tbody { @for f in list.as_array().into_iter().flatten() { tr {
                 td { (s(&f["label"])) @if f["isRestatement"].as_bool() == Some(true) { " " span.badge { (t("catalog.plan.restatement")) } } br; (cite(&f["source"])) }
-                td.num { (s(&f["valuePrinted"])) @if let Some(u) = f["unit"].as_str() { " " (u) } }
+                td.num { (s(&f["valuePrinted"])) " " (unit(&f["unit"])) }
                 td { (f["year"].as_i64().map(|y| y.to_string()).unwrap_or_default()) }
             } } }
         } }
