@@ -10,7 +10,7 @@
 use std::collections::BTreeMap;
 
 use axum::{
-    extract::State,
+    extract::{Query, State},
     response::{Html, IntoResponse, Response},
     Form,
 };
@@ -21,7 +21,7 @@ use super::{
     i18n::t,
     layout::{self, Area},
     session::SignedIn,
-    work::{self, s, Failure},
+    work::{self, s, Failure, FieldErrors},
 };
 use crate::http::AppState;
 
@@ -69,27 +69,86 @@ fn status_table(upstreams: &[Value]) -> Markup {
     }
 }
 
-/// An example query for `service`: the root field with placeholders, and a few of its fields.
-fn example(service: &str) -> Option<&'static str> {
-    Some(match service {
-        "population" => {
-            "query {\n  citizen(\n    personalId: \"001203004567\"\n    purpose: { basis: PUBLIC_SERVICE, reference: \"000.00.53.H48-220921-0099\" }\n  ) {\n    fullName\n    birthDate\n    permanentAddress\n  }\n}"
-        }
-        "business" => "query {\n  enterprise(code: \"0100109106\") {\n    name\n    status\n    registeredOn\n  }\n}",
-        "insurance" => {
-            "query {\n  insurance(\n    personalId: \"001203004567\"\n    purpose: { basis: PUBLIC_SERVICE, reference: \"000.00.53.H48-220921-0099\" }\n  ) {\n    socialInsuranceCode\n    benefitStatus\n  }\n}"
-        }
-        "land" => {
-            "query {\n  landParcels(\n    parcelId: \"51-001-0001\"\n    purpose: { basis: PUBLIC_SERVICE, reference: \"000.00.53.H48-220921-0099\" }\n  ) {\n    parcelId\n    areaM2\n    landUseType\n  }\n}"
-        }
-        "civil-status" => {
-            "query {\n  civilStatus(\n    personalId: \"001203004567\"\n    purpose: { basis: PUBLIC_SERVICE, reference: \"000.00.53.H48-220921-0099\" }\n  ) {\n    birth { fullName birthDate birthPlace }\n  }\n}"
-        }
-        "judicial" => {
-            "query {\n  judicialRecordRequest(\n    requestId: \"LLTP-2026-000123\"\n    purpose: { basis: PUBLIC_SERVICE, reference: \"000.00.53.H48-220921-0099\" }\n  ) {\n    status\n    expectedOn\n  }\n}"
-        }
+/// A service's example query: what the integrator page shows to copy and runs on "try it" (`POST
+/// /console/integrator/try`), so the query shown is the query that works (a test runs every one).
+pub struct Example {
+    /// The GraphQL document, with `$id` and, for a personal-data lookup, `$purpose`.
+    pub document: &'static str,
+    /// The root field the answer is under.
+    pub root: &'static str,
+    /// The argument `$id` fills: the form field's name too, so the API's refusal of it shows beside the field.
+    pub argument: &'static str,
+    /// A well-formed identifier for the form and the copied variables (it need not name anyone).
+    pub placeholder: &'static str,
+    /// Whether the lookup returns personal data: it declares a purpose, and the access log records it.
+    pub personal: bool,
+}
+
+/// The example of `service`, if the hub federates it.
+pub fn example(service: &str) -> Option<Example> {
+    let (document, root, argument, placeholder, personal) = match service {
+        "population" => (
+            "query Example($id: String!, $purpose: PurposeInput!) {\n  citizen(personalId: $id, purpose: $purpose) {\n    personalId\n    fullName\n    birthDate\n    permanentAddress\n  }\n}",
+            "citizen",
+            "personalId",
+            "001203004567",
+            true,
+        ),
+        "business" => (
+            "query Example($id: String!) {\n  enterprise(code: $id) {\n    enterpriseCode\n    name\n    status\n    registeredOn\n  }\n}",
+            "enterprise",
+            "code",
+            "0100109106",
+            false,
+        ),
+        "insurance" => (
+            "query Example($id: String!, $purpose: PurposeInput!) {\n  insurance(personalId: $id, purpose: $purpose) {\n    socialInsuranceCode\n    fullName\n    benefitStatus\n  }\n}",
+            "insurance",
+            "personalId",
+            "001203004567",
+            true,
+        ),
+        "land" => (
+            "query Example($id: String!, $purpose: PurposeInput!) {\n  landParcels(parcelId: $id, purpose: $purpose) {\n    parcelId\n    areaM2\n    landUseType\n    address\n  }\n}",
+            "landParcels",
+            "parcelId",
+            "510010000001",
+            true,
+        ),
+        "civil-status" => (
+            "query Example($id: String!, $purpose: PurposeInput!) {\n  civilStatus(personalId: $id, purpose: $purpose) {\n    birth { fullName birthDate birthPlace }\n  }\n}",
+            "civilStatus",
+            "personalId",
+            "001203004567",
+            true,
+        ),
+        "judicial" => (
+            "query Example($id: String!, $purpose: PurposeInput!) {\n  judicialRecordRequest(requestId: $id, purpose: $purpose) {\n    requestId\n    status\n    expectedOn\n  }\n}",
+            "judicialRecordRequest",
+            "requestId",
+            "202600000123",
+            true,
+        ),
         _ => return None,
+    };
+    Some(Example {
+        document,
+        root,
+        argument,
+        placeholder,
+        personal,
     })
+}
+
+impl Example {
+    /// The variables of a run: the identifier, and the purpose of a personal-data lookup.
+    fn variables(&self, id: &str, basis: &str, reference: &str) -> Value {
+        if self.personal {
+            json!({ "id": id, "purpose": { "basis": basis, "reference": reference } })
+        } else {
+            json!({ "id": id })
+        }
+    }
 }
 
 /// The legal purposes a personal-data lookup may declare (the API's `LegalPurpose`).
@@ -105,7 +164,6 @@ fn service_section(svc: &Value) -> Markup {
     let name = s(svc, "name");
     let fields = svc["fields"].as_array().cloned().unwrap_or_default();
     let personal = fields.iter().any(|f| f["personal"].as_bool() == Some(true));
-    let example_id = format!("example-{name}");
     html! {
         section class="service" aria-labelledby=(format!("svc-{name}")) {
             h3 id=(format!("svc-{name}")) { (s(svc, "title")) " (" (name) ")" }
@@ -125,11 +183,96 @@ fn service_section(svc: &Value) -> Markup {
                         " " span class="tag" { (t("integrator.personal")) } } }
                 } } }
             }
-            @if let Some(q) = example(name) {
-                p { (t("integrator.example")) }
-                pre id=(example_id) { code { (q) } }
-                button type="button" hidden data-copy=(example_id) data-copied=(t("work.copied")) { (t("work.copy")) }
+            @if let Some(example) = example(name) {
+                (example_block(name, &example))
+                p { a href=(format!("/console/integrator/try?service={name}")) { (t("integrator.try")) ": " (t(&format!("integrator.service.{name}"))) } }
             }
+        }
+    }
+}
+
+/// The example's document and variables, each with a copy button.
+fn example_block(name: &str, example: &Example) -> Markup {
+    let document_id = format!("example-{name}");
+    let variables_id = format!("variables-{name}");
+    let variables = example.variables(
+        example.placeholder,
+        PURPOSES[0],
+        "000.00.53.H48-220921-0099",
+    );
+    let variables = serde_json::to_string_pretty(&variables).unwrap_or_default();
+    html! {
+        p { (t("integrator.example")) }
+        pre id=(document_id) { code { (example.document) } }
+        button type="button" hidden data-copy=(document_id) data-copied=(t("work.copied")) { (t("work.copy")) }
+        p { (t("integrator.variables")) }
+        pre id=(variables_id) { code { (variables) } }
+        button type="button" hidden data-copy=(variables_id) data-copied=(t("work.copied")) { (t("work.copy")) }
+    }
+}
+
+/// What a "try it" form was sent with, to show it again beside the answer or the refusal.
+#[derive(Default)]
+struct TryValues {
+    id: String,
+    basis: String,
+    reference: String,
+}
+
+/// "Try it": runs the example with the integrator's identifier (and purpose) as the signed-in user.
+fn try_form(
+    user: &SignedIn,
+    name: &str,
+    example: &Example,
+    values: &TryValues,
+    errors: &FieldErrors,
+) -> Markup {
+    let id = if values.id.is_empty() {
+        example.placeholder
+    } else {
+        values.id.as_str()
+    };
+    let basis = if values.basis.is_empty() {
+        PURPOSES[0]
+    } else {
+        values.basis.as_str()
+    };
+    let purposes: Vec<(&str, String)> = PURPOSES
+        .iter()
+        .map(|p| {
+            (
+                *p,
+                format!("{p} — {}", t(&format!("integrator.purpose.{p}"))),
+            )
+        })
+        .collect();
+    let options: Vec<(&str, &str)> = purposes.iter().map(|(v, l)| (*v, l.as_str())).collect();
+    html! {
+        form method="post" action="/console/integrator/try" {
+            (work::csrf_field(user))
+            input type="hidden" name="service" value=(name);
+            (work::form_alert(errors))
+            (work::text_field(example.argument, t(&format!("integrator.argument.{}", example.argument)), id, errors, true))
+            @if example.personal {
+                (work::select_field("basis", t("integrator.basis"), &options, basis, errors))
+                (work::text_field("reference", t("integrator.reference"), &values.reference, errors, true))
+                p class="hint" { (t("integrator.try-logged")) }
+            }
+            button type="submit" { (t("integrator.try")) }
+        }
+    }
+}
+
+/// A record as the API answered it: fields by their API names, nested records and lists inside.
+fn record(value: &Value) -> Markup {
+    html! {
+        @match value {
+            Value::Object(fields) => dl class="record" { @for (key, v) in fields { dt { code { (key) } } dd { (record(v)) } } },
+            Value::Array(items) if items.is_empty() => "—",
+            Value::Array(items) => ol { @for item in items { li { (record(item)) } } },
+            Value::Null => "—",
+            Value::String(text) => (text),
+            other => (other.to_string()),
         }
     }
 }
@@ -267,6 +410,113 @@ pub async fn test(
                 } } }
             }
             p { (t(if test["holdsGrant"].as_bool() == Some(true) { "integrator.grant-yes" } else { "integrator.grant-no" })) }
+            @if ok && example(&name).is_some() {
+                p { a href=(format!("/console/integrator/try?service={name}")) { (t("integrator.try-next")) } }
+            }
+            p { a href="/console/integrator" { (t("integrator.back")) } }
+        },
+    )
+}
+
+/// The form of `GET /console/integrator/try` (the service to try).
+#[derive(serde::Deserialize)]
+pub struct TryQuery {
+    service: String,
+}
+
+/// `GET /console/integrator/try?service=<name>`: the "try it" form of a service's example.
+pub async fn try_page(user: SignedIn, Query(query): Query<TryQuery>) -> Response {
+    if let Err(r) = gate(&user) {
+        return r;
+    }
+    let Some(example) = example(&query.service) else {
+        return Failure::NotFound.page(&user);
+    };
+    try_result(
+        &user,
+        &query.service,
+        &example,
+        &TryValues::default(),
+        None,
+        &FieldErrors::new(),
+    )
+}
+
+/// `POST /console/integrator/try`: runs a service's example with the form's identifier and purpose, as the signed-in
+/// user, so the lookup goes through the grant check and, when personal, into the access log like any client's; shows
+/// the answer (masked as the API masks it for this user) under the form, sent again with its values.
+pub async fn try_example(
+    State(app): State<AppState>,
+    user: SignedIn,
+    Form(form): Form<BTreeMap<String, String>>,
+) -> Response {
+    if let Err(r) =
+        gate(&user).and_then(|()| work::check_csrf(&user, form.get("csrf").map(String::as_str)))
+    {
+        return r;
+    }
+    let name = form.get("service").cloned().unwrap_or_default();
+    let Some(example) = example(&name) else {
+        return Failure::NotFound.page(&user);
+    };
+    let field = |key: &str| {
+        form.get(key)
+            .map(|v| v.trim().to_owned())
+            .unwrap_or_default()
+    };
+    let values = TryValues {
+        id: field(example.argument),
+        basis: field("basis"),
+        reference: field("reference"),
+    };
+    let basis = if PURPOSES.contains(&values.basis.as_str()) {
+        values.basis.as_str()
+    } else {
+        PURPOSES[0]
+    };
+    let variables = example.variables(&values.id, basis, &values.reference);
+    match work::run(&app, &user, example.document, variables).await {
+        Ok(data) => try_result(
+            &user,
+            &name,
+            &example,
+            &values,
+            Some(&data[example.root]),
+            &FieldErrors::new(),
+        ),
+        Err(Failure::Fields(errors)) => {
+            let page = try_result(&user, &name, &example, &values, None, &errors);
+            work::form_status(page, false, true)
+        }
+        Err(failure) => failure.page(&user),
+    }
+}
+
+/// The "try it" page: the answer of a run (if any), then the form with its values and messages.
+fn try_result(
+    user: &SignedIn,
+    name: &str,
+    example: &Example,
+    values: &TryValues,
+    answer: Option<&Value>,
+    errors: &FieldErrors,
+) -> Response {
+    let found = answer.is_some_and(|a| !a.is_null() && a.as_array().is_none_or(|v| !v.is_empty()));
+    layout::page_in(
+        Area::Integrator,
+        t("integrator.try"),
+        Some(user),
+        html! {
+            h1 { (t("integrator.try")) ": " (t(&format!("integrator.service.{name}"))) }
+            @if let Some(answer) = answer {
+                p role="status" class=(if found { "ok" } else { "failed" }) {
+                    (t(if found { "integrator.try-found" } else { "integrator.try-not-found" }))
+                }
+                @if example.personal { p { (t("integrator.try-recorded")) } }
+                @if found { section aria-labelledby="answer" { h2 id="answer" { (t("integrator.answer")) } (record(answer)) } }
+            }
+            (example_block(name, example))
+            (try_form(user, name, example, values, errors))
             p { a href="/console/integrator" { (t("integrator.back")) } }
         },
     )
@@ -287,10 +537,15 @@ mod tests {
             "judicial",
         ] {
             assert!(
-                example(service).is_some_and(|q| q.starts_with("query {")),
+                example(service).is_some_and(|e| e.document.starts_with("query Example(")
+                    && e.document.contains(&format!("({}: $id", e.argument))
+                    && e.document.contains("$purpose: PurposeInput!") == e.personal),
                 "{service}"
             );
             let key = format!("integrator.service.{service}");
+            assert_ne!(t(&key), key);
+            let argument = example(service).map(|e| e.argument).unwrap_or_default();
+            let key = format!("integrator.argument.{argument}");
             assert_ne!(t(&key), key);
         }
         for purpose in PURPOSES {

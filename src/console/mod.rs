@@ -89,6 +89,10 @@ pub fn router(console: Arc<Console>) -> Router<AppState> {
         .route("/console/integrator", get(integrator::page))
         .route("/console/integrator/status", get(integrator::status))
         .route("/console/integrator/test", post(integrator::test))
+        .route(
+            "/console/integrator/try",
+            get(integrator::try_page).post(integrator::try_example),
+        )
         .route("/console/audit", get(auditor::log))
         .route(
             "/console/audit/person",

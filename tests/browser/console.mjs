@@ -97,7 +97,11 @@ async function served(path) {
 }
 
 // The end-to-end path of issue 14, one step per role. `page` is what the step needs; `run` does it.
-const state = { systemName: `Hệ thống thử nghiệm trình duyệt ${Date.now()}`, decision: `${Date.now() % 1000}/QĐ-UBND` };
+const state = {
+  systemName: `Hệ thống thử nghiệm trình duyệt ${Date.now()}`,
+  decision: `${Date.now() % 1000}/QĐ-UBND`,
+  lookupReference: `KT-KET-NOI-${Date.now()}`,
+};
 const FLOW = [
   {
     name: "catalog (public)",
@@ -204,15 +208,18 @@ const FLOW = [
       await page.getByRole("row").filter({ hasText: /\d+\.\d ms/ }).first().waitFor();
       await accessible("connection test");
       await shot("integrator-test");
+      // Then a real lookup through the connection, with a declared purpose: what the auditor must find.
+      await page.getByRole("link", { name: /tra cứu thử/i }).first().click();
+      await page.getByLabel("Số hồ sơ, vụ việc hoặc văn bản đồng ý").fill(state.lookupReference);
+      await page.getByRole("button", { name: "Tra cứu thử" }).click();
+      await page.getByText("đã được ghi vào nhật ký truy cập").first().waitFor();
+      await accessible("example lookup");
+      await shot("integrator-try");
     },
   },
   {
     name: "auditor finds the access-log entries of that test",
     page: "/console/audit",
-    // A declared gap, reported on every run: `testUpstreamConnection` probes an identifier that names no one, so it
-    // writes no access-log entry (the log is of personal data), and the console has no page that runs a lookup.
-    // Which of the two should change is open in issue 14; the step stays written so that either change makes it run.
-    pending: "the connection test writes no access-log entry (it touches no person); see issue 14",
     run: async () => {
       await signIn("Võ Văn Nam");
       await visit("/console/audit");
@@ -221,7 +228,7 @@ const FLOW = [
       await page.getByLabel("Người tra cứu", { exact: true }).fill("demo-integrator");
       await page.getByLabel("Cơ sở dữ liệu", { exact: true }).fill("population");
       await page.getByRole("button", { name: "Lọc" }).click();
-      await page.getByRole("row").filter({ hasText: "demo-integrator" }).filter({ hasText: "population" }).first().waitFor();
+      await page.getByRole("row").filter({ hasText: state.lookupReference }).filter({ hasText: "population" }).first().waitFor();
       await shot("auditor");
     },
   },

@@ -1,7 +1,7 @@
 //! The integrator's page over HTTP: live status, test connection with each step, services with their fields and an
 //! example query; CSRF; the 403 of a user without a national database's scope.
 
-use super::pages::{csrf_of, signed_in, Demo};
+use super::pages::{csrf_of, input_value, signed_in, Demo};
 use crate::{
     common::{console, TestHub},
     federation::hub_over_configured,
@@ -61,4 +61,115 @@ async fn the_integrator_page_refuses_a_user_without_a_database_scope() {
         .await
         .expect(403)
         .contains("Không có quyền truy cập");
+}
+
+#[tokio::test]
+async fn an_integrator_tries_a_lookup_and_the_auditor_finds_it_in_the_access_log() {
+    let (hub, mock) = hub().await;
+    let samples = mock.samples().await;
+    let citizen = crate::federation::sample(&samples, "citizens");
+    let integrator = signed_in(&hub, Demo::Integrator).await;
+    let page = integrator.get("/console/integrator").await;
+    page.expect(200)
+        .contains("/console/integrator/try?service=population")
+        .contains("data-copy=\"variables-population\"");
+    let form = integrator
+        .get("/console/integrator/try?service=population")
+        .await;
+    form.expect(200)
+        .contains("citizen(personalId: $id, purpose: $purpose)")
+        .contains("name=\"personalId\"")
+        .contains("name=\"reference\"");
+    let csrf = csrf_of(&form);
+    let lookup = [
+        ("service", "population"),
+        ("personalId", citizen.as_str()),
+        ("basis", "PUBLIC_SERVICE"),
+        ("reference", "KT-TICH-HOP-2026-001"),
+    ];
+    integrator
+        .post("/console/integrator/try", &lookup)
+        .await
+        .expect(403);
+    let mut with_csrf = lookup.to_vec();
+    with_csrf.push(("csrf", &csrf));
+    let answer = integrator.post("/console/integrator/try", &with_csrf).await;
+    // The number comes back masked (the integrator lacks `upstream:population:identifiers`), the name in full.
+    answer
+        .expect(200)
+        .contains("Cơ sở dữ liệu đã trả về bản ghi")
+        .contains("fullName")
+        .contains("đã được ghi vào nhật ký truy cập")
+        .contains("KT-TICH-HOP-2026-001");
+    assert!(
+        !answer.body.contains(&format!("<dd>{citizen}</dd>")),
+        "the personal number is masked for a user without the identifiers scope"
+    );
+
+    // A malformed number: the API's refusal beside the field, and nothing logged for it.
+    let mut malformed = with_csrf.clone();
+    malformed[1] = ("personalId", "12345");
+    integrator
+        .post("/console/integrator/try", &malformed)
+        .await
+        .expect(422)
+        .contains("Số định danh cá nhân gồm đúng 12 chữ số")
+        .contains("aria-invalid=\"true\"");
+
+    let auditor = signed_in(&hub, Demo::Auditor).await;
+    let log = auditor
+        .get("/console/audit?actor=demo-integrator&upstream=population")
+        .await;
+    log.expect(200).contains("KT-TICH-HOP-2026-001");
+    assert_eq!(
+        log.body.matches("KT-TICH-HOP-2026-001").count(),
+        1,
+        "one entry: the lookup that ran, not the refused one"
+    );
+}
+
+#[tokio::test]
+async fn every_services_example_runs_as_shown() {
+    let (hub, _mock) = hub().await;
+    let integrator = signed_in(&hub, Demo::Integrator).await;
+    for (service, argument) in [
+        ("population", "personalId"),
+        ("business", "code"),
+        ("insurance", "personalId"),
+        ("land", "parcelId"),
+        ("civil-status", "personalId"),
+        ("judicial", "requestId"),
+    ] {
+        let form = integrator
+            .get(&format!("/console/integrator/try?service={service}"))
+            .await;
+        form.expect(200);
+        let csrf = csrf_of(&form);
+        let id = input_value(&form.body, argument)
+            .unwrap_or_else(|| panic!("{service}: no {argument} field"));
+        let answer = integrator
+            .post(
+                "/console/integrator/try",
+                &[
+                    ("csrf", &csrf),
+                    ("service", service),
+                    (argument, &id),
+                    ("basis", "PUBLIC_SERVICE"),
+                    ("reference", "KT-VI-DU"),
+                ],
+            )
+            .await;
+        // The placeholder is well formed: each example is valid and runs (a record or "no record"), never a refusal.
+        answer.expect(200);
+        assert!(
+            answer.body.contains("không có bản ghi nào với mã này")
+                || answer.body.contains("đã trả về bản ghi"),
+            "{service}: {}",
+            answer.body
+        );
+    }
+    integrator
+        .get("/console/integrator/try?service=nowhere")
+        .await
+        .expect(404);
 }

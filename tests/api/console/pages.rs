@@ -152,13 +152,14 @@ pub fn csrf_of(page: &Page) -> String {
 }
 
 /// Every signed-in page (GET), by area.
-pub const PAGES: [&str; 12] = [
+pub const PAGES: [&str; 13] = [
     "/console/agency",
     "/console/agency/new",
     "/console/approvals",
     "/console/approvals/list",
     "/console/integrator",
     "/console/integrator/status",
+    "/console/integrator/try?service=population",
     "/console/audit",
     "/console/audit/person",
     "/console/audit/chain",
@@ -168,12 +169,13 @@ pub const PAGES: [&str; 12] = [
 ];
 
 /// Every form's target (POST), with a path parameter where one is needed.
-pub const FORMS: [&str; 9] = [
+pub const FORMS: [&str; 10] = [
     "/console/agency/new",
     "/console/agency/systems/X/edit",
     "/console/agency/systems/X/propose",
     "/console/approvals/X/approve",
     "/console/integrator/test",
+    "/console/integrator/try",
     "/console/audit/person",
     "/console/admin/agencies/X",
     "/console/admin/links",
