@@ -161,11 +161,48 @@ async fn the_inbox_refuses_a_user_without_systems_approve_and_another_provinces_
 }
 
 #[tokio::test]
-async fn the_live_stream_is_server_sent_events() {
-    let hub = console::shared_hub().await;
+async fn the_live_stream_tells_the_inbox_of_a_change_in_its_province() {
+    let hub = console::hub().await;
     let unit = signed_in(&hub, Demo::SecurityUnit).await;
     let page = unit.get("/console/approvals").await;
     page.expect(200)
         .contains("data-live-url=\"/console/approvals/live\"")
         .contains("/console/work.js");
+    let mut stream = unit.open_stream("/console/approvals/live").await;
+    assert_eq!(stream.status(), 200);
+    assert!(stream
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/event-stream")));
+
+    // A department of the same province registers a system: the unit's open inbox hears of it.
+    let operator = signed_in(&hub, Demo::Operator).await;
+    let form = operator.get("/console/agency/new").await;
+    let csrf = csrf_of(&form);
+    operator
+        .post(
+            "/console/agency/new",
+            &[("csrf", &csrf), ("name", "Hệ thống báo tin trực tiếp")],
+        )
+        .await
+        .expect(303);
+    let mut received = String::new();
+    let heard = tokio::time::timeout(std::time::Duration::from_secs(10), async {
+        while let Ok(Some(chunk)) = stream.chunk().await {
+            received.push_str(&String::from_utf8_lossy(&chunk));
+            if received.contains("event: change") {
+                return true;
+            }
+        }
+        false
+    })
+    .await;
+    assert_eq!(heard, Ok(true), "no change event; received: {received:?}");
+    // The event carries the audit event's id, not the system's data.
+    let data = received
+        .lines()
+        .find_map(|l| l.strip_prefix("data: "))
+        .unwrap_or_default();
+    assert!(data.parse::<i64>().is_ok_and(|id| id > 0), "{received:?}");
 }

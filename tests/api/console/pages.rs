@@ -104,6 +104,18 @@ impl Browser {
         Browser::answer(request.send().await.expect("GET")).await
     }
 
+    /// Opens `path` as a stream (server-sent events): the response, headers read, body not.
+    pub async fn open_stream(&self, path: &str) -> reqwest::Response {
+        let mut request = self
+            .client
+            .get(format!("{}{path}", self.base))
+            .header("accept", "text/event-stream");
+        if let Some(cookie) = &self.cookie {
+            request = request.header("cookie", cookie);
+        }
+        request.send().await.expect("GET stream")
+    }
+
     /// POSTs `form` as `application/x-www-form-urlencoded`.
     pub async fn post(&self, path: &str, form: &[(&str, &str)]) -> Page {
         let body: Vec<String> = form
