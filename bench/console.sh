@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# The console's pages: render time and size on the seeded catalog (SQLite), against a release build.
+# The console's pages: render time and size on the seeded catalog (SQLite), against a release build. The public
+# catalog pages anonymously, then each role's signed-in pages as its demo user: with zero set-up, `serve` signs in
+# through its built-in mock OpenID Connect provider, which bench/console.py walks through as a browser would.
 # Usage: bash bench/console.sh [ROUNDS]   (BIN=path/to/lgsp-hub to skip the build)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -17,5 +19,13 @@ LGSP_DATA_DIR="$out" LGSP_LOG=warn "$bin" --database-url "sqlite://$out/console.
   --listen "127.0.0.1:$port" serve >"$out/hub.log" 2>&1 &
 hub_pid=$!
 trap 'kill $hub_pid 2>/dev/null || true; wait $hub_pid 2>/dev/null || true' EXIT
-for _ in $(seq 1 120); do curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break; sleep 0.5; done
+up=""
+for _ in $(seq 1 120); do
+  curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && { up=1; break; }
+  sleep 0.5
+done
+if [ -z "$up" ]; then
+  echo "the hub did not answer /healthz within 60 s; its log: $out/hub.log" >&2
+  exit 1
+fi
 python3 "$root/bench/console.py" "http://127.0.0.1:$port" "$rounds" | tee "$out/pages.txt"
