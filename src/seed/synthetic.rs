@@ -9,7 +9,7 @@ use entities::{
 };
 use sea_orm::{
     ActiveValue::NotSet, ActiveValue::Set, ConnectionTrait, DatabaseConnection, DbBackend,
-    EntityTrait, QueryOrder, TransactionTrait,
+    EntityTrait, PaginatorTrait, QueryOrder, Statement, TransactionTrait,
 };
 
 use super::rows::{insert_chunked, SearchRows};
@@ -85,15 +85,17 @@ impl Rng {
     }
 }
 
-/// Rows per transaction: large enough that commits, the SQLite trigram index's per-batch statement and PostgreSQL's
-/// GIN pending-list merges are few; small enough that the progress shows every second or two.
+/// Rows per insert batch (and per progress step): large enough that the SQLite trigram index's per-batch statement runs
+/// few times; small enough that the progress shows every second or two.
 const BATCH: u64 = 20_000;
 
-/// Session settings of a bulk load's transaction, undone at its end. SQLite: a page cache of 256 MiB instead of 2 MiB,
-/// so the B-tree indexes of a million rows are updated in memory rather than re-read from disk (a connection
-/// setting that outlives the transaction: harmless, the cache only grows as pages are read). PostgreSQL: commits do not wait for the
-/// WAL flush (a crash loses the last batches, never consistency: the command seeds again from scratch) and the GIN
-/// trigram index's pending list merges in larger, fewer steps.
+/// Below this many rows a load keeps its indexes: building them is not worth it.
+const MIN_DEFERRED: u64 = 50_000;
+
+/// Session settings of a bulk load's transaction. SQLite: a page cache of 256 MiB instead of 2 MiB, so the B-trees
+/// being filled stay in memory rather than being re-read from disk (a connection setting that outlives the
+/// transaction: harmless, the cache only grows as pages are read). PostgreSQL: more memory for the index builds at the
+/// end (`maintenance_work_mem`), and a large GIN pending list for a load that keeps its indexes.
 async fn bulk_session(txn: &impl ConnectionTrait) -> Result<(), sea_orm::DbErr> {
     match txn.get_database_backend() {
         DbBackend::Sqlite => {
@@ -102,7 +104,7 @@ async fn bulk_session(txn: &impl ConnectionTrait) -> Result<(), sea_orm::DbErr> 
         }
         _ => {
             txn.execute_unprepared(
-                "SET LOCAL synchronous_commit = off; SET LOCAL gin_pending_list_limit = '64MB'",
+                "SET LOCAL maintenance_work_mem = '512MB'; SET LOCAL gin_pending_list_limit = '64MB'",
             )
             .await?
         }
@@ -110,8 +112,71 @@ async fn bulk_session(txn: &impl ConnectionTrait) -> Result<(), sea_orm::DbErr> 
     Ok(())
 }
 
-/// Inserts `count` synthetic systems owned by the seeded agencies, calling `progress(inserted, count)` after each
-/// committed batch (a million rows take minutes: the command line shows how far it has come). Returns how many were
+/// The tables a bulk load fills.
+const LOADED_TABLES: &str = "('information_systems', 'search_entries')";
+
+/// A secondary index dropped for a bulk load: its name and the statement that builds it again.
+struct DeferredIndex {
+    name: String,
+    definition: String,
+}
+
+/// Drops the non-unique secondary indexes of the loaded tables (the five name-ordered indexes of
+/// `information_systems`, the search table's B-tree and, on PostgreSQL, its trigram GIN index) and returns their
+/// definitions, as the database itself states them, to build again at the end: one sort per index instead of a random
+/// B-tree insert per row and index, which is most of a large load's time. Unique indexes stay, so constraints hold
+/// throughout; DDL is transactional on both databases, so a load that fails leaves every index as it was.
+async fn drop_secondary_indexes(
+    txn: &impl ConnectionTrait,
+) -> Result<Vec<DeferredIndex>, sea_orm::DbErr> {
+    let backend = txn.get_database_backend();
+    let listing = match backend {
+        DbBackend::Sqlite => format!(
+            "SELECT name AS name, sql AS definition FROM sqlite_master WHERE type = 'index' \
+             AND tbl_name IN {LOADED_TABLES} AND sql IS NOT NULL AND sql NOT LIKE 'CREATE UNIQUE%'"
+        ),
+        _ => format!(
+            "SELECT indexname::text AS name, indexdef AS definition FROM pg_indexes \
+             WHERE schemaname = current_schema() AND tablename IN {LOADED_TABLES} \
+             AND indexdef NOT LIKE 'CREATE UNIQUE%'"
+        ),
+    };
+    let mut deferred = Vec::new();
+    for row in txn
+        .query_all_raw(Statement::from_string(backend, listing))
+        .await?
+    {
+        deferred.push(DeferredIndex {
+            name: row.try_get("", "name")?,
+            definition: row.try_get("", "definition")?,
+        });
+    }
+    for index in &deferred {
+        // Names come from the catalog, not from input; quoted all the same.
+        txn.execute_unprepared(&format!(
+            "DROP INDEX \"{}\"",
+            index.name.replace('"', "\"\"")
+        ))
+        .await?;
+    }
+    Ok(deferred)
+}
+
+/// Builds the indexes [`drop_secondary_indexes`] dropped, from their own definitions.
+async fn build_indexes(
+    txn: &impl ConnectionTrait,
+    deferred: &[DeferredIndex],
+) -> Result<(), sea_orm::DbErr> {
+    for index in deferred {
+        tracing::info!(index = %index.name, "building index");
+        txn.execute_unprepared(&index.definition).await?;
+    }
+    Ok(())
+}
+
+/// Inserts `count` synthetic systems owned by the seeded agencies in one transaction, calling `progress(inserted,
+/// count)` after each batch (a million rows take a minute or two: the command line shows how far it has come; the
+/// index builds at the end are logged). Returns how many were
 /// inserted.
 #[tracing::instrument(skip(db, progress))]
 pub async fn generate_systems(
@@ -129,12 +194,21 @@ pub async fn generate_systems(
             "seed the registries before generating systems".into(),
         ));
     }
+    // One transaction: a load is all or nothing (the command seeds again from scratch), and its indexes are built once.
+    // A load at least as large as the table drops the secondary indexes and builds them at the end; a small load into
+    // a large table keeps them (rebuilding would cost more than updating).
+    let existing = information_system::Entity::find().count(db).await?;
+    let txn = db.begin().await?;
+    bulk_session(&txn).await?;
+    let deferred = if count >= existing.max(MIN_DEFERRED) {
+        drop_secondary_indexes(&txn).await?
+    } else {
+        Vec::new()
+    };
     let mut rng = Rng(SplitMix64::new(seed));
     let mut inserted = 0;
     while inserted < count {
         let n = BATCH.min(count - inserted);
-        let txn = db.begin().await?;
-        bulk_session(&txn).await?;
         let mut search = SearchRows::default();
         let mut rows = Vec::with_capacity(n as usize);
         for i in inserted..inserted + n {
@@ -181,9 +255,10 @@ pub async fn generate_systems(
         }
         insert_chunked(&txn, rows).await?;
         search.flush_bulk(&txn).await?;
-        txn.commit().await?;
         inserted += n;
         progress(inserted, count);
     }
+    build_indexes(&txn, &deferred).await?;
+    txn.commit().await?;
     Ok(inserted)
 }

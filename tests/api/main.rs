@@ -34,6 +34,7 @@ mod registration;
 mod response_cache;
 mod search;
 mod seed_faithfulness;
+mod seeding;
 mod sharing;
 mod sql_budget;
 mod subscriptions;
