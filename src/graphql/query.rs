@@ -1,6 +1,7 @@
 //! The root query: thin resolvers that read arguments, call the store, and wrap the rows.
 
 use async_graphql::{Context, Object, SimpleObject, ID};
+use entities::information_system;
 
 use super::{
     connection::{connection, page_args, Conn},
@@ -135,11 +136,13 @@ impl CatalogQuery {
     ) -> Res<Conn<InformationSystem>> {
         let st = state(ctx)?;
         let filter = filter.unwrap_or_default().into_store()?;
+        let columns = system_columns(ctx);
         let page = store::catalog::information_systems(
             &st.store,
             &filter,
             order_by.into(),
             &page_args(first, after, last, before),
+            columns.as_deref(),
         )
         .await?;
         prefetch_systems(ctx, &page.rows).await?;
@@ -261,4 +264,45 @@ impl CatalogQuery {
         .await?;
         Ok(connection(page, Plan))
     }
+}
+
+/// The columns of `information_systems` that the nodes selected under `edges { node }` and `nodes` read, or `None`
+/// (read them all) when the selection names a field this table does not know: a field added to `InformationSystem`
+/// without a line here reads every column, never a null by mistake.
+fn system_columns(ctx: &Context<'_>) -> Option<Vec<information_system::Column>> {
+    use information_system::Column as C;
+    let mut needed = Vec::new();
+    for connection in ctx.look_ahead().selection_fields() {
+        for part in connection.selection_set() {
+            let nodes: Vec<_> = match part.name() {
+                "nodes" => vec![part],
+                "edges" => part
+                    .selection_set()
+                    .filter(|f| f.name() == "node")
+                    .collect(),
+                _ => continue,
+            };
+            for node in nodes {
+                for field in node.selection_set() {
+                    needed.extend_from_slice(match field.name() {
+                        "__typename" | "id" | "code" | "name" | "securityLevel" | "version" => &[],
+                        "province" => &[],
+                        "description" => &[C::Description],
+                        "approvedSecurityLevel" => &[C::ApprovedLevel],
+                        "approvalState" => &[C::ApprovalState],
+                        "decisionNumber" => &[C::DecisionNumber],
+                        "decisionDate" => &[C::DecisionDate],
+                        "approvalPrinted" => &[C::ApprovalPrinted],
+                        "approvalSource" => &[C::ApprovalLine, C::SourceFile],
+                        "connectsLgsp" => &[C::ConnectsLgsp],
+                        "processesPersonalData" => &[C::ProcessesPersonalData],
+                        "agency" => &[C::AgencyId],
+                        "source" => &[C::SourceFile, C::SourceLine, C::SourceLineEnd],
+                        _ => return None,
+                    });
+                }
+            }
+        }
+    }
+    Some(needed)
 }

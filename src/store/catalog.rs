@@ -7,7 +7,7 @@ use entities::{
 };
 use sea_orm::{
     sea_query::{Expr, ExprTrait, Query},
-    ColumnTrait, Condition, EntityTrait, QueryFilter,
+    ColumnTrait, Condition, EntityTrait, IdenStatic, Iterable, QueryFilter, QuerySelect, Select,
 };
 
 use super::{
@@ -78,6 +78,7 @@ pub async fn information_systems(
     filter: &SystemFilter,
     sort: SystemSort,
     args: &PageArgs,
+    columns: Option<&[information_system::Column]>,
 ) -> Result<Page<information_system::Model>> {
     use information_system::Column as C;
     let mut cond = Condition::all();
@@ -103,7 +104,45 @@ pub async fn information_systems(
         cond = cond.add(folded_contains(C::NameFolded, t));
     }
     let select = information_system::Entity::find().filter(cond);
+    let select = match columns {
+        Some(needed) => narrowed(select, needed),
+        None => select,
+    };
     fetch_page(store, select, &system_sort(sort), args).await
+}
+
+/// The columns of `information_systems` that a page always reads: the key, the sort keys and cursor, and those the
+/// model cannot hold as null.
+const ALWAYS_READ: [information_system::Column; 6] = [
+    information_system::Column::Id,
+    information_system::Column::Code,
+    information_system::Column::Name,
+    information_system::Column::ProvinceCode,
+    information_system::Column::SecurityLevel,
+    information_system::Column::Version,
+];
+
+/// `select` reading only `needed` (and [`ALWAYS_READ`]): every other column comes back as null (or, for the folded
+/// name, empty) instead of being read, decoded and sent, so the model is whole but holds only what the caller asked
+/// for. The caller must name every column its readers use (see `graphql::query::system_columns`).
+fn narrowed(
+    select: Select<information_system::Entity>,
+    needed: &[information_system::Column],
+) -> Select<information_system::Entity> {
+    use information_system::Column as C;
+    let mut select = select.select_only();
+    // Columns compare by name (sea-orm's column enums do not implement `PartialEq`).
+    let named = |list: &[C], column: &C| list.iter().any(|c| c.as_str() == column.as_str());
+    for column in C::iter() {
+        select = if named(&ALWAYS_READ, &column) || named(needed, &column) {
+            select.column(column)
+        } else if column.as_str() == C::NameFolded.as_str() {
+            select.column_as(Expr::val(""), column.as_str())
+        } else {
+            select.column_as(Expr::cust("NULL"), column.as_str())
+        };
+    }
+    select
 }
 
 #[derive(Debug, Default, Clone)]

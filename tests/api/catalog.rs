@@ -350,3 +350,75 @@ async fn printed_slips_are_shown_not_corrected() {
     // Kiên Giang's appendix adds up: no discrepancy for its grand total.
     assert!(all.iter().all(|d| d.0 != "kg-f-budget-total"), "{all:?}");
 }
+
+/// A page reads only the columns its selection needs; whatever the selection, each field it names holds what the
+/// whole row holds (a column left unread must never show as a null it is not).
+#[tokio::test]
+async fn a_narrow_selection_of_systems_reads_the_same_values_as_a_full_one() {
+    use sea_orm::ConnectionTrait;
+    // The seed and synthetic systems (these have approved levels, and every approval state).
+    let hub = TestHub::start_with_synthetic(300).await;
+    // No plan prints a system's description: a few get one, as a registration would give them.
+    hub.db
+        .execute_unprepared(
+            "UPDATE information_systems SET description = 'Mô tả: ' || name \
+             WHERE id IN (SELECT id FROM information_systems ORDER BY id LIMIT 5)",
+        )
+        .await
+        .expect("descriptions");
+    hub.db
+        .execute_unprepared(
+            "UPDATE information_systems SET decision_number = '15/QĐ-UBND', decision_date = '2026-03-15' \
+             WHERE code LIKE 'syn-%' AND approved_level IS NOT NULL",
+        )
+        .await
+        .expect("decisions");
+    const FIELDS: [&str; 13] = [
+        "description",
+        "approvedSecurityLevel",
+        "approvalState",
+        "decisionNumber",
+        "decisionDate",
+        "approvalPrinted",
+        "approvalSource { file line }",
+        "connectsLgsp",
+        "processesPersonalData",
+        "agency { key }",
+        "province { code }",
+        "source { file line lineEnd }",
+        "version",
+    ];
+    // Every system of the seed (through `edges { node }`, the other way a page is selected).
+    let page = |selection: String| {
+        let hub = &hub;
+        async move {
+            crate::common::collect_all(
+                hub,
+                "informationSystems",
+                "",
+                &format!("code {selection}"),
+                100,
+            )
+            .await
+        }
+    };
+    let full = page(FIELDS.join(" ")).await;
+    assert!(full.len() > 100, "{}", full.len());
+    let missing: Vec<&str> = FIELDS
+        .iter()
+        .map(|f| f.split_whitespace().next().unwrap_or(f))
+        .filter(|key| full.iter().all(|n| n[*key].is_null()))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "no row has {missing:?}: comparing them would prove nothing"
+    );
+    for field in FIELDS {
+        let key = field.split_whitespace().next().unwrap_or(field);
+        let narrow = page(field.to_owned()).await;
+        for (a, b) in full.iter().zip(&narrow) {
+            assert_eq!(a["code"], b["code"]);
+            assert_eq!(a[key], b[key], "{key} of {}", a["code"]);
+        }
+    }
+}
