@@ -539,14 +539,15 @@ async fn links_page(
 ) -> Result<Response, Response> {
     gate(user)?;
     let provinces = provinces(app, user).await?;
-    // A page of databases with their links is a heavy query past a few dozen rows: read them 25 at a time.
+    // A page of databases with their links costs about 450 per database (each link list is priced at its largest): read
+    // them 10 at a time, under the heavy-query threshold (5,000), so that the shared heavy budget never sheds this page.
     let mut dbs = Vec::new();
     let mut after: Option<String> = None;
     loop {
         let data = work::read(
             app,
             user,
-            "query($after: String) { nationalDatabases(first: 25, after: $after) { pageInfo { hasNextPage endCursor } \
+            "query($after: String) { nationalDatabases(first: 10, after: $after) { pageInfo { hasNextPage endCursor } \
              nodes { key name links { status note recordedByAdministrator version province { code name } } } } }",
             json!({ "after": after }),
         )
