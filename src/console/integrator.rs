@@ -42,6 +42,12 @@ fn gate(user: &SignedIn) -> Result<(), Response> {
     }
 }
 
+/// A form of the integrator's: the scope, then the session's CSRF token.
+fn gate_form(user: &SignedIn, form: &BTreeMap<String, String>) -> Result<(), Response> {
+    gate(user)?;
+    work::check_csrf(user, form.get("csrf").map(String::as_str))
+}
+
 const UPSTREAMS: &str =
     "{ upstreams { name status latencyMs circuitState calls failures lastError \
                          lastProbe { ok atMs latencyMs } } }";
@@ -366,9 +372,7 @@ pub async fn test(
     user: SignedIn,
     Form(form): Form<BTreeMap<String, String>>,
 ) -> Response {
-    if let Err(r) =
-        gate(&user).and_then(|()| work::check_csrf(&user, form.get("csrf").map(String::as_str)))
-    {
+    if let Err(r) = gate_form(&user, &form) {
         return r;
     }
     let name = form.get("name").cloned().unwrap_or_default();
@@ -450,9 +454,7 @@ pub async fn try_example(
     user: SignedIn,
     Form(form): Form<BTreeMap<String, String>>,
 ) -> Response {
-    if let Err(r) =
-        gate(&user).and_then(|()| work::check_csrf(&user, form.get("csrf").map(String::as_str)))
-    {
+    if let Err(r) = gate_form(&user, &form) {
         return r;
     }
     let name = form.get("service").cloned().unwrap_or_default();
