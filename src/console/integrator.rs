@@ -471,12 +471,13 @@ pub async fn try_example(
         basis: field("basis"),
         reference: field("reference"),
     };
-    let basis = if PURPOSES.contains(&values.basis.as_str()) {
-        values.basis.as_str()
-    } else {
-        PURPOSES[0]
-    };
-    let variables = example.variables(&values.id, basis, &values.reference);
+    // The purpose goes into the access log as declared: one the list does not hold is refused, never replaced.
+    if example.personal && !PURPOSES.contains(&values.basis.as_str()) {
+        let errors = FieldErrors::from([("basis".to_owned(), work::field_message("basis"))]);
+        let page = try_result(&user, &name, &example, &values, None, &errors);
+        return work::form_status(page, false, true);
+    }
+    let variables = example.variables(&values.id, &values.basis, &values.reference);
     match work::run(&app, &user, example.document, variables).await {
         Ok(data) => try_result(
             &user,

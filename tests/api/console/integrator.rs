@@ -116,6 +116,15 @@ async fn an_integrator_tries_a_lookup_and_the_auditor_finds_it_in_the_access_log
         .contains("Số định danh cá nhân gồm đúng 12 chữ số")
         .contains("aria-invalid=\"true\"");
 
+    // A purpose outside the list is refused, not replaced by another: the log records what was declared.
+    let mut unlisted = with_csrf.clone();
+    unlisted[2] = ("basis", "CURIOSITY");
+    integrator
+        .post("/console/integrator/try", &unlisted)
+        .await
+        .expect(422)
+        .contains("Hãy chọn một mục đích khai thác");
+
     let auditor = signed_in(&hub, Demo::Auditor).await;
     let log = auditor
         .get("/console/audit?actor=demo-integrator&upstream=population")
