@@ -90,7 +90,7 @@ impl Rng {
 const BATCH: u64 = 20_000;
 
 /// Below this many rows a load keeps its indexes: building them is not worth it.
-const MIN_DEFERRED: u64 = 50_000;
+const MIN_DEFERRED: u64 = 10_000;
 
 /// Session settings of a bulk load's transaction. SQLite: a page cache of 256 MiB instead of 2 MiB, so the B-trees
 /// being filled stay in memory rather than being re-read from disk (a connection setting that outlives the

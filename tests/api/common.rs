@@ -158,6 +158,10 @@ impl TestHub {
                     // Nor refused for the heavy-query budget that all of them spend together (the faithfulness
                     // rules page through whole catalogs while other tests run).
                     o.settings.heavy_cost_per_second = Some(0);
+                    // Many tests share its pool: on a loaded 2-core machine a request waits for a connection rather
+                    // than answering DATABASE_UNAVAILABLE (tests of that answer start hubs of their own).
+                    o.settings.db_max_connections = Some(8);
+                    o.settings.db_acquire_timeout_ms = Some(9_000);
                 }))
             })
             .await;
