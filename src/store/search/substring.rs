@@ -142,6 +142,12 @@ async fn postgres(
     budget: Duration,
 ) -> Result<Found> {
     use search_entry::Column as C;
+    // Without a trigram the index cannot serve the pattern and the statement scans the table: when the table is too
+    // large for that to finish within the budget, the tier is out of time before it starts, instead of after spending
+    // the budget (and the cancellation) to learn it.
+    if !has_trigram(folded) && !scan_fits(estimated_rows(db).await?, budget) {
+        return Ok(Found::out_of_time());
+    }
     let txn = db.begin().await?;
     // An integer is milliseconds; `SET` takes no bound parameter.
     let ms = budget.as_millis().clamp(1, u128::from(u32::MAX));
@@ -174,6 +180,34 @@ async fn postgres(
     }
 }
 
+/// Rows of `search_entries` a PostgreSQL scan checks with `LIKE` per millisecond, rounded up from the benchmark machine
+/// (bench/RESULTS.md, "Seeding and search at scale"): an optimistic figure, so that only a scan that surely cannot
+/// finish is skipped.
+const PG_SCAN_ROWS_PER_MS: f64 = 20_000.0;
+
+/// Whether `pg_trgm` can take `LIKE '%folded%'` from its index: the pattern must hold a trigram.
+fn has_trigram(folded: &str) -> bool {
+    folded.chars().count() >= 3
+}
+
+/// Whether a scan of `rows` rows can finish within `budget` (an unknown size, `None`, is tried).
+fn scan_fits(rows: Option<f64>, budget: Duration) -> bool {
+    rows.is_none_or(|rows| rows <= budget.as_secs_f64() * 1_000.0 * PG_SCAN_ROWS_PER_MS)
+}
+
+/// PostgreSQL's estimate of the search table's rows (`pg_class.reltuples`, kept by autovacuum and `ANALYZE`): a
+/// catalog read, not a count. `None` when the table was never analysed.
+async fn estimated_rows(db: &DatabaseConnection) -> Result<Option<f64>> {
+    let row = db
+        .query_one_raw(sea_orm::Statement::from_string(
+            DbBackend::Postgres,
+            "SELECT reltuples::float8 AS n FROM pg_class WHERE oid = 'search_entries'::regclass",
+        ))
+        .await?;
+    let n: Option<f64> = row.map(|r| r.try_get("", "n")).transpose()?;
+    Ok(n.filter(|n| *n >= 0.0))
+}
+
 fn query_error(e: sqlx::Error) -> DbErr {
     DbErr::Query(RuntimeErr::SqlxError(Arc::new(e)))
 }
@@ -185,4 +219,23 @@ fn cancelled(e: &DbErr) -> bool {
         return false;
     };
     matches!(err.as_ref(), sqlx::Error::Database(db) if db.code().as_deref() == Some(PG_QUERY_CANCELED))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_scan_too_large_for_the_budget_is_not_started() {
+        let five_ms = Duration::from_millis(5);
+        // 5 ms at 20,000 rows a millisecond: 100,000 rows fit, a million do not.
+        assert!(scan_fits(Some(100_000.0), five_ms));
+        assert!(!scan_fits(Some(1_000_000.0), five_ms));
+        // A table never analysed is tried (the budget still bounds it); a generous budget scans large tables.
+        assert!(scan_fits(None, five_ms));
+        assert!(scan_fits(Some(1_000_000.0), Duration::from_secs(60)));
+        // Only a text without a trigram scans: `zz` does, `ho tich` has trigrams for the index.
+        assert!(!has_trigram("zz"));
+        assert!(has_trigram("ho tich"));
+    }
 }
