@@ -210,14 +210,15 @@ impl App {
         ));
         crate::limits::cost::set_weights(config.weights);
         let limits = Arc::new(Limits::new(config.limits.clone(), metrics.clone()));
-        let schema = graphql::build_schema(
-            Some((store.clone(), federation.clone(), sharing)),
-            graphql::SchemaOptions {
-                limits: limits.clone(),
-                introspection: config.http.introspection,
-                legal,
-            },
-        );
+        let services = (store.clone(), federation.clone(), sharing);
+        let options = graphql::SchemaOptions {
+            limits: limits.clone(),
+            introspection: config.http.introspection,
+            legal,
+        };
+        let measured_schema =
+            graphql::build_measured_schema(Some(services.clone()), options.clone());
+        let schema = graphql::build_schema(Some(services), options);
         let trusted = match &config.http.trusted_documents {
             Some(path) => {
                 let manifest =
@@ -244,6 +245,7 @@ impl App {
         let (console, mock_oidc) = console(config, &listener, clock).await?;
         let state = http::AppState {
             schema,
+            measured_schema,
             store,
             heavy_store,
             db,

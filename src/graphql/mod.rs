@@ -74,6 +74,7 @@ pub struct Subscription(
 pub type HubSchema = Schema<Query, Mutation, Subscription>;
 
 /// How the schema guards itself.
+#[derive(Clone)]
 pub struct SchemaOptions {
     /// Query limits, checked before anything runs (see `crate::limits`).
     pub limits: Arc<Limits>,
@@ -101,14 +102,38 @@ pub fn build_schema(
     services: Option<(Store, Arc<Federation>, Arc<Sharing>)>,
     options: SchemaOptions,
 ) -> HubSchema {
+    assemble(services, options, true)
+}
+
+/// The same schema without [`LimitsExtension`], for the documents the HTTP layer has already measured for the very
+/// operation and variables of a request (see `http::documents::Cached::measured`): their cost is known and under the
+/// heavy threshold, so the extension would have nothing to do, yet its mere presence makes async-graphql build a
+/// `ResolveInfo` (a registry lookup by type name) and run the extension chain for every field and list item. Its
+/// own complexity limit (the extension's maximum, over the same analysis) is a backstop.
+pub fn build_measured_schema(
+    services: Option<(Store, Arc<Federation>, Arc<Sharing>)>,
+    options: SchemaOptions,
+) -> HubSchema {
+    assemble(services, options, false)
+}
+
+fn assemble(
+    services: Option<(Store, Arc<Federation>, Arc<Sharing>)>,
+    options: SchemaOptions,
+    guarded: bool,
+) -> HubSchema {
     let mut builder = Schema::build(
         Query::default(),
         Mutation::default(),
         Subscription::default(),
     )
-    // Cost and depth are checked by the extension, which reports which limit and by how much.
-    .extension(LimitsExtension(options.limits))
     .data(options.legal);
+    builder = if guarded {
+        // Cost and depth are checked by the extension, which reports which limit and by how much.
+        builder.extension(LimitsExtension(options.limits))
+    } else {
+        builder.limit_complexity(options.limits.query.max_cost)
+    };
     if !options.introspection {
         builder = builder.disable_introspection();
     }

@@ -5,7 +5,7 @@
 use std::{
     collections::HashMap,
     path::Path,
-    sync::{atomic::AtomicUsize, Arc},
+    sync::{Arc, Mutex, PoisonError},
 };
 
 use async_graphql::parser::types::ExecutableDocument;
@@ -55,10 +55,56 @@ pub struct Named {
 }
 
 /// A document that passed the limits and validation, with the cost validation last found for it (which can vary
-/// with variables).
+/// with the operation chosen and the variables).
 pub struct Cached {
     pub doc: ExecutableDocument,
-    pub cost: AtomicUsize,
+    measure: Mutex<Measure>,
+}
+
+/// The cost last measured for a document, and what it was measured for (a [`measure_key`]).
+#[derive(Clone, Copy)]
+struct Measure {
+    cost: usize,
+    key: u64,
+}
+
+impl Cached {
+    /// The cost last measured for this document, whatever the operation and variables.
+    pub fn cost(&self) -> usize {
+        self.lock().cost
+    }
+
+    /// The cost measured for `key` (the same operation and variables: the complexity analysis reads nothing else),
+    /// if the last measure was for it.
+    pub fn measured(&self, key: u64) -> Option<usize> {
+        let m = *self.lock();
+        (m.key == key).then_some(m.cost)
+    }
+
+    /// Records the cost measured for `key`.
+    pub fn record(&self, cost: usize, key: u64) {
+        *self.lock() = Measure { cost, key };
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Measure> {
+        // A plain copy under the lock cannot panic half-way: a poisoned lock still holds a whole value.
+        self.measure.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// The digest of what, besides the document, decides a request's cost: its operation name and variables. The same
+/// variables sent the same way give the same key; any other difference only means measuring again.
+pub fn measure_key(
+    operation: Option<&str>,
+    variables: Option<&serde_json::Map<String, Value>>,
+) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    operation.hash(&mut h);
+    if let Some(vars) = variables {
+        serde_json::to_vec(vars).unwrap_or_default().hash(&mut h);
+    }
+    h.finish()
 }
 
 pub struct Documents {
@@ -167,13 +213,22 @@ impl Documents {
         text: Arc<str>,
         doc: ExecutableDocument,
         cost: usize,
+        measured_for: u64,
         register_as: Option<String>,
     ) {
         if let Some(hash) = register_as {
             self.persisted.insert(hash, text.clone());
         }
-        let cost = AtomicUsize::new(cost);
-        self.parsed.insert(text, Arc::new(Cached { doc, cost }));
+        self.parsed.insert(
+            text,
+            Arc::new(Cached {
+                doc,
+                measure: Mutex::new(Measure {
+                    cost,
+                    key: measured_for,
+                }),
+            }),
+        );
     }
 
     /// How many bytes (estimated) the parsed-document cache holds, after pending maintenance.
@@ -264,7 +319,7 @@ mod tests {
             .expect("registers");
         assert_eq!(named.register_as.as_deref(), Some(hash.as_str()));
         let doc = async_graphql::parser::parse_query(text).expect("parses");
-        docs.remember(named.text, doc, 1, named.register_as);
+        docs.remember(named.text, doc, 1, 0, named.register_as);
         assert_eq!(
             &*docs.resolve(None, Some(&ext(&hash))).expect("found").text,
             text
@@ -299,12 +354,39 @@ mod tests {
     }
 
     #[test]
+    fn a_cost_is_trusted_only_for_the_operation_and_variables_it_was_measured_for() {
+        let vars = |n: i64| serde_json::json!({ "n": n }).as_object().cloned();
+        let key = |op: Option<&str>, n: i64| measure_key(op, vars(n).as_ref());
+        assert_eq!(key(Some("Fan"), 1), key(Some("Fan"), 1));
+        assert_ne!(key(Some("Fan"), 1), key(Some("Fan"), 2));
+        assert_ne!(key(Some("Fan"), 1), key(Some("Light"), 1));
+        assert_ne!(key(None, 1), measure_key(None, None));
+        let docs = Documents::new(64 * 1024, false, None, CacheMetrics::noop());
+        let text: Arc<str> = "query Fan($n: Int!) { provinces { name } }".into();
+        let doc = async_graphql::parser::parse_query(&*text).expect("parses");
+        docs.remember(text.clone(), doc, 7, key(Some("Fan"), 1), None);
+        let cached = docs.parsed(&text).expect("kept");
+        assert_eq!(cached.measured(key(Some("Fan"), 1)), Some(7));
+        assert_eq!(cached.measured(key(Some("Fan"), 2)), None);
+        cached.record(9, key(Some("Fan"), 2));
+        assert_eq!(
+            cached.measured(key(Some("Fan"), 1)),
+            None,
+            "measured since for n = 2"
+        );
+        assert_eq!(
+            (cached.cost(), cached.measured(key(Some("Fan"), 2))),
+            (9, Some(9))
+        );
+    }
+
+    #[test]
     fn the_cache_is_bounded_in_bytes() {
         let docs = Documents::new(64 * 1024, true, None, CacheMetrics::noop());
         for i in 0..500 {
             let text = format!("{{ a{i}: provinces {{ name }} {} }}", " ".repeat(1000));
             let doc = async_graphql::parser::parse_query(&text).expect("parses");
-            docs.remember(text.into(), doc, 1, None);
+            docs.remember(text.into(), doc, 1, 0, None);
         }
         assert!(docs.cached_bytes() <= 64 * 1024, "{}", docs.cached_bytes());
     }

@@ -34,7 +34,7 @@ use super::respond::{
 };
 use super::{
     cached::{self, Keep},
-    documents::{Cached, DocumentError, Named},
+    documents::{self, Cached, DocumentError, Named},
     observe::RequestFacts,
     params::Params,
     rate_limit, AppState,
@@ -134,7 +134,7 @@ async fn serve(
         .and_then(|named| app.documents.parsed(&named.text));
     let units = cached
         .as_ref()
-        .map_or(1, |c| app.rate_limit.units(c.cost.load(Ordering::Relaxed)));
+        .map_or(1, |c| app.rate_limit.units(c.cost()));
     let limit =
         match rate_limit::admit(app, client, principal.as_ref(), units, media.content_type()).await
         {
@@ -179,9 +179,11 @@ async fn serve(
     } else {
         None
     };
+    let measure_key = documents::measure_key(operation_name.as_deref(), variables.as_ref());
     let request = Request {
         named,
         cached,
+        measure_key,
         keep,
         operation_name,
         variables: variables.map(|vars| Variables::from_json(Value::Object(vars))),
@@ -196,6 +198,8 @@ async fn serve(
 struct Request {
     named: Named,
     cached: Option<Arc<Cached>>,
+    /// The operation and variables, as the cost measured for them is remembered by (`Cached::measured`).
+    measure_key: u64,
     keep: Option<Keep>,
     operation_name: Option<String>,
     variables: Option<Variables>,
@@ -213,6 +217,7 @@ async fn execute(
     let Request {
         named,
         cached,
+        measure_key,
         keep,
         operation_name,
         variables,
@@ -248,7 +253,7 @@ async fn execute(
     // A document known to be heavy is admitted (or shed) before it is validated again: validating a large document is
     // itself a good part of its cost, and a client looping one should not spend the cores on its refusals.
     let mut admission = None;
-    if let Some(known) = cached.as_ref().map(|c| c.cost.load(Ordering::Relaxed)) {
+    if let Some(known) = cached.as_ref().map(|c| c.cost()) {
         if app.limits.is_heavy(known) {
             match app.limits.admit_heavy(known) {
                 Some(admitted) => admission = Some(admitted),
@@ -309,6 +314,18 @@ async fn execute(
             store: store.clone(),
         });
     }
+    // A light document already measured for this very operation and variables has nothing left for the limits to
+    // check: it runs on the schema without their extension (see `graphql::build_measured_schema`).
+    let measured = !heavy
+        && cached
+            .as_ref()
+            .and_then(|c| c.measured(measure_key))
+            .is_some_and(|cost| !app.limits.is_heavy(cost));
+    let schema = if measured {
+        &app.measured_schema
+    } else {
+        &app.schema
+    };
     let cost = CostSlot::default();
     if let Some(doc) = parsed {
         request.set_parsed_query(ExecutableDocument::clone(doc));
@@ -342,7 +359,7 @@ async fn execute(
         )
     };
     let (request_error, mut response, body) = if heavy {
-        let schema = app.schema.clone();
+        let schema = schema.clone();
         match app
             .limits
             .run_heavy(async move { answer(schema.execute(request).await) })
@@ -352,7 +369,7 @@ async fn execute(
             None => return refused(media, crate::error::Error::Overloaded),
         }
     } else {
-        answer(app.schema.execute(request).await)
+        answer(schema.execute(request).await)
     };
     if let (Some(keep), Some(body)) = (keep, body) {
         if let Some(kept) = cached::keep(app, keep, body, media, is_get) {
@@ -365,10 +382,12 @@ async fn execute(
         }
         let cost = cost.0.load(Ordering::Relaxed);
         match (cached, fresh) {
-            (Some(cached), _) => cached.cost.store(cost, Ordering::Relaxed),
-            (None, Some(doc)) => app
-                .documents
-                .remember(named.text, doc, cost, named.register_as),
+            (Some(_), _) if measured => {}
+            (Some(cached), _) => cached.record(cost, measure_key),
+            (None, Some(doc)) => {
+                app.documents
+                    .remember(named.text, doc, cost, measure_key, named.register_as)
+            }
             (None, None) => {}
         }
     }

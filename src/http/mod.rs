@@ -40,6 +40,8 @@ use crate::{config::HttpConfig, graphql::HubSchema, store::Store, telemetry::Met
 #[derive(Clone)]
 pub struct AppState {
     pub schema: HubSchema,
+    /// The same schema without the limits' extension, for documents already measured (see `graphql.rs`).
+    pub measured_schema: HubSchema,
     pub store: Store,
     /// The store over the heavy queries' own small pool (the same store where there is none).
     pub heavy_store: Store,

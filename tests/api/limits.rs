@@ -413,3 +413,47 @@ async fn cached_bytes(hub: &TestHub) -> u64 {
         .await
         .expect("lgsp_document_cache_bytes in /metrics")
 }
+
+/// A document the hub has measured runs without the limits' extension only for the operation and variables it was
+/// measured for: other variables, or another operation of the same document, are measured (and refused) again.
+#[tokio::test]
+async fn a_measured_document_is_measured_again_for_other_variables_or_operations() {
+    let hub = TestHub::shared().await;
+    // Authenticated: the response cache never answers it, so every request reaches the executor.
+    let reader = token("000.00.00.H48", "systems:write");
+    let doc = "query Light { provinces { code } } \
+               query Fan($n: Int!) { provinces { agencies(first: $n) { province { agencies(first: $n) { name } } } } }";
+    let run = |operation: &'static str, n: i64| {
+        let body = json!({ "query": doc, "operationName": operation, "variables": { "n": n } });
+        let hub = &hub;
+        let reader = &reader;
+        async move {
+            let resp = hub
+                .client
+                .post(hub.url("/graphql"))
+                .bearer_auth(reader)
+                .json(&body)
+                .send()
+                .await
+                .expect("POST");
+            resp.json::<Value>().await.expect("JSON")
+        }
+    };
+    let first = run("Fan", 1).await;
+    assert!(first.get("errors").is_none(), "{first}");
+    // Measured now for n = 1: the same request again answers the same.
+    assert_eq!(run("Fan", 1).await, first);
+    // n = 60 costs 63 × 60 × 60 and more: refused with the limit named, as on a document never seen.
+    let refused = run("Fan", 60).await;
+    let ext = &refused["errors"][0]["extensions"];
+    assert_eq!(
+        (ext["code"].as_str(), ext["limit"].as_str()),
+        (Some("QUERY_TOO_COMPLEX"), Some("cost")),
+        "{refused}"
+    );
+    assert!(ext["cost"].as_u64().expect("cost") > 50_000, "{refused}");
+    // Back to n = 1, then the document's other operation: both measured afresh and answered.
+    assert_eq!(run("Fan", 1).await, first);
+    let light = run("Light", 1).await;
+    assert!(light["data"]["provinces"][0]["code"].is_string(), "{light}");
+}
