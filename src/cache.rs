@@ -126,8 +126,8 @@ pub type GrantRows = Vec<(String, sharing_grant::Model)>;
 pub struct ReadCache {
     /// `totalCount` by the SQL of the filtered query.
     pub counts: TtlMap<String, u64>,
-    pub provinces: TtlMap<String, province::Model>,
-    pub agencies: TtlMap<String, agency::Model>,
+    pub provinces: TtlMap<String, std::sync::Arc<province::Model>>,
+    pub agencies: TtlMap<String, std::sync::Arc<agency::Model>>,
     /// Whole answers of anonymous catalog queries.
     pub responses: ResponseCache,
     /// The data-sharing grants: dropped on every commit and every change notification (so a revocation on another

@@ -130,7 +130,7 @@ impl AdminMutation {
             parent_id: input.parent_key,
         };
         let model = admin::create_agency(&state(ctx)?.store, &actor(ctx)?, new).await?;
-        Ok(Agency(model))
+        Ok(Agency::from_row(model))
     }
 
     /// Updates an agency, seeded or not (scope `registry:admin`); `version` must be the one last read, else
@@ -157,7 +157,7 @@ impl AdminMutation {
         };
         let model =
             admin::update_agency(&state(ctx)?.store, &actor(ctx)?, &key, version, changes).await?;
-        Ok(Agency(model))
+        Ok(Agency::from_row(model))
     }
 
     /// Creates a project of a plan (scope `registry:admin`).
@@ -182,7 +182,7 @@ impl AdminMutation {
                 .transpose()?,
         };
         let model = projects::create_project(&state(ctx)?.store, &actor(ctx)?, new).await?;
-        Ok(Project(model))
+        Ok(Project::from_row(model))
     }
 
     /// Updates a project, seeded or not (scope `registry:admin`); `version` must be the one last read, else
@@ -211,7 +211,7 @@ impl AdminMutation {
         let model =
             projects::update_project(&state(ctx)?.store, &actor(ctx)?, &key, version, changes)
                 .await?;
-        Ok(Project(model))
+        Ok(Project::from_row(model))
     }
 
     /// Records that a province's LGSP is connected to (or plans to connect to) a national database (scope
@@ -243,7 +243,7 @@ impl AdminMutation {
             version,
         };
         let model = links::connect(&state(ctx)?.store, &actor(ctx)?, connection).await?;
-        Ok(NationalDatabaseLink(model))
+        Ok(NationalDatabaseLink::from_row(model))
     }
 
     /// Removes the link an administrator recorded for a province and a national database (scope `registry:admin`);
@@ -265,6 +265,6 @@ impl AdminMutation {
             version,
         )
         .await?;
-        Ok(NationalDatabaseLink(model))
+        Ok(NationalDatabaseLink::from_row(model))
     }
 }

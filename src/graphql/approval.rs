@@ -44,7 +44,7 @@ async fn step(
     step: Step,
 ) -> async_graphql::Result<InformationSystem> {
     let model = take_step(&state(ctx)?.store, &actor(ctx)?, code, version, step).await?;
-    Ok(InformationSystem(model))
+    Ok(InformationSystem::from_row(model))
 }
 
 /// A system waiting for the caller's agency, and the step it waits for.
@@ -72,7 +72,7 @@ impl ApprovalQuery {
             .into_iter()
             .map(|(system, step)| ApprovalTask {
                 step: step.into(),
-                system: InformationSystem(system),
+                system: InformationSystem::from_row(system),
             })
             .collect())
     }

@@ -47,7 +47,7 @@ pub trait Lookup: Clone + Copy + Eq + Hash + Send + Sync + 'static {
     const ORDER: &'static [<Self::Entity as EntityTrait>::Column] = &[];
 
     /// The shared read cache's map for this lookup, when it has one.
-    fn cache(_: &ReadCache) -> Option<&TtlMap<Self::Key, Model<Self>>> {
+    fn cache(_: &ReadCache) -> Option<&TtlMap<Self::Key, Arc<Model<Self>>>> {
         None
     }
 }
@@ -57,16 +57,17 @@ fn key_of<L: Lookup>(row: &Model<L>) -> Option<L::Key> {
     <L::Key as ValueType>::try_from(row.get(L::COLUMN)).ok()
 }
 
-/// The row whose (unique) `L::COLUMN` is the key.
+/// The row whose (unique) `L::COLUMN` is the key. Shared (`Arc`): the read cache, the request's loader and every
+/// field that finds the row hold the same one, so a page of 20 rows naming the same few agencies copies none of them.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct One<L: Lookup>(pub L::Key);
 
 impl<L: Lookup> Loader<One<L>> for Catalog {
-    type Value = Model<L>;
+    type Value = Arc<Model<L>>;
     type Error = async_graphql::Error;
 
     /// Cache hits cost no statement; the misses load in one.
-    async fn load(&self, keys: &[One<L>]) -> LoadResult<One<L>, Model<L>> {
+    async fn load(&self, keys: &[One<L>]) -> LoadResult<One<L>, Arc<Model<L>>> {
         let cache = L::cache(&self.cache);
         let mut out = HashMap::with_capacity(keys.len());
         let mut missing = Vec::new();
@@ -83,6 +84,7 @@ impl<L: Lookup> Loader<One<L>> for Catalog {
                 let Some(key) = key_of::<L>(&row) else {
                     continue;
                 };
+                let row = Arc::new(row);
                 if let Some(cache) = cache {
                     cache.put(key.clone(), row.clone());
                 }

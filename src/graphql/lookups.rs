@@ -4,7 +4,7 @@
 //! `Count<AgenciesOfProvince>` or `Rows<Top<SystemsOfProvince>>` (see `loaders`); and the per-province aggregates,
 //! `Rows<PerProvince<LevelCountRow>>`.
 
-use std::marker::PhantomData;
+use std::{marker::PhantomData, sync::Arc};
 
 use entities::{
     agency, indicator, information_system, national_database, national_database_link,
@@ -38,7 +38,7 @@ macro_rules! lookups {
             const COLUMN: $entity::Column = $entity::Column::$column;
             $(const ORDER: &'static [$entity::Column] = &[$($entity::Column::$order),+];)?
 
-            $(fn cache(cache: &ReadCache) -> Option<&TtlMap<$key, $entity::Model>> {
+            $(fn cache(cache: &ReadCache) -> Option<&TtlMap<$key, Arc<$entity::Model>>> {
                 Some(&cache.$cache)
             })?
         }

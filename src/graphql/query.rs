@@ -55,7 +55,7 @@ impl CatalogQuery {
     #[graphql(complexity = "cost::list(cost::PROVINCES, child_complexity)")]
     async fn provinces(&self, ctx: &Context<'_>) -> Res<Vec<Province>> {
         let rows = batch::all_provinces(&state(ctx)?.store.db).await?;
-        Ok(rows.into_iter().map(Province).collect())
+        Ok(rows.into_iter().map(Province::from_row).collect())
     }
 
     /// A province by its administrative code (2 digits).
@@ -92,7 +92,7 @@ impl CatalogQuery {
         )
         .await?;
         prefetch_agencies(ctx, &page.rows).await?;
-        Ok(connection(page, Agency))
+        Ok(connection(page, Agency::from_row))
     }
 
     /// An agency by its electronic code (QĐ 20/2020/QĐ-TTg) or by the hub's key; give exactly one.
@@ -108,7 +108,7 @@ impl CatalogQuery {
                 let code = AgencyCode::parse("code", &code)?;
                 batch::agency_by_code(&st.store.db, code.as_str())
                     .await?
-                    .map(Agency)
+                    .map(Agency::from_row)
             }
             (None, Some(key)) => load(ctx, &key).await?,
             _ => {
@@ -146,7 +146,7 @@ impl CatalogQuery {
         )
         .await?;
         prefetch_systems(ctx, &page.rows).await?;
-        Ok(connection(page, InformationSystem))
+        Ok(connection(page, InformationSystem::from_row))
     }
 
     /// An information system by its global id or its code; give exactly one.
@@ -199,7 +199,7 @@ impl CatalogQuery {
         )
         .await?;
         prefetch_projects(ctx, &page.rows).await?;
-        Ok(connection(page, Project))
+        Ok(connection(page, Project::from_row))
     }
 
     /// National databases and national systems, by name.
@@ -221,7 +221,7 @@ impl CatalogQuery {
             &page_args(first, after, last, before),
         )
         .await?;
-        Ok(connection(page, NationalDatabase))
+        Ok(connection(page, NationalDatabase::from_row))
     }
 
     /// Plan targets (chỉ tiêu), in document order.
@@ -240,7 +240,7 @@ impl CatalogQuery {
         let page =
             store::catalog::indicators(&st.store, &filter, &page_args(first, after, last, before))
                 .await?;
-        Ok(connection(page, Indicator))
+        Ok(connection(page, Indicator::from_row))
     }
 
     /// The source plans.
@@ -262,7 +262,7 @@ impl CatalogQuery {
             &page_args(first, after, last, before),
         )
         .await?;
-        Ok(connection(page, Plan))
+        Ok(connection(page, Plan::from_row))
     }
 }
 

@@ -55,7 +55,7 @@ impl RegistrationMutation {
             processes_personal_data: input.processes_personal_data,
         };
         let model = registration::register_system(&state(ctx)?.store, &actor(ctx)?, new).await?;
-        Ok(InformationSystem(model))
+        Ok(InformationSystem::from_row(model))
     }
 
     /// Updates one of the caller's agency's systems; `version` must be the one last read (else `CONFLICT`).
@@ -79,6 +79,6 @@ impl RegistrationMutation {
         let model =
             registration::update_system(&state(ctx)?.store, &actor(ctx)?, &code, version, changes)
                 .await?;
-        Ok(InformationSystem(model))
+        Ok(InformationSystem::from_row(model))
     }
 }

@@ -163,7 +163,7 @@ impl SharingService {
     async fn provider(&self, ctx: &Context<'_>) -> Res<Option<String>> {
         let database: Option<NationalDatabase> =
             load(ctx, &self.view.catalog_key.to_owned()).await?;
-        Ok(database.and_then(|d| d.0.owner))
+        Ok(database.and_then(|d| d.0.owner.clone()))
     }
     /// The national database in the catalog.
     async fn national_database(&self, ctx: &Context<'_>) -> Res<Option<NationalDatabase>> {

@@ -157,7 +157,7 @@ impl ChangeSubscription {
                 action: event.action,
                 audit_event_id: event.audit_id,
                 at_ms: event.at_ms,
-                system: InformationSystem(system),
+                system: InformationSystem::from_row(system),
             }
         }))
     }
@@ -196,7 +196,7 @@ impl ChangeSubscription {
                     security_level: level.map(i32::from),
                     audit_event_id: event.audit_id,
                     at_ms: event.at_ms,
-                    system: InformationSystem(system),
+                    system: InformationSystem::from_row(system),
                 }
             }
         }))

@@ -100,7 +100,7 @@ fn restated(
     );
     let computed = (computed * 1000.0).round() / 1000.0;
     Some(Discrepancy {
-        figure: ReportedFigure(figure),
+        figure: ReportedFigure::from_row(figure),
         stated,
         computed,
         difference: computed - stated,
@@ -188,7 +188,7 @@ pub fn check(
         figure.value_printed, figure.label
     );
     Some(Discrepancy {
-        figure: ReportedFigure(figure),
+        figure: ReportedFigure::from_row(figure),
         stated,
         computed,
         difference: computed - stated,

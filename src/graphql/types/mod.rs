@@ -16,6 +16,8 @@ pub mod source;
 mod system;
 pub mod upstream;
 
+use std::sync::Arc;
+
 use async_graphql::Context;
 
 use super::{
@@ -28,38 +30,50 @@ use crate::error::Error;
 type Res<T> = async_graphql::Result<T>;
 
 /// A province (tỉnh) as the seed plans name it, with what it became in the 2025 merger.
-pub struct Province(pub entities::province::Model);
+pub struct Province(pub Arc<entities::province::Model>);
 
 /// A provincial digital-transformation plan: the source document of the seed rows.
-pub struct Plan(pub entities::plan::Model);
+pub struct Plan(pub Arc<entities::plan::Model>);
 
 /// An agency (cơ quan, đơn vị).
-pub struct Agency(pub entities::agency::Model);
+pub struct Agency(pub Arc<entities::agency::Model>);
 
 /// An information system (hệ thống thông tin) with its security level.
-pub struct InformationSystem(pub entities::information_system::Model);
+pub struct InformationSystem(pub Arc<entities::information_system::Model>);
 
 /// A funded project or task of a plan.
-pub struct Project(pub entities::project::Model);
+pub struct Project(pub Arc<entities::project::Model>);
 
 /// A national database or national system that provincial LGSPs connect to.
-pub struct NationalDatabase(pub entities::national_database::Model);
+pub struct NationalDatabase(pub Arc<entities::national_database::Model>);
 
 /// A plan's statement that a province's LGSP is connected to a national database, or will be; or the same fact as an
 /// administrator recorded it (no plan, no quote, no source: see `note` and the audit trail).
-pub struct NationalDatabaseLink(pub entities::national_database_link::Model);
+pub struct NationalDatabaseLink(pub Arc<entities::national_database_link::Model>);
 
 /// A plan target (chỉ tiêu).
-pub struct Indicator(pub entities::indicator::Model);
+pub struct Indicator(pub Arc<entities::indicator::Model>);
 
 /// An aggregate a plan states (a count, a total), kept as printed.
-pub struct ReportedFigure(pub entities::reported_figure::Model);
+pub struct ReportedFigure(pub Arc<entities::reported_figure::Model>);
+
+impl NationalDatabaseLink {
+    pub fn from_row(row: entities::national_database_link::Model) -> Self {
+        NationalDatabaseLink(Arc::new(row))
+    }
+}
+
+impl ReportedFigure {
+    pub fn from_row(row: entities::reported_figure::Model) -> Self {
+        ReportedFigure(Arc::new(row))
+    }
+}
 
 /// A GraphQL object over one row, and the lookup that finds it by its key.
 pub trait Wrapper: Sized {
     type Lookup: Lookup;
 
-    fn wrap(row: Model<Self::Lookup>) -> Self;
+    fn wrap(row: Arc<Model<Self::Lookup>>) -> Self;
 }
 
 /// Declares the lookup that finds each wrapper's row by the wrapper's key.
@@ -68,8 +82,15 @@ macro_rules! found_by {
         impl Wrapper for $wrapper {
             type Lookup = lookups::$lookup;
 
-            fn wrap(row: Model<lookups::$lookup>) -> Self {
+            fn wrap(row: Arc<Model<lookups::$lookup>>) -> Self {
                 $wrapper(row)
+            }
+        }
+
+        impl $wrapper {
+            /// The object over a row read on its own (not through the loader).
+            pub fn from_row(row: Model<lookups::$lookup>) -> Self {
+                $wrapper(Arc::new(row))
             }
         }
     )+};

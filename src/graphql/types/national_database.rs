@@ -64,7 +64,10 @@ impl NationalDatabase {
         status: Option<ConnectionStatus>,
     ) -> Res<Vec<NationalDatabaseLink>> {
         let links = self.links_in(ctx, status).await?;
-        Ok(links.into_iter().map(NationalDatabaseLink).collect())
+        Ok(links
+            .into_iter()
+            .map(NationalDatabaseLink::from_row)
+            .collect())
     }
     /// Distinct provinces whose plans, or an administrator, link them to this database (connected or planned, see
     /// `links`).

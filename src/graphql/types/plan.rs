@@ -69,7 +69,7 @@ impl Plan {
     #[graphql(complexity = "cost::list(cost::SHORT_LIST, child_complexity)")]
     async fn reported_figures(&self, ctx: &Context<'_>) -> Res<Vec<ReportedFigure>> {
         let figures = rows::<FiguresOfPlan>(ctx, self.0.id.clone()).await?;
-        Ok(figures.into_iter().map(ReportedFigure).collect())
+        Ok(figures.into_iter().map(ReportedFigure::from_row).collect())
     }
     /// Stated figures that disagree with the rows seeded from this plan, or with the figure they restate (a total
     /// printed again with another value or unit); stated counts that differ from the items the plan lists.

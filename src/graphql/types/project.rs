@@ -1,5 +1,7 @@
 //! `Project`: a project's own fields, its total and its printed budget lines (`BudgetLine`), and what it belongs to.
 
+use std::sync::Arc;
+
 use async_graphql::{Context, Object, ID};
 use entities::project_budget;
 
@@ -21,7 +23,7 @@ use crate::limits::cost;
 
 /// One printed amount of a project: for a year and/or a funding source.
 pub struct BudgetLine {
-    line: project_budget::Model,
+    line: Arc<project_budget::Model>,
     unit: Option<entities::enums::MoneyUnit>,
 }
 
@@ -177,7 +179,7 @@ impl Project {
         Ok(rows
             .into_iter()
             .map(|line| BudgetLine {
-                line,
+                line: Arc::new(line),
                 unit: self.0.unit,
             })
             .collect())

@@ -102,7 +102,7 @@ impl Province {
         ctx: &Context<'_>,
         #[graphql(default = 20)] first: i32,
     ) -> Res<Vec<Agency>> {
-        self.preview::<AgenciesOfProvince, _>(ctx, first, Agency)
+        self.preview::<AgenciesOfProvince, _>(ctx, first, Agency::from_row)
             .await
     }
     async fn agency_count(&self, ctx: &Context<'_>) -> Res<i64> {
@@ -115,7 +115,7 @@ impl Province {
         ctx: &Context<'_>,
         #[graphql(default = 20)] first: i32,
     ) -> Res<Vec<InformationSystem>> {
-        self.preview::<SystemsOfProvince, _>(ctx, first, InformationSystem)
+        self.preview::<SystemsOfProvince, _>(ctx, first, InformationSystem::from_row)
             .await
     }
     async fn information_system_count(&self, ctx: &Context<'_>) -> Res<i64> {
@@ -128,7 +128,7 @@ impl Province {
         ctx: &Context<'_>,
         #[graphql(default = 20)] first: i32,
     ) -> Res<Vec<Project>> {
-        self.preview::<ProjectsOfProvince, _>(ctx, first, Project)
+        self.preview::<ProjectsOfProvince, _>(ctx, first, Project::from_row)
             .await
     }
     async fn project_count(&self, ctx: &Context<'_>) -> Res<i64> {
@@ -144,7 +144,10 @@ impl Province {
     ) -> Res<Vec<NationalDatabaseLink>> {
         let mut links = rows::<LinksOfProvince>(ctx, self.0.code.clone()).await?;
         links.retain(|l| status.is_none_or(|s| ConnectionStatus::from(l.status) == s));
-        Ok(links.into_iter().map(NationalDatabaseLink).collect())
+        Ok(links
+            .into_iter()
+            .map(NationalDatabaseLink::from_row)
+            .collect())
     }
     /// Information systems by security level (cấp độ, Nghị định 85/2016/NĐ-CP).
     async fn systems_by_security_level(&self, ctx: &Context<'_>) -> Res<Vec<SecurityLevelCount>> {
