@@ -2,11 +2,11 @@
 //! turn a store [`Page`] into edges and the `first`/`after`/`last`/`before` arguments into [`PageArgs`].
 
 use async_graphql::{
-    connection::{Connection, Edge},
+    connection::{Connection, CursorType, Edge},
     OutputType, SimpleObject,
 };
 
-use crate::store::page::{Page, PageArgs};
+use crate::store::page::{Cursor, Page, PageArgs};
 
 /// Extra fields on every connection.
 #[derive(SimpleObject)]
@@ -15,8 +15,22 @@ pub struct ConnectionFields {
     pub total_count: i64,
 }
 
-/// A connection of `T`, with cursors as strings.
-pub type Conn<T> = Connection<String, T, ConnectionFields>;
+/// A connection of `T`. Its cursors are sealed when a client selects them (`cursor`, `pageInfo`), not before.
+pub type Conn<T> = Connection<Cursor, T, ConnectionFields>;
+
+/// Cursors go out through this trait; coming in (`after`, `before`) they are opened by the store, which holds the key
+/// and knows the order they must be for (`store::page`), never through it.
+impl CursorType for Cursor {
+    type Error = &'static str;
+
+    fn decode_cursor(_: &str) -> Result<Self, Self::Error> {
+        Err("cursors are opened by the store")
+    }
+
+    fn encode_cursor(&self) -> String {
+        self.seal()
+    }
+}
 
 /// The connection of a page, each row wrapped by `wrap` into an edge with its cursor.
 pub(crate) fn connection<M, T: OutputType>(page: Page<M>, wrap: impl Fn(M) -> T) -> Conn<T> {

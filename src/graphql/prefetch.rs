@@ -8,6 +8,8 @@ use std::hash::Hash;
 use async_graphql::{dataloader::Loader, Context, Lookahead};
 use entities::{agency, information_system, project};
 
+use crate::store::page::Cursor;
+
 use super::{
     context::{loader, RequestLoader},
     loaders::{Catalog, One, Rows},
@@ -105,14 +107,14 @@ async fn owners_and_provinces<M: Sync>(
 }
 
 /// The models of a page, without their cursors.
-fn models<M>(page: &[(String, M)]) -> Vec<&M> {
+fn models<M>(page: &[(Cursor, M)]) -> Vec<&M> {
     page.iter().map(|(_, m)| m).collect()
 }
 
 /// Agencies (and their provinces) and provinces of a page of information systems.
 pub async fn prefetch_systems(
     ctx: &Context<'_>,
-    page: &[(String, information_system::Model)],
+    page: &[(Cursor, information_system::Model)],
 ) -> Res<()> {
     let (rows, wants) = (models(page), Wants::of(ctx));
     owners_and_provinces(
@@ -127,7 +129,7 @@ pub async fn prefetch_systems(
 }
 
 /// Lead agencies (and their provinces), provinces, plans and budget lines of a page of projects.
-pub async fn prefetch_projects(ctx: &Context<'_>, page: &[(String, project::Model)]) -> Res<()> {
+pub async fn prefetch_projects(ctx: &Context<'_>, page: &[(Cursor, project::Model)]) -> Res<()> {
     let (rows, wants) = (models(page), Wants::of(ctx));
     owners_and_provinces(
         ctx,
@@ -154,7 +156,7 @@ pub async fn prefetch_projects(ctx: &Context<'_>, page: &[(String, project::Mode
 }
 
 /// Provinces and parents of a page of agencies (not the parents' provinces).
-pub async fn prefetch_agencies(ctx: &Context<'_>, page: &[(String, agency::Model)]) -> Res<()> {
+pub async fn prefetch_agencies(ctx: &Context<'_>, page: &[(Cursor, agency::Model)]) -> Res<()> {
     let (rows, wants) = (models(page), Wants::of(ctx));
     let loader = loader(ctx)?;
     if wants.has(&["province"]) {
