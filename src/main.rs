@@ -1,5 +1,9 @@
 //! The `lgsp-hub` command: parse the command line, load the configuration, start tracing, call the library.
 
+// Computing the layout of the schema's nested resolver futures (inlined across crates by the release build's LTO)
+// goes deeper than the default limit of 128.
+#![recursion_limit = "256"]
+
 use std::{
     io::IsTerminal,
     path::PathBuf,
