@@ -162,11 +162,15 @@ mod tests {
 
     #[test]
     fn entries_expire_and_zero_ttl_disables() {
-        let map = TtlMap::new(Duration::from_millis(30), 10, CacheMetrics::noop());
-        map.put("a", 1);
-        assert_eq!(map.get(&"a"), Some(1));
-        std::thread::sleep(Duration::from_millis(40));
-        assert_eq!(map.get(&"a"), None);
+        // Two maps, so that neither check depends on how soon a loaded machine runs the next line (a 30 ms TTL read
+        // back at once failed on a CI machine busy compiling).
+        let lasting = TtlMap::new(Duration::from_secs(60), 10, CacheMetrics::noop());
+        lasting.put("a", 1);
+        assert_eq!(lasting.get(&"a"), Some(1));
+        let brief = TtlMap::new(Duration::from_millis(1), 10, CacheMetrics::noop());
+        brief.put("a", 1);
+        std::thread::sleep(Duration::from_millis(20));
+        assert_eq!(brief.get(&"a"), None);
         let off = TtlMap::new(Duration::ZERO, 10, CacheMetrics::noop());
         off.put("a", 1);
         assert_eq!(off.get(&"a"), None);
