@@ -104,11 +104,13 @@ fn options(
         .acquire_timeout(acquire_timeout)
         .sqlx_logging(false)
         // WAL lets readers run beside the writer; the busy timeout makes a concurrent writer wait instead of failing.
+        // `synchronous = FULL` syncs the WAL at every commit: with NORMAL a commit survives the process but not a power
+        // loss, and an access-log entry must be on disk before the data it records is returned.
         // Foreign keys are a per-connection setting in SQLite: sqlx 0.9 turns them on for every connection it opens,
         // and saying so here keeps the migrations' foreign keys enforced whatever a later sqlx defaults to.
         .map_sqlx_sqlite_opts(|opts| {
             opts.journal_mode(SqliteJournalMode::Wal)
-                .synchronous(SqliteSynchronous::Normal)
+                .synchronous(SqliteSynchronous::Full)
                 .busy_timeout(Duration::from_secs(5))
                 .foreign_keys(true)
         });

@@ -438,3 +438,28 @@ async fn a_batch_lands_only_on_the_head_it_was_linked_onto() {
         broken => panic!("{broken:?}"),
     }
 }
+
+/// On SQLite a commit is synced to disk before it returns (`synchronous = FULL`; NORMAL, SQLite's WAL default, loses
+/// the last commits on a power loss): an access-log entry is durable before the data it records is returned.
+#[tokio::test]
+async fn sqlite_commits_are_on_disk_before_they_return() {
+    let hub = TestHub::shared().await;
+    if hub.db.get_database_backend() != DbBackend::Sqlite {
+        return; // PostgreSQL: `synchronous_commit` is the server's, on by default.
+    }
+    // Every connection of the pool says so, not only the first one handed out.
+    let reads = (0..4).map(|_| {
+        hub.db.query_one_raw(sea_orm::Statement::from_string(
+            DbBackend::Sqlite,
+            "PRAGMA synchronous",
+        ))
+    });
+    for row in futures_util::future::join_all(reads).await {
+        let level: i32 = row
+            .expect("PRAGMA")
+            .expect("a row")
+            .try_get_by_index(0)
+            .expect("a level");
+        assert_eq!(level, 2, "synchronous = FULL (2), not NORMAL (1)");
+    }
+}
