@@ -57,17 +57,28 @@ pub struct Indicator(pub Arc<entities::indicator::Model>);
 /// An aggregate a plan states (a count, a total), kept as printed.
 pub struct ReportedFigure(pub Arc<entities::reported_figure::Model>);
 
-impl NationalDatabaseLink {
-    pub fn from_row(row: entities::national_database_link::Model) -> Self {
-        NationalDatabaseLink(Arc::new(row))
-    }
+/// Declares how each object is made from a row read on its own (not shared through the loader).
+macro_rules! from_row {
+    ($($wrapper:ident: $entity:ident),+ $(,)?) => {$(
+        impl $wrapper {
+            pub fn from_row(row: entities::$entity::Model) -> Self {
+                $wrapper(Arc::new(row))
+            }
+        }
+    )+};
 }
 
-impl ReportedFigure {
-    pub fn from_row(row: entities::reported_figure::Model) -> Self {
-        ReportedFigure(Arc::new(row))
-    }
-}
+from_row!(
+    Province: province,
+    Plan: plan,
+    Agency: agency,
+    InformationSystem: information_system,
+    Project: project,
+    NationalDatabase: national_database,
+    NationalDatabaseLink: national_database_link,
+    Indicator: indicator,
+    ReportedFigure: reported_figure,
+);
 
 /// A GraphQL object over one row, and the lookup that finds it by its key.
 pub trait Wrapper: Sized {
@@ -84,13 +95,6 @@ macro_rules! found_by {
 
             fn wrap(row: Arc<Model<lookups::$lookup>>) -> Self {
                 $wrapper(row)
-            }
-        }
-
-        impl $wrapper {
-            /// The object over a row read on its own (not through the loader).
-            pub fn from_row(row: Model<lookups::$lookup>) -> Self {
-                $wrapper(Arc::new(row))
             }
         }
     )+};
