@@ -19,12 +19,16 @@ pub struct Model {
     pub upstream: String,
     pub operation: String,
     pub subject_hash: String,
-    /// The fields returned, comma-separated.
+    /// The fields asked of the upstream, comma-separated: the fields returned, unless a later entry records that this
+    /// lookup returned nothing (`nothing_returned_for`).
     pub fields: String,
     pub request_id: Option<String>,
     pub prev_hash: String,
     /// The data-sharing grant the access relied on; `None` for entries written before grants existed.
     pub grant_id: Option<i64>,
+    /// Set on the entry that records that the lookup logged as entry `seq` returned no data (no such person, or the
+    /// upstream failed); `None` on every entry that records a lookup.
+    pub nothing_returned_for: Option<i64>,
     pub hash: String,
 }
 

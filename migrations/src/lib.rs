@@ -14,6 +14,7 @@ mod m20261203_000009_integrity;
 mod m20261204_000010_sharing;
 mod m20261204_000011_fidelity;
 mod m20261205_000013_console_sessions;
+mod m20261206_000014_access_log_outcome;
 
 /// The foreign keys and CHECK constraints of the hub's tables, as the migrations leave them.
 pub mod integrity;
@@ -44,6 +45,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000010_sharing::Migration),
             Box::new(m20261204_000011_fidelity::Migration),
             Box::new(m20261205_000013_console_sessions::Migration),
+            Box::new(m20261206_000014_access_log_outcome::Migration),
         ]
     }
 }

@@ -42,6 +42,7 @@ pub fn link(
         fields: access.fields.join(","),
         request_id: access.request_id.clone(),
         grant_id: access.grant_id,
+        nothing_returned_for: access.nothing_returned_for,
         prev_hash: std::mem::take(&mut head.hash),
         hash: String::new(),
     };
@@ -189,8 +190,8 @@ fn move_head(backend: DbBackend, from: &Head, to: &Head) -> Statement {
 /// The columns of `access_log`, in the order [`postgres_append`] binds them.
 const COLUMNS: &str =
     "seq, at_ms, actor, agency_code, purpose, purpose_ref, upstream, operation, subject_hash, \
-                       fields, request_id, prev_hash, grant_id, hash";
-const PER_ROW: usize = 14;
+                       fields, request_id, prev_hash, grant_id, nothing_returned_for, hash";
+const PER_ROW: usize = 15;
 
 /// The one PostgreSQL statement of [`append_after`]: move the head from `base` to `end`, and insert `rows` only if it
 /// moved.
@@ -233,6 +234,7 @@ fn postgres_append(base: &Head, end: &Head, rows: &[access_log_entry::Model]) ->
             r.request_id.clone().into(),
             r.prev_hash.clone().into(),
             r.grant_id.into(),
+            r.nothing_returned_for.into(),
             r.hash.clone().into(),
         ]);
     }

@@ -59,10 +59,14 @@ impl ChainKeys {
     ///
     /// The grant an entry relied on is one more part, present only when there is a grant: an entry without one (all
     /// those written before grants existed) hashes exactly as it always did, so the chain written before stays valid.
+    /// The lookup an outcome entry completes (`nothing_returned_for`) is added the same way.
     pub fn entry_hash(&self, e: &access_log_entry::Model) -> String {
         let seq = e.seq.to_be_bytes();
         let at = e.at_ms.to_be_bytes();
         let grant = e.grant_id.map(|g| format!("grant:{g}"));
+        let nothing = e
+            .nothing_returned_for
+            .map(|s| format!("nothing-returned-for:{s}"));
         let mut parts: Vec<&[u8]> = vec![
             &seq,
             &at,
@@ -77,8 +81,8 @@ impl ChainKeys {
             e.request_id.as_deref().unwrap_or("").as_bytes(),
             e.prev_hash.as_bytes(),
         ];
-        if let Some(grant) = &grant {
-            parts.push(grant.as_bytes());
+        for part in [&grant, &nothing].into_iter().flatten() {
+            parts.push(part.as_bytes());
         }
         hex(&mac(&self.chain, &parts))
     }
@@ -103,6 +107,7 @@ mod tests {
             request_id: None,
             prev_hash: prev.into(),
             grant_id: None,
+            nothing_returned_for: None,
             hash: String::new(),
         }
     }
@@ -156,6 +161,16 @@ mod tests {
         let mut other = with.clone();
         other.grant_id = Some(8);
         assert_ne!(k.entry_hash(&with), k.entry_hash(&other));
+        // An outcome entry's link is covered too, and cannot pass for a grant of the same number.
+        let mut outcome = entry("p", "");
+        outcome.nothing_returned_for = Some(7);
+        let mut granted = entry("p", "");
+        granted.grant_id = Some(7);
+        assert_ne!(k.entry_hash(&outcome), k.entry_hash(&granted));
+        assert_ne!(k.entry_hash(&outcome), k.entry_hash(&entry("p", "")));
+        let mut other_outcome = outcome.clone();
+        other_outcome.nothing_returned_for = Some(8);
+        assert_ne!(k.entry_hash(&outcome), k.entry_hash(&other_outcome));
     }
 
     #[test]

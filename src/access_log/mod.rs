@@ -1,6 +1,11 @@
 //! The personal-data access log: every access to personal data through the hub is recorded (who, agency, purpose,
-//! upstream, a keyed hash of the subject, the fields returned, request id, time) *before* the data is returned, and
+//! upstream, a keyed hash of the subject, the fields asked for, request id, time) *before* the data is returned, and
 //! the caller gets no data when the entry cannot be written. Entries never hold the values returned.
+//!
+//! A lookup's entry is written while the upstream call is in flight (the federation layer runs both at once), so its
+//! commit hides behind the upstream's latency instead of adding to it; it records what the hub asked for, about whom
+//! and why, which is known before the answer. A lookup that returned nothing (no such person, the upstream failed)
+//! gets a second entry saying so, linked to the first (`nothing_returned_for`).
 //!
 //! Entries are chained: each holds the previous entry's hash, and hashes are HMACs under a key the database never sees
 //! ([`chain`]), so `lgsp-hub audit verify` ([`verify`]) finds any edited, deleted, inserted or reordered entry.
@@ -25,7 +30,7 @@ pub use chain::ChainKeys;
 use crate::error::{Error, Result};
 use crate::telemetry::metrics::AccessLogMetrics;
 
-/// Entries committed together at most (PostgreSQL binds 14 values per entry, under its limit of 65,535).
+/// Entries committed together at most (PostgreSQL binds 15 values per entry, under its limit of 65,535).
 const MAX_BATCH: usize = 512;
 
 /// One access to personal data, as the adapter layer reports it. Its `Debug` leaves the identifier out.
@@ -44,6 +49,8 @@ pub struct Access {
     pub request_id: Option<String>,
     /// The data-sharing grant the access relied on.
     pub grant_id: Option<i64>,
+    /// For the entry recording that a lookup returned nothing: the sequence number of the lookup's entry.
+    pub nothing_returned_for: Option<i64>,
 }
 
 impl std::fmt::Debug for Access {
@@ -55,6 +62,7 @@ impl std::fmt::Debug for Access {
             .field("subject_id", &"***")
             .field("fields", &self.fields)
             .field("grant_id", &self.grant_id)
+            .field("nothing_returned_for", &self.nothing_returned_for)
             .finish_non_exhaustive()
     }
 }

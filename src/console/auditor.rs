@@ -38,7 +38,7 @@ fn gate(user: &SignedIn) -> Result<(), Response> {
 }
 
 const ENTRY: &str =
-    "seq atMs actor agencyCode purpose purposeReference upstream operation fields requestId";
+    "seq atMs actor agencyCode purpose purposeReference upstream operation fields requestId nothingReturnedFor";
 
 fn entries_table(entries: &[Value]) -> Markup {
     html! {
@@ -60,7 +60,12 @@ fn entries_table(entries: &[Value]) -> Markup {
                     td { (s(e, "agencyCode")) }
                     td { (s(e, "upstream")) " · " (s(e, "operation")) }
                     td { (t(&format!("integrator.purpose.{}", s(e, "purpose")))) br; small { (s(e, "purposeReference")) } }
-                    td { @for f in e["fields"].as_array().into_iter().flatten() { code { (f.as_str().unwrap_or_default()) } " " } }
+                    td {
+                        @if let Some(lookup) = e["nothingReturnedFor"].as_i64() {
+                            em { (t("auditor.nothing-returned")) (lookup) }
+                        }
+                        @for f in e["fields"].as_array().into_iter().flatten() { code { (f.as_str().unwrap_or_default()) } " " }
+                    }
                     td { small { (s(e, "requestId")) } }
                 } } }
             }

@@ -58,9 +58,9 @@ impl PersonalLookup<'_> {
         }
     }
 
-    /// The access-log entry of this lookup, which relied on `grant_id`. One that found nothing is logged too (who
-    /// searched for whom), with no fields returned.
-    fn access(self, found: bool, grant_id: Option<i64>) -> Access {
+    /// The access-log entry of this lookup, which relies on `grant_id`: what is asked, of whom, about whom and why,
+    /// all known before the upstream answers.
+    fn access(&self, grant_id: Option<i64>) -> Access {
         Access {
             actor: self.caller.subject.clone(),
             agency_code: self.caller.agency.clone(),
@@ -70,11 +70,20 @@ impl PersonalLookup<'_> {
             operation: self.operation.to_owned(),
             subject_kind: self.subject_kind,
             subject_id: self.subject_id.to_owned(),
-            fields: if found { self.fields } else { Vec::new() },
+            fields: self.fields.clone(),
             request_id: self.caller.request_id.clone(),
             grant_id,
+            nothing_returned_for: None,
         }
     }
+}
+
+/// The entry recording that the lookup logged as `entry` (whose access was `access`) returned nothing: the same who,
+/// whom and why, no fields.
+fn nothing_returned(mut access: Access, entry: i64) -> Access {
+    access.fields = Vec::new();
+    access.nothing_returned_for = Some(entry);
+    access
 }
 
 /// The error of a failed call to `upstream`: its name and the safe cause.
@@ -138,9 +147,10 @@ impl Federation {
         self.grants.holds(agency, upstream).await
     }
 
-    /// Looks up personal data: checks the grant (no grant, no call), calls the upstream with the caller's identity and
-    /// purpose, writes the access-log entry with the grant it relied on, and only then hands the data back. No entry,
-    /// no data.
+    /// Looks up personal data: checks the grant (no grant, no call), then calls the upstream with the caller's
+    /// identity and purpose while its access-log entry is written, and hands the data back only once both are done.
+    /// No entry, no data. Running the two at once hides the entry's commit behind the upstream's latency; a lookup
+    /// that returned nothing gets a second entry saying so ([`nothing_returned`]).
     #[tracing::instrument(
         skip_all,
         fields(
@@ -158,15 +168,41 @@ impl Federation {
         let upstream = self.upstream(lookup.upstream)?;
         let grant = self.grants.authorize(lookup.need(1)).await?;
         let caller = lookup.caller.with_purpose(lookup.purpose.header());
-        let answer = match body {
-            None => upstream.get(path, &caller).await,
-            Some(b) => upstream.post(path, b, &caller, true).await,
+        let access = lookup.access(grant);
+        let call = async {
+            match body {
+                None => upstream.get(path, &caller).await,
+                Some(b) => upstream.post(path, b, &caller, true).await,
+            }
+        };
+        // Both run to the end: a logged lookup whose call failed still needs its outcome entry.
+        let (answer, logged) = tokio::join!(call, self.access_log.record(access.clone()));
+        let entry = logged?;
+        match answer {
+            Ok(Some(data)) => Ok(Some(data)),
+            Ok(None) => {
+                self.access_log
+                    .record(nothing_returned(access, entry))
+                    .await?;
+                Ok(None)
+            }
+            Err(cause) => {
+                self.log_failed_call(access, entry).await;
+                Err(upstream_error(lookup.upstream)(cause))
+            }
         }
-        .map_err(upstream_error(lookup.upstream))?;
-        self.access_log
-            .record(lookup.access(answer.is_some(), grant))
-            .await?;
-        Ok(answer)
+    }
+
+    /// Records that the lookup logged as `entry` failed upstream. The caller gets the upstream's error either way; a
+    /// log that cannot take the entry is reported here, and shows in the writer's metrics.
+    async fn log_failed_call(&self, access: Access, entry: i64) {
+        if let Err(e) = self
+            .access_log
+            .record(nothing_returned(access, entry))
+            .await
+        {
+            tracing::error!(entry, error = ?e, "could not record that a logged lookup returned nothing");
+        }
     }
 
     /// Runs adapter `a` as a personal-data lookup (see [`Federation::personal`]); identification numbers are masked
@@ -207,7 +243,8 @@ impl Federation {
     }
 
     /// Looks up several citizens in one call to the population database's batch endpoint; every number asked for gets
-    /// its access-log entry (with no fields when not found) before any record is returned.
+    /// its access-log entry, written while the call is in flight, before any record is returned, and a second one when
+    /// nothing was found for it.
     #[tracing::instrument(
         skip_all,
         fields(upstream = "population", count = ids.len(), purpose = purpose.basis.as_str())
@@ -238,41 +275,60 @@ impl Federation {
                 .await?;
             grants.push((fields, grant));
         }
+        let accesses: Vec<Access> = ids
+            .iter()
+            .map(|(id, fields)| {
+                let grant = grants
+                    .iter()
+                    .find(|(f, _)| *f == fields.as_slice())
+                    .and_then(|(_, g)| *g);
+                PersonalLookup {
+                    upstream: SERVICE,
+                    operation: "citizens",
+                    subject_kind: "citizen",
+                    subject_id: id.as_str(),
+                    caller,
+                    purpose,
+                    fields: fields.clone(),
+                }
+                .access(grant)
+            })
+            .collect();
+        let population = self.upstream(SERVICE)?;
         let with_purpose = caller.with_purpose(purpose.header());
         let body =
             serde_json::json!({ "ids": ids.iter().map(|(i, _)| i.as_str()).collect::<Vec<_>>() });
-        let answer = self
-            .upstream(SERVICE)?
-            .post("/citizens:batch", &body, &with_purpose, true)
-            .await
-            .map_err(upstream_error(SERVICE))?
-            .unwrap_or_default();
-        let found: Vec<Value> = match answer.get("citizens") {
-            Some(Value::Array(found)) => found.clone(),
+        let call = async {
+            population
+                .post("/citizens:batch", &body, &with_purpose, true)
+                .await
+                .map_err(upstream_error(SERVICE))
+        };
+        // As in `personal`: the entries are written while the call is in flight, and both run to the end.
+        let logging = futures_util::future::join_all(
+            accesses.iter().map(|a| self.access_log.record(a.clone())),
+        );
+        let (answer, logged) = tokio::join!(call, logging);
+        let entries = logged.into_iter().collect::<Result<Vec<i64>>>()?;
+        let found: Vec<Value> = match &answer {
+            Ok(Some(answer)) => match answer.get("citizens") {
+                Some(Value::Array(found)) => found.clone(),
+                _ => Vec::new(),
+            },
             _ => Vec::new(),
         };
         let found_ids: std::collections::HashSet<&str> = found
             .iter()
             .filter_map(|c| c.get("personalId").and_then(Value::as_str))
             .collect();
-        let entries = ids.iter().map(|(id, fields)| {
-            let grant = grants
-                .iter()
-                .find(|(f, _)| *f == fields.as_slice())
-                .and_then(|(_, g)| *g);
-            let lookup = PersonalLookup {
-                upstream: SERVICE,
-                operation: "citizens",
-                subject_kind: "citizen",
-                subject_id: id.as_str(),
-                caller,
-                purpose,
-                fields: fields.clone(),
-            };
-            self.access_log
-                .record(lookup.access(found_ids.contains(id.as_str()), grant))
-        });
-        for logged in futures_util::future::join_all(entries).await {
+        let nothing = accesses
+            .into_iter()
+            .zip(entries)
+            .filter(|(a, _)| !found_ids.contains(a.subject_id.as_str()))
+            .map(|(a, entry)| self.access_log.record(nothing_returned(a, entry)));
+        let outcomes = futures_util::future::join_all(nothing).await;
+        answer?;
+        for logged in outcomes {
             logged?;
         }
         Ok(found)

@@ -78,9 +78,13 @@ pub struct AccessLogEntry {
     pub operation: String,
     /// Keyed hash of the person's identifier.
     pub subject_hash: String,
-    /// The fields returned (empty when the lookup found no one).
+    /// The fields asked of the upstream: those returned, unless a later entry's `nothingReturnedFor` names this one.
+    /// Empty on such an outcome entry.
     pub fields: Vec<String>,
     pub request_id: Option<String>,
+    /// Set on an outcome entry: the `seq` of the lookup that returned nothing (no such person, or the upstream failed).
+    /// The lookup's own entry is written while the upstream call is in flight, before the outcome is known.
+    pub nothing_returned_for: Option<i64>,
     pub prev_hash: String,
     pub hash: String,
 }
@@ -104,6 +108,7 @@ impl From<access_log_entry::Model> for AccessLogEntry {
                 .map(str::to_owned)
                 .collect(),
             request_id: m.request_id,
+            nothing_returned_for: m.nothing_returned_for,
             prev_hash: m.prev_hash,
             hash: m.hash,
         }

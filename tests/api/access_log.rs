@@ -23,6 +23,7 @@ fn access(i: usize) -> Access {
         fields: vec!["fullName".into(), "birthDate".into()],
         request_id: Some(format!("req-{i}")),
         grant_id: None,
+        nothing_returned_for: None,
     }
 }
 
@@ -172,7 +173,8 @@ async fn a_cut_off_tail_is_found_through_the_head() {
 }
 
 #[tokio::test]
-async fn entries_without_a_grant_and_with_one_verify_and_an_edited_grant_is_found() {
+async fn entries_without_a_grant_with_one_and_outcomes_verify_and_an_edited_grant_or_outcome_is_found(
+) {
     let hub = TestHub::start().await;
     let keys = ChainKeys::from_secret(b"test access-log key");
     let log = AccessLog::start(hub.db.clone(), keys.clone(), AccessLogMetrics::noop());
@@ -195,9 +197,15 @@ async fn entries_without_a_grant_and_with_one_verify_and_an_edited_grant_is_foun
         a.grant_id = Some(grants[0]);
         log.record(a).await.expect("logged");
     }
+    // The outcome entry of a lookup that returned nothing: entry 7 says entry 6 returned nothing.
+    let mut outcome = access(5);
+    outcome.grant_id = Some(grants[0]);
+    outcome.fields = Vec::new();
+    outcome.nothing_returned_for = Some(6);
+    assert_eq!(log.record(outcome).await.expect("logged"), 7);
     assert!(matches!(
         verify(&hub.db, &keys).await.expect("verify"),
-        Verdict::Intact { entries: 6, .. }
+        Verdict::Intact { entries: 7, .. }
     ));
     let row = entities::access_log_entry::Entity::find_by_id(5)
         .one(&hub.db)
@@ -234,6 +242,21 @@ async fn entries_without_a_grant_and_with_one_verify_and_an_edited_grant_is_foun
             "UPDATE access_log SET grant_id = NULL WHERE seq = 2".to_owned(),
             2,
         ),
+        (
+            "UPDATE access_log SET nothing_returned_for = 5 WHERE seq = 7".to_owned(),
+            "UPDATE access_log SET nothing_returned_for = 6 WHERE seq = 7".to_owned(),
+            7,
+        ),
+        (
+            "UPDATE access_log SET nothing_returned_for = NULL WHERE seq = 7".to_owned(),
+            "UPDATE access_log SET nothing_returned_for = 6 WHERE seq = 7".to_owned(),
+            7,
+        ),
+        (
+            "UPDATE access_log SET nothing_returned_for = 2 WHERE seq = 3".to_owned(),
+            "UPDATE access_log SET nothing_returned_for = NULL WHERE seq = 3".to_owned(),
+            3,
+        ),
     ] {
         hub.db.execute_unprepared(&edit).await.expect("edit");
         match verify(&hub.db, &keys).await.expect("verify") {
@@ -243,7 +266,7 @@ async fn entries_without_a_grant_and_with_one_verify_and_an_edited_grant_is_foun
         hub.db.execute_unprepared(&undo).await.expect("undo");
         assert!(matches!(
             verify(&hub.db, &keys).await.expect("verify"),
-            Verdict::Intact { entries: 6, .. }
+            Verdict::Intact { entries: 7, .. }
         ));
     }
 }

@@ -9,7 +9,7 @@ use sea_orm::{ConnectionTrait, EntityTrait, PaginatorTrait};
 use serde_json::{json, Value};
 
 use crate::{
-    common::{token, TestHub},
+    common::{token, TestHub, TEST_ACCESS_LOG_KEY},
     mock::MockUpstreams,
 };
 
@@ -202,8 +202,30 @@ async fn the_full_number_needs_the_identifiers_scope_and_batches_use_one_call() 
         })
         .count();
     assert_eq!(batch_calls, 1);
-    // Four numbers asked for, four entries (the unknown one with no fields).
-    assert_eq!(access_entries(&hub).await, 4);
+    // Four numbers asked for, four entries, and a fifth saying the unknown one returned nothing.
+    let entries = entities::access_log_entry::Entity::find()
+        .all(&hub.db)
+        .await
+        .expect("entries");
+    assert_eq!(entries.len(), 5);
+    let unknown = lgsp_hub::access_log::ChainKeys::from_secret(TEST_ACCESS_LOG_KEY.as_bytes())
+        .subject_hash("citizen", "051000000001");
+    let (outcome, lookups): (Vec<_>, Vec<_>) = entries
+        .iter()
+        .partition(|e| e.nothing_returned_for.is_some());
+    assert_eq!(outcome.len(), 1, "{entries:?}");
+    assert_eq!(outcome[0].subject_hash, unknown);
+    assert_eq!(outcome[0].fields, "");
+    let looked_up = lookups
+        .iter()
+        .find(|e| Some(e.seq) == outcome[0].nothing_returned_for)
+        .unwrap_or_else(|| panic!("the outcome names no lookup: {entries:?}"));
+    assert_eq!(looked_up.subject_hash, unknown);
+    assert!(outcome[0].seq > looked_up.seq);
+    assert!(
+        lookups.iter().all(|e| e.fields == "fullName,personalId"),
+        "{lookups:?}"
+    );
 
     // Separate `citizen` fields of one request share one batch call too (the request's DataLoader).
     mock.clear_calls().await;
@@ -227,7 +249,7 @@ async fn the_full_number_needs_the_identifiers_scope_and_batches_use_one_call() 
     assert!(calls[0]["path"]
         .as_str()
         .is_some_and(|p| p.contains("citizens:batch")));
-    assert_eq!(access_entries(&hub).await, 6);
+    assert_eq!(access_entries(&hub).await, 7);
 }
 
 #[tokio::test]
@@ -443,6 +465,83 @@ async fn slow_upstreams_time_out_after_retries_and_errors_are_not_retried() {
     let (_, body) = hub.post_as(&reader, &query, vars).await;
     assert_eq!(errors(&body)[0].0, "UPSTREAM_UNAVAILABLE", "{body}");
     assert_eq!(mock.calls().await.len(), 1, "a 500 is not retried");
+}
+
+#[tokio::test]
+async fn a_lookups_entry_is_committed_while_the_upstream_answers_and_a_failed_one_gets_an_outcome()
+{
+    let mock = MockUpstreams::spawn(&[]);
+    let hub = hub_over(&mock, |f| {
+        f.timeout_ms = Some(20_000);
+        f.retries = Some(0);
+    })
+    .await;
+    let s = mock.samples().await;
+    let query = format!(
+        r#"query($p: String!) {{ citizen(personalId: $p, purpose: {PURPOSE}) {{ fullName }} }}"#
+    );
+    let vars = json!({ "p": sample(&s, "citizens") });
+    let reader = token(QN, "upstream:population:read");
+    // A first lookup fetches the upstream's token, so the slow knob applies to the data call only.
+    let (_, body) = hub.post_as(&reader, &query, vars.clone()).await;
+    assert!(body["data"]["citizen"]["fullName"].is_string(), "{body}");
+    assert_eq!(
+        access_entries(&hub).await,
+        1,
+        "a found person needs no outcome entry"
+    );
+    mock.admin_put_knobs("population", json!({ "latencyMs": 3_000 }))
+        .await;
+    let lookup = {
+        let (client, url) = (hub.client.clone(), hub.url("/graphql"));
+        let body = json!({ "query": query, "variables": vars });
+        let reader = reader.clone();
+        tokio::spawn(async move {
+            let answer = client
+                .post(url)
+                .bearer_auth(reader)
+                .json(&body)
+                .send()
+                .await;
+            answer.expect("sent").json::<Value>().await.expect("json")
+        })
+    };
+    // The entry lands while the upstream is still holding the answer back.
+    while access_entries(&hub).await == 1 {
+        assert!(
+            !lookup.is_finished(),
+            "the answer came before its entry was committed"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert!(
+        !lookup.is_finished(),
+        "the entry was written only after the answer"
+    );
+    let body = lookup.await.expect("lookup");
+    assert!(body["data"]["citizen"]["fullName"].is_string(), "{body}");
+    assert_eq!(access_entries(&hub).await, 2);
+
+    // A failed call: its entry, then one saying it returned nothing.
+    mock.admin_put_knobs("population", json!({ "latencyMs": 0, "errorRate": 1.0 }))
+        .await;
+    let (_, body) = hub.post_as(&reader, &query, vars).await;
+    assert_eq!(errors(&body)[0].0, "UPSTREAM_UNAVAILABLE", "{body}");
+    let entries = entities::access_log_entry::Entity::find()
+        .all(&hub.db)
+        .await
+        .expect("entries");
+    assert_eq!(entries.len(), 4, "{entries:?}");
+    let (failed, outcome) = (&entries[2], &entries[3]);
+    assert_eq!(failed.fields, "fullName");
+    assert_eq!(failed.nothing_returned_for, None);
+    assert_eq!(outcome.nothing_returned_for, Some(failed.seq));
+    assert_eq!(outcome.fields, "");
+    assert_eq!(outcome.subject_hash, failed.subject_hash);
+    assert_eq!(outcome.request_id, failed.request_id);
+    assert!(entries[..2]
+        .iter()
+        .all(|e| e.nothing_returned_for.is_none()));
 }
 
 #[tokio::test]
