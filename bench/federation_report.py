@@ -85,9 +85,10 @@ if "hive" in med:
     print()
 print("Where each hub's time goes (means over the runs, ms; from the hub's /metrics, wrk's mean for the client side):")
 print()
-print("| hub | client mean | in the handler | upstream call | access-log wait | rest of the handler (token, GraphQL, "
-      "grant, masking) | outside the handler (HTTP, kernel, wrk) | flush | entries per flush | direct mean |")
-print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+print("| hub | client mean | in the handler | upstream call | access-log wait (beside the call) | answer held for the "
+      "entry | rest of the handler (token, GraphQL, grant, masking) | outside the handler (HTTP, kernel, wrk) | flush "
+      "| entries per flush | direct mean |")
+print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
 for p in paths:
     if not p.startswith("hub-"):
         continue
@@ -103,11 +104,13 @@ for p in paths:
     request = mean("lgsp_graphql_request_duration_seconds")
     upstream = mean("lgsp_upstream_call_duration_seconds")
     wait = mean("lgsp_access_log_wait_seconds")
+    held = mean("lgsp_access_log_held_answer_seconds")
     flush = mean("lgsp_access_log_commit_duration_seconds")
     batch = mean("lgsp_access_log_batch_size", 1.0)
     client = statistics.mean(run["mean"] for run in runs[p])
     print(
-        f"| {p[4:]} | {client:.2f} | {request:.2f} | {upstream:.2f} | {wait:.2f} | {request - upstream - wait:.2f} "
+        f"| {p[4:]} | {client:.2f} | {request:.2f} | {upstream:.2f} | {wait:.2f} | {held:.2f} "
+        f"| {request - upstream - held:.2f} "
         f"| {client - request:.2f} | {flush:.2f} | {batch:.1f} | {statistics.mean(r['mean'] for r in runs['direct']):.2f} |"
     )
 print()

@@ -103,6 +103,29 @@ impl AccessLog {
         &self.keys
     }
 
+    /// Runs `call` while `accesses` are recorded, and returns when both are done: the call's output and the entries'
+    /// sequence numbers, in order (an error if any could not be written). The time the call's output then waited for
+    /// the entries is what the log added to the lookup (`lgsp_access_log_held_answer_seconds`).
+    pub async fn record_alongside<T>(
+        &self,
+        accesses: Vec<Access>,
+        call: impl std::future::Future<Output = T>,
+    ) -> (T, Result<Vec<i64>>) {
+        let call = async {
+            let output = call.await;
+            (output, std::time::Instant::now())
+        };
+        let logging = async {
+            let entries =
+                futures_util::future::join_all(accesses.into_iter().map(|a| self.record(a))).await;
+            (entries, std::time::Instant::now())
+        };
+        let ((output, answered), (entries, committed)) = tokio::join!(call, logging);
+        self.metrics
+            .held(committed.saturating_duration_since(answered).as_secs_f64());
+        (output, entries.into_iter().collect())
+    }
+
     /// Records `access` and returns its sequence number once it is committed. An error means nothing may be returned.
     #[tracing::instrument(
         skip_all,

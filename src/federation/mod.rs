@@ -176,8 +176,14 @@ impl Federation {
             }
         };
         // Both run to the end: a logged lookup whose call failed still needs its outcome entry.
-        let (answer, logged) = tokio::join!(call, self.access_log.record(access.clone()));
-        let entry = logged?;
+        let (answer, logged) = self
+            .access_log
+            .record_alongside(vec![access.clone()], call)
+            .await;
+        let entry = logged?
+            .first()
+            .copied()
+            .ok_or(Error::AccessLogUnavailable)?;
         match answer {
             Ok(Some(data)) => Ok(Some(data)),
             Ok(None) => {
@@ -305,11 +311,11 @@ impl Federation {
                 .map_err(upstream_error(SERVICE))
         };
         // As in `personal`: the entries are written while the call is in flight, and both run to the end.
-        let logging = futures_util::future::join_all(
-            accesses.iter().map(|a| self.access_log.record(a.clone())),
-        );
-        let (answer, logged) = tokio::join!(call, logging);
-        let entries = logged.into_iter().collect::<Result<Vec<i64>>>()?;
+        let (answer, logged) = self
+            .access_log
+            .record_alongside(accesses.clone(), call)
+            .await;
+        let entries = logged?;
         let found: Vec<Value> = match &answer {
             Ok(Some(answer)) => match answer.get("citizens") {
                 Some(Value::Array(found)) => found.clone(),

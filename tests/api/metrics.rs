@@ -208,6 +208,8 @@ async fn requests_errors_sql_pools_upstreams_caches_and_the_access_log_are_count
         at("lgsp_access_log_batch_size_sum"),
         "one wait per entry"
     );
+    // And per lookup, how long its ready answer was held back for the entry written beside the call.
+    assert!(at("lgsp_access_log_held_answer_seconds_count") >= 1.0);
     assert_eq!(at("lgsp_access_log_write_failures_total"), 0.0);
     assert!(at("lgsp_document_cache_bytes") > 0.0);
     assert_eq!(at("lgsp_subscriptions"), 0.0);

@@ -44,6 +44,7 @@ pub mod name {
     pub const ACCESS_LOG_COMMIT_DURATION: &str = "lgsp_access_log_commit_duration_seconds";
     pub const ACCESS_LOG_WRITE_FAILURES: &str = "lgsp_access_log_write_failures_total";
     pub const ACCESS_LOG_WAIT_DURATION: &str = "lgsp_access_log_wait_seconds";
+    pub const ACCESS_LOG_HELD_DURATION: &str = "lgsp_access_log_held_answer_seconds";
     pub const CACHE_HITS: &str = "lgsp_cache_hits_total";
     pub const CACHE_MISSES: &str = "lgsp_cache_misses_total";
     pub const DOCUMENT_CACHE_BYTES: &str = "lgsp_document_cache_bytes";
@@ -210,7 +211,15 @@ pub const FAMILIES: &[Family] = &[
         name: name::ACCESS_LOG_WAIT_DURATION,
         kind: Histogram,
         labels: &[],
-        help: "Time a lookup waited for its access-log entry to be committed (the flush in progress, then its own).",
+        help: "Time a lookup waited for its access-log entry to be committed (the flush in progress, then its own), \
+               counted from when it was queued, alongside the upstream call.",
+    },
+    Family {
+        name: name::ACCESS_LOG_HELD_DURATION,
+        kind: Histogram,
+        labels: &[],
+        help: "Time a lookup's answer was held back, after the upstream had answered, for its access-log entry to be \
+               committed (0 when the entry was committed first): what the log adds to the lookup.",
     },
     Family {
         name: name::CACHE_HITS,

@@ -214,6 +214,7 @@ pub struct AccessLogMetrics {
     commit: Histogram,
     failures: Counter,
     wait: Histogram,
+    held: Histogram,
 }
 
 impl AccessLogMetrics {
@@ -223,12 +224,18 @@ impl AccessLogMetrics {
             commit: Histogram::noop(),
             failures: Counter::noop(),
             wait: Histogram::noop(),
+            held: Histogram::noop(),
         }
     }
 
     /// One lookup waited `seconds` for its entry to be committed (or refused).
     pub fn waited(&self, seconds: f64) {
         self.wait.record(seconds);
+    }
+
+    /// One lookup's answer, ready, waited `seconds` more for its entry.
+    pub fn held(&self, seconds: f64) {
+        self.held.record(seconds);
     }
 
     /// One batch of `entries` committed (or failed) in `seconds`.
@@ -331,6 +338,7 @@ impl Metrics {
             commit: self.histogram(name::ACCESS_LOG_COMMIT_DURATION, Vec::new()),
             failures: self.counter(name::ACCESS_LOG_WRITE_FAILURES, Vec::new()),
             wait: self.histogram(name::ACCESS_LOG_WAIT_DURATION, Vec::new()),
+            held: self.histogram(name::ACCESS_LOG_HELD_DURATION, Vec::new()),
         }
     }
 
