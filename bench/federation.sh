@@ -65,7 +65,8 @@ start_hub() { # name database-url -> prints the base URL
   LGSP_JWT_SECRET="$secret" LGSP_ACCESS_LOG_KEY="bench-access-log-key-of-32-bytes-or-more" LGSP_LOG=warn \
     LGSP_UPSTREAMS_URL="$mock" LGSP_DATA_DIR="$dir" \
     "$BIN_DIR/lgsp-hub" --database-url "$2" --listen "127.0.0.1:$port" serve >"$out/hub-$1.log" 2>&1 &
-  pids+=($!)
+  # Called in $(...), a subshell: the pid goes through a file, or the EXIT trap would leave the hub running.
+  echo $! >"$out/hub-$1.pid"
   echo "http://127.0.0.1:$port"
 }
 hubs=(sqlite)
@@ -75,6 +76,7 @@ if [ -n "$pg_admin" ]; then
   hub_postgres="$(start_hub postgres "$pg_admin/lgsp_fed_bench")"
   hubs+=(postgres)
 fi
+for h in "${hubs[@]}"; do pids+=("$(cat "$out/hub-$h.pid")"); done
 for h in "${hubs[@]}"; do url="hub_$h"; wait_for "${!url}/readyz" 240; done
 
 ids="$(curl -fsS -H 'x-admin-key: dev-admin-key' "$mock/admin/samples" | python3 -c 'import json,sys; print(" ".join(json.load(sys.stdin)["citizens"][:10]))')"

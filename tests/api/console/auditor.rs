@@ -28,10 +28,15 @@ async fn an_auditor_reads_the_log_finds_who_looked_at_a_citizen_and_verifies_the
         )
         .await;
     assert!(body.get("errors").is_none(), "{body}");
+    // The mock knows no one by that number: the lookup's entry, and the one saying it returned nothing.
+    assert!(body["data"]["citizen"].is_null(), "{body}");
 
     let auditor = signed_in(&hub, Demo::Auditor).await;
     let log = auditor.get("/console/audit").await;
-    log.expect(200).contains("population").contains("HS-1");
+    log.expect(200)
+        .contains("population")
+        .contains("HS-1")
+        .contains("Không trả về dữ liệu cho lượt #1");
     auditor
         .get("/console/audit?upstream=land")
         .await
