@@ -7,6 +7,7 @@ use std::{
     sync::Arc,
 };
 
+use axum::serve::ListenerExt as _;
 use sea_orm::{DatabaseConnection, DbBackend};
 use secrecy::ExposeSecret;
 use tokio::net::TcpListener;
@@ -324,8 +325,15 @@ impl App {
                 draining.begin();
             }
         };
+        // Nagle's algorithm would hold a response's second small segment (a streamed body's next chunk) until the
+        // client acknowledges the first, which a client may delay by 40 ms: an API server sends at once.
+        let listener = self.listener.tap_io(|tcp| {
+            if let Err(error) = tcp.set_nodelay(true) {
+                tracing::debug!(%error, "could not set TCP_NODELAY on an accepted connection");
+            }
+        });
         let serve = axum::serve(
-            self.listener,
+            listener,
             router.into_make_service_with_connect_info::<SocketAddr>(),
         )
         .with_graceful_shutdown(signal);
