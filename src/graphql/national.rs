@@ -141,8 +141,8 @@ impl NationalQuery {
         Ok(citizens(ctx, vec![id], purpose).await?.into_iter().next())
     }
 
-    /// Several citizens (at most 100), batched like `citizen`. Every number asked for gets an access-log entry
-    /// (with no fields when unknown); unknown numbers are left out.
+    /// Several citizens (at most 100), batched like `citizen`. Every number asked for gets an access-log entry, and
+    /// an unknown one a second entry saying nothing was returned (`nothingReturnedFor`); unknown numbers are left out.
     #[graphql(complexity = "cost::lookups(personal_ids.len(), child_complexity)")]
     async fn citizens(
         &self,
