@@ -425,12 +425,17 @@ async fn a_down_upstream_fails_its_fields_only_and_the_circuit_opens_then_closes
     );
 }
 
-#[tokio::test]
-async fn slow_upstreams_time_out_after_retries_and_errors_are_not_retried() {
+/// A hub over a fresh mock whose upstreams time out after `timeout_ms` with `retries`, a citizen's lookup (query and
+/// variables) and a token allowed to make it. The lookup has been made once: the upstream's token is fetched, so knobs
+/// set afterwards apply to data calls only.
+async fn warm_lookup(
+    timeout_ms: u64,
+    retries: u32,
+) -> (MockUpstreams, TestHub, String, Value, String) {
     let mock = MockUpstreams::spawn(&[]);
     let hub = hub_over(&mock, |f| {
-        f.timeout_ms = Some(150);
-        f.retries = Some(1);
+        f.timeout_ms = Some(timeout_ms);
+        f.retries = Some(retries);
     })
     .await;
     let s = mock.samples().await;
@@ -439,9 +444,14 @@ async fn slow_upstreams_time_out_after_retries_and_errors_are_not_retried() {
     );
     let vars = json!({ "p": sample(&s, "citizens") });
     let reader = token(QN, "upstream:population:read");
-    // Fetch the token first, so the slow knob applies to data calls only.
     let (_, body) = hub.post_as(&reader, &query, vars.clone()).await;
     assert!(body["data"]["citizen"]["fullName"].is_string(), "{body}");
+    (mock, hub, query, vars, reader)
+}
+
+#[tokio::test]
+async fn slow_upstreams_time_out_after_retries_and_errors_are_not_retried() {
+    let (mock, hub, query, vars, reader) = warm_lookup(150, 1).await;
     mock.clear_calls().await;
     mock.admin_put_knobs("population", json!({ "latencyMs": 1000 }))
         .await;
@@ -470,21 +480,7 @@ async fn slow_upstreams_time_out_after_retries_and_errors_are_not_retried() {
 #[tokio::test]
 async fn a_lookups_entry_is_committed_while_the_upstream_answers_and_a_failed_one_gets_an_outcome()
 {
-    let mock = MockUpstreams::spawn(&[]);
-    let hub = hub_over(&mock, |f| {
-        f.timeout_ms = Some(20_000);
-        f.retries = Some(0);
-    })
-    .await;
-    let s = mock.samples().await;
-    let query = format!(
-        r#"query($p: String!) {{ citizen(personalId: $p, purpose: {PURPOSE}) {{ fullName }} }}"#
-    );
-    let vars = json!({ "p": sample(&s, "citizens") });
-    let reader = token(QN, "upstream:population:read");
-    // A first lookup fetches the upstream's token, so the slow knob applies to the data call only.
-    let (_, body) = hub.post_as(&reader, &query, vars.clone()).await;
-    assert!(body["data"]["citizen"]["fullName"].is_string(), "{body}");
+    let (mock, hub, query, vars, reader) = warm_lookup(20_000, 0).await;
     assert_eq!(
         access_entries(&hub).await,
         1,
