@@ -168,7 +168,6 @@ impl Federation {
         let upstream = self.upstream(lookup.upstream)?;
         let grant = self.grants.authorize(lookup.need(1)).await?;
         let caller = lookup.caller.with_purpose(lookup.purpose.header());
-        let access = lookup.access(grant);
         let call = async {
             match body {
                 None => upstream.get(path, &caller).await,
@@ -178,36 +177,41 @@ impl Federation {
         // Both run to the end: a logged lookup whose call failed still needs its outcome entry.
         let (answer, logged) = self
             .access_log
-            .record_alongside(vec![access.clone()], call)
+            .record_alongside(vec![lookup.access(grant)], call)
             .await;
         let entry = logged?
             .first()
             .copied()
             .ok_or(Error::AccessLogUnavailable)?;
-        match answer {
-            Ok(Some(data)) => Ok(Some(data)),
-            Ok(None) => {
-                self.access_log
-                    .record(nothing_returned(access, entry))
-                    .await?;
-                Ok(None)
-            }
-            Err(cause) => {
-                self.log_failed_call(access, entry).await;
-                Err(upstream_error(lookup.upstream)(cause))
-            }
+        if !matches!(answer, Ok(Some(_))) {
+            self.record_nothing_returned(
+                vec![nothing_returned(lookup.access(grant), entry)],
+                answer.is_err(),
+            )
+            .await?;
         }
+        answer.map_err(upstream_error(lookup.upstream))
     }
 
-    /// Records that the lookup logged as `entry` failed upstream. The caller gets the upstream's error either way; a
-    /// log that cannot take the entry is reported here, and shows in the writer's metrics.
-    async fn log_failed_call(&self, access: Access, entry: i64) {
-        if let Err(e) = self
-            .access_log
-            .record(nothing_returned(access, entry))
-            .await
-        {
-            tracing::error!(entry, error = ?e, "could not record that a logged lookup returned nothing");
+    /// Records `outcomes`, the entries saying that logged lookups returned nothing. When their `call_failed`, the
+    /// caller gets the upstream's error whatever happens here, so an entry that cannot be written is reported in the
+    /// log (and the writer's metrics) instead of replacing that error.
+    async fn record_nothing_returned(
+        &self,
+        outcomes: Vec<Access>,
+        call_failed: bool,
+    ) -> Result<()> {
+        let recorded =
+            futures_util::future::join_all(outcomes.into_iter().map(|a| self.access_log.record(a)))
+                .await
+                .into_iter()
+                .collect::<Result<Vec<i64>>>();
+        match recorded {
+            Err(e) if call_failed => {
+                tracing::error!(error = ?e, "could not record that a logged lookup returned nothing");
+                Ok(())
+            }
+            recorded => recorded.map(|_| ()),
         }
     }
 
@@ -281,25 +285,22 @@ impl Federation {
                 .await?;
             grants.push((fields, grant));
         }
-        let accesses: Vec<Access> = ids
-            .iter()
-            .map(|(id, fields)| {
-                let grant = grants
-                    .iter()
-                    .find(|(f, _)| *f == fields.as_slice())
-                    .and_then(|(_, g)| *g);
-                PersonalLookup {
-                    upstream: SERVICE,
-                    operation: "citizens",
-                    subject_kind: "citizen",
-                    subject_id: id.as_str(),
-                    caller,
-                    purpose,
-                    fields: fields.clone(),
-                }
-                .access(grant)
-            })
-            .collect();
+        let access_of = |(id, fields): &(crate::codes::PersonalId, Vec<String>)| {
+            let grant = grants
+                .iter()
+                .find(|(f, _)| *f == fields.as_slice())
+                .and_then(|(_, g)| *g);
+            PersonalLookup {
+                upstream: SERVICE,
+                operation: "citizens",
+                subject_kind: "citizen",
+                subject_id: id.as_str(),
+                caller,
+                purpose,
+                fields: fields.clone(),
+            }
+            .access(grant)
+        };
         let population = self.upstream(SERVICE)?;
         let with_purpose = caller.with_purpose(purpose.header());
         let body =
@@ -311,32 +312,34 @@ impl Federation {
                 .map_err(upstream_error(SERVICE))
         };
         // As in `personal`: the entries are written while the call is in flight, and both run to the end.
-        let (answer, logged) = self
+        let (mut answer, logged) = self
             .access_log
-            .record_alongside(accesses.clone(), call)
+            .record_alongside(ids.iter().map(access_of).collect(), call)
             .await;
         let entries = logged?;
-        let found: Vec<Value> = match &answer {
-            Ok(Some(answer)) => match answer.get("citizens") {
-                Some(Value::Array(found)) => found.clone(),
-                _ => Vec::new(),
-            },
+        let found: Vec<Value> = match answer
+            .as_mut()
+            .ok()
+            .and_then(Option::as_mut)
+            .and_then(|a| a.get_mut("citizens"))
+            .map(Value::take)
+        {
+            Some(Value::Array(found)) => found,
             _ => Vec::new(),
         };
         let found_ids: std::collections::HashSet<&str> = found
             .iter()
             .filter_map(|c| c.get("personalId").and_then(Value::as_str))
             .collect();
-        let nothing = accesses
-            .into_iter()
+        let nothing = ids
+            .iter()
             .zip(entries)
-            .filter(|(a, _)| !found_ids.contains(a.subject_id.as_str()))
-            .map(|(a, entry)| self.access_log.record(nothing_returned(a, entry)));
-        let outcomes = futures_util::future::join_all(nothing).await;
+            .filter(|((id, _), _)| !found_ids.contains(id.as_str()))
+            .map(|(key, entry)| nothing_returned(access_of(key), entry))
+            .collect();
+        self.record_nothing_returned(nothing, answer.is_err())
+            .await?;
         answer?;
-        for logged in outcomes {
-            logged?;
-        }
         Ok(found)
     }
 
