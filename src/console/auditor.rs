@@ -92,10 +92,18 @@ fn filter_of(params: &Params) -> Result<Value, FieldErrors> {
     };
     let since = date("since", false);
     let until = date("until", true);
+    let kind = work::given(params, "kind");
+    if kind
+        .as_deref()
+        .is_some_and(|k| !KINDS.iter().any(|(value, _)| *value == k))
+    {
+        errors.insert("kind".to_owned(), work::field_message("kind"));
+    }
     if !errors.is_empty() {
         return Err(errors);
     }
     Ok(json!({
+        "kind": kind,
         "agencyCode": work::given(params, "agencyCode"),
         "actor": work::given(params, "actor"),
         "upstream": work::given(params, "upstream"),
@@ -104,6 +112,12 @@ fn filter_of(params: &Params) -> Result<Value, FieldErrors> {
         "untilMs": until,
     }))
 }
+
+/// The kinds of entry the filter offers (`AccessLogEntryKind`), with their labels.
+const KINDS: [(&str, &str); 2] = [
+    ("LOOKUP", "auditor.kind-lookup"),
+    ("NOTHING_RETURNED", "auditor.kind-nothing-returned"),
+];
 
 fn filter_form(params: &Params, errors: &FieldErrors) -> Markup {
     let v = |k: &str| params.get(k).cloned().unwrap_or_default();
@@ -118,12 +132,16 @@ fn filter_form(params: &Params, errors: &FieldErrors) -> Markup {
         labels.push((p, t(&format!("integrator.purpose.{p}")).to_owned()));
     }
     let purposes: Vec<(&str, &str)> = labels.iter().map(|(a, b)| (*a, b.as_str())).collect();
+    let kinds: Vec<(&str, &str)> = std::iter::once(("", t("auditor.any")))
+        .chain(KINDS.iter().map(|(value, label)| (*value, t(label))))
+        .collect();
     html! {
         form method="get" action="/console/audit" class="filters" {
             (work::text_field("agencyCode", t("auditor.agency"), &v("agencyCode"), errors, false))
             (work::text_field("actor", t("auditor.actor"), &v("actor"), errors, false))
             (work::text_field("upstream", t("auditor.upstream"), &v("upstream"), errors, false))
             (work::select_field("purpose", t("auditor.purpose"), &purposes, &v("purpose"), errors))
+            (work::select_field("kind", t("auditor.kind"), &kinds, &v("kind"), errors))
             (work::input_field("since", t("auditor.since"), &v("since"), errors, false, "date"))
             (work::input_field("until", t("auditor.until"), &v("until"), errors, false, "date"))
             button type="submit" { (t("auditor.filter")) }

@@ -1,7 +1,7 @@
 //! Integrator tools and the personal-data access log: upstream health, connection tests, `accessLog` and "who looked
 //! at this person". Thin resolvers over `federation` and `store::access_log`.
 
-use async_graphql::{Context, InputObject, MergedObject, Object, SimpleObject};
+use async_graphql::{Context, Enum, InputObject, MergedObject, Object, SimpleObject};
 use entities::access_log_entry;
 
 use super::{
@@ -17,7 +17,7 @@ use crate::{
     federation::connection::ConnectionReport,
     limits::cost,
     store::{
-        access_log::{self, AccessFilter},
+        access_log::{self, AccessFilter, EntryKind},
         logs::TimeRange,
         page::PageArgs,
     },
@@ -115,8 +115,29 @@ impl From<access_log_entry::Model> for AccessLogEntry {
     }
 }
 
+/// The kinds of access-log entry.
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+pub enum AccessLogEntryKind {
+    /// A lookup: what was asked of a national database, about whom and why (`nothingReturnedFor` is null).
+    Lookup,
+    /// The entry saying that a lookup returned nothing (no such person, or the upstream failed); it names the
+    /// lookup's entry in `nothingReturnedFor`.
+    NothingReturned,
+}
+
+impl From<AccessLogEntryKind> for EntryKind {
+    fn from(kind: AccessLogEntryKind) -> Self {
+        match kind {
+            AccessLogEntryKind::Lookup => EntryKind::Lookup,
+            AccessLogEntryKind::NothingReturned => EntryKind::NothingReturned,
+        }
+    }
+}
+
 #[derive(InputObject, Default)]
 pub struct AccessLogFilterInput {
+    /// Only entries of this kind (both when absent): `LOOKUP` counts the lookups themselves.
+    pub kind: Option<AccessLogEntryKind>,
     pub agency_code: Option<String>,
     pub actor: Option<String>,
     pub upstream: Option<String>,
@@ -199,6 +220,7 @@ impl AccessLogQuery {
     ) -> async_graphql::Result<Conn<AccessLogEntry>> {
         let f = filter.unwrap_or_default();
         let filter = AccessFilter {
+            kind: f.kind.map(EntryKind::from),
             range: TimeRange::new(f.since_ms, f.until_ms)?,
             agency_code: f.agency_code,
             actor: f.actor,

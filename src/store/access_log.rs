@@ -1,7 +1,8 @@
 //! Reading the personal-data access log: newest first, keyset-paginated, filtered by agency, actor, upstream,
-//! purpose, subject (by its keyed hash) and time. Writing is `access_log::AccessLog`'s alone.
+//! purpose, subject (by its keyed hash), time and kind of entry. Writing is `access_log::AccessLog`'s alone.
 
 use entities::access_log_entry;
+use sea_orm::{ColumnTrait, Condition};
 
 use super::{
     logs::{newest_first, Log, TimeRange},
@@ -10,8 +11,18 @@ use super::{
 };
 use crate::error::Result;
 
+/// The two kinds of entry: a lookup (what was asked, of whom, about whom, why), and the entry saying that a lookup
+/// returned nothing (it names the lookup's entry).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EntryKind {
+    Lookup,
+    NothingReturned,
+}
+
 #[derive(Debug, Default, Clone)]
 pub struct AccessFilter {
+    /// Only entries of this kind; both when `None`.
+    pub kind: Option<EntryKind>,
     pub agency_code: Option<String>,
     pub actor: Option<String>,
     pub upstream: Option<String>,
@@ -43,5 +54,12 @@ pub async fn entries(
         (C::Purpose, &filter.purpose),
         (C::SubjectHash, &filter.subject_hash),
     ];
-    newest_first::<access_log_entry::Entity>(store, &equal, filter.range, args).await
+    let kind = match filter.kind {
+        None => Condition::all(),
+        Some(EntryKind::Lookup) => Condition::all().add(C::NothingReturnedFor.is_null()),
+        Some(EntryKind::NothingReturned) => {
+            Condition::all().add(C::NothingReturnedFor.is_not_null())
+        }
+    };
+    newest_first::<access_log_entry::Entity>(store, kind, &equal, filter.range, args).await
 }

@@ -3,7 +3,9 @@
 //! UPDATE and DELETE), and nothing here offers either.
 
 use entities::audit_event;
-use sea_orm::{ActiveModelTrait, ActiveValue::NotSet, ActiveValue::Set, DatabaseTransaction};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::NotSet, ActiveValue::Set, Condition, DatabaseTransaction,
+};
 
 use super::{
     logs::{newest_first, Log, TimeRange},
@@ -82,5 +84,5 @@ pub async fn events(
         (C::AgencyCode, &filter.agency_code),
         (C::Actor, &filter.actor),
     ];
-    newest_first::<audit_event::Entity>(store, &equal, filter.range, args).await
+    newest_first::<audit_event::Entity>(store, Condition::all(), &equal, filter.range, args).await
 }

@@ -42,16 +42,17 @@ pub(crate) trait Log: EntityTrait<Model: Sync> {
     fn seq(m: &Self::Model) -> i64;
 }
 
-/// The page of `E`'s rows whose columns in `equal` have the value given (a `None` does not filter) and whose time is
-/// in `range`, newest first.
+/// The page of `E`'s rows that meet `base`, whose columns in `equal` have the value given (a `None` does not filter)
+/// and whose time is in `range`, newest first.
 #[tracing::instrument(level = "debug", skip_all, fields(table = E::default().table_name()))]
 pub(crate) async fn newest_first<E: Log>(
     store: &Store,
+    base: Condition,
     equal: &[(E::Column, &Option<String>)],
     range: TimeRange,
     args: &PageArgs,
 ) -> Result<Page<E::Model>> {
-    let mut cond = Condition::all();
+    let mut cond = base;
     for (column, value) in equal {
         if let Some(v) = value {
             cond = cond.add(column.eq(v.clone()));

@@ -226,6 +226,30 @@ async fn the_full_number_needs_the_identifiers_scope_and_batches_use_one_call() 
         lookups.iter().all(|e| e.fields == "fullName,personalId"),
         "{lookups:?}"
     );
+    // The auditor counts the lookups apart from the entries saying that one returned nothing.
+    let auditor = token(QN, "audit:read");
+    let kind_of = |kind: &str| {
+        format!(
+            r#"{{ accessLog(filter: {{ kind: {kind} }}, first: 10) {{ totalCount nodes {{ seq nothingReturnedFor }} }} }}"#
+        )
+    };
+    let (_, body) = hub.post_as(&auditor, &kind_of("LOOKUP"), json!({})).await;
+    assert_eq!(body["data"]["accessLog"]["totalCount"], 4, "{body}");
+    assert!(body["data"]["accessLog"]["nodes"]
+        .as_array()
+        .is_some_and(|n| n.iter().all(|e| e["nothingReturnedFor"].is_null())));
+    let (_, body) = hub
+        .post_as(&auditor, &kind_of("NOTHING_RETURNED"), json!({}))
+        .await;
+    assert_eq!(body["data"]["accessLog"]["totalCount"], 1, "{body}");
+    assert_eq!(
+        body["data"]["accessLog"]["nodes"][0]["nothingReturnedFor"], looked_up.seq,
+        "{body}"
+    );
+    let (_, body) = hub
+        .post_as(&auditor, &kind_of("EVERYTHING"), json!({}))
+        .await;
+    assert_eq!(errors(&body)[0].0, "BAD_USER_INPUT", "{body}");
 
     // Separate `citizen` fields of one request share one batch call too (the request's DataLoader).
     mock.clear_calls().await;

@@ -36,7 +36,24 @@ async fn an_auditor_reads_the_log_finds_who_looked_at_a_citizen_and_verifies_the
     log.expect(200)
         .contains("population")
         .contains("HS-1")
-        .contains("Không trả về dữ liệu cho lượt #1");
+        .contains("Không trả về dữ liệu cho lượt #1")
+        .contains("Số mục nhật ký: 2");
+    // The kind of entry filters: the lookup alone, or the entry saying it returned nothing.
+    let lookups = auditor.get("/console/audit?kind=LOOKUP").await;
+    lookups.expect(200).contains("Số mục nhật ký: 1");
+    assert!(!lookups.body.contains("Không trả về dữ liệu cho lượt"));
+    auditor
+        .get("/console/audit?kind=NOTHING_RETURNED")
+        .await
+        .expect(200)
+        .contains("Số mục nhật ký: 1")
+        .contains("Không trả về dữ liệu cho lượt #1")
+        .contains(r#"<option value="NOTHING_RETURNED" selected>"#);
+    auditor
+        .get("/console/audit?kind=EVERYTHING")
+        .await
+        .expect(422)
+        .contains("Hãy chọn một loại mục trong danh sách.");
     auditor
         .get("/console/audit?upstream=land")
         .await
