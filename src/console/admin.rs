@@ -1,7 +1,7 @@
 //! The administrator's pages: agencies (official codes, approval roles), projects, and the national-database links an
 //! administrator records. Lists filter by province and page with the API's cursors; each row has its edit form, sent
-//! with the version it was read at (a newer one is a conflict, shown with a link that reloads). For users with
-//! `registry:admin`.
+//! with the version it was read at (a newer one is a conflict, shown with a link that reloads), and each list a form
+//! that creates one (`createAgency`, `createProject`). For users with `registry:admin`.
 #![expect(
     clippy::result_large_err,
     reason = "a refusal is the page the handler answers (an axum `Response`), made once per request and never stored"
@@ -19,7 +19,7 @@ use serde_json::{json, Value};
 
 use super::{
     agency::see_other,
-    i18n::t,
+    i18n::{t, t_of},
     layout::{self, Area},
     session::SignedIn,
     work::{self, s, Failure, FieldErrors},
@@ -34,6 +34,11 @@ fn gate(user: &SignedIn) -> Result<(), Response> {
     } else {
         Err(Failure::Forbidden.page(user))
     }
+}
+
+/// A form may be taken: the user is an administrator and it carries the session's CSRF token.
+fn admitted(user: &SignedIn, form: &Params) -> Result<(), Response> {
+    gate(user).and_then(|()| work::check_csrf(user, form.get("csrf").map(String::as_str)))
 }
 
 fn unwrap(r: Result<Response, Response>) -> Response {
@@ -139,6 +144,7 @@ pub async fn agencies(
                     h1 { (t("admin.title")) }
                     (tabs("admin.agencies"))
                     (province_filter("/console/admin", &provinces, &province))
+                    p { a href="/console/admin/agencies/new" { (t("admin.new-agency")) } }
                     p { (t("admin.count")) ": " (conn["totalCount"]) }
                     table {
                         caption { (t("admin.agencies")) }
@@ -175,6 +181,18 @@ async fn agency(app: &AppState, user: &SignedIn, key: &str) -> Result<Value, Res
     Ok(data["agency"].clone())
 }
 
+/// The agency kinds as select options.
+fn kind_options() -> Vec<(&'static str, &'static str)> {
+    KINDS.iter().map(|k| (*k, t_of("admin.kind.", k))).collect()
+}
+
+/// The funding sources as select options, "not known" first.
+fn funding_options() -> Vec<(&'static str, &'static str)> {
+    std::iter::once(("", t("admin.funding-none")))
+        .chain(FUNDING.iter().map(|f| (*f, t_of("admin.funding.", f))))
+        .collect()
+}
+
 fn agency_page(
     user: &SignedIn,
     a: &Value,
@@ -187,14 +205,7 @@ fn agency_page(
         form.and_then(|f| f.get(k).cloned())
             .unwrap_or_else(|| current.to_owned())
     };
-    let kinds: Vec<(String, String)> = KINDS
-        .iter()
-        .map(|k| ((*k).to_owned(), t(&format!("admin.kind.{k}")).to_owned()))
-        .collect();
-    let kinds: Vec<(&str, &str)> = kinds
-        .iter()
-        .map(|(a, b)| (a.as_str(), b.as_str()))
-        .collect();
+    let kinds = kind_options();
     let roles: Vec<(&str, &str)> = ROLES.iter().map(|(v, k)| (*v, t(k))).collect();
     let page = layout::page_in(
         Area::Admin,
@@ -249,9 +260,7 @@ pub async fn agency_save(
     Path(key): Path<String>,
     Form(form): Form<Params>,
 ) -> Response {
-    if let Err(r) =
-        gate(&user).and_then(|()| work::check_csrf(&user, form.get("csrf").map(String::as_str)))
-    {
+    if let Err(r) = admitted(&user, &form) {
         return r;
     }
     let input = json!({
@@ -290,6 +299,169 @@ pub async fn agency_save(
     }
 }
 
+/// `pairs` (value, label) as select options.
+fn options(pairs: &[(String, String)]) -> Vec<(&str, &str)> {
+    pairs
+        .iter()
+        .map(|(value, label)| (value.as_str(), label.as_str()))
+        .collect()
+}
+
+/// What a creation form creates: its labels and addresses.
+#[derive(Clone, Copy)]
+enum Creation {
+    Agency,
+    Project,
+}
+
+impl Creation {
+    /// The label keys of the title and help, the list's address and label key, and the form's address.
+    fn parts(
+        self,
+    ) -> (
+        &'static str,
+        &'static str,
+        &'static str,
+        &'static str,
+        &'static str,
+    ) {
+        match self {
+            Creation::Agency => (
+                "admin.new-agency",
+                "admin.new-agency-help",
+                "/console/admin",
+                "admin.back",
+                "/console/admin/agencies/new",
+            ),
+            Creation::Project => (
+                "admin.new-project",
+                "admin.new-project-help",
+                "/console/admin/projects",
+                "admin.back-projects",
+                "/console/admin/projects/new",
+            ),
+        }
+    }
+}
+
+/// The page of a form that creates `what`: the `fields` with the messages of the `errors`, a link back to the list.
+fn creation_page(
+    user: &SignedIn,
+    what: Creation,
+    errors: &FieldErrors,
+    fields: Markup,
+) -> Response {
+    let (title, help, list, back, action) = what.parts();
+    let page = layout::page_in(
+        Area::Admin,
+        t(title),
+        Some(user),
+        html! {
+            h1 { (t(title)) }
+            p { a href=(list) { (t(back)) } }
+            p { (t(help)) }
+            form method="post" action=(action) novalidate {
+                (work::csrf_field(user))
+                (work::form_alert(errors))
+                (fields)
+                button type="submit" { (t("admin.create")) }
+            }
+        },
+    );
+    work::form_status(page, false, !errors.is_empty())
+}
+
+/// The page of a new agency: its form, filled with what was sent (`form`) and the fields refused (`errors`).
+fn new_agency_page(
+    user: &SignedIn,
+    provinces: &[(String, String)],
+    form: Option<&Params>,
+    errors: &FieldErrors,
+) -> Response {
+    let v = |k: &str| form.and_then(|f| f.get(k).cloned()).unwrap_or_default();
+    creation_page(
+        user,
+        Creation::Agency,
+        errors,
+        html! {
+            (work::text_field("name", t("admin.name"), &v("name"), errors, true))
+            (work::select_field("kind", t("admin.kind"), &kind_options(), &v("kind"), errors))
+            (work::select_field("provinceCode", t("admin.province"), &options(provinces), &v("provinceCode"), errors))
+            (work::text_field("officialCode", t("admin.official-code"), &v("officialCode"), errors, false))
+            (work::text_field("parentKey", t("admin.parent-key"), &v("parentKey"), errors, false))
+        },
+    )
+}
+
+/// Runs the creating `mutation` with `input`, unless the form's own checks refused fields (`errors`).
+async fn create(
+    app: &AppState,
+    user: &SignedIn,
+    errors: FieldErrors,
+    mutation: &str,
+    input: Value,
+) -> Result<Value, Failure> {
+    if !errors.is_empty() {
+        return Err(Failure::Fields(errors));
+    }
+    work::run(app, user, mutation, json!({ "input": input })).await
+}
+
+/// `GET /console/admin/agencies/new`.
+pub async fn new_agency_form(State(app): State<AppState>, user: SignedIn) -> Response {
+    unwrap(
+        async {
+            gate(&user)?;
+            let provinces = provinces(&app, &user).await?;
+            Ok(new_agency_page(
+                &user,
+                &provinces,
+                None,
+                &FieldErrors::new(),
+            ))
+        }
+        .await,
+    )
+}
+
+/// `POST /console/admin/agencies/new`: creates the agency and shows it (its edit page), or the form again with what
+/// was refused.
+pub async fn new_agency_save(
+    State(app): State<AppState>,
+    user: SignedIn,
+    Form(form): Form<Params>,
+) -> Response {
+    if let Err(r) = admitted(&user, &form) {
+        return r;
+    }
+    let mut errors = FieldErrors::new();
+    let kind = work::given(&form, "kind").filter(|k| KINDS.contains(&k.as_str()));
+    if kind.is_none() {
+        errors.insert("kind".to_owned(), work::field_message("kind"));
+    }
+    let input = json!({
+        // Empty, not absent: the schema's own check then names the field.
+        "name": form.get("name").map(String::as_str).unwrap_or_default(),
+        "kind": kind,
+        "provinceCode": form.get("provinceCode").map(String::as_str).unwrap_or_default(),
+        "officialCode": work::given(&form, "officialCode"),
+        "parentKey": work::given(&form, "parentKey"),
+    });
+    let mutation = "mutation($input: CreateAgencyInput!) { createAgency(input: $input) { key } }";
+    let result = create(&app, &user, errors, mutation, input).await;
+    match result {
+        Ok(d) => see_other(&format!(
+            "/console/admin/agencies/{}",
+            s(&d["createAgency"], "key")
+        )),
+        Err(Failure::Fields(errors)) => match provinces(&app, &user).await {
+            Ok(provinces) => new_agency_page(&user, &provinces, Some(&form), &errors),
+            Err(r) => r,
+        },
+        Err(other) => other.page(&user),
+    }
+}
+
 /// `GET /console/admin/projects`: projects, by province.
 pub async fn projects(
     State(app): State<AppState>,
@@ -320,6 +492,7 @@ pub async fn projects(
                     h1 { (t("admin.title")) }
                     (tabs("admin.projects"))
                     (province_filter("/console/admin/projects", &provinces, &province))
+                    p { a href="/console/admin/projects/new" { (t("admin.new-project")) } }
                     p { (t("admin.count")) ": " (conn["totalCount"]) }
                     table {
                         caption { (t("admin.projects")) }
@@ -396,18 +569,7 @@ fn project_page(
         form.and_then(|f| f.get(k).cloned())
             .unwrap_or_else(|| current(k))
     };
-    let funding: Vec<(String, String)> =
-        std::iter::once((String::new(), t("admin.funding-none").to_owned()))
-            .chain(
-                FUNDING
-                    .iter()
-                    .map(|f| ((*f).to_owned(), t(&format!("admin.funding.{f}")).to_owned())),
-            )
-            .collect();
-    let funding: Vec<(&str, &str)> = funding
-        .iter()
-        .map(|(a, b)| (a.as_str(), b.as_str()))
-        .collect();
+    let funding = funding_options();
     let page = layout::page_in(
         Area::Admin,
         s(p, "name"),
@@ -483,9 +645,7 @@ pub async fn project_save(
     Path(key): Path<String>,
     Form(form): Form<Params>,
 ) -> Response {
-    if let Err(r) =
-        gate(&user).and_then(|()| work::check_csrf(&user, form.get("csrf").map(String::as_str)))
-    {
+    if let Err(r) = admitted(&user, &form) {
         return r;
     }
     let mut errors = FieldErrors::new();
@@ -522,6 +682,106 @@ pub async fn project_save(
         Err(Failure::Conflict(_)) if p["version"].as_i64() != Some(version) => {
             project_page(&user, &p, &key, Some(&form), &FieldErrors::new(), true)
         }
+        Err(other) => other.page(&user),
+    }
+}
+
+/// The plans as select options (key, title and province).
+async fn plans(app: &AppState, user: &SignedIn) -> Result<Vec<(String, String)>, Response> {
+    let data = work::read(
+        app,
+        user,
+        "{ plans(first: 100) { nodes { key title province { name } } } }",
+        Value::Null,
+    )
+    .await?;
+    Ok(data["plans"]["nodes"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|p| {
+            (
+                s(p, "key").to_owned(),
+                format!("{} — {}", s(&p["province"], "name"), s(p, "title")),
+            )
+        })
+        .collect())
+}
+
+/// The page of a new project: its form, filled with what was sent (`form`) and the fields refused (`errors`).
+fn new_project_page(
+    user: &SignedIn,
+    plans: &[(String, String)],
+    form: Option<&Params>,
+    errors: &FieldErrors,
+) -> Response {
+    let v = |k: &str| form.and_then(|f| f.get(k).cloned()).unwrap_or_default();
+    creation_page(
+        user,
+        Creation::Project,
+        errors,
+        html! {
+            (work::select_field("planKey", t("admin.plan"), &options(plans), &v("planKey"), errors))
+            (work::text_field("name", t("admin.name"), &v("name"), errors, true))
+            (work::text_field("leadAgencyKey", t("admin.lead-key"), &v("leadAgencyKey"), errors, false))
+            (work::input_field("yearStart", t("admin.year-start"), &v("yearStart"), errors, false, "number"))
+            (work::input_field("yearEnd", t("admin.year-end"), &v("yearEnd"), errors, false, "number"))
+            (work::select_field("fundingSource", t("admin.funding"), &funding_options(), &v("fundingSource"), errors))
+            (work::input_field("totalMillionVnd", t("admin.total-million"), &v("totalMillionVnd"), errors, false, "text"))
+        },
+    )
+}
+
+/// `GET /console/admin/projects/new`.
+pub async fn new_project_form(State(app): State<AppState>, user: SignedIn) -> Response {
+    unwrap(
+        async {
+            gate(&user)?;
+            let plans = plans(&app, &user).await?;
+            Ok(new_project_page(&user, &plans, None, &FieldErrors::new()))
+        }
+        .await,
+    )
+}
+
+/// `POST /console/admin/projects/new`: creates the project and shows it (its edit page), or the form again with what
+/// was refused.
+pub async fn new_project_save(
+    State(app): State<AppState>,
+    user: SignedIn,
+    Form(form): Form<Params>,
+) -> Response {
+    if let Err(r) = admitted(&user, &form) {
+        return r;
+    }
+    let mut errors = FieldErrors::new();
+    let funding = work::given(&form, "fundingSource");
+    if funding.as_deref().is_some_and(|f| !FUNDING.contains(&f)) {
+        errors.insert(
+            "fundingSource".to_owned(),
+            work::field_message("fundingSource"),
+        );
+    }
+    let input = json!({
+        "planKey": form.get("planKey").map(String::as_str).unwrap_or_default(),
+        "name": form.get("name").map(String::as_str).unwrap_or_default(),
+        "leadAgencyKey": work::given(&form, "leadAgencyKey"),
+        "yearStart": number(&form, "yearStart", &mut errors),
+        "yearEnd": number(&form, "yearEnd", &mut errors),
+        "fundingSource": funding,
+        "totalMillionVnd": number(&form, "totalMillionVnd", &mut errors),
+    });
+    let mutation = "mutation($input: CreateProjectInput!) { createProject(input: $input) { id } }";
+    let result = create(&app, &user, errors, mutation, input).await;
+    match result {
+        Ok(d) => see_other(&format!(
+            "/console/admin/projects/{}",
+            s(&d["createProject"], "id")
+        )),
+        Err(Failure::Fields(errors)) => match plans(&app, &user).await {
+            Ok(plans) => new_project_page(&user, &plans, Some(&form), &errors),
+            Err(r) => r,
+        },
         Err(other) => other.page(&user),
     }
 }
@@ -623,9 +883,7 @@ pub async fn link_save(
     user: SignedIn,
     Form(form): Form<Params>,
 ) -> Response {
-    if let Err(r) =
-        gate(&user).and_then(|()| work::check_csrf(&user, form.get("csrf").map(String::as_str)))
-    {
+    if let Err(r) = admitted(&user, &form) {
         return r;
     }
     let result = work::run(
@@ -654,9 +912,7 @@ pub async fn link_remove(
     user: SignedIn,
     Form(form): Form<Params>,
 ) -> Response {
-    if let Err(r) =
-        gate(&user).and_then(|()| work::check_csrf(&user, form.get("csrf").map(String::as_str)))
-    {
+    if let Err(r) = admitted(&user, &form) {
         return r;
     }
     let result = work::run(

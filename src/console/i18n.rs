@@ -72,6 +72,15 @@ pub fn t(key: &str) -> &str {
     LABELS.get(key).map(String::as_str).unwrap_or(key)
 }
 
+/// The label of `value` in the group `prefix` (`admin.kind.` + `SO`), for option lists built from constants; an unknown
+/// one shows the value itself.
+pub fn t_of(prefix: &str, value: &'static str) -> &'static str {
+    LABELS
+        .get(&format!("{prefix}{value}"))
+        .map(String::as_str)
+        .unwrap_or(value)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -101,6 +101,14 @@ pub fn router(console: Arc<Console>) -> Router<AppState> {
         .route("/console/audit/chain", get(auditor::chain))
         .route("/console/admin", get(admin::agencies))
         .route(
+            "/console/admin/agencies/new",
+            get(admin::new_agency_form).post(admin::new_agency_save),
+        )
+        .route(
+            "/console/admin/projects/new",
+            get(admin::new_project_form).post(admin::new_project_save),
+        )
+        .route(
             "/console/admin/agencies/{key}",
             get(admin::agency_form).post(admin::agency_save),
         )

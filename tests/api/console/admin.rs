@@ -1,5 +1,5 @@
-//! The administrator's pages over HTTP: agencies (official code, approval role; a stale version), projects, links
-//! recorded and removed; CSRF; the 403 of a user without `registry:admin`.
+//! The administrator's pages over HTTP: agencies (official code, approval role; a stale version) and new ones, projects
+//! and new ones, links recorded and removed; CSRF; the 403 of a user without `registry:admin`.
 
 use super::pages::{csrf_of, input_value, signed_in, Demo};
 use crate::common::console;
@@ -79,6 +79,120 @@ async fn an_administrator_edits_an_agency_and_records_a_link() {
     links.expect(200).contains("ghi chú thử");
 }
 
+/// The value of the first option of the select `name` whose text starts with `text`.
+fn option_starting(body: &str, name: &str, text: &str) -> Option<String> {
+    let select = &body[body.find(&format!("name=\"{name}\""))?..];
+    let select = &select[..select.find("</select>")?];
+    select.split("<option value=\"").skip(1).find_map(|o| {
+        let (value, rest) = o.split_once('"')?;
+        let label = &rest[rest.find('>')? + 1..];
+        label.starts_with(text).then(|| value.to_owned())
+    })
+}
+
+/// A form of owned values as the browser's `post` takes it.
+fn refs<'a>(form: &'a [(&'a str, String)]) -> Vec<(&'a str, &'a str)> {
+    form.iter().map(|(k, v)| (*k, v.as_str())).collect()
+}
+
+async fn agencies_in_db(hub: &crate::common::TestHub) -> u64 {
+    use sea_orm::{EntityTrait, PaginatorTrait};
+    entities::agency::Entity::find()
+        .count(&hub.db)
+        .await
+        .expect("count")
+}
+
+#[tokio::test]
+async fn an_administrator_creates_an_agency_and_a_project() {
+    let hub = console::hub().await;
+    let admin = signed_in(&hub, Demo::Admin).await;
+    admin
+        .get("/console/admin")
+        .await
+        .expect(200)
+        .contains("href=\"/console/admin/agencies/new\"");
+    let form = admin.get("/console/admin/agencies/new").await;
+    form.expect(200).contains("name=\"provinceCode\"");
+    let csrf = csrf_of(&form);
+    let before = agencies_in_db(&hub).await;
+    let name = "Trung tâm Chuyển đổi số tỉnh Quảng Ngãi";
+    let new = |name: &str, kind: &str| {
+        vec![
+            ("csrf", csrf.clone()),
+            ("name", name.to_owned()),
+            ("kind", kind.to_owned()),
+            ("provinceCode", "51".to_owned()),
+            ("officialCode", String::new()),
+        ]
+    };
+    // No CSRF token, no name, a kind not in the list: refused, nothing written.
+    admin
+        .post("/console/admin/agencies/new", &[("name", name)])
+        .await
+        .expect(403);
+    let refused = admin
+        .post("/console/admin/agencies/new", &refs(&new("", "SO")))
+        .await;
+    refused.expect(422).contains("Tên là bắt buộc");
+    admin
+        .post("/console/admin/agencies/new", &refs(&new(name, "BOGUS")))
+        .await
+        .expect(422)
+        .contains("Hãy chọn một loại trong danh sách.");
+    assert_eq!(agencies_in_db(&hub).await, before);
+
+    let created = admin
+        .post(
+            "/console/admin/agencies/new",
+            &refs(&new(name, "DON_VI_SU_NGHIEP")),
+        )
+        .await;
+    created.expect(303);
+    let at = created.location.clone().expect("location");
+    let key = at
+        .strip_prefix("/console/admin/agencies/")
+        .expect("the agency's page")
+        .to_owned();
+    admin.get(&at).await.expect(200).contains(name);
+    assert_eq!(agencies_in_db(&hub).await, before + 1);
+
+    // A project of Quảng Ngãi's plan, led by the new agency.
+    let form = admin.get("/console/admin/projects/new").await;
+    form.expect(200);
+    let plan = option_starting(&form.body, "planKey", "Quảng Ngãi").expect("Quảng Ngãi's plan");
+    let project = |year_start: &str| {
+        vec![
+            ("csrf", csrf.clone()),
+            ("planKey", plan.clone()),
+            ("name", "Nền tảng số hóa hồ sơ lưu trữ".to_owned()),
+            ("leadAgencyKey", key.clone()),
+            ("yearStart", year_start.to_owned()),
+            ("yearEnd", "2027".to_owned()),
+            ("fundingSource", "NGAN_SACH_TINH".to_owned()),
+            ("totalMillionVnd", "1234,5".to_owned()),
+        ]
+    };
+    admin
+        .post("/console/admin/projects/new", &refs(&project("năm nay")))
+        .await
+        .expect(422)
+        .contains("Năm bắt đầu chưa hợp lệ")
+        .contains("value=\"1234,5\"");
+    let created = admin
+        .post("/console/admin/projects/new", &refs(&project("2026")))
+        .await;
+    created.expect(303);
+    let at = created.location.clone().expect("location");
+    admin
+        .get(&at)
+        .await
+        .expect(200)
+        .contains("Nền tảng số hóa hồ sơ lưu trữ")
+        .contains("value=\"1234.5\"")
+        .contains(&format!("value=\"{key}\""));
+}
+
 #[tokio::test]
 async fn the_admin_pages_refuse_a_user_without_registry_admin() {
     let hub = console::shared_hub().await;
@@ -87,6 +201,8 @@ async fn the_admin_pages_refuse_a_user_without_registry_admin() {
         "/console/admin",
         "/console/admin/projects",
         "/console/admin/links",
+        "/console/admin/agencies/new",
+        "/console/admin/projects/new",
     ] {
         auditor
             .get(path)
@@ -106,6 +222,8 @@ async fn the_administrators_pages_are_light_queries() {
         "/console/admin",
         "/console/admin/projects",
         "/console/admin/links",
+        "/console/admin/agencies/new",
+        "/console/admin/projects/new",
     ] {
         admin.get(path).await.expect(200);
     }

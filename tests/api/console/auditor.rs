@@ -53,7 +53,7 @@ async fn an_auditor_reads_the_log_finds_who_looked_at_a_citizen_and_verifies_the
         .get("/console/audit?kind=EVERYTHING")
         .await
         .expect(422)
-        .contains("Hãy chọn một loại mục trong danh sách.");
+        .contains("Hãy chọn một loại trong danh sách.");
     auditor
         .get("/console/audit?upstream=land")
         .await
