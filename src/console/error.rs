@@ -11,7 +11,7 @@ use axum::{
 };
 use maud::html;
 
-use super::{i18n::t, layout};
+use super::{i18n::t, layout, session::SignedIn};
 
 /// Why a console page could not be shown.
 #[derive(Debug)]
@@ -95,6 +95,19 @@ fn labels(kind: &str) -> (String, String, String) {
 
 impl IntoResponse for ConsoleError {
     fn into_response(self) -> Response {
+        self.page(None)
+    }
+}
+
+/// The page a handler's result makes: its own, or its error's page for `user` (whose header then still shows them
+/// signed in).
+pub fn shown(user: Option<&SignedIn>, result: Result<Response, ConsoleError>) -> Response {
+    result.unwrap_or_else(|error| error.page(user))
+}
+
+impl ConsoleError {
+    /// The error's page, for `user` when signed in.
+    pub fn page(self, user: Option<&SignedIn>) -> Response {
         let (status, kind, fields) = match &self {
             ConsoleError::Forbidden => (StatusCode::FORBIDDEN, "forbidden", Vec::new()),
             ConsoleError::NotFound => (StatusCode::NOT_FOUND, "not-found", Vec::new()),
@@ -122,7 +135,7 @@ impl IntoResponse for ConsoleError {
         let (title, what, todo) = labels(kind);
         let mut page = layout::page(
             &title,
-            None,
+            user,
             html! {
                 div.alert role="alert" {
                     h1 { (title) }
@@ -146,8 +159,8 @@ impl IntoResponse for ConsoleError {
 
 /// Any `/console/...` path no route has: the not-found page (a GET the router cannot place is a page that does not
 /// exist, not a bare 404).
-pub async fn not_found() -> ConsoleError {
-    ConsoleError::NotFound
+pub async fn not_found(user: Option<SignedIn>) -> Response {
+    ConsoleError::NotFound.page(user.as_ref())
 }
 
 #[cfg(test)]

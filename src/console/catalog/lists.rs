@@ -13,7 +13,11 @@ use super::{
     search_box, select, unit, ListParams, PAGE, PAGE_OF_DATABASES,
 };
 use crate::{
-    console::{error::ConsoleError, i18n::t, session::SignedIn},
+    console::{
+        error::{shown, ConsoleError},
+        i18n::t,
+        session::SignedIn,
+    },
     http::AppState,
 };
 
@@ -54,7 +58,8 @@ pub async fn agencies(
     State(app): State<AppState>,
     user: Option<SignedIn>,
     Query(params): Query<ListParams>,
-) -> Result<Response, ConsoleError> {
+) -> Response {
+    shown(user.as_ref(), async {
     let mut filter = base_filter(&params);
     if let Some(kind) = filled(&params.kind) {
         filter.insert("kind".into(), json!(kind));
@@ -101,6 +106,8 @@ pub async fn agencies(
         form,
         results,
     ))
+    }
+    .await)
 }
 
 const STATES: &[&str] = &["PROPOSED", "APPRAISED", "APPROVED", "REJECTED", "RETIRED"];
@@ -110,7 +117,8 @@ pub async fn systems(
     State(app): State<AppState>,
     user: Option<SignedIn>,
     Query(params): Query<ListParams>,
-) -> Result<Response, ConsoleError> {
+) -> Response {
+    shown(user.as_ref(), async {
     let mut filter = base_filter(&params);
     if let Some(level) = number(&params.level, "level")? {
         filter.insert("securityLevel".into(), json!(level));
@@ -174,6 +182,8 @@ pub async fn systems(
         form,
         results,
     ))
+    }
+    .await)
 }
 
 const FUNDING: &[&str] = &[
@@ -191,7 +201,8 @@ pub async fn projects(
     State(app): State<AppState>,
     user: Option<SignedIn>,
     Query(params): Query<ListParams>,
-) -> Result<Response, ConsoleError> {
+) -> Response {
+    shown(user.as_ref(), async {
     let mut filter = base_filter(&params);
     if let Some(plan) = filled(&params.plan) {
         filter.insert("planKey".into(), json!(plan));
@@ -261,6 +272,8 @@ pub async fn projects(
         form,
         results,
     ))
+    }
+    .await)
 }
 
 const DB_KINDS: &[&str] = &["DATABASE", "PLATFORM", "SYSTEM"];
@@ -274,7 +287,8 @@ pub async fn national_databases(
     State(app): State<AppState>,
     user: Option<SignedIn>,
     Query(params): Query<ListParams>,
-) -> Result<Response, ConsoleError> {
+) -> Response {
+    shown(user.as_ref(), async {
     let province = filled(&params.province);
     let status = filled(&params.status);
     let mut filter = Map::new();
@@ -340,6 +354,8 @@ pub async fn national_databases(
         form,
         results,
     ))
+    }
+    .await)
 }
 
 /// One province's links (in `status` when given), each with the plan's statements and their lines.
@@ -401,7 +417,8 @@ pub async fn indicators(
     State(app): State<AppState>,
     user: Option<SignedIn>,
     Query(params): Query<ListParams>,
-) -> Result<Response, ConsoleError> {
+) -> Response {
+    shown(user.as_ref(), async {
     let mut filter = base_filter(&params);
     if let Some(plan) = filled(&params.plan) {
         filter.insert("planKey".into(), json!(plan));
@@ -454,4 +471,6 @@ pub async fn indicators(
         form,
         results,
     ))
+    }
+    .await)
 }

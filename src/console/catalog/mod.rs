@@ -24,7 +24,7 @@ use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
 use super::{
-    error::ConsoleError,
+    error::{shown, ConsoleError},
     gql,
     i18n::t,
     layout::{self, Area},
@@ -346,10 +346,8 @@ fn search_box(params: &ListParams) -> Markup {
 }
 
 /// `/console`: the five provinces, each with its 2025 merger, and the search box.
-pub async fn home(
-    State(app): State<AppState>,
-    user: Option<SignedIn>,
-) -> Result<Response, ConsoleError> {
+pub async fn home(State(app): State<AppState>, user: Option<SignedIn>) -> Response {
+    shown(user.as_ref(), async {
     let data = query(
         &app,
         user.as_ref(),
@@ -391,6 +389,8 @@ pub async fn home(
             }
         },
     ))
+    }
+    .await)
 }
 
 /// The 2025 merger in one sentence: which province this one became part of, by which resolution, from when.

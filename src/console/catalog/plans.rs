@@ -18,7 +18,7 @@ use super::{
 };
 use crate::{
     console::{
-        error::ConsoleError,
+        error::{shown, ConsoleError},
         i18n::t,
         layout::{self, Area},
         session::SignedIn,
@@ -36,7 +36,8 @@ pub async fn plans(
     State(app): State<AppState>,
     user: Option<SignedIn>,
     Query(params): Query<ListParams>,
-) -> Result<Response, ConsoleError> {
+) -> Response {
+    shown(user.as_ref(), async {
     let filter = match filled(&params.province) {
         Some(p) => json!({ "provinceCode": p }),
         None => json!({}),
@@ -73,6 +74,8 @@ pub async fn plans(
         form,
         results,
     ))
+    }
+    .await)
 }
 
 /// `/console/plans/{key}`: one plan.
@@ -80,7 +83,8 @@ pub async fn plan(
     State(app): State<AppState>,
     user: Option<SignedIn>,
     Path(key): Path<String>,
-) -> Result<Response, ConsoleError> {
+) -> Response {
+    shown(user.as_ref(), async {
     let user = user.as_ref();
     // The API finds plans by province, not by key; plans are few, so the page finds its plan's id among all of them
     // and then reads that one plan.
@@ -147,6 +151,8 @@ pub async fn plan(
             (figures(&plan["reportedFigures"]))
         },
     ))
+    }
+    .await)
 }
 
 /// The plan's budget by year and funding source, from its projects' budget lines (restatements left out, as the
@@ -335,7 +341,8 @@ pub async fn province(
     State(app): State<AppState>,
     user: Option<SignedIn>,
     Path(code): Path<String>,
-) -> Result<Response, ConsoleError> {
+) -> Response {
+    shown(user.as_ref(), async {
     let user = user.as_ref();
     let data = query(
         &app,
@@ -391,4 +398,6 @@ pub async fn province(
             } } }
         },
     ))
+    }
+    .await)
 }

@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 
 use super::{filled, label, query, respond, s, search_box, ListParams};
 use crate::{
-    console::{error::ConsoleError, i18n::t, session::SignedIn},
+    console::{error::shown, i18n::t, session::SignedIn},
     http::AppState,
 };
 
@@ -19,7 +19,8 @@ pub async fn search(
     State(app): State<AppState>,
     user: Option<SignedIn>,
     Query(params): Query<ListParams>,
-) -> Result<Response, ConsoleError> {
+) -> Response {
+    shown(user.as_ref(), async {
     let hits = match filled(&params.q) {
         Some(text) => {
             let data = query(
@@ -63,6 +64,8 @@ pub async fn search(
         form,
         results,
     ))
+    }
+    .await)
 }
 
 /// The console page that shows a hit: its own page where it has one, else its list filtered to find it.

@@ -274,6 +274,28 @@ async fn unknown_pages_and_bad_filters_are_explained() {
         .contains("<code>level</code>: Phải là một số nguyên."));
 }
 
+/// A signed-in user who meets an error page is still shown as signed in (name and sign-out), not offered to sign in.
+#[tokio::test]
+async fn error_pages_keep_the_signed_in_user() {
+    let hub = crate::common::console::shared_hub().await;
+    let admin = super::pages::signed_in(&hub, super::pages::Demo::Admin).await;
+    for (path, status) in [
+        ("/console/no-such-page", 404),
+        ("/console/plans/no-such-plan", 404),
+        ("/console/systems?level=ba", 400),
+    ] {
+        let page = admin.get(path).await;
+        page.expect(status)
+            .contains("Đặng Thị Mai")
+            .contains("action=\"/console/sign-out\"");
+        assert!(
+            !page.body.contains("href=\"/console/sign-in\""),
+            "{path}: {}",
+            page.body
+        );
+    }
+}
+
 /// Console pages carry a strict content security policy: the hub's own files only, no inline script.
 #[tokio::test]
 async fn console_pages_have_a_strict_content_security_policy() {
