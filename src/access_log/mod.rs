@@ -67,9 +67,10 @@ impl std::fmt::Debug for Access {
     }
 }
 
-/// An access waiting for the writer: whom to tell when it is committed, and the span of the lookup that waits.
+/// Accesses waiting for the writer, as one group: they are written in the same batch, one after the other, so they
+/// are committed together or not at all. Whom to tell (the first one's sequence number) and the span that waits.
 struct Pending {
-    access: Access,
+    accesses: Vec<Access>,
     reply: oneshot::Sender<std::result::Result<i64, ()>>,
     span: tracing::Span,
 }
@@ -116,28 +117,53 @@ impl AccessLog {
             (output, std::time::Instant::now())
         };
         let logging = async {
-            let entries =
-                futures_util::future::join_all(accesses.into_iter().map(|a| self.record(a))).await;
+            let entries = self.record_all(accesses).await;
             (entries, std::time::Instant::now())
         };
         let ((output, answered), (entries, committed)) = tokio::join!(call, logging);
         self.metrics
             .held(committed.saturating_duration_since(answered).as_secs_f64());
-        (output, entries.into_iter().collect())
+        (output, entries)
     }
 
     /// Records `access` and returns its sequence number once it is committed. An error means nothing may be returned.
-    #[tracing::instrument(
-        skip_all,
-        fields(upstream = %access.upstream, operation = %access.operation, seq = tracing::field::Empty)
-    )]
     pub async fn record(&self, access: Access) -> Result<i64> {
+        let seqs = self.record_all(vec![access]).await?;
+        seqs.first().copied().ok_or(Error::AccessLogUnavailable)
+    }
+
+    /// Records `accesses` together: they are committed in one batch, in order, or none of them is (a lookup of many
+    /// people never leaves some of its entries written and the others not). Returns their sequence numbers once
+    /// committed; at most [`MAX_BATCH`] accesses. An error means nothing may be returned.
+    #[tracing::instrument(
+        name = "record",
+        skip_all,
+        fields(
+            upstream = accesses.first().map(|a| a.upstream.as_str()),
+            operation = accesses.first().map(|a| a.operation.as_str()),
+            entries = accesses.len(),
+            seq = tracing::field::Empty
+        )
+    )]
+    pub async fn record_all(&self, accesses: Vec<Access>) -> Result<Vec<i64>> {
+        let count = accesses.len();
+        if count == 0 {
+            return Ok(Vec::new());
+        }
+        if count > MAX_BATCH {
+            // The writer's batches are bounded (PostgreSQL's bind limit); callers send at most a lookup's people.
+            tracing::error!(
+                entries = count,
+                "an access-log group larger than a batch was refused"
+            );
+            return Err(Error::AccessLogUnavailable);
+        }
         let (reply, answer) = oneshot::channel();
         let span = tracing::Span::current();
         let started = std::time::Instant::now();
         self.queue
             .send(Pending {
-                access,
+                accesses,
                 reply,
                 span: span.clone(),
             })
@@ -146,9 +172,9 @@ impl AccessLog {
         let answer = answer.await;
         self.metrics.waited(started.elapsed().as_secs_f64());
         match answer {
-            Ok(Ok(seq)) => {
-                span.record("seq", seq);
-                Ok(seq)
+            Ok(Ok(first)) => {
+                span.record("seq", first);
+                Ok((first..).take(count).collect())
             }
             _ => Err(Error::AccessLogUnavailable),
         }

@@ -3,12 +3,15 @@
 //! out as the next batch. At most one batch flushes at a time: the chain is a sequence, and a batch may only land after
 //! the one it links onto. A lookup therefore waits for the flush in progress and its own, never a queue of them.
 //!
+//! Entries come in groups (a lookup's people): a group is never split between batches, so it is committed whole or
+//! not at all. A batch holds at most [`MAX_BATCH`] entries (a group is at most that large).
+//!
 //! No weakening: an entry's lookup is answered only once the batch holding it is committed, and a batch that cannot be
 //! written fails every lookup in it. After a failure (or when another replica moved the stored head) the head in
 //! memory is forgotten and the next batch links onto the head it reads under lock, so the chain never continues from
 //! entries that were not written.
 
-use std::time::Instant;
+use std::{collections::VecDeque, time::Instant};
 
 use entities::access_log_entry;
 use tokio::{sync::mpsc, task::JoinHandle};
@@ -22,7 +25,10 @@ use crate::telemetry::metrics::AccessLogMetrics;
 /// The batch being gathered while another flushes.
 #[derive(Default)]
 struct Batch {
+    /// The groups of accesses, in order; a group is never split between batches.
     pending: Vec<Pending>,
+    /// The number of accesses in `pending`.
+    entries: usize,
     /// The entries of `pending`, linked onto `base`; empty when the head was unknown as they arrived.
     rows: Vec<access_log_entry::Model>,
     base: Option<Head>,
@@ -32,15 +38,23 @@ impl Batch {
     /// Adds `p`, linked onto `head` when the head is known (and the entries before it are linked too).
     fn push(&mut self, p: Pending, keys: &ChainKeys, head: &mut Option<Head>) {
         if let Some(h) = head {
-            if self.rows.len() == self.pending.len() {
+            if self.rows.len() == self.entries {
                 if self.base.is_none() {
                     self.base = Some(h.clone());
                 }
-                self.rows
-                    .push(append::link(keys, h, &p.access, append::now_ms()));
+                let at_ms = append::now_ms();
+                for access in &p.accesses {
+                    self.rows.push(append::link(keys, h, access, at_ms));
+                }
             }
         }
+        self.entries += p.accesses.len();
         self.pending.push(p);
+    }
+
+    /// Whether `p` may join this batch: it fits under [`MAX_BATCH`], or the batch is empty (a group is never split).
+    fn takes(&self, p: &Pending) -> bool {
+        self.pending.is_empty() || self.entries + p.accesses.len() <= MAX_BATCH
     }
 
     /// Links every entry onto `head` again (the head the previous flush actually left differs from the one they were
@@ -48,6 +62,7 @@ impl Batch {
     fn relink(&mut self, keys: &ChainKeys, head: &mut Option<Head>) {
         self.rows.clear();
         self.base = None;
+        self.entries = 0;
         let pending = std::mem::take(&mut self.pending);
         for p in pending {
             self.push(p, keys, head);
@@ -55,7 +70,7 @@ impl Batch {
     }
 
     fn is_linked(&self) -> bool {
-        self.base.is_some() && self.rows.len() == self.pending.len()
+        self.base.is_some() && self.rows.len() == self.entries
     }
 }
 
@@ -76,6 +91,9 @@ pub(super) async fn run(
     // after a failure), read under lock by the next flush.
     let mut head: Option<Head> = None;
     let mut next = Batch::default();
+    // Groups received that did not fit in `next`, in order: they start the batch after it. Nothing more is received
+    // while any wait here, so the order of arrival is the order of the chain.
+    let mut waiting: VecDeque<Pending> = VecDeque::new();
     let mut flushing: Option<JoinHandle<Flushed>> = None;
     let mut incoming = Vec::with_capacity(MAX_BATCH);
     let mut open = true;
@@ -87,11 +105,21 @@ pub(super) async fn run(
                 head = None;
             }
             flushing = Some(tokio::spawn(flush(db.clone(), keys.clone(), batch)));
+            while waiting.front().is_some_and(|p| next.takes(p)) {
+                if let Some(p) = waiting.pop_front() {
+                    next.push(p, &keys, &mut head);
+                }
+            }
         }
         if !open && flushing.is_none() {
             return;
         }
-        let room = MAX_BATCH - next.pending.len();
+        // In groups, which hold one access or more: what does not fit waits in `waiting`.
+        let room = if waiting.is_empty() {
+            MAX_BATCH.saturating_sub(next.entries)
+        } else {
+            0
+        };
         tokio::select! {
             // A finished flush first: its lookups are answered and the next batch goes out at once.
             biased;
@@ -116,7 +144,11 @@ pub(super) async fn run(
                     open = false;
                 }
                 for p in incoming.drain(..) {
-                    next.push(p, &keys, &mut head);
+                    if waiting.is_empty() && next.takes(&p) {
+                        next.push(p, &keys, &mut head);
+                    } else {
+                        waiting.push_back(p);
+                    }
                 }
             }
         }
@@ -136,16 +168,18 @@ fn settle(
         batch,
         seconds,
     } = done;
-    metrics.batch(batch.pending.len(), seconds, written.is_err());
+    metrics.batch(batch.entries, seconds, written.is_err());
     let first = match &written {
-        Ok(end) => Some(end.seq - batch.pending.len() as i64 + 1),
+        Ok(end) => Some(end.seq - batch.entries as i64 + 1),
         Err(err) => {
-            tracing::error!(error = %err, entries = batch.pending.len(), "cannot write the access log");
+            tracing::error!(error = %err, entries = batch.entries, "cannot write the access log");
             None
         }
     };
-    for (i, pending) in batch.pending.into_iter().enumerate() {
-        let _ = pending.reply.send(first.map(|f| f + i as i64).ok_or(()));
+    let mut offset = 0;
+    for pending in batch.pending {
+        let _ = pending.reply.send(first.map(|f| f + offset).ok_or(()));
+        offset += pending.accesses.len() as i64;
     }
     match written {
         Ok(end) => {
@@ -169,7 +203,7 @@ fn settle(
 
 /// Writes `batch`: linked onto the head in memory if it could be, else (or if the stored head has moved) onto the head
 /// read under lock.
-#[tracing::instrument(name = "append", skip_all, fields(entries = batch.pending.len()))]
+#[tracing::instrument(name = "append", skip_all, fields(entries = batch.entries))]
 async fn flush(db: sea_orm::DatabaseConnection, keys: ChainKeys, mut batch: Batch) -> Flushed {
     // One write serves many lookups: linking it to each of their spans lets a request's trace show the write it
     // waited for.
@@ -201,7 +235,11 @@ async fn flush(db: sea_orm::DatabaseConnection, keys: ChainKeys, mut batch: Batc
     let written = match written {
         Some(w) => w,
         None => {
-            let accesses: Vec<_> = batch.pending.iter().map(|p| &p.access).collect();
+            let accesses: Vec<_> = batch
+                .pending
+                .iter()
+                .flat_map(|p| p.accesses.iter())
+                .collect();
             match append::append_locked(&db, &keys, &accesses).await {
                 Ok(rows) => {
                     let end = rows.last().map(|r| Head {

@@ -201,11 +201,7 @@ impl Federation {
         outcomes: Vec<Access>,
         call_failed: bool,
     ) -> Result<()> {
-        let recorded =
-            futures_util::future::join_all(outcomes.into_iter().map(|a| self.access_log.record(a)))
-                .await
-                .into_iter()
-                .collect::<Result<Vec<i64>>>();
+        let recorded = self.access_log.record_all(outcomes).await;
         match recorded {
             Err(e) if call_failed => {
                 tracing::error!(error = ?e, "could not record that a logged lookup returned nothing");

@@ -398,6 +398,88 @@ async fn concurrent_accesses_with_failing_batches_log_exactly_those_answered() {
     }
 }
 
+/// A lookup of many people records them as one group: committed whole, in order, or not at all, even when the batch
+/// around it holds other lookups.
+#[tokio::test]
+async fn a_group_of_accesses_is_committed_whole_or_not_at_all() {
+    let hub = TestHub::start().await;
+    poison_entries(&hub).await;
+    let keys = ChainKeys::from_secret(b"test access-log key");
+    let log = AccessLog::start(hub.db.clone(), keys.clone(), AccessLogMetrics::noop());
+    // Hold the head so that the groups sent meanwhile gather into one batch behind the first flush.
+    let blocker = sea_orm::TransactionTrait::begin(&hub.db)
+        .await
+        .expect("begin");
+    blocker
+        .execute_unprepared("UPDATE access_log_head SET seq = seq WHERE id = 1")
+        .await
+        .expect("hold the head");
+    let first = tokio::spawn({
+        let log = log.clone();
+        async move { log.record_all(vec![access(0), access(1)]).await }
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    let refused = tokio::spawn({
+        let log = log.clone();
+        async move {
+            log.record_all(vec![access(2), poisoned(3), access(4)])
+                .await
+        }
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    blocker.commit().await.expect("release the head");
+    assert_eq!(first.await.expect("task").expect("logged"), [1, 2]);
+    assert!(refused.await.expect("task").is_err());
+    let stored = stored_by_request(&hub).await;
+    assert_eq!(
+        stored.len(),
+        2,
+        "none of a failed group is stored: {stored:?}"
+    );
+    assert_eq!(
+        log.record_all(vec![access(5), access(6), access(7)])
+            .await
+            .expect("logged after"),
+        [3, 4, 5]
+    );
+
+    // Groups that do not fit in one batch (at most 512 entries) wait for the next, and none is split.
+    let stored_before = stored_by_request(&hub).await.len();
+    let groups: Vec<_> = (0..12)
+        .map(|g| {
+            let log = log.clone();
+            tokio::spawn(async move {
+                let accesses = (0..100).map(|i| access(1000 + g * 100 + i)).collect();
+                (g, log.record_all(accesses).await)
+            })
+        })
+        .collect();
+    for t in groups {
+        let (g, seqs) = t.await.expect("task");
+        let seqs = seqs.expect("a group logged");
+        assert_eq!(seqs.len(), 100);
+        assert!(
+            seqs.windows(2).all(|w| w[1] == w[0] + 1),
+            "group {g} was split: {seqs:?}"
+        );
+        let stored = stored_by_request(&hub).await;
+        for (i, seq) in seqs.iter().enumerate() {
+            assert_eq!(
+                stored.get(&format!("req-{}", 1000 + g * 100 + i)),
+                Some(seq)
+            );
+        }
+    }
+    assert_eq!(stored_by_request(&hub).await.len(), stored_before + 1200);
+    // A group larger than a batch is refused before anything is written.
+    let too_many = (0..513).map(|i| access(5000 + i)).collect();
+    assert!(log.record_all(too_many).await.is_err());
+    match verify(&hub.db, &keys).await.expect("verify") {
+        Verdict::Intact { entries, .. } => assert_eq!(entries, 5 + 1200),
+        broken => panic!("{broken:?}"),
+    }
+}
+
 #[tokio::test]
 async fn two_writers_on_one_database_make_one_chain() {
     // Two replicas: each keeps the head in memory, and each finds it stale after the other wrote.
