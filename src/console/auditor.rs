@@ -150,14 +150,14 @@ fn filter_form(params: &Params, errors: &FieldErrors) -> Markup {
     }
 }
 
-/// The link to the next page: the same filters, after `cursor`.
-fn next_link(params: &Params, cursor: &str) -> String {
+/// The link to another page: the same filters, `side` (`after` or `before`) `cursor`.
+fn page_link(params: &Params, side: &str, cursor: &str) -> String {
     let mut query: Vec<String> = params
         .iter()
-        .filter(|(k, v)| k.as_str() != "after" && !v.is_empty())
+        .filter(|(k, v)| !matches!(k.as_str(), "after" | "before") && !v.is_empty())
         .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
         .collect();
-    query.push(format!("after={}", encode(cursor)));
+    query.push(format!("{side}={}", encode(cursor)));
     format!("/console/audit?{}", query.join("&"))
 }
 
@@ -193,14 +193,28 @@ async fn log_page(app: &AppState, user: &SignedIn, params: &Params) -> Result<Re
     let mut data = Value::Null;
     let mut errors = errors;
     if errors.is_empty() {
+        // A page before a cursor (the "previous" link) reads backwards from it; any other forwards.
+        let before = work::given(params, "before");
+        let page = if before.is_some() {
+            json!({ "last": PAGE, "before": before })
+        } else {
+            json!({ "first": PAGE, "after": work::given(params, "after") })
+        };
         match work::run(
             app,
             user,
             &format!(
-                "query($filter: AccessLogFilterInput, $after: String) {{ accessLog(filter: $filter, first: {PAGE}, \
-                 after: $after) {{ totalCount pageInfo {{ hasNextPage endCursor }} nodes {{ {ENTRY} }} }} }}"
+                "query($filter: AccessLogFilterInput, $first: Int, $after: String, $last: Int, $before: String) {{ \
+                 accessLog(filter: $filter, first: $first, after: $after, last: $last, before: $before) {{ \
+                 totalCount pageInfo {{ hasNextPage hasPreviousPage startCursor endCursor }} nodes {{ {ENTRY} }} }} }}"
             ),
-            json!({ "filter": filter, "after": work::given(params, "after") }),
+            json!({
+                "filter": filter,
+                "first": page["first"],
+                "after": page["after"],
+                "last": page["last"],
+                "before": page["before"],
+            }),
         )
         .await
         {
@@ -233,12 +247,21 @@ async fn log_page(app: &AppState, user: &SignedIn, params: &Params) -> Result<Re
             @if errors.is_empty() {
                 p { (t("auditor.count")) ": " (log["totalCount"]) }
                 (entries_table(&entries))
-                @if log["pageInfo"]["hasNextPage"].as_bool() == Some(true) {
-                    p { a rel="next" href=(next_link(params, s(&log["pageInfo"], "endCursor"))) { (t("auditor.next")) } }
-                }
-                @if params.contains_key("after") {
-                    p { a href="/console/audit" { (t("auditor.first")) } }
-                }
+                nav aria-label=(t("auditor.pages")) { p {
+                    @if log["pageInfo"]["hasPreviousPage"].as_bool() == Some(true) {
+                        a rel="prev" href=(page_link(params, "before", s(&log["pageInfo"], "startCursor"))) {
+                            (t("auditor.previous")) }
+                        " "
+                    }
+                    @if log["pageInfo"]["hasNextPage"].as_bool() == Some(true) {
+                        a rel="next" href=(page_link(params, "after", s(&log["pageInfo"], "endCursor"))) {
+                            (t("auditor.next")) }
+                        " "
+                    }
+                    @if params.contains_key("after") || params.contains_key("before") {
+                        a href="/console/audit" { (t("auditor.first")) }
+                    }
+                } }
             }
         },
     );

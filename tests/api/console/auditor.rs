@@ -1,4 +1,4 @@
-//! The auditor's pages over HTTP: the access log with filters and paging, who looked at a citizen (POST, CSRF, an
+//! The auditor's pages over HTTP: the access log with filters and paging (forwards and back), who looked at a citizen (POST, CSRF, an
 //! invalid number's message), the chain's verification; the 403 of a user without `audit:read`.
 
 use super::pages::{csrf_of, signed_in, Demo};
@@ -95,6 +95,69 @@ async fn an_auditor_reads_the_log_finds_who_looked_at_a_citizen_and_verifies_the
         .await
         .expect(200)
         .contains("Nhật ký toàn vẹn");
+}
+
+/// The `href` of the link whose `rel` is `rel`, unescaped.
+fn link(body: &str, rel: &str) -> Option<String> {
+    let at = body.find(&format!("rel=\"{rel}\" href=\""))? + format!("rel=\"{rel}\" href=\"").len();
+    let href = &body[at..];
+    Some(href[..href.find('"')?].replace("&amp;", "&"))
+}
+
+/// The sequence numbers of a page's entries, as shown.
+fn seqs(body: &str) -> Vec<i64> {
+    body.split("<tr><td>")
+        .skip(1)
+        .filter_map(|row| row[..row.find('<')?].parse().ok())
+        .collect()
+}
+
+#[tokio::test]
+async fn the_auditor_pages_through_the_log_both_ways() {
+    let (hub, _mock) = hub().await;
+    // Thirty numbers the mock does not know: thirty lookups, thirty entries saying nothing came back (sixty, over a
+    // page of fifty).
+    let ids: Vec<String> = (1..=30).map(|i| format!("0510000001{i:02}")).collect();
+    let (_, body) = hub
+        .post_as(
+            &token("000.00.00.H48", "upstream:population:read"),
+            r#"query($ids: [String!]!) { citizens(personalIds: $ids, purpose: { basis: PUBLIC_SERVICE, reference: "HS-2" }) { fullName } }"#,
+            serde_json::json!({ "ids": ids }),
+        )
+        .await;
+    assert!(body.get("errors").is_none(), "{body}");
+
+    let auditor = signed_in(&hub, Demo::Auditor).await;
+    let first = auditor.get("/console/audit?upstream=population").await;
+    first.expect(200).contains("Số mục nhật ký: 60");
+    let newest = seqs(&first.body);
+    assert_eq!(newest.len(), 50, "{}", first.body);
+    assert_eq!(newest.first(), Some(&60));
+    assert!(
+        link(&first.body, "prev").is_none(),
+        "no page before the first"
+    );
+    let next = link(&first.body, "next").expect("a next page");
+    assert!(next.contains("upstream=population"), "{next}");
+
+    let second = auditor.get(&next).await;
+    second.expect(200).contains("Về trang đầu");
+    assert_eq!(seqs(&second.body), (1..=10).rev().collect::<Vec<_>>());
+    assert!(
+        link(&second.body, "next").is_none(),
+        "the oldest page is the last"
+    );
+    // Back from the second page: the first page again, newest first, with the filter kept.
+    let previous = link(&second.body, "prev").expect("a previous page");
+    assert!(previous.contains("upstream=population"), "{previous}");
+    let back = auditor.get(&previous).await;
+    back.expect(200);
+    assert_eq!(seqs(&back.body), newest);
+    assert!(link(&back.body, "next").is_some());
+    assert!(
+        link(&back.body, "prev").is_none(),
+        "nothing is newer than the first page"
+    );
 }
 
 #[tokio::test]
