@@ -29,23 +29,13 @@ if [ -z "${BIN_DIR:-}" ]; then
   (cd "$root" && cargo build --release --bin lgsp-hub --bin mock-upstreams)
   BIN_DIR="${CARGO_TARGET_DIR:-$root/target}/release"
 fi
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-wait_for() { # url tries
-  for _ in $(seq 1 "$2"); do curl -fsS "$1" >/dev/null 2>&1 && return 0; sleep 0.5; done
-  echo "not up: $1" >&2; return 1
-}
-pids=()
-trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done' EXIT
+# shellcheck source=bench/common.sh
+. "$root/bench/common.sh"
 
-mock_port="$(free_port)"
-"$BIN_DIR/mock-upstreams" --listen "127.0.0.1:$mock_port" --token-ttl-secs 86400 >"$out/mock.log" 2>&1 &
-pids+=($!)
-mock="http://127.0.0.1:$mock_port"
-wait_for "$mock/population/openapi.json" 60
-
-secret="bench-secret-of-at-least-thirty-two-bytes"
+start_mock "$out" "$BIN_DIR"
+secret="$BENCH_SECRET"
 hub_port="$(free_port)"
-LGSP_JWT_SECRET="$secret" LGSP_ACCESS_LOG_KEY="bench-access-log-key-of-32-bytes-or-more" LGSP_LOG=warn \
+LGSP_JWT_SECRET="$secret" LGSP_ACCESS_LOG_KEY="$BENCH_ACCESS_LOG_KEY" LGSP_LOG=warn \
   LGSP_UPSTREAMS_URL="$mock" LGSP_DATA_DIR="$out" \
   "$BIN_DIR/lgsp-hub" --database-url "sqlite://$out/hop.sqlite?mode=rwc" --listen "127.0.0.1:$hub_port" serve \
   >"$out/hub.log" 2>&1 &

@@ -295,6 +295,19 @@ fn poisoned(i: usize) -> Access {
     a
 }
 
+/// Holds the chain's head (a row lock on PostgreSQL, the write lock on SQLite) until the transaction returned is
+/// committed: the writer's next flush waits, and what is sent meanwhile gathers into the batch behind it.
+async fn hold_the_head(hub: &TestHub) -> sea_orm::DatabaseTransaction {
+    let blocker = sea_orm::TransactionTrait::begin(&hub.db)
+        .await
+        .expect("begin");
+    blocker
+        .execute_unprepared("UPDATE access_log_head SET seq = seq WHERE id = 1")
+        .await
+        .expect("hold the head");
+    blocker
+}
+
 /// The entries stored, by request id, with their sequence numbers.
 async fn stored_by_request(hub: &TestHub) -> std::collections::HashMap<String, i64> {
     entities::access_log_entry::Entity::find()
@@ -312,15 +325,9 @@ async fn a_failed_flush_fails_every_lookup_of_its_batch_and_the_chain_stays_whol
     poison_entries(&hub).await;
     let keys = ChainKeys::from_secret(b"test access-log key");
     let log = AccessLog::start(hub.db.clone(), keys.clone(), AccessLogMetrics::noop());
-    // Hold the head (a row lock on PostgreSQL, the write lock on SQLite) so that the first flush waits, and the two
-    // accesses sent meanwhile gather into the batch behind it, one of them poisoned.
-    let blocker = sea_orm::TransactionTrait::begin(&hub.db)
-        .await
-        .expect("begin");
-    blocker
-        .execute_unprepared("UPDATE access_log_head SET seq = seq WHERE id = 1")
-        .await
-        .expect("hold the head");
+    // Hold the head so that the first flush waits, and the two accesses sent meanwhile gather into the batch behind
+    // it, one of them poisoned.
+    let blocker = hold_the_head(&hub).await;
     let first = tokio::spawn({
         let log = log.clone();
         async move { log.record(access(0)).await }
@@ -407,13 +414,7 @@ async fn a_group_of_accesses_is_committed_whole_or_not_at_all() {
     let keys = ChainKeys::from_secret(b"test access-log key");
     let log = AccessLog::start(hub.db.clone(), keys.clone(), AccessLogMetrics::noop());
     // Hold the head so that the groups sent meanwhile gather into one batch behind the first flush.
-    let blocker = sea_orm::TransactionTrait::begin(&hub.db)
-        .await
-        .expect("begin");
-    blocker
-        .execute_unprepared("UPDATE access_log_head SET seq = seq WHERE id = 1")
-        .await
-        .expect("hold the head");
+    let blocker = hold_the_head(&hub).await;
     let first = tokio::spawn({
         let log = log.clone();
         async move { log.record_all(vec![access(0), access(1)]).await }
