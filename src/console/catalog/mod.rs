@@ -348,47 +348,47 @@ fn search_box(params: &ListParams) -> Markup {
 /// `/console`: the five provinces, each with its 2025 merger, and the search box.
 pub async fn home(State(app): State<AppState>, user: Option<SignedIn>) -> Response {
     shown(user.as_ref(), async {
-    let data = query(
-        &app,
-        user.as_ref(),
-        "{ provinces { code name committeeName agencyCode agencyCount informationSystemCount projectCount
-             merger { mergedIntoCode mergedIntoName resolution effective note } } }",
-        Value::Null,
-    )
-    .await?;
-    let provinces = data["provinces"].as_array().cloned().unwrap_or_default();
-    Ok(layout::page_in(
-        Area::Catalog,
-        t("catalog.title"),
-        user.as_ref(),
-        html! {
-            (subnav("/console"))
-            h1 { (t("catalog.title")) }
-            p { (t("catalog.intro")) }
-            form.filters method="get" action="/console/search" role="search" {
-                div {
-                    label for="home-q" { (t("catalog.search.label")) }
-                    input #home-q type="search" name="q" placeholder=(t("catalog.filter.q-hint"));
+        let data = query(
+            &app,
+            user.as_ref(),
+            "{ provinces { code name committeeName agencyCode agencyCount informationSystemCount projectCount
+                 merger { mergedIntoCode mergedIntoName resolution effective note } } }",
+            Value::Null,
+        )
+        .await?;
+        let provinces = data["provinces"].as_array().cloned().unwrap_or_default();
+        Ok(layout::page_in(
+            Area::Catalog,
+            t("catalog.title"),
+            user.as_ref(),
+            html! {
+                (subnav("/console"))
+                h1 { (t("catalog.title")) }
+                p { (t("catalog.intro")) }
+                form.filters method="get" action="/console/search" role="search" {
+                    div {
+                        label for="home-q" { (t("catalog.search.label")) }
+                        input #home-q type="search" name="q" placeholder=(t("catalog.filter.q-hint"));
+                    }
+                    button type="submit" { (t("catalog.search.submit")) }
                 }
-                button type="submit" { (t("catalog.search.submit")) }
-            }
-            h2 { (t("catalog.provinces.title")) }
-            ul.cards {
-                @for p in &provinces {
-                    li {
-                        h3 { a href={ "/console/provinces/" (s(&p["code"])) } { (s(&p["name"])) } }
-                        p.muted { (s(&p["committeeName"])) @if let Some(code) = p["agencyCode"].as_str() { " · " code { (code) } } }
-                        p { (merger(&p["merger"])) }
-                        p {
-                            a href={ "/console/agencies?province=" (s(&p["code"])) } { (p["agencyCount"]) " " (t("catalog.count.agencies")) } " · "
-                            a href={ "/console/systems?province=" (s(&p["code"])) } { (p["informationSystemCount"]) " " (t("catalog.count.systems")) } " · "
-                            a href={ "/console/projects?province=" (s(&p["code"])) } { (p["projectCount"]) " " (t("catalog.count.projects")) }
+                h2 { (t("catalog.provinces.title")) }
+                ul.cards {
+                    @for p in &provinces {
+                        li {
+                            h3 { a href={ "/console/provinces/" (s(&p["code"])) } { (s(&p["name"])) } }
+                            p.muted { (s(&p["committeeName"])) @if let Some(code) = p["agencyCode"].as_str() { " · " code { (code) } } }
+                            p { (merger(&p["merger"])) }
+                            p {
+                                a href={ "/console/agencies?province=" (s(&p["code"])) } { (p["agencyCount"]) " " (t("catalog.count.agencies")) } " · "
+                                a href={ "/console/systems?province=" (s(&p["code"])) } { (p["informationSystemCount"]) " " (t("catalog.count.systems")) } " · "
+                                a href={ "/console/projects?province=" (s(&p["code"])) } { (p["projectCount"]) " " (t("catalog.count.projects")) }
+                            }
                         }
                     }
                 }
-            }
-        },
-    ))
+            },
+        ))
     }
     .await)
 }

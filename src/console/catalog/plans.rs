@@ -38,42 +38,42 @@ pub async fn plans(
     Query(params): Query<ListParams>,
 ) -> Response {
     shown(user.as_ref(), async {
-    let filter = match filled(&params.province) {
-        Some(p) => json!({ "provinceCode": p }),
-        None => json!({}),
-    };
-    let data = query(
-        &app,
-        user.as_ref(),
-        "query($filter: PlanFilterInput) { provinces { code name }
-           plans(filter: $filter, first: 100) { totalCount nodes { key number issuedOn title periodStart periodEnd
-             province { name } budgetTotal { millionVnd lines } source { file line lineEnd } } } }",
-        json!({ "filter": filter }),
-    )
-    .await?;
-    let form = html! {
-        form.filters method="get" action="/console/plans" data-live-search="results" {
-            (select("province", "catalog.filter.province", filled(&params.province), &province_choices(&data)))
-            button type="submit" { (t("catalog.filter.submit")) }
-        }
-    };
-    let results = html! {
-        ul.cards { @for p in data["plans"]["nodes"].as_array().into_iter().flatten() { li {
-            h2 { a href={ "/console/plans/" (s(&p["key"])) } { (s(&p["number"])) } }
-            p { (s(&p["title"])) }
-            p.muted { (s(&p["province"]["name"])) " · " (s(&p["issuedOn"])) }
-            p { (t("catalog.plan.budget-total")) " " strong { (money(p["budgetTotal"]["millionVnd"].as_f64().unwrap_or(0.0))) } " " (t("catalog.unit.million")) }
-            (cite(&p["source"]))
-        } } }
-    };
-    Ok(respond(
-        &params,
-        t("catalog.plans.title"),
-        user.as_ref(),
-        "/console/plans",
-        form,
-        results,
-    ))
+        let filter = match filled(&params.province) {
+            Some(p) => json!({ "provinceCode": p }),
+            None => json!({}),
+        };
+        let data = query(
+            &app,
+            user.as_ref(),
+            "query($filter: PlanFilterInput) { provinces { code name }
+               plans(filter: $filter, first: 100) { totalCount nodes { key number issuedOn title periodStart periodEnd
+                 province { name } budgetTotal { millionVnd lines } source { file line lineEnd } } } }",
+            json!({ "filter": filter }),
+        )
+        .await?;
+        let form = html! {
+            form.filters method="get" action="/console/plans" data-live-search="results" {
+                (select("province", "catalog.filter.province", filled(&params.province), &province_choices(&data)))
+                button type="submit" { (t("catalog.filter.submit")) }
+            }
+        };
+        let results = html! {
+            ul.cards { @for p in data["plans"]["nodes"].as_array().into_iter().flatten() { li {
+                h2 { a href={ "/console/plans/" (s(&p["key"])) } { (s(&p["number"])) } }
+                p { (s(&p["title"])) }
+                p.muted { (s(&p["province"]["name"])) " · " (s(&p["issuedOn"])) }
+                p { (t("catalog.plan.budget-total")) " " strong { (money(p["budgetTotal"]["millionVnd"].as_f64().unwrap_or(0.0))) } " " (t("catalog.unit.million")) }
+                (cite(&p["source"]))
+            } } }
+        };
+        Ok(respond(
+            &params,
+            t("catalog.plans.title"),
+            user.as_ref(),
+            "/console/plans",
+            form,
+            results,
+        ))
     }
     .await)
 }
@@ -85,72 +85,72 @@ pub async fn plan(
     Path(key): Path<String>,
 ) -> Response {
     shown(user.as_ref(), async {
-    let user = user.as_ref();
-    // The API finds plans by province, not by key; plans are few, so the page finds its plan's id among all of them
-    // and then reads that one plan.
-    let list = query(
-        &app,
-        user,
-        "{ plans(first: 100) { nodes { id key } } }",
-        json!(null),
-    )
-    .await?;
-    let id = list["plans"]["nodes"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .find(|p| p["key"].as_str() == Some(key.as_str()))
-        .and_then(|p| p["id"].as_str())
-        .ok_or(ConsoleError::NotFound)?
-        .to_owned();
-    let data = query(
-        &app,
-        user,
-        "query($id: ID!, $key: String) {
-           node(id: $id) { ... on Plan { key number issuedOn title periodStart periodEnd source { file line lineEnd }
-             province { code name projectCount systemsBySecurityLevel { securityLevel count }
-                        projectBudget { year fundingSource millionVnd } }
-             budgetTotal { millionVnd lines restatedLines restatedMillionVnd unpricedLines }
-             reportedFigures { key label valuePrinted unit year isRestatement source { file line lineEnd } }
-             discrepancies { stated computed difference explanation
-               figure { key label valuePrinted unit quote source { file line lineEnd } } } } }
-           projects(filter: { planKey: $key }, first: 1) { totalCount } }",
-        json!({ "id": id, "key": key }),
-    )
-    .await?;
-    let plan = &data["node"];
-    // When every project of the province is this plan's, the province's budget buckets (summed by the store,
-    // restatements left out) are the plan's; otherwise the plan's own lines are summed here.
-    let budget = if data["projects"]["totalCount"] == plan["province"]["projectCount"] {
-        budget_chart(&buckets(&plan["province"]["projectBudget"]))
-    } else {
-        plan_budget(&app, user, &key).await?
-    };
-    let title = format!("{} {}", t("catalog.plan.title"), s(&plan["number"]));
-    Ok(layout::page_in(
-        Area::Catalog,
-        &title,
-        user,
-        html! {
-            (subnav("/console/plans"))
-            h1 { (title) }
-            p { (s(&plan["title"])) }
-            p.muted { (s(&plan["province"]["name"])) " · " (t("catalog.plan.issued")) " " (s(&plan["issuedOn"])) " · " (cite(&plan["source"])) }
-            p {
-                a href={ "/console/projects?plan=" (key) } { (t("catalog.plan.projects")) } " · "
-                a href={ "/console/indicators?plan=" (key) } { (t("catalog.plan.indicators")) }
-            }
-            h2 { (t("catalog.plan.budget")) }
-            (budget_summary(&plan["budgetTotal"]))
-            (budget)
-            h2 { (t("catalog.plan.levels")) " — " (s(&plan["province"]["name"])) }
-            (levels_chart(&plan["province"]["systemsBySecurityLevel"]))
-            h2 #discrepancies { (t("catalog.plan.discrepancies")) }
-            (discrepancies(&plan["discrepancies"]))
-            h2 { (t("catalog.plan.figures")) }
-            (figures(&plan["reportedFigures"]))
-        },
-    ))
+        let user = user.as_ref();
+        // The API finds plans by province, not by key; plans are few, so the page finds its plan's id among all of them
+        // and then reads that one plan.
+        let list = query(
+            &app,
+            user,
+            "{ plans(first: 100) { nodes { id key } } }",
+            json!(null),
+        )
+        .await?;
+        let id = list["plans"]["nodes"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|p| p["key"].as_str() == Some(key.as_str()))
+            .and_then(|p| p["id"].as_str())
+            .ok_or(ConsoleError::NotFound)?
+            .to_owned();
+        let data = query(
+            &app,
+            user,
+            "query($id: ID!, $key: String) {
+               node(id: $id) { ... on Plan { key number issuedOn title periodStart periodEnd source { file line lineEnd }
+                 province { code name projectCount systemsBySecurityLevel { securityLevel count }
+                            projectBudget { year fundingSource millionVnd } }
+                 budgetTotal { millionVnd lines restatedLines restatedMillionVnd unpricedLines }
+                 reportedFigures { key label valuePrinted unit year isRestatement source { file line lineEnd } }
+                 discrepancies { stated computed difference explanation
+                   figure { key label valuePrinted unit quote source { file line lineEnd } } } } }
+               projects(filter: { planKey: $key }, first: 1) { totalCount } }",
+            json!({ "id": id, "key": key }),
+        )
+        .await?;
+        let plan = &data["node"];
+        // When every project of the province is this plan's, the province's budget buckets (summed by the store,
+        // restatements left out) are the plan's; otherwise the plan's own lines are summed here.
+        let budget = if data["projects"]["totalCount"] == plan["province"]["projectCount"] {
+            budget_chart(&buckets(&plan["province"]["projectBudget"]))
+        } else {
+            plan_budget(&app, user, &key).await?
+        };
+        let title = format!("{} {}", t("catalog.plan.title"), s(&plan["number"]));
+        Ok(layout::page_in(
+            Area::Catalog,
+            &title,
+            user,
+            html! {
+                (subnav("/console/plans"))
+                h1 { (title) }
+                p { (s(&plan["title"])) }
+                p.muted { (s(&plan["province"]["name"])) " · " (t("catalog.plan.issued")) " " (s(&plan["issuedOn"])) " · " (cite(&plan["source"])) }
+                p {
+                    a href={ "/console/projects?plan=" (key) } { (t("catalog.plan.projects")) } " · "
+                    a href={ "/console/indicators?plan=" (key) } { (t("catalog.plan.indicators")) }
+                }
+                h2 { (t("catalog.plan.budget")) }
+                (budget_summary(&plan["budgetTotal"]))
+                (budget)
+                h2 { (t("catalog.plan.levels")) " — " (s(&plan["province"]["name"])) }
+                (levels_chart(&plan["province"]["systemsBySecurityLevel"]))
+                h2 #discrepancies { (t("catalog.plan.discrepancies")) }
+                (discrepancies(&plan["discrepancies"]))
+                h2 { (t("catalog.plan.figures")) }
+                (figures(&plan["reportedFigures"]))
+            },
+        ))
     }
     .await)
 }
@@ -343,61 +343,61 @@ pub async fn province(
     Path(code): Path<String>,
 ) -> Response {
     shown(user.as_ref(), async {
-    let user = user.as_ref();
-    let data = query(
-        &app,
-        user,
-        "query($code: String!) {
-           province(code: $code) { code name committeeName agencyCode agencyCodeNote agencyCount informationSystemCount projectCount
-             merger { mergedIntoCode mergedIntoName resolution effective note }
-             systemsBySecurityLevel { securityLevel count }
-             projectBudget { year fundingSource millionVnd }
-             nationalDatabaseLinks { status quote nationalDatabase { name } plan { number } source { file line lineEnd }
-               statements { status quote source { file line lineEnd } } } }
-           plans(filter: { provinceCode: $code }, first: 100) { nodes { key number title issuedOn } } }",
-        json!({ "code": code }),
-    )
-    .await?;
-    let p = &data["province"];
-    let sums = buckets(&p["projectBudget"]);
-    let title = s(&p["name"]).to_owned();
-    Ok(layout::page_in(
-        Area::Catalog,
-        &title,
-        user,
-        html! {
-            (subnav("/console"))
-            h1 { (title) }
-            p { (s(&p["committeeName"])) @if let Some(c) = p["agencyCode"].as_str() { " · " code { (c) } }
-                @if let Some(n) = p["agencyCodeNote"].as_str() { br; span.muted { (n) } } }
-            p { (merger(&p["merger"])) }
-            p {
-                a href={ "/console/agencies?province=" (code) } { (p["agencyCount"]) " " (t("catalog.count.agencies")) } " · "
-                a href={ "/console/systems?province=" (code) } { (p["informationSystemCount"]) " " (t("catalog.count.systems")) } " · "
-                a href={ "/console/projects?province=" (code) } { (p["projectCount"]) " " (t("catalog.count.projects")) }
-            }
-            h2 { (t("catalog.plans.title")) }
-            ul { @for plan in data["plans"]["nodes"].as_array().into_iter().flatten() { li {
-                a href={ "/console/plans/" (s(&plan["key"])) } { (s(&plan["number"])) } " — " (s(&plan["title"]))
-            } } }
-            h2 { (t("catalog.plan.budget")) }
-            (budget_chart(&sums))
-            h2 { (t("catalog.plan.levels")) }
-            (levels_chart(&p["systemsBySecurityLevel"]))
-            h2 { (t("catalog.nav.national-databases")) }
-            ul { @for l in p["nationalDatabaseLinks"].as_array().into_iter().flatten() { li {
-                strong { (s(&l["nationalDatabase"]["name"])) } " "
-                span class={ "badge status-" (s(&l["status"])) } { (label("status", &l["status"])) }
-                @if let Some(q) = l["quote"].as_str() { br; q { (q) } " " (cite(&l["source"])) }
-                @if matches!(l["status"].as_str(), Some("DISPUTED" | "PARTIAL")) {
-                    ul { @for st in l["statements"].as_array().into_iter().flatten() { li {
-                        span class={ "badge status-" (s(&st["status"])) } { (label("statement", &st["status"])) } " "
-                        q { (s(&st["quote"])) } " " (cite(&st["source"]))
-                    } } }
+        let user = user.as_ref();
+        let data = query(
+            &app,
+            user,
+            "query($code: String!) {
+               province(code: $code) { code name committeeName agencyCode agencyCodeNote agencyCount informationSystemCount projectCount
+                 merger { mergedIntoCode mergedIntoName resolution effective note }
+                 systemsBySecurityLevel { securityLevel count }
+                 projectBudget { year fundingSource millionVnd }
+                 nationalDatabaseLinks { status quote nationalDatabase { name } plan { number } source { file line lineEnd }
+                   statements { status quote source { file line lineEnd } } } }
+               plans(filter: { provinceCode: $code }, first: 100) { nodes { key number title issuedOn } } }",
+            json!({ "code": code }),
+        )
+        .await?;
+        let p = &data["province"];
+        let sums = buckets(&p["projectBudget"]);
+        let title = s(&p["name"]).to_owned();
+        Ok(layout::page_in(
+            Area::Catalog,
+            &title,
+            user,
+            html! {
+                (subnav("/console"))
+                h1 { (title) }
+                p { (s(&p["committeeName"])) @if let Some(c) = p["agencyCode"].as_str() { " · " code { (c) } }
+                    @if let Some(n) = p["agencyCodeNote"].as_str() { br; span.muted { (n) } } }
+                p { (merger(&p["merger"])) }
+                p {
+                    a href={ "/console/agencies?province=" (code) } { (p["agencyCount"]) " " (t("catalog.count.agencies")) } " · "
+                    a href={ "/console/systems?province=" (code) } { (p["informationSystemCount"]) " " (t("catalog.count.systems")) } " · "
+                    a href={ "/console/projects?province=" (code) } { (p["projectCount"]) " " (t("catalog.count.projects")) }
                 }
-            } } }
-        },
-    ))
+                h2 { (t("catalog.plans.title")) }
+                ul { @for plan in data["plans"]["nodes"].as_array().into_iter().flatten() { li {
+                    a href={ "/console/plans/" (s(&plan["key"])) } { (s(&plan["number"])) } " — " (s(&plan["title"]))
+                } } }
+                h2 { (t("catalog.plan.budget")) }
+                (budget_chart(&sums))
+                h2 { (t("catalog.plan.levels")) }
+                (levels_chart(&p["systemsBySecurityLevel"]))
+                h2 { (t("catalog.nav.national-databases")) }
+                ul { @for l in p["nationalDatabaseLinks"].as_array().into_iter().flatten() { li {
+                    strong { (s(&l["nationalDatabase"]["name"])) } " "
+                    span class={ "badge status-" (s(&l["status"])) } { (label("status", &l["status"])) }
+                    @if let Some(q) = l["quote"].as_str() { br; q { (q) } " " (cite(&l["source"])) }
+                    @if matches!(l["status"].as_str(), Some("DISPUTED" | "PARTIAL")) {
+                        ul { @for st in l["statements"].as_array().into_iter().flatten() { li {
+                            span class={ "badge status-" (s(&st["status"])) } { (label("statement", &st["status"])) } " "
+                            q { (s(&st["quote"])) } " " (cite(&st["source"]))
+                        } } }
+                    }
+                } } }
+            },
+        ))
     }
     .await)
 }

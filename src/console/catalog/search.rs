@@ -21,49 +21,49 @@ pub async fn search(
     Query(params): Query<ListParams>,
 ) -> Response {
     shown(user.as_ref(), async {
-    let hits = match filled(&params.q) {
-        Some(text) => {
-            let data = query(
-                &app,
-                user.as_ref(),
-                "query($text: String!) { search(text: $text, first: 30) { kind title rank
-                   node { ... on Province { code } ... on Plan { key } ... on Agency { key province { code } }
-                          ... on InformationSystem { code } ... on Project { key } ... on NationalDatabase { key }
-                          ... on Indicator { key } } } }",
-                json!({ "text": text }),
-            )
-            .await?;
-            Some(data["search"].as_array().cloned().unwrap_or_default())
-        }
-        None => None,
-    };
-    let form = html! {
-        form.filters method="get" action="/console/search" data-live-search="results" role="search" {
-            (search_box(&params))
-            button type="submit" { (t("catalog.search.submit")) }
-        }
-    };
-    let results = html! {
-        @match &hits {
-            None => p.muted { (t("catalog.search.hint")) },
-            Some(hits) if hits.is_empty() => p { (t("catalog.search.none")) },
-            Some(hits) => ol { @for hit in hits { li {
-                @match link(hit) {
-                    Some(href) => a href=(href) { (s(&hit["title"])) },
-                    None => (s(&hit["title"])),
-                }
-                " " span.badge { (label("kind", &hit["kind"])) }
-            } } },
-        }
-    };
-    Ok(respond(
-        &params,
-        t("catalog.search.title"),
-        user.as_ref(),
-        "/console/search",
-        form,
-        results,
-    ))
+        let hits = match filled(&params.q) {
+            Some(text) => {
+                let data = query(
+                    &app,
+                    user.as_ref(),
+                    "query($text: String!) { search(text: $text, first: 30) { kind title rank
+                       node { ... on Province { code } ... on Plan { key } ... on Agency { key province { code } }
+                              ... on InformationSystem { code } ... on Project { key } ... on NationalDatabase { key }
+                              ... on Indicator { key } } } }",
+                    json!({ "text": text }),
+                )
+                .await?;
+                Some(data["search"].as_array().cloned().unwrap_or_default())
+            }
+            None => None,
+        };
+        let form = html! {
+            form.filters method="get" action="/console/search" data-live-search="results" role="search" {
+                (search_box(&params))
+                button type="submit" { (t("catalog.search.submit")) }
+            }
+        };
+        let results = html! {
+            @match &hits {
+                None => p.muted { (t("catalog.search.hint")) },
+                Some(hits) if hits.is_empty() => p { (t("catalog.search.none")) },
+                Some(hits) => ol { @for hit in hits { li {
+                    @match link(hit) {
+                        Some(href) => a href=(href) { (s(&hit["title"])) },
+                        None => (s(&hit["title"])),
+                    }
+                    " " span.badge { (label("kind", &hit["kind"])) }
+                } } },
+            }
+        };
+        Ok(respond(
+            &params,
+            t("catalog.search.title"),
+            user.as_ref(),
+            "/console/search",
+            form,
+            results,
+        ))
     }
     .await)
 }
