@@ -114,59 +114,84 @@ const KINDS: [&str; 7] = [
     "KHAC",
 ];
 
+/// One of the administrator's lists, by province: its tab (a label key, also the table's caption), address, the link
+/// that creates one, the query (over `$p`, the province, and `$after`) and the field it answers in, the columns' label
+/// keys and how a row shows.
+struct List {
+    tab: &'static str,
+    action: &'static str,
+    create: (&'static str, &'static str),
+    query: &'static str,
+    field: &'static str,
+    columns: &'static [&'static str],
+    row: fn(&Value) -> Markup,
+}
+
+/// The page of `list`, filtered by the `province` parameter and paged by `after`.
+async fn list_page(
+    app: &AppState,
+    user: &SignedIn,
+    params: &Params,
+    list: &List,
+) -> Result<Response, Response> {
+    gate(user)?;
+    let province = work::given(params, "province").unwrap_or_default();
+    let provinces = provinces(app, user).await?;
+    let data = work::read(
+        app,
+        user,
+        list.query,
+        json!({ "p": (!province.is_empty()).then_some(&province), "after": work::given(params, "after") }),
+    )
+    .await?;
+    let conn = &data[list.field];
+    Ok(layout::page_in(
+        Area::Admin,
+        t(list.tab),
+        Some(user),
+        html! {
+            h1 { (t("admin.title")) }
+            (tabs(list.tab))
+            (province_filter(list.action, &provinces, &province))
+            p { a href=(list.create.0) { (t(list.create.1)) } }
+            p { (t("admin.count")) ": " (conn["totalCount"]) }
+            table {
+                caption { (t(list.tab)) }
+                thead { tr { @for column in list.columns { th scope="col" { (t(column)) } } } }
+                tbody { @for node in conn["nodes"].as_array().into_iter().flatten() { tr { ((list.row)(node)) } } }
+            }
+            (next_link(list.action, &province, &conn["pageInfo"]))
+        },
+    ))
+}
+
+const AGENCIES: List = List {
+    tab: "admin.agencies",
+    action: "/console/admin",
+    create: ("/console/admin/agencies/new", "admin.new-agency"),
+    query: "query($p: String, $after: String) { agencies(filter: { provinceCode: $p }, first: 100, after: $after) { \
+            totalCount pageInfo { hasNextPage endCursor } nodes { key code name kind approvalRole edited \
+            province { name } } } }",
+    field: "agencies",
+    columns: &["admin.name", "admin.official-code", "admin.kind", "admin.approval-role", "admin.province"],
+    row: |a| {
+        html! {
+            td { a href=(format!("/console/admin/agencies/{}", s(a, "key"))) { (s(a, "name")) } }
+            td { (a["code"].as_str().unwrap_or("—")) }
+            td { (t(&format!("admin.kind.{}", s(a, "kind")))) }
+            td { (t(&format!("admin.role.{}", a["approvalRole"].as_str().unwrap_or("none")))) }
+            td { (s(&a["province"], "name")) }
+        }
+    },
+};
+
 /// `GET /console/admin`: agencies, by province.
 pub async fn agencies(
     State(app): State<AppState>,
     user: SignedIn,
     Query(params): Query<Params>,
 ) -> Response {
-    unwrap(
-        async {
-            gate(&user)?;
-            let province = work::given(&params, "province").unwrap_or_default();
-            let provinces = provinces(&app, &user).await?;
-            let data = work::read(
-                &app,
-                &user,
-                "query($p: String, $after: String) { agencies(filter: { provinceCode: $p }, first: 100, after: $after) { \
-                 totalCount pageInfo { hasNextPage endCursor } nodes { key code name kind approvalRole edited \
-                 province { name } } } }",
-                json!({ "p": (!province.is_empty()).then_some(&province), "after": work::given(&params, "after") }),
-            )
-            .await?;
-            let conn = &data["agencies"];
-            Ok(layout::page_in(
-        Area::Admin,
-
-                t("admin.agencies"),
-                Some(&user),
-                html! {
-                    h1 { (t("admin.title")) }
-                    (tabs("admin.agencies"))
-                    (province_filter("/console/admin", &provinces, &province))
-                    p { a href="/console/admin/agencies/new" { (t("admin.new-agency")) } }
-                    p { (t("admin.count")) ": " (conn["totalCount"]) }
-                    table {
-                        caption { (t("admin.agencies")) }
-                        thead { tr {
-                            th scope="col" { (t("admin.name")) } th scope="col" { (t("admin.official-code")) }
-                            th scope="col" { (t("admin.kind")) } th scope="col" { (t("admin.approval-role")) }
-                            th scope="col" { (t("admin.province")) }
-                        } }
-                        tbody { @for a in conn["nodes"].as_array().into_iter().flatten() { tr {
-                            td { a href=(format!("/console/admin/agencies/{}", s(a, "key"))) { (s(a, "name")) } }
-                            td { (a["code"].as_str().unwrap_or("—")) }
-                            td { (t(&format!("admin.kind.{}", s(a, "kind")))) }
-                            td { (t(&format!("admin.role.{}", a["approvalRole"].as_str().unwrap_or("none")))) }
-                            td { (s(&a["province"], "name")) }
-                        } } }
-                    }
-                    (next_link("/console/admin", &province, &conn["pageInfo"]))
-                },
-            ))
-        }
-        .await,
-    )
+    unwrap(list_page(&app, &user, &params, &AGENCIES).await)
 }
 
 async fn agency(app: &AppState, user: &SignedIn, key: &str) -> Result<Value, Response> {
@@ -462,61 +487,35 @@ pub async fn new_agency_save(
     }
 }
 
+const PROJECTS: List = List {
+    tab: "admin.projects",
+    action: "/console/admin/projects",
+    create: ("/console/admin/projects/new", "admin.new-project"),
+    query: "query($p: String, $after: String) { projects(filter: { provinceCode: $p }, first: 100, after: $after) { \
+            totalCount pageInfo { hasNextPage endCursor } nodes { id key ref name yearStart yearEnd \
+            total { printed } leadAgency { name } province { name } } } }",
+    field: "projects",
+    columns: &["admin.ref", "admin.name", "admin.lead", "admin.years", "admin.total", "admin.province"],
+    row: |p| {
+        let year = |k: &str| p[k].as_i64().map(|y| y.to_string()).unwrap_or_default();
+        html! {
+            td { (s(p, "ref")) }
+            td { a href=(format!("/console/admin/projects/{}", s(p, "id"))) { (s(p, "name")) } }
+            td { (s(&p["leadAgency"], "name")) }
+            td { (year("yearStart")) "–" (year("yearEnd")) }
+            td { (s(&p["total"], "printed")) }
+            td { (s(&p["province"], "name")) }
+        }
+    },
+};
+
 /// `GET /console/admin/projects`: projects, by province.
 pub async fn projects(
     State(app): State<AppState>,
     user: SignedIn,
     Query(params): Query<Params>,
 ) -> Response {
-    unwrap(
-        async {
-            gate(&user)?;
-            let province = work::given(&params, "province").unwrap_or_default();
-            let provinces = provinces(&app, &user).await?;
-            let data = work::read(
-                &app,
-                &user,
-                "query($p: String, $after: String) { projects(filter: { provinceCode: $p }, first: 100, after: $after) { \
-                 totalCount pageInfo { hasNextPage endCursor } nodes { id key ref name yearStart yearEnd \
-                 total { printed } leadAgency { name } province { name } } } }",
-                json!({ "p": (!province.is_empty()).then_some(&province), "after": work::given(&params, "after") }),
-            )
-            .await?;
-            let conn = &data["projects"];
-            Ok(layout::page_in(
-        Area::Admin,
-
-                t("admin.projects"),
-                Some(&user),
-                html! {
-                    h1 { (t("admin.title")) }
-                    (tabs("admin.projects"))
-                    (province_filter("/console/admin/projects", &provinces, &province))
-                    p { a href="/console/admin/projects/new" { (t("admin.new-project")) } }
-                    p { (t("admin.count")) ": " (conn["totalCount"]) }
-                    table {
-                        caption { (t("admin.projects")) }
-                        thead { tr {
-                            th scope="col" { (t("admin.ref")) } th scope="col" { (t("admin.name")) }
-                            th scope="col" { (t("admin.lead")) } th scope="col" { (t("admin.years")) }
-                            th scope="col" { (t("admin.total")) } th scope="col" { (t("admin.province")) }
-                        } }
-                        tbody { @for p in conn["nodes"].as_array().into_iter().flatten() { tr {
-                            td { (s(p, "ref")) }
-                            td { a href=(format!("/console/admin/projects/{}", s(p, "id"))) { (s(p, "name")) } }
-                            td { (s(&p["leadAgency"], "name")) }
-                            td { (p["yearStart"].as_i64().map(|y| y.to_string()).unwrap_or_default()) "–"
-                                 (p["yearEnd"].as_i64().map(|y| y.to_string()).unwrap_or_default()) }
-                            td { (s(&p["total"], "printed")) }
-                            td { (s(&p["province"], "name")) }
-                        } } }
-                    }
-                    (next_link("/console/admin/projects", &province, &conn["pageInfo"]))
-                },
-            ))
-        }
-        .await,
-    )
+    unwrap(list_page(&app, &user, &params, &PROJECTS).await)
 }
 
 async fn project(app: &AppState, user: &SignedIn, key: &str) -> Result<Value, Response> {
