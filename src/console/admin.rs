@@ -80,11 +80,22 @@ fn province_filter(action: &str, provinces: &[(String, String)], selected: &str)
     }
 }
 
-fn next_link(action: &str, province: &str, page_info: &Value) -> Markup {
+/// The links to the pages before and after this one, the province kept.
+fn page_links(action: &str, province: &str, page_info: &Value) -> Markup {
+    let link = |side: &str, cursor: &str| {
+        format!(
+            "{action}?province={province}&{side}={}",
+            encode(s(page_info, cursor))
+        )
+    };
     html! {
-        @if page_info["hasNextPage"].as_bool() == Some(true) {
-            p { a rel="next" href=(format!("{action}?province={province}&after={}", encode(s(page_info, "endCursor")))) {
-                (t("admin.next")) } }
+        p {
+            @if page_info["hasPreviousPage"].as_bool() == Some(true) {
+                a rel="prev" href=(link("before", "startCursor")) { (t("admin.previous")) } " "
+            }
+            @if page_info["hasNextPage"].as_bool() == Some(true) {
+                a rel="next" href=(link("after", "endCursor")) { (t("admin.next")) }
+            }
         }
     }
 }
@@ -114,6 +125,9 @@ const KINDS: [&str; 7] = [
     "KHAC",
 ];
 
+/// Rows per page of the administrator's lists.
+const PAGE: i64 = 100;
+
 /// One of the administrator's lists, by province: its tab (a label key, also the table's caption), address, the link
 /// that creates one, the query (over `$p`, the province, and `$after`) and the field it answers in, the columns' label
 /// keys and how a row shows.
@@ -127,7 +141,7 @@ struct List {
     row: fn(&Value) -> Markup,
 }
 
-/// The page of `list`, filtered by the `province` parameter and paged by `after`.
+/// The page of `list`, filtered by the `province` parameter and paged by `after` or `before`.
 async fn list_page(
     app: &AppState,
     user: &SignedIn,
@@ -137,11 +151,24 @@ async fn list_page(
     gate(user)?;
     let province = work::given(params, "province").unwrap_or_default();
     let provinces = provinces(app, user).await?;
+    // A page before a cursor (the "previous" link) reads backwards from it; any other forwards.
+    let before = work::given(params, "before");
+    let (first, last) = if before.is_some() {
+        (None, Some(PAGE))
+    } else {
+        (Some(PAGE), None)
+    };
     let data = work::read(
         app,
         user,
         list.query,
-        json!({ "p": (!province.is_empty()).then_some(&province), "after": work::given(params, "after") }),
+        json!({
+            "p": (!province.is_empty()).then_some(&province),
+            "first": first,
+            "after": work::given(params, "after").filter(|_| before.is_none()),
+            "last": last,
+            "before": before,
+        }),
     )
     .await?;
     let conn = &data[list.field];
@@ -160,7 +187,7 @@ async fn list_page(
                 thead { tr { @for column in list.columns { th scope="col" { (t(column)) } } } }
                 tbody { @for node in conn["nodes"].as_array().into_iter().flatten() { tr { ((list.row)(node)) } } }
             }
-            (next_link(list.action, &province, &conn["pageInfo"]))
+            (page_links(list.action, &province, &conn["pageInfo"]))
         },
     ))
 }
@@ -169,8 +196,9 @@ const AGENCIES: List = List {
     tab: "admin.agencies",
     action: "/console/admin",
     create: ("/console/admin/agencies/new", "admin.new-agency"),
-    query: "query($p: String, $after: String) { agencies(filter: { provinceCode: $p }, first: 100, after: $after) { \
-            totalCount pageInfo { hasNextPage endCursor } nodes { key code name kind approvalRole edited \
+    query: "query($p: String, $first: Int, $after: String, $last: Int, $before: String) { \
+            agencies(filter: { provinceCode: $p }, first: $first, after: $after, last: $last, before: $before) { \
+            totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor } nodes { key code name kind approvalRole edited \
             province { name } } } }",
     field: "agencies",
     columns: &["admin.name", "admin.official-code", "admin.kind", "admin.approval-role", "admin.province"],
@@ -491,8 +519,9 @@ const PROJECTS: List = List {
     tab: "admin.projects",
     action: "/console/admin/projects",
     create: ("/console/admin/projects/new", "admin.new-project"),
-    query: "query($p: String, $after: String) { projects(filter: { provinceCode: $p }, first: 100, after: $after) { \
-            totalCount pageInfo { hasNextPage endCursor } nodes { id key ref name yearStart yearEnd \
+    query: "query($p: String, $first: Int, $after: String, $last: Int, $before: String) { \
+            projects(filter: { provinceCode: $p }, first: $first, after: $after, last: $last, before: $before) { \
+            totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor } nodes { id key ref name yearStart yearEnd \
             total { printed } leadAgency { name } province { name } } } }",
     field: "projects",
     columns: &["admin.ref", "admin.name", "admin.lead", "admin.years", "admin.total", "admin.province"],

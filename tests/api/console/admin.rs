@@ -1,7 +1,7 @@
 //! The administrator's pages over HTTP: agencies (official code, approval role; a stale version) and new ones, projects
 //! and new ones, links recorded and removed; CSRF; the 403 of a user without `registry:admin`.
 
-use super::pages::{csrf_of, input_value, signed_in, Demo};
+use super::pages::{csrf_of, input_value, link, signed_in, Demo};
 use crate::common::console;
 
 #[tokio::test]
@@ -191,6 +191,51 @@ async fn an_administrator_creates_an_agency_and_a_project() {
         .contains("Nền tảng số hóa hồ sơ lưu trữ")
         .contains("value=\"1234.5\"")
         .contains(&format!("value=\"{key}\""));
+}
+
+/// The agencies' addresses a list page links to, in order.
+fn agency_links(body: &str) -> Vec<&str> {
+    body.split("href=\"/console/admin/agencies/")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+        .filter(|key| *key != "new")
+        .collect()
+}
+
+#[tokio::test]
+async fn the_administrators_lists_page_both_ways() {
+    let hub = console::hub().await;
+    // The plans name 89 agencies: a dozen more fill over a page of 100.
+    for i in 0..12 {
+        let (_, body) = hub
+            .post_as(
+                &crate::common::token("000.00.00.H48", "registry:admin"),
+                "mutation($name: String!) { createAgency(input: { name: $name, kind: KHAC, provinceCode: \"51\" }) { key } }",
+                serde_json::json!({ "name": format!("Tổ công tác số {i}") }),
+            )
+            .await;
+        assert!(body.get("errors").is_none(), "{body}");
+    }
+    let admin = signed_in(&hub, Demo::Admin).await;
+    let first = admin.get("/console/admin").await;
+    first.expect(200);
+    let rows = agency_links(&first.body);
+    assert_eq!(rows.len(), 100, "a full first page");
+    assert!(link(&first.body, "prev").is_none());
+    let second = admin
+        .get(&link(&first.body, "next").expect("a next page"))
+        .await;
+    second.expect(200);
+    let later = agency_links(&second.body);
+    assert!(
+        !later.is_empty() && later.iter().all(|k| !rows.contains(k)),
+        "{later:?}"
+    );
+    let back = admin
+        .get(&link(&second.body, "prev").expect("a previous page"))
+        .await;
+    back.expect(200);
+    assert_eq!(agency_links(&back.body), rows);
 }
 
 #[tokio::test]

@@ -1,7 +1,7 @@
 //! The auditor's pages over HTTP: the access log with filters and paging (forwards and back), who looked at a citizen (POST, CSRF, an
 //! invalid number's message), the chain's verification; the 403 of a user without `audit:read`.
 
-use super::pages::{csrf_of, signed_in, Demo};
+use super::pages::{csrf_of, link, signed_in, Demo};
 use crate::{
     common::{console, token, TestHub},
     federation::hub_over_configured,
@@ -95,13 +95,6 @@ async fn an_auditor_reads_the_log_finds_who_looked_at_a_citizen_and_verifies_the
         .await
         .expect(200)
         .contains("Nhật ký toàn vẹn");
-}
-
-/// The `href` of the link whose `rel` is `rel`, unescaped.
-fn link(body: &str, rel: &str) -> Option<String> {
-    let at = body.find(&format!("rel=\"{rel}\" href=\""))? + format!("rel=\"{rel}\" href=\"").len();
-    let href = &body[at..];
-    Some(href[..href.find('"')?].replace("&amp;", "&"))
 }
 
 /// The sequence numbers of a page's entries, as shown.

@@ -232,3 +232,10 @@ fn input_values_are_read_from_their_tag() {
     };
     assert_eq!(csrf_of(&page), "a&b");
 }
+
+/// The `href` of the link whose `rel` is `rel` (`next`, `prev`) in `body`, unescaped.
+pub fn link(body: &str, rel: &str) -> Option<String> {
+    let marker = format!("rel=\"{rel}\" href=\"");
+    let href = &body[body.find(&marker)? + marker.len()..];
+    Some(href[..href.find('"')?].replace("&amp;", "&"))
+}
