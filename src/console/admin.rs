@@ -15,12 +15,13 @@ use axum::{
     Form,
 };
 use maud::{html, Markup};
-use serde_json::{json, Value};
+use serde_json::{json, Map, Value};
 
 use super::{
     agency::see_other,
     i18n::{t, t_of},
     layout::{self, Area},
+    paging,
     session::SignedIn,
     work::{self, s, Failure, FieldErrors},
 };
@@ -80,34 +81,6 @@ fn province_filter(action: &str, provinces: &[(String, String)], selected: &str)
     }
 }
 
-/// The links to the pages before and after this one, the province kept.
-fn page_links(action: &str, province: &str, page_info: &Value) -> Markup {
-    let link = |side: &str, cursor: &str| {
-        format!(
-            "{action}?province={province}&{side}={}",
-            encode(s(page_info, cursor))
-        )
-    };
-    html! {
-        p {
-            @if page_info["hasPreviousPage"].as_bool() == Some(true) {
-                a rel="prev" href=(link("before", "startCursor")) { (t("admin.previous")) } " "
-            }
-            @if page_info["hasNextPage"].as_bool() == Some(true) {
-                a rel="next" href=(link("after", "endCursor")) { (t("admin.next")) }
-            }
-        }
-    }
-}
-
-/// Percent-encodes a cursor (base64url with padding at most).
-fn encode(s: &str) -> String {
-    s.replace('%', "%25")
-        .replace('=', "%3D")
-        .replace('+', "%2B")
-        .replace('/', "%2F")
-}
-
 const ROLES: [(&str, &str); 4] = [
     ("", "admin.role.none"),
     ("SECURITY_UNIT", "admin.role.SECURITY_UNIT"),
@@ -128,13 +101,14 @@ const KINDS: [&str; 7] = [
 /// Rows per page of the administrator's lists.
 const PAGE: i64 = 100;
 
-/// One of the administrator's lists, by province: its tab (a label key, also the table's caption), address, the link
-/// that creates one, the query (over `$p`, the province, and `$after`) and the field it answers in, the columns' label
-/// keys and how a row shows.
+/// One of the administrator's lists, by province: its tab (a label key, also the table's caption), address, the label
+/// key of the link back to it, the form that creates one, the query (over `$p`, the province, and the page's cursor
+/// variables) and the field it answers in, the columns' label keys and how a row shows.
 struct List {
     tab: &'static str,
     action: &'static str,
-    create: (&'static str, &'static str),
+    back: &'static str,
+    create: Creation,
     query: &'static str,
     field: &'static str,
     columns: &'static [&'static str],
@@ -151,27 +125,25 @@ async fn list_page(
     gate(user)?;
     let province = work::given(params, "province").unwrap_or_default();
     let provinces = provinces(app, user).await?;
-    // A page before a cursor (the "previous" link) reads backwards from it; any other forwards.
-    let before = work::given(params, "before");
-    let (first, last) = if before.is_some() {
-        (None, Some(PAGE))
-    } else {
-        (Some(PAGE), None)
-    };
-    let data = work::read(
-        app,
-        user,
-        list.query,
-        json!({
-            "p": (!province.is_empty()).then_some(&province),
-            "first": first,
-            "after": work::given(params, "after").filter(|_| before.is_none()),
-            "last": last,
-            "before": before,
-        }),
-    )
-    .await?;
+    let mut vars = Map::new();
+    vars.insert(
+        "p".into(),
+        json!((!province.is_empty()).then_some(&province)),
+    );
+    paging::variables(
+        &mut vars,
+        work::given(params, "after").as_deref(),
+        work::given(params, "before").as_deref(),
+        PAGE,
+    );
+    let data = work::read(app, user, list.query, Value::Object(vars)).await?;
     let conn = &data[list.field];
+    let kept: &[(&str, &str)] = if province.is_empty() {
+        &[]
+    } else {
+        &[("province", province.as_str())]
+    };
+    let (previous, next) = paging::around(list.action, kept, &conn["pageInfo"]);
     Ok(layout::page_in(
         Area::Admin,
         t(list.tab),
@@ -180,14 +152,17 @@ async fn list_page(
             h1 { (t("admin.title")) }
             (tabs(list.tab))
             (province_filter(list.action, &provinces, &province))
-            p { a href=(list.create.0) { (t(list.create.1)) } }
+            p { a href=(list.create.action) { (t(list.create.title)) } }
             p { (t("admin.count")) ": " (conn["totalCount"]) }
             table {
                 caption { (t(list.tab)) }
                 thead { tr { @for column in list.columns { th scope="col" { (t(column)) } } } }
                 tbody { @for node in conn["nodes"].as_array().into_iter().flatten() { tr { ((list.row)(node)) } } }
             }
-            (page_links(list.action, &province, &conn["pageInfo"]))
+            p {
+                @if let Some(href) = &previous { a rel="prev" href=(href) { (t("admin.previous")) } " " }
+                @if let Some(href) = &next { a rel="next" href=(href) { (t("admin.next")) } }
+            }
         },
     ))
 }
@@ -195,7 +170,12 @@ async fn list_page(
 const AGENCIES: List = List {
     tab: "admin.agencies",
     action: "/console/admin",
-    create: ("/console/admin/agencies/new", "admin.new-agency"),
+    back: "admin.back",
+    create: Creation {
+        title: "admin.new-agency",
+        help: "admin.new-agency-help",
+        action: "/console/admin/agencies/new",
+    },
     query: "query($p: String, $first: Int, $after: String, $last: Int, $before: String) { \
             agencies(filter: { provinceCode: $p }, first: $first, after: $after, last: $last, before: $before) { \
             totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor } nodes { key code name kind approvalRole edited \
@@ -360,60 +340,26 @@ fn options(pairs: &[(String, String)]) -> Vec<(&str, &str)> {
         .collect()
 }
 
-/// What a creation form creates: its labels and addresses.
-#[derive(Clone, Copy)]
-enum Creation {
-    Agency,
-    Project,
+/// A form that creates an agency or a project: the label keys of its title and help, and its address.
+struct Creation {
+    title: &'static str,
+    help: &'static str,
+    action: &'static str,
 }
 
-impl Creation {
-    /// The label keys of the title and help, the list's address and label key, and the form's address.
-    fn parts(
-        self,
-    ) -> (
-        &'static str,
-        &'static str,
-        &'static str,
-        &'static str,
-        &'static str,
-    ) {
-        match self {
-            Creation::Agency => (
-                "admin.new-agency",
-                "admin.new-agency-help",
-                "/console/admin",
-                "admin.back",
-                "/console/admin/agencies/new",
-            ),
-            Creation::Project => (
-                "admin.new-project",
-                "admin.new-project-help",
-                "/console/admin/projects",
-                "admin.back-projects",
-                "/console/admin/projects/new",
-            ),
-        }
-    }
-}
-
-/// The page of a form that creates `what`: the `fields` with the messages of the `errors`, a link back to the list.
-fn creation_page(
-    user: &SignedIn,
-    what: Creation,
-    errors: &FieldErrors,
-    fields: Markup,
-) -> Response {
-    let (title, help, list, back, action) = what.parts();
+/// The page of the form that creates one of `list`: the `fields` with the messages of the `errors`, a link back to the
+/// list.
+fn creation_page(user: &SignedIn, list: &List, errors: &FieldErrors, fields: Markup) -> Response {
+    let what = &list.create;
     let page = layout::page_in(
         Area::Admin,
-        t(title),
+        t(what.title),
         Some(user),
         html! {
-            h1 { (t(title)) }
-            p { a href=(list) { (t(back)) } }
-            p { (t(help)) }
-            form method="post" action=(action) novalidate {
+            h1 { (t(what.title)) }
+            p { a href=(list.action) { (t(list.back)) } }
+            p { (t(what.help)) }
+            form method="post" action=(what.action) novalidate {
                 (work::csrf_field(user))
                 (work::form_alert(errors))
                 (fields)
@@ -434,7 +380,7 @@ fn new_agency_page(
     let v = |k: &str| form.and_then(|f| f.get(k).cloned()).unwrap_or_default();
     creation_page(
         user,
-        Creation::Agency,
+        &AGENCIES,
         errors,
         html! {
             (work::text_field("name", t("admin.name"), &v("name"), errors, true))
@@ -518,7 +464,12 @@ pub async fn new_agency_save(
 const PROJECTS: List = List {
     tab: "admin.projects",
     action: "/console/admin/projects",
-    create: ("/console/admin/projects/new", "admin.new-project"),
+    back: "admin.back-projects",
+    create: Creation {
+        title: "admin.new-project",
+        help: "admin.new-project-help",
+        action: "/console/admin/projects/new",
+    },
     query: "query($p: String, $first: Int, $after: String, $last: Int, $before: String) { \
             projects(filter: { provinceCode: $p }, first: $first, after: $after, last: $last, before: $before) { \
             totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor } nodes { id key ref name yearStart yearEnd \
@@ -746,7 +697,7 @@ fn new_project_page(
     let v = |k: &str| form.and_then(|f| f.get(k).cloned()).unwrap_or_default();
     creation_page(
         user,
-        Creation::Project,
+        &PROJECTS,
         errors,
         html! {
             (work::select_field("planKey", t("admin.plan"), &options(plans), &v("planKey"), errors))

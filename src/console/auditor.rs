@@ -14,11 +14,12 @@ use axum::{
     Form,
 };
 use maud::{html, Markup};
-use serde_json::{json, Value};
+use serde_json::{json, Map, Value};
 
 use super::{
     i18n::t,
     layout::{self, Area},
+    paging,
     session::SignedIn,
     work::{self, s, Failure, FieldErrors},
 };
@@ -150,29 +151,6 @@ fn filter_form(params: &Params, errors: &FieldErrors) -> Markup {
     }
 }
 
-/// The link to another page: the same filters, `side` (`after` or `before`) `cursor`.
-fn page_link(params: &Params, side: &str, cursor: &str) -> String {
-    let mut query: Vec<String> = params
-        .iter()
-        .filter(|(k, v)| !matches!(k.as_str(), "after" | "before") && !v.is_empty())
-        .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
-        .collect();
-    query.push(format!("{side}={}", encode(cursor)));
-    format!("/console/audit?{}", query.join("&"))
-}
-
-/// Percent-encodes all but the unreserved characters.
-fn encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
 /// `GET /console/audit`: the access log, filtered, a page at a time.
 pub async fn log(
     State(app): State<AppState>,
@@ -193,13 +171,14 @@ async fn log_page(app: &AppState, user: &SignedIn, params: &Params) -> Result<Re
     let mut data = Value::Null;
     let mut errors = errors;
     if errors.is_empty() {
-        // A page before a cursor (the "previous" link) reads backwards from it; any other forwards.
-        let before = work::given(params, "before");
-        let page = if before.is_some() {
-            json!({ "last": PAGE, "before": before })
-        } else {
-            json!({ "first": PAGE, "after": work::given(params, "after") })
-        };
+        let mut vars = Map::new();
+        vars.insert("filter".into(), filter);
+        paging::variables(
+            &mut vars,
+            work::given(params, "after").as_deref(),
+            work::given(params, "before").as_deref(),
+            PAGE,
+        );
         match work::run(
             app,
             user,
@@ -208,13 +187,7 @@ async fn log_page(app: &AppState, user: &SignedIn, params: &Params) -> Result<Re
                  accessLog(filter: $filter, first: $first, after: $after, last: $last, before: $before) {{ \
                  totalCount pageInfo {{ hasNextPage hasPreviousPage startCursor endCursor }} nodes {{ {ENTRY} }} }} }}"
             ),
-            json!({
-                "filter": filter,
-                "first": page["first"],
-                "after": page["after"],
-                "last": page["last"],
-                "before": page["before"],
-            }),
+            Value::Object(vars),
         )
         .await
         {
@@ -231,6 +204,13 @@ async fn log_page(app: &AppState, user: &SignedIn, params: &Params) -> Result<Re
     }
     let log = &data["accessLog"];
     let entries = log["nodes"].as_array().cloned().unwrap_or_default();
+    // The links around this page keep its filters.
+    let kept: Vec<(&str, &str)> = params
+        .iter()
+        .filter(|(k, v)| !matches!(k.as_str(), "after" | "before") && !v.is_empty())
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let (previous, next) = paging::around("/console/audit", &kept, &log["pageInfo"]);
     let page = layout::page_in(
         Area::Audit,
         t("auditor.title"),
@@ -248,16 +228,8 @@ async fn log_page(app: &AppState, user: &SignedIn, params: &Params) -> Result<Re
                 p { (t("auditor.count")) ": " (log["totalCount"]) }
                 (entries_table(&entries))
                 nav aria-label=(t("auditor.pages")) { p {
-                    @if log["pageInfo"]["hasPreviousPage"].as_bool() == Some(true) {
-                        a rel="prev" href=(page_link(params, "before", s(&log["pageInfo"], "startCursor"))) {
-                            (t("auditor.previous")) }
-                        " "
-                    }
-                    @if log["pageInfo"]["hasNextPage"].as_bool() == Some(true) {
-                        a rel="next" href=(page_link(params, "after", s(&log["pageInfo"], "endCursor"))) {
-                            (t("auditor.next")) }
-                        " "
-                    }
+                    @if let Some(href) = &previous { a rel="prev" href=(href) { (t("auditor.previous")) } " " }
+                    @if let Some(href) = &next { a rel="next" href=(href) { (t("auditor.next")) } " " }
                     @if params.contains_key("after") || params.contains_key("before") {
                         a href="/console/audit" { (t("auditor.first")) }
                     }

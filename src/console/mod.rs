@@ -19,6 +19,7 @@ mod gql;
 mod i18n;
 mod integrator;
 mod layout;
+mod paging;
 pub mod session;
 mod work;
 

@@ -21,13 +21,14 @@ use axum::{
 };
 use maud::{html, Markup};
 use serde::Deserialize;
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 
 use super::{
     error::{shown, ConsoleError},
     gql,
     i18n::t,
     layout::{self, Area},
+    paging,
     session::SignedIn,
 };
 use crate::http::AppState;
@@ -78,18 +79,7 @@ impl ListParams {
 
     /// `first`/`after` forwards (the default), `last`/`before` backwards: the variables of a connection field.
     fn page_variables(&self, vars: &mut Map<String, Value>, size: i64) {
-        match filled(&self.before) {
-            Some(before) => {
-                vars.insert("last".into(), json!(size));
-                vars.insert("before".into(), json!(before));
-            }
-            None => {
-                vars.insert("first".into(), json!(size));
-                if let Some(after) = filled(&self.after) {
-                    vars.insert("after".into(), json!(after));
-                }
-            }
-        }
+        paging::variables(vars, filled(&self.after), filled(&self.before), size);
     }
 
     fn fragment(&self) -> bool {
@@ -183,20 +173,7 @@ fn subnav(current: &str) -> Markup {
 
 /// "Previous" and "next" links from a connection's `pageInfo`, keeping the filters.
 fn pager(path: &str, params: &ListParams, connection: &Value) -> Markup {
-    let info = &connection["pageInfo"];
-    let link = |cursor_name: &str, cursor: &str| {
-        let mut pairs = params.filters();
-        pairs.push((cursor_name, cursor));
-        format!("{path}?{}", encode_query(&pairs))
-    };
-    let prev = (info["hasPreviousPage"].as_bool() == Some(true))
-        .then(|| info["startCursor"].as_str())
-        .flatten()
-        .map(|c| link("before", c));
-    let next = (info["hasNextPage"].as_bool() == Some(true))
-        .then(|| info["endCursor"].as_str())
-        .flatten()
-        .map(|c| link("after", c));
+    let (prev, next) = paging::around(path, &params.filters(), &connection["pageInfo"]);
     html! {
         nav.pager aria-label=(t("catalog.pager.label")) {
             span { (t("catalog.pager.total")) " " strong { (connection["totalCount"].as_i64().unwrap_or(0)) } }
@@ -204,29 +181,6 @@ fn pager(path: &str, params: &ListParams, connection: &Value) -> Markup {
             @if let Some(next) = next { a rel="next" href=(next) { (t("catalog.pager.next")) " →" } }
         }
     }
-}
-
-/// `application/x-www-form-urlencoded` of `pairs` (what a GET form sends).
-fn encode_query(pairs: &[(&str, &str)]) -> String {
-    pairs
-        .iter()
-        .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
-        .collect::<Vec<_>>()
-        .join("&")
-}
-
-fn encode(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for b in text.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                out.push(b as char)
-            }
-            b' ' => out.push('+'),
-            _ => out.push_str(&format!("%{b:02X}")),
-        }
-    }
-    out
 }
 
 /// A string field of a JSON answer, empty when null.
@@ -419,13 +373,5 @@ mod tests {
         assert_eq!(money(1_000_000.0), "1.000.000");
         assert_eq!(money(12.0), "12");
         assert_eq!(money(-3500.25), "-3.500,3");
-    }
-
-    #[test]
-    fn queries_are_encoded_like_a_form() {
-        assert_eq!(
-            encode_query(&[("q", "Hà Tĩnh"), ("after", "a+b/=")]),
-            "q=H%C3%A0+T%C4%A9nh&after=a%2Bb%2F%3D"
-        );
     }
 }

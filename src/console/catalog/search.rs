@@ -71,7 +71,7 @@ pub async fn search(
 /// The console page that shows a hit: its own page where it has one, else its list filtered to find it.
 fn link(hit: &Value) -> Option<String> {
     let node = &hit["node"];
-    let title = super::encode(s(&hit["title"]));
+    let title = crate::console::paging::encode(s(&hit["title"]));
     Some(match hit["kind"].as_str()? {
         "PROVINCE" => format!("/console/provinces/{}", node["code"].as_str()?),
         "PLAN" => format!("/console/plans/{}", node["key"].as_str()?),
